@@ -1,0 +1,370 @@
+//! A seller's facts folded by subject: the state metrics and ratings read.
+//!
+//! [`SellerBook::apply`] is where cross-fact rules of SPEC §1 live (unknown order,
+//! a fact dated before its order, idempotent event ids, the feedback window); both
+//! the stored path and the stateless evaluate path fold facts through it.
+
+use std::collections::HashMap;
+
+use chrono::Duration;
+
+use crate::error::DomainError;
+use crate::facts::{
+    AtozClaim, BuyerMessage, Cancellation, CarrierScan, Chargeback, CustomerServiceSurvey, Event, Fact, FeedbackUpdate,
+    Instant, Invoice, Order, PolicyViolation, ProductReview, ProductReviewRemoval, Refund, ReturnRequest,
+    SellerFeedback, ShipmentConfirmed,
+};
+use crate::policy::Policy;
+use crate::validate::check_event;
+
+/// Everything known about one order, facts in arrival order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderRecord {
+    /// The order itself.
+    pub order: Order,
+    /// Shipment confirmations.
+    pub shipments: Vec<ShipmentConfirmed>,
+    /// Carrier scans of this order's tracking numbers.
+    pub scans: Vec<CarrierScan>,
+    /// Cancellations.
+    pub cancellations: Vec<Cancellation>,
+    /// Feedback left (a newer one replaces an older one from its time on).
+    pub feedback: Vec<SellerFeedback>,
+    /// Responses, removals and strike-throughs of the order's feedback.
+    pub feedback_updates: Vec<FeedbackUpdate>,
+    /// A-to-z claim facts (several per claim id as outcomes change).
+    pub claims: Vec<AtozClaim>,
+    /// Chargebacks.
+    pub chargebacks: Vec<Chargeback>,
+    /// Return requests.
+    pub returns: Vec<ReturnRequest>,
+    /// Refunds and concessions.
+    pub refunds: Vec<Refund>,
+    /// Invoice uploads.
+    pub invoices: Vec<Invoice>,
+    /// Customer service survey answers.
+    pub surveys: Vec<CustomerServiceSurvey>,
+}
+
+impl OrderRecord {
+    fn new(order: Order) -> Self {
+        OrderRecord {
+            order,
+            shipments: Vec::new(),
+            scans: Vec::new(),
+            cancellations: Vec::new(),
+            feedback: Vec::new(),
+            feedback_updates: Vec::new(),
+            claims: Vec::new(),
+            chargebacks: Vec::new(),
+            returns: Vec::new(),
+            refunds: Vec::new(),
+            invoices: Vec::new(),
+            surveys: Vec::new(),
+        }
+    }
+}
+
+/// A product review and its removal, if any.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewRecord {
+    /// The review.
+    pub review: ProductReview,
+    /// When it was taken down.
+    pub removal: Option<ProductReviewRemoval>,
+}
+
+/// What applying one event did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// The fact is new and now part of the book.
+    Accepted,
+    /// The same fact under the same event id was already there: nothing changed.
+    Duplicate,
+}
+
+/// All facts of one seller, folded by subject.
+#[derive(Debug, Clone, Default)]
+pub struct SellerBook {
+    seller_id: String,
+    events: HashMap<String, Fact>,
+    orders: HashMap<String, OrderRecord>,
+    order_by_tracking: HashMap<String, String>,
+    order_by_claim: HashMap<String, String>,
+    messages: Vec<BuyerMessage>,
+    violations: Vec<PolicyViolation>,
+    reviews: HashMap<String, ReviewRecord>,
+}
+
+impl SellerBook {
+    /// An empty book for `seller_id`.
+    pub fn new(seller_id: impl Into<String>) -> Self {
+        SellerBook { seller_id: seller_id.into(), ..SellerBook::default() }
+    }
+
+    /// The seller this book belongs to.
+    pub fn seller_id(&self) -> &str {
+        &self.seller_id
+    }
+
+    /// Number of distinct events folded in.
+    pub fn event_count(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Orders by id.
+    pub fn orders(&self) -> impl Iterator<Item = &OrderRecord> {
+        self.orders.values()
+    }
+
+    /// One order by id.
+    pub fn order(&self, order_id: &str) -> Option<&OrderRecord> {
+        self.orders.get(order_id)
+    }
+
+    /// Buyer messages, in arrival order.
+    pub fn messages(&self) -> &[BuyerMessage] {
+        &self.messages
+    }
+
+    /// Policy violations, in arrival order.
+    pub fn violations(&self) -> &[PolicyViolation] {
+        &self.violations
+    }
+
+    /// Product reviews by id.
+    pub fn reviews(&self) -> impl Iterator<Item = &ReviewRecord> {
+        self.reviews.values()
+    }
+
+    /// Validates `event` against SPEC §1 and this book, and folds it in.
+    ///
+    /// On error nothing changed. `now` bounds how far in the future a time may be.
+    pub fn apply(&mut self, event: &Event, now: Instant, policy: &Policy) -> Result<Applied, DomainError> {
+        check_event(event, now)?;
+        if event.seller_id != self.seller_id {
+            return Err(DomainError::invalid(
+                "seller_id",
+                format!("event is for seller {:?}, not {:?}", event.seller_id, self.seller_id),
+            ));
+        }
+        if let Some(known) = self.events.get(&event.event_id) {
+            return if *known == event.fact {
+                Ok(Applied::Duplicate)
+            } else {
+                Err(DomainError::AlreadyExists(format!(
+                    "event_id {:?} was already used for a different fact",
+                    event.event_id
+                )))
+            };
+        }
+        let kind = event.fact.kind();
+        self.check_in_context(&event.fact, policy).map_err(|e| e.within(kind))?;
+        self.insert(&event.fact);
+        self.events.insert(event.event_id.clone(), event.fact.clone());
+        Ok(Applied::Accepted)
+    }
+
+    /// Folds in an event that was validated when it was first accepted (replay from
+    /// the event log), without checking it again: a policy change must not make
+    /// stored history unreadable.
+    pub fn restore(&mut self, event_id: String, fact: Fact) {
+        self.insert(&fact);
+        self.events.insert(event_id, fact);
+    }
+
+    /// Takes back the most recent [`Applied::Accepted`] application of `event`, so a
+    /// refused batch leaves the book as it was. Events must be undone newest first.
+    pub fn undo(&mut self, event: &Event) {
+        if self.events.remove(&event.event_id).is_none() {
+            return;
+        }
+        match &event.fact {
+            Fact::Order(o) => {
+                self.orders.remove(&o.order_id);
+            }
+            Fact::ShipmentConfirmed(s) => {
+                if let Some(rec) = self.orders.get_mut(&s.order_id) {
+                    rec.shipments.pop();
+                }
+                self.order_by_tracking.remove(&s.tracking_number);
+            }
+            Fact::CarrierScan(c) => {
+                if let Some(order_id) = self.order_by_tracking.get(&c.tracking_number).cloned()
+                    && let Some(rec) = self.orders.get_mut(&order_id)
+                {
+                    rec.scans.pop();
+                }
+            }
+            Fact::BuyerMessage(_) => {
+                self.messages.pop();
+            }
+            Fact::PolicyViolation(_) => {
+                self.violations.pop();
+            }
+            Fact::ProductReview(r) => {
+                self.reviews.remove(&r.review_id);
+            }
+            Fact::ProductReviewRemoval(r) => {
+                if let Some(rec) = self.reviews.get_mut(&r.review_id) {
+                    rec.removal = None;
+                }
+            }
+            fact => {
+                let Some(rec) = fact.order_id().and_then(|id| self.orders.get_mut(id)) else { return };
+                match fact {
+                    Fact::Cancellation(_) => drop(rec.cancellations.pop()),
+                    Fact::SellerFeedback(_) => drop(rec.feedback.pop()),
+                    Fact::FeedbackUpdate(_) => drop(rec.feedback_updates.pop()),
+                    Fact::AtozClaim(c) => {
+                        rec.claims.pop();
+                        if !rec.claims.iter().any(|k| k.claim_id == c.claim_id) {
+                            self.order_by_claim.remove(&c.claim_id);
+                        }
+                    }
+                    Fact::Chargeback(_) => drop(rec.chargebacks.pop()),
+                    Fact::ReturnRequest(_) => drop(rec.returns.pop()),
+                    Fact::Refund(_) => drop(rec.refunds.pop()),
+                    Fact::Invoice(_) => drop(rec.invoices.pop()),
+                    Fact::CustomerServiceSurvey(_) => drop(rec.surveys.pop()),
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    fn check_in_context(&self, fact: &Fact, policy: &Policy) -> Result<(), DomainError> {
+        match fact {
+            Fact::Order(o) => {
+                if self.orders.contains_key(&o.order_id) {
+                    return Err(DomainError::AlreadyExists(format!(
+                        "order {:?} was already recorded under another event id",
+                        o.order_id
+                    )));
+                }
+                return Ok(());
+            }
+            Fact::CarrierScan(c) => {
+                if !self.order_by_tracking.contains_key(&c.tracking_number) {
+                    return Err(DomainError::invalid(
+                        "tracking_number",
+                        format!("no confirmed shipment has tracking number {:?}", c.tracking_number),
+                    ));
+                }
+                return Ok(());
+            }
+            Fact::ProductReviewRemoval(r) => {
+                let Some(rec) = self.reviews.get(&r.review_id) else {
+                    return Err(DomainError::invalid("review_id", format!("unknown review {:?}", r.review_id)));
+                };
+                if r.removed_at < rec.review.reviewed_at {
+                    return Err(DomainError::invalid("removed_at", "is before the review was written"));
+                }
+                if rec.removal.is_some() {
+                    return Err(DomainError::FailedPrecondition(format!(
+                        "review {:?} was already removed",
+                        r.review_id
+                    )));
+                }
+                return Ok(());
+            }
+            Fact::ProductReview(r) => {
+                if self.reviews.contains_key(&r.review_id) {
+                    return Err(DomainError::AlreadyExists(format!(
+                        "review {:?} was already recorded under another event id",
+                        r.review_id
+                    )));
+                }
+                return Ok(());
+            }
+            Fact::ShipmentConfirmed(s) if self.order_by_tracking.contains_key(&s.tracking_number) => {
+                return Err(DomainError::AlreadyExists(format!(
+                    "tracking number {:?} was already confirmed under another event id",
+                    s.tracking_number
+                )));
+            }
+            _ => {}
+        }
+        let Some(order_id) = fact.order_id() else { return Ok(()) };
+        let Some(record) = self.orders.get(order_id) else {
+            return Err(DomainError::invalid("order_id", format!("unknown order {order_id:?}")));
+        };
+        let purchased_at = record.order.purchased_at;
+        for (field, at) in fact.instants() {
+            if at < purchased_at {
+                return Err(DomainError::invalid(
+                    field,
+                    format!("{at} is before the order was purchased ({purchased_at})"),
+                ));
+            }
+        }
+        match fact {
+            Fact::SellerFeedback(f) => {
+                let deadline = purchased_at + Duration::days(i64::from(policy.feedback_eligibility_days));
+                if f.left_at > deadline {
+                    return Err(DomainError::FailedPrecondition(format!(
+                        "feedback on order {order_id:?} left {} more than {} days after purchase",
+                        f.left_at, policy.feedback_eligibility_days
+                    )));
+                }
+            }
+            Fact::FeedbackUpdate(u) if !record.feedback.iter().any(|f| f.left_at <= u.updated_at) => {
+                return Err(DomainError::FailedPrecondition(format!(
+                    "order {order_id:?} has no feedback at {} to update",
+                    u.updated_at
+                )));
+            }
+            Fact::AtozClaim(c) if self.order_by_claim.get(&c.claim_id).is_some_and(|known| *known != c.order_id) => {
+                return Err(DomainError::invalid("claim_id", "already used for another order"));
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn insert(&mut self, fact: &Fact) {
+        match fact {
+            Fact::Order(o) => {
+                self.orders.insert(o.order_id.clone(), OrderRecord::new(o.clone()));
+            }
+            Fact::CarrierScan(c) => {
+                if let Some(rec) = self.order_by_tracking.get(&c.tracking_number).and_then(|id| self.orders.get_mut(id))
+                {
+                    rec.scans.push(c.clone());
+                }
+            }
+            Fact::BuyerMessage(m) => self.messages.push(m.clone()),
+            Fact::PolicyViolation(v) => self.violations.push(v.clone()),
+            Fact::ProductReview(r) => {
+                self.reviews.insert(r.review_id.clone(), ReviewRecord { review: r.clone(), removal: None });
+            }
+            Fact::ProductReviewRemoval(r) => {
+                if let Some(rec) = self.reviews.get_mut(&r.review_id) {
+                    rec.removal = Some(r.clone());
+                }
+            }
+            fact => {
+                let Some(rec) = fact.order_id().and_then(|id| self.orders.get_mut(id)) else { return };
+                match fact {
+                    Fact::ShipmentConfirmed(s) => {
+                        rec.shipments.push(s.clone());
+                        self.order_by_tracking.insert(s.tracking_number.clone(), s.order_id.clone());
+                    }
+                    Fact::Cancellation(c) => rec.cancellations.push(c.clone()),
+                    Fact::SellerFeedback(f) => rec.feedback.push(f.clone()),
+                    Fact::FeedbackUpdate(u) => rec.feedback_updates.push(u.clone()),
+                    Fact::AtozClaim(c) => {
+                        rec.claims.push(c.clone());
+                        self.order_by_claim.insert(c.claim_id.clone(), c.order_id.clone());
+                    }
+                    Fact::Chargeback(c) => rec.chargebacks.push(c.clone()),
+                    Fact::ReturnRequest(r) => rec.returns.push(r.clone()),
+                    Fact::Refund(r) => rec.refunds.push(r.clone()),
+                    Fact::Invoice(i) => rec.invoices.push(i.clone()),
+                    Fact::CustomerServiceSurvey(s) => rec.surveys.push(s.clone()),
+                    _ => {}
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! The seller account health domain: the facts other systems push in, calendar
+//! windows, policy profiles and the validation rules of SPEC §1. No I/O, no async:
+//! the metrics and ratings crates compute on these types, the store persists them.
+//!
+//! ```
+//! use chrono::{TimeZone, Utc};
+//! use sellerhealth_domain::{Applied, Event, Fact, FulfillmentChannel, Order, Policy, SellerBook};
+//!
+//! let purchased_at = Utc.with_ymd_and_hms(2026, 5, 1, 10, 0, 0).unwrap();
+//! let order = Event {
+//!     event_id: "evt-1".into(),
+//!     seller_id: "seller-1".into(),
+//!     fact: Fact::Order(Order {
+//!         order_id: "111-0000001".into(),
+//!         marketplace_id: "ATVPDKIKX0DER".into(),
+//!         purchased_at,
+//!         fulfillment_channel: FulfillmentChannel::Mfn,
+//!         latest_ship_at: purchased_at + chrono::Duration::days(2),
+//!         promised_delivery_earliest_at: None,
+//!         promised_delivery_latest_at: None,
+//!         units: 1,
+//!         business_order: false,
+//!     }),
+//! };
+//! let mut book = SellerBook::new("seller-1");
+//! let now = Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap();
+//! assert_eq!(book.apply(&order, now, &Policy::amazon()), Ok(Applied::Accepted));
+//! // Sending the same event again is a no-op.
+//! assert_eq!(book.apply(&order, now, &Policy::amazon()), Ok(Applied::Duplicate));
+//! ```
+
+pub mod book;
+pub mod error;
+pub mod facts;
+pub mod policy;
+pub mod time;
+pub mod validate;
+
+pub use book::{Applied, OrderRecord, ReviewRecord, SellerBook};
+pub use error::DomainError;
+pub use facts::*;
+pub use policy::{ContactResponsePolicy, Policy, RateTarget, TargetCondition};
+pub use time::{Day, DayRange, day_of};

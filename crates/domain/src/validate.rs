@@ -1,0 +1,196 @@
+//! Checks a single event can pass on its own (SPEC §1), before any state is consulted.
+//!
+//! Field paths are relative to the event (`seller_feedback.stars`); the caller adds
+//! where the event sits in its request (`events[3].`).
+
+use chrono::Duration;
+
+use crate::error::DomainError;
+use crate::facts::{ClaimOutcome, Event, Fact, FeedbackAction, Instant, ReturnOutcome};
+
+/// Longest id accepted (event, seller, order, ... ids), in bytes.
+pub const MAX_ID_LEN: usize = 128;
+/// Longest free text accepted (comments, reasons, review bodies), in bytes.
+pub const MAX_TEXT_LEN: usize = 8192;
+/// How far in the future a fact's time may lie, to absorb clock skew.
+pub const MAX_FUTURE_SKEW_HOURS: i64 = 24;
+
+type Check = Result<(), DomainError>;
+
+/// Checks everything about `event` that needs no other fact; `now` bounds future times.
+pub fn check_event(event: &Event, now: Instant) -> Check {
+    id("event_id", &event.event_id)?;
+    id("seller_id", &event.seller_id)?;
+    let kind = event.fact.kind();
+    check_fact(&event.fact, now).map_err(|e| e.within(kind))
+}
+
+fn check_fact(fact: &Fact, now: Instant) -> Check {
+    let latest_allowed = now + Duration::hours(MAX_FUTURE_SKEW_HOURS);
+    for (field, at) in fact.instants() {
+        if at > latest_allowed {
+            return Err(DomainError::invalid(
+                field,
+                format!("{at} is more than {MAX_FUTURE_SKEW_HOURS} hours in the future"),
+            ));
+        }
+    }
+    match fact {
+        Fact::Order(o) => {
+            id("order_id", &o.order_id)?;
+            id("marketplace_id", &o.marketplace_id)?;
+            not_before("latest_ship_at", o.latest_ship_at, "purchased_at", o.purchased_at)?;
+            if let Some(earliest) = o.promised_delivery_earliest_at {
+                not_before("promised_delivery_earliest_at", earliest, "purchased_at", o.purchased_at)?;
+            }
+            if let Some(latest) = o.promised_delivery_latest_at {
+                not_before("promised_delivery_latest_at", latest, "purchased_at", o.purchased_at)?;
+                if let Some(earliest) = o.promised_delivery_earliest_at {
+                    not_before("promised_delivery_latest_at", latest, "promised_delivery_earliest_at", earliest)?;
+                }
+            }
+            if o.units == 0 {
+                return Err(DomainError::invalid("units", "must be at least 1"));
+            }
+        }
+        Fact::ShipmentConfirmed(s) => {
+            id("shipment_id", &s.shipment_id)?;
+            id("order_id", &s.order_id)?;
+            id("tracking_number", &s.tracking_number)?;
+            text("carrier", &s.carrier)?;
+            if s.units == 0 {
+                return Err(DomainError::invalid("units", "must be at least 1"));
+            }
+        }
+        Fact::CarrierScan(c) => {
+            id("tracking_number", &c.tracking_number)?;
+            if c.first_scan_at.is_none() && c.delivered_at.is_none() {
+                return Err(DomainError::invalid("first_scan_at", "a scan needs first_scan_at or delivered_at"));
+            }
+        }
+        Fact::Cancellation(c) => {
+            id("order_id", &c.order_id)?;
+            text("reason", &c.reason)?;
+        }
+        Fact::SellerFeedback(f) => {
+            id("order_id", &f.order_id)?;
+            stars("stars", f.stars)?;
+            text("comment", &f.comment)?;
+        }
+        Fact::FeedbackUpdate(u) => {
+            id("order_id", &u.order_id)?;
+            text("response_text", &u.response_text)?;
+            if u.action == FeedbackAction::SellerResponse && u.response_text.trim().is_empty() {
+                return Err(DomainError::invalid("response_text", "a seller response needs text"));
+            }
+        }
+        Fact::AtozClaim(c) => {
+            id("claim_id", &c.claim_id)?;
+            id("order_id", &c.order_id)?;
+            match (c.outcome, c.decided_at) {
+                (ClaimOutcome::Pending, Some(_)) => {
+                    return Err(DomainError::invalid("decided_at", "a pending claim has no decision time"));
+                }
+                (ClaimOutcome::Pending, None) => {}
+                (_, None) => return Err(DomainError::invalid("decided_at", "required unless the claim is pending")),
+                (_, Some(decided)) => not_before("decided_at", decided, "filed_at", c.filed_at)?,
+            }
+        }
+        Fact::Chargeback(c) => {
+            id("chargeback_id", &c.chargeback_id)?;
+            id("order_id", &c.order_id)?;
+        }
+        Fact::BuyerMessage(m) => {
+            id("message_id", &m.message_id)?;
+            id("marketplace_id", &m.marketplace_id)?;
+            if let Some(order_id) = &m.order_id {
+                id("order_id", order_id)?;
+            }
+            if let Some(replied) = m.first_replied_at {
+                not_before("first_replied_at", replied, "received_at", m.received_at)?;
+            }
+        }
+        Fact::ReturnRequest(r) => {
+            id("return_id", &r.return_id)?;
+            id("order_id", &r.order_id)?;
+            match (r.outcome, r.responded_at) {
+                (ReturnOutcome::Pending, Some(_)) => {
+                    return Err(DomainError::invalid("outcome", "a return with responded_at needs an outcome"));
+                }
+                (ReturnOutcome::Pending, None) => {}
+                (_, None) => return Err(DomainError::invalid("responded_at", "required once the return is answered")),
+                (_, Some(at)) => not_before("responded_at", at, "requested_at", r.requested_at)?,
+            }
+        }
+        Fact::Refund(r) => {
+            id("refund_id", &r.refund_id)?;
+            id("order_id", &r.order_id)?;
+            if let Some(amount) = &r.amount {
+                if amount.currency_code.len() != 3 || !amount.currency_code.chars().all(|c| c.is_ascii_uppercase()) {
+                    return Err(DomainError::invalid("amount.currency_code", "must be a 3-letter ISO 4217 code"));
+                }
+                if amount.units < 0 || amount.nanos < 0 || amount.nanos >= 1_000_000_000 {
+                    return Err(DomainError::invalid("amount", "must be a non-negative amount"));
+                }
+            }
+        }
+        Fact::Invoice(i) => id("order_id", &i.order_id)?,
+        Fact::CustomerServiceSurvey(s) => {
+            id("survey_id", &s.survey_id)?;
+            id("order_id", &s.order_id)?;
+        }
+        Fact::PolicyViolation(v) => {
+            id("violation_id", &v.violation_id)?;
+            id("marketplace_id", &v.marketplace_id)?;
+            text("description", &v.description)?;
+            if let Some(resolved) = v.resolved_at {
+                not_before("resolved_at", resolved, "occurred_at", v.occurred_at)?;
+            }
+        }
+        Fact::ProductReview(r) => {
+            id("review_id", &r.review_id)?;
+            id("marketplace_id", &r.marketplace_id)?;
+            id("asin", &r.asin)?;
+            id("reviewer_id", &r.reviewer_id)?;
+            stars("stars", r.stars)?;
+            text("title", &r.title)?;
+            text("body", &r.body)?;
+        }
+        Fact::ProductReviewRemoval(r) => id("review_id", &r.review_id)?,
+    }
+    Ok(())
+}
+
+fn id(field: &str, value: &str) -> Check {
+    if value.trim().is_empty() {
+        return Err(DomainError::invalid(field, "must not be empty"));
+    }
+    if value.len() > MAX_ID_LEN {
+        return Err(DomainError::invalid(field, format!("longer than {MAX_ID_LEN} bytes")));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(DomainError::invalid(field, "must not contain control characters"));
+    }
+    Ok(())
+}
+
+fn text(field: &str, value: &str) -> Check {
+    if value.len() > MAX_TEXT_LEN {
+        return Err(DomainError::invalid(field, format!("longer than {MAX_TEXT_LEN} bytes")));
+    }
+    Ok(())
+}
+
+fn stars(field: &str, value: i32) -> Check {
+    if !(1..=5).contains(&value) {
+        return Err(DomainError::invalid(field, format!("must be 1 to 5, got {value}")));
+    }
+    Ok(())
+}
+
+fn not_before(field: &str, at: Instant, other_field: &str, other: Instant) -> Check {
+    if at < other {
+        return Err(DomainError::invalid(field, format!("{at} is before {other_field} {other}")));
+    }
+    Ok(())
+}

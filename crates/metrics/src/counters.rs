@@ -1,0 +1,182 @@
+//! Counters: raw facts per attribution day, independent of any threshold.
+//!
+//! A [`Contribution`] says "from instant `at` on, counter `counter` of day `day` in
+//! marketplace `marketplace_id` changes by `delta`". Summing contributions with
+//! `at <= T` gives the counters as they stood at T, which is what makes time travel
+//! exact. The in-memory [`ContributionSet`] and the store's tables are two
+//! [`CounterSource`]s over the same contributions.
+
+use std::collections::HashMap;
+
+use sellerhealth_domain::{Day, DayRange, FulfillmentChannel, Instant, PolicyCategory};
+use serde::{Deserialize, Serialize};
+
+/// What a counter counts, and by which attribution day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Counter {
+    /// Orders, by purchase day.
+    Orders(FulfillmentChannel),
+    /// Orders with at least one defect, by purchase day.
+    DefectiveOrders(FulfillmentChannel),
+    /// Orders whose current feedback is negative and counts, by purchase day.
+    NegativeFeedback(FulfillmentChannel),
+    /// Orders with an A-to-z claim not denied, by purchase day.
+    AtozClaims(FulfillmentChannel),
+    /// Orders with a service chargeback, by purchase day.
+    ServiceChargebacks(FulfillmentChannel),
+    /// Orders with a refund or concession, by purchase day.
+    RefundedOrders(FulfillmentChannel),
+    /// MFN orders cancelled by the seller before shipment, by purchase day.
+    SellerCancelledOrders,
+    /// MFN orders not cancelled before shipment, by latest-ship day.
+    ShipmentsDue,
+    /// MFN orders first confirmed after their latest ship date (or not yet), by latest-ship day.
+    LateShipments,
+    /// MFN shipments confirmed, by confirmation day.
+    ShipmentsConfirmed,
+    /// MFN shipments whose tracking had a carrier scan, by confirmation day.
+    ValidTracking,
+    /// MFN shipments with valid tracking, by promised delivery day.
+    TrackedDeliveries,
+    /// MFN tracked shipments delivered by the promised day, by promised delivery day.
+    OnTimeDeliveries,
+    /// MFN units ordered (not cancelled), by promised delivery day.
+    UnitsPromised,
+    /// MFN units delivered by the promised day, by promised delivery day.
+    UnitsOnTime,
+    /// Business orders, by purchase day.
+    BusinessOrders,
+    /// Business orders with a missing or late invoice, by purchase day.
+    InvoiceDefects,
+    /// Orders shipped and not cancelled, by purchase day (AHR).
+    FulfilledOrders,
+    /// Buyer messages received, by received day.
+    MessagesReceived,
+    /// Messages first answered within the SLA, by received day.
+    MessagesOnTime,
+    /// Messages answered after the SLA or unanswered past it, by received day.
+    MessagesLate,
+    /// Messages answered, by received day.
+    MessagesAnswered,
+    /// Sum of first-response times in seconds, by received day.
+    ResponseSeconds,
+    /// Messages answered within `h` whole hours (rounded up), by received day.
+    ResponseHours(u32),
+    /// Return requests, by requested day.
+    ReturnRequests,
+    /// Return requests with a dissatisfaction, by requested day.
+    ReturnsDissatisfied,
+    /// Orders with a customer service survey answer, by the latest answer's day.
+    SurveyResponses,
+    /// Of those, the latest answer was "not satisfied".
+    SurveysDissatisfied,
+    /// Policy violations, by occurrence day.
+    Violations(PolicyCategory),
+}
+
+impl Counter {
+    /// Stable name used as the storage key; never change a published one.
+    pub fn key(self) -> String {
+        let channel = |c| match c {
+            FulfillmentChannel::Mfn => "mfn",
+            FulfillmentChannel::Afn => "afn",
+        };
+        match self {
+            Counter::Orders(c) => format!("orders.{}", channel(c)),
+            Counter::DefectiveOrders(c) => format!("defective_orders.{}", channel(c)),
+            Counter::NegativeFeedback(c) => format!("negative_feedback.{}", channel(c)),
+            Counter::AtozClaims(c) => format!("atoz_claims.{}", channel(c)),
+            Counter::ServiceChargebacks(c) => format!("service_chargebacks.{}", channel(c)),
+            Counter::RefundedOrders(c) => format!("refunded_orders.{}", channel(c)),
+            Counter::ResponseHours(h) => format!("response_hours.{h}"),
+            Counter::Violations(category) => format!("violations.{category:?}"),
+            other => format!("{other:?}"),
+        }
+    }
+}
+
+/// A change of one counter of one day, effective from an instant.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Contribution {
+    /// Marketplace the counter belongs to.
+    pub marketplace_id: String,
+    /// What is counted.
+    pub counter: Counter,
+    /// Attribution day (purchase day, ship-by day, ...).
+    pub day: Day,
+    /// From when the change holds.
+    pub at: Instant,
+    /// +1 or -1 (or any step).
+    pub delta: i64,
+}
+
+/// Where counters are read from: in memory or from the store.
+pub trait CounterSource {
+    /// Sum of `counter` over the days of `days`, counting only changes effective at
+    /// or before `as_of`.
+    fn total(&self, marketplace_id: &str, counter: Counter, days: DayRange, as_of: Instant) -> i64;
+
+    /// The non-zero `ResponseHours(h)` totals over `days` as of `as_of`, by `h` ascending.
+    fn response_hours(&self, marketplace_id: &str, days: DayRange, as_of: Instant) -> Vec<(u32, i64)>;
+}
+
+/// One stored change: attribution day, effective instant, amount.
+type Entry = (Day, Instant, i64);
+
+/// Contributions held in memory: the stateless path and the tests. Entries of a
+/// counter are kept sorted by day, so a window costs a binary search plus its days.
+#[derive(Debug, Clone, Default)]
+pub struct ContributionSet {
+    by_counter: HashMap<(String, Counter), Vec<Entry>>,
+}
+
+impl ContributionSet {
+    /// A set holding `contributions`.
+    pub fn new(contributions: impl IntoIterator<Item = Contribution>) -> Self {
+        let mut set = ContributionSet::default();
+        set.extend(contributions);
+        set
+    }
+
+    /// Adds more contributions.
+    pub fn extend(&mut self, contributions: impl IntoIterator<Item = Contribution>) {
+        for c in contributions {
+            self.by_counter.entry((c.marketplace_id, c.counter)).or_default().push((c.day, c.at, c.delta));
+        }
+        for entries in self.by_counter.values_mut() {
+            entries.sort_unstable_by_key(|(day, at, _)| (*day, *at));
+        }
+    }
+
+    /// Every counter of a marketplace present in the set.
+    pub fn counters(&self, marketplace_id: &str) -> impl Iterator<Item = Counter> + '_ {
+        let marketplace_id = marketplace_id.to_owned();
+        self.by_counter.keys().filter(move |(m, _)| *m == marketplace_id).map(|(_, c)| *c)
+    }
+}
+
+impl CounterSource for ContributionSet {
+    fn total(&self, marketplace_id: &str, counter: Counter, days: DayRange, as_of: Instant) -> i64 {
+        let Some(entries) = self.by_counter.get(&(marketplace_id.to_owned(), counter)) else { return 0 };
+        let first = entries.partition_point(|(day, _, _)| *day < days.start);
+        entries[first..]
+            .iter()
+            .take_while(|(day, _, _)| *day <= days.end)
+            .filter(|(_, at, _)| *at <= as_of)
+            .map(|(_, _, delta)| delta)
+            .sum()
+    }
+
+    fn response_hours(&self, marketplace_id: &str, days: DayRange, as_of: Instant) -> Vec<(u32, i64)> {
+        let mut buckets: Vec<(u32, i64)> = self
+            .counters(marketplace_id)
+            .filter_map(|c| match c {
+                Counter::ResponseHours(h) => Some((h, self.total(marketplace_id, c, days, as_of))),
+                _ => None,
+            })
+            .filter(|(_, n)| *n != 0)
+            .collect();
+        buckets.sort_unstable();
+        buckets
+    }
+}

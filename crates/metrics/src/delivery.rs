@@ -1,0 +1,50 @@
+//! Valid tracking rate, on-time delivery rate and unit on-time delivery rate
+//! (SPEC §3), all for MFN shipments.
+
+use sellerhealth_domain::{FulfillmentChannel, Instant, OrderRecord, day_of};
+
+use crate::counters::Counter;
+use crate::order_facts::{cancelled_by, scans};
+use crate::timeline::Tally;
+
+/// Instants where the order's tracking and delivery counters may change.
+pub(crate) fn times(record: &OrderRecord, out: &mut Vec<Instant>) {
+    out.extend(record.shipments.iter().map(|s| s.confirmed_at));
+    out.extend(record.scans.iter().flat_map(|s| s.first_scan_at.into_iter().chain(s.delivered_at)));
+    out.extend(record.cancellations.iter().map(|c| c.cancelled_at));
+}
+
+/// Counts shipments, valid tracking, tracked and on-time deliveries, and units.
+pub(crate) fn tally(record: &OrderRecord, t: Instant, tally: &mut Tally) {
+    let order = &record.order;
+    if order.fulfillment_channel != FulfillmentChannel::Mfn || t < order.purchased_at {
+        return;
+    }
+    let promised_day = order.promised_delivery_latest_at.map(day_of);
+    let mut units_on_time: u32 = 0;
+    for shipment in record.shipments.iter().filter(|s| s.confirmed_at <= t) {
+        let confirmed_day = day_of(shipment.confirmed_at);
+        tally.count(Counter::ShipmentsConfirmed, confirmed_day);
+        let (first_scan, delivered) = scans(record, shipment);
+        let delivered = delivered.filter(|d| *d <= t);
+        let on_promise = |d: Instant| promised_day.is_some_and(|p| day_of(d) <= p);
+        if delivered.is_some_and(on_promise) {
+            units_on_time = units_on_time.saturating_add(shipment.units);
+        }
+        let Some(first_scan) = first_scan.filter(|s| *s <= t) else { continue };
+        tally.count(Counter::ValidTracking, confirmed_day);
+        if let Some(promised_day) = promised_day {
+            tally.count(Counter::TrackedDeliveries, promised_day);
+            // A parcel first scanned after its delivery was not tracked in time.
+            if delivered.is_some_and(|d| first_scan <= d && on_promise(d)) {
+                tally.count(Counter::OnTimeDeliveries, promised_day);
+            }
+        }
+    }
+    if let Some(promised_day) = promised_day
+        && !cancelled_by(record, t)
+    {
+        tally.add(Counter::UnitsPromised, promised_day, i64::from(order.units));
+        tally.add(Counter::UnitsOnTime, promised_day, i64::from(units_on_time.min(order.units)));
+    }
+}

@@ -1,0 +1,72 @@
+//! Derived facts about one order that several metrics share.
+
+use chrono::{Datelike, Duration, Weekday};
+use sellerhealth_domain::{Cancellation, Day, Instant, OrderRecord, ShipmentConfirmed};
+
+/// The first shipment confirmation of the order.
+pub fn first_confirmation(record: &OrderRecord) -> Option<Instant> {
+    record.shipments.iter().map(|s| s.confirmed_at).min()
+}
+
+/// The cancellation that took effect before any shipment (pre-fulfilment), if any.
+pub fn cancellation_before_shipment(record: &OrderRecord) -> Option<&Cancellation> {
+    let shipped = first_confirmation(record);
+    record.cancellations.iter().filter(|c| shipped.is_none_or(|s| c.cancelled_at < s)).min_by_key(|c| c.cancelled_at)
+}
+
+/// Whether the order was cancelled before shipment by `t`.
+pub fn cancelled_by(record: &OrderRecord, t: Instant) -> bool {
+    cancellation_before_shipment(record).is_some_and(|c| c.cancelled_at <= t)
+}
+
+/// The first carrier scan and the first delivery scan of a shipment's tracking number.
+pub fn scans(record: &OrderRecord, shipment: &ShipmentConfirmed) -> (Option<Instant>, Option<Instant>) {
+    let of_shipment = || record.scans.iter().filter(|s| s.tracking_number == shipment.tracking_number);
+    let first_scan = of_shipment().filter_map(|s| s.first_scan_at).min();
+    let delivered = of_shipment().filter_map(|s| s.delivered_at).min();
+    (first_scan, delivered)
+}
+
+/// Whether `day` is Monday to Friday.
+pub fn is_business_day(day: Day) -> bool {
+    !matches!(day.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
+/// The `n`-th business day after `day` (n ≥ 1).
+pub fn business_days_after(day: Day, n: u32) -> Day {
+    let mut current = day;
+    let mut left = n;
+    while left > 0 {
+        current += Duration::days(1);
+        if is_business_day(current) {
+            left -= 1;
+        }
+    }
+    current
+}
+
+/// Midnight (UTC) at the start of `day`.
+pub fn start_of(day: Day) -> Instant {
+    day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
+}
+
+/// The last instant of `day`: a daily figure is the figure as of this instant.
+pub fn end_of(day: Day) -> Instant {
+    start_of(day + Duration::days(1)) - Duration::nanoseconds(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+
+    #[test]
+    fn business_days_skip_weekends() {
+        let friday = NaiveDate::from_ymd_opt(2026, 5, 8).expect("date");
+        assert_eq!(business_days_after(friday, 1), NaiveDate::from_ymd_opt(2026, 5, 11).expect("date"));
+        assert_eq!(business_days_after(friday, 2), NaiveDate::from_ymd_opt(2026, 5, 12).expect("date"));
+        let wednesday = NaiveDate::from_ymd_opt(2026, 5, 6).expect("date");
+        assert_eq!(business_days_after(wednesday, 3), NaiveDate::from_ymd_opt(2026, 5, 11).expect("date"));
+    }
+}

@@ -1,0 +1,215 @@
+//! Rate metrics as reported: window, counts, rate, target, status (SPEC §2, §8),
+//! and the table that says which counters make each rate.
+
+use sellerhealth_domain::{DayRange, FulfillmentChannel, Instant, Policy, RateTarget, TargetCondition, day_of};
+
+use crate::counters::{Counter, CounterSource};
+use crate::recovery::{self, Recovery};
+
+/// Which metric a figure is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Metric {
+    /// Order defect rate, seller-fulfilled.
+    OrderDefectRateMfn,
+    /// Order defect rate, fulfilled by the marketplace.
+    OrderDefectRateAfn,
+    /// Pre-fulfilment cancel rate.
+    PreFulfillmentCancelRate,
+    /// Late shipment rate, 10-day window.
+    LateShipmentRate10d,
+    /// Late shipment rate, 30-day window.
+    LateShipmentRate30d,
+    /// Valid tracking rate.
+    ValidTrackingRate,
+    /// On-time delivery rate.
+    OnTimeDeliveryRate,
+    /// Unit on-time delivery rate.
+    UnitOnTimeDeliveryRate,
+    /// Contact response time over a window of this many days.
+    ContactResponseTime {
+        /// Window length.
+        window_days: u32,
+    },
+    /// Return dissatisfaction rate.
+    ReturnDissatisfactionRate,
+    /// Refund rate.
+    RefundRate,
+    /// Customer service dissatisfaction rate.
+    CustomerServiceDissatisfactionRate,
+    /// Invoice defect rate.
+    InvoiceDefectRate,
+    /// Account Health Rating.
+    AccountHealthRating,
+}
+
+/// How a metric compares with its target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MetricStatus {
+    /// Meets the target.
+    Good,
+    /// Misses the target.
+    Bad,
+    /// No data: the denominator is 0.
+    None,
+}
+
+/// Which counters make a rate, its window and its target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RateSpec {
+    /// Which metric.
+    pub metric: Metric,
+    /// Window, lag, target, direction, penalised.
+    pub target: RateTarget,
+    /// Counters summed for the numerator (defects, or successes for GREATER_THAN).
+    pub numerator: Vec<Counter>,
+    /// Counters summed for the denominator.
+    pub denominator: Vec<Counter>,
+}
+
+impl RateSpec {
+    /// Every rate metric of SPEC §2 under `policy`, ODR first.
+    pub fn all(policy: &Policy) -> Vec<RateSpec> {
+        use Counter as C;
+        use FulfillmentChannel::{Afn, Mfn};
+        let spec = |metric, target: RateTarget, numerator: &[Counter], denominator: &[Counter]| RateSpec {
+            metric,
+            target,
+            numerator: numerator.to_vec(),
+            denominator: denominator.to_vec(),
+        };
+        vec![
+            spec(Metric::OrderDefectRateMfn, policy.order_defect_rate, &[C::DefectiveOrders(Mfn)], &[C::Orders(Mfn)]),
+            spec(Metric::OrderDefectRateAfn, policy.order_defect_rate, &[C::DefectiveOrders(Afn)], &[C::Orders(Afn)]),
+            spec(
+                Metric::PreFulfillmentCancelRate,
+                policy.pre_fulfillment_cancel_rate,
+                &[C::SellerCancelledOrders],
+                &[C::Orders(Mfn)],
+            ),
+            spec(Metric::LateShipmentRate10d, policy.late_shipment_rate_10d, &[C::LateShipments], &[C::ShipmentsDue]),
+            spec(Metric::LateShipmentRate30d, policy.late_shipment_rate_30d, &[C::LateShipments], &[C::ShipmentsDue]),
+            spec(Metric::ValidTrackingRate, policy.valid_tracking_rate, &[C::ValidTracking], &[C::ShipmentsConfirmed]),
+            spec(
+                Metric::OnTimeDeliveryRate,
+                policy.on_time_delivery_rate,
+                &[C::OnTimeDeliveries],
+                &[C::TrackedDeliveries],
+            ),
+            spec(
+                Metric::UnitOnTimeDeliveryRate,
+                policy.unit_on_time_delivery_rate,
+                &[C::UnitsOnTime],
+                &[C::UnitsPromised],
+            ),
+            spec(
+                Metric::ReturnDissatisfactionRate,
+                policy.return_dissatisfaction_rate,
+                &[C::ReturnsDissatisfied],
+                &[C::ReturnRequests],
+            ),
+            spec(
+                Metric::RefundRate,
+                policy.refund_rate,
+                &[C::RefundedOrders(Mfn), C::RefundedOrders(Afn)],
+                &[C::Orders(Mfn), C::Orders(Afn)],
+            ),
+            spec(
+                Metric::CustomerServiceDissatisfactionRate,
+                policy.customer_service_dissatisfaction_rate,
+                &[C::SurveysDissatisfied],
+                &[C::SurveyResponses],
+            ),
+            spec(Metric::InvoiceDefectRate, policy.invoice_defect_rate, &[C::InvoiceDefects], &[C::BusinessOrders]),
+        ]
+    }
+
+    /// The window this rate covers when evaluated on `day`'s figures.
+    pub fn days(&self, day: sellerhealth_domain::Day) -> DayRange {
+        DayRange::ending_before(day, self.target.window_days, self.target.lag_days)
+    }
+
+    /// Numerator and denominator over `days` with the facts known at `as_of`.
+    pub fn counts(
+        &self,
+        source: &impl CounterSource,
+        marketplace_id: &str,
+        days: DayRange,
+        as_of: Instant,
+    ) -> (i64, i64) {
+        let sum = |counters: &[Counter]| counters.iter().map(|&c| source.total(marketplace_id, c, days, as_of)).sum();
+        (sum(&self.numerator), sum(&self.denominator))
+    }
+
+    /// The status of `numerator / denominator` against the target.
+    pub fn status(&self, numerator: i64, denominator: i64) -> MetricStatus {
+        status(&self.target, numerator, denominator)
+    }
+
+    /// The metric as of `as_of`, with recovery figures when it is BAD.
+    pub fn evaluate(&self, source: &impl CounterSource, marketplace_id: &str, as_of: Instant) -> RateMetric {
+        let days = self.days(day_of(as_of));
+        let (numerator, denominator) = self.counts(source, marketplace_id, days, as_of);
+        let mut metric = RateMetric::new(self.metric, &self.target, days, numerator, denominator);
+        if metric.status == MetricStatus::Bad {
+            metric.recovery = Some(recovery::recovery(self, source, marketplace_id, as_of, numerator, denominator));
+        }
+        metric
+    }
+}
+
+fn status(target: &RateTarget, numerator: i64, denominator: i64) -> MetricStatus {
+    if denominator <= 0 {
+        return MetricStatus::None;
+    }
+    if target.condition.is_met(numerator as f64 / denominator as f64, target.target) {
+        MetricStatus::Good
+    } else {
+        MetricStatus::Bad
+    }
+}
+
+/// One rate metric over its reporting window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RateMetric {
+    /// Which metric.
+    pub metric: Metric,
+    /// Days counted.
+    pub days: DayRange,
+    /// Window length in days.
+    pub window_days: u32,
+    /// Days between the evaluation day and the window's end.
+    pub lag_days: u32,
+    /// Defects (or successes, for GREATER_THAN metrics).
+    pub numerator: i64,
+    /// Everything counted.
+    pub denominator: i64,
+    /// `numerator / denominator`; `None` when the denominator is 0.
+    pub rate: Option<f64>,
+    /// Target ratio.
+    pub target: f64,
+    /// Direction of the comparison.
+    pub condition: TargetCondition,
+    /// Status against the target.
+    pub status: MetricStatus,
+    /// How to get back within target, when BAD.
+    pub recovery: Option<Recovery>,
+}
+
+impl RateMetric {
+    /// The metric for `numerator / denominator` under `target`.
+    pub fn new(metric: Metric, target: &RateTarget, days: DayRange, numerator: i64, denominator: i64) -> Self {
+        RateMetric {
+            metric,
+            days,
+            window_days: target.window_days,
+            lag_days: target.lag_days,
+            numerator,
+            denominator,
+            rate: (denominator > 0).then(|| numerator as f64 / denominator as f64),
+            target: target.target,
+            condition: target.condition,
+            status: status(target, numerator, denominator),
+            recovery: None,
+        }
+    }
+}

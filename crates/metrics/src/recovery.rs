@@ -1,0 +1,98 @@
+//! Recovery of a BAD rate (SPEC §4): how many more defect-free orders would bring it
+//! within target now, and the first day it is back if nothing new arrives.
+
+use chrono::Duration;
+use sellerhealth_domain::{Day, Instant, TargetCondition, day_of};
+
+use crate::counters::CounterSource;
+use crate::rate::{MetricStatus, RateSpec};
+
+/// How a BAD rate gets back within target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Recovery {
+    /// Defect-free orders (good units counted by the metric) that would bring the
+    /// rate within target now; `None` when no number would (e.g. a target of 0).
+    pub additional_defect_free_orders: Option<i64>,
+    /// The first future day on which the rate is back within target (or has no
+    /// data) as old days leave the window, if no new facts arrive; `None` if that
+    /// never happens within one window length.
+    pub back_within_target_on: Option<Day>,
+}
+
+/// Recovery figures for a metric that is BAD as of `as_of` with these counts.
+pub(crate) fn recovery(
+    spec: &RateSpec,
+    source: &impl CounterSource,
+    marketplace_id: &str,
+    as_of: Instant,
+    numerator: i64,
+    denominator: i64,
+) -> Recovery {
+    let today = day_of(as_of);
+    let horizon = i64::from(spec.target.window_days) + i64::from(spec.target.lag_days);
+    let back_within_target_on = (1..=horizon).map(|n| today + Duration::days(n)).find(|&day| {
+        let (num, den) = spec.counts(source, marketplace_id, spec.days(day), as_of);
+        spec.status(num, den) != MetricStatus::Bad
+    });
+    Recovery { additional_defect_free_orders: additional_good(spec, numerator, denominator), back_within_target_on }
+}
+
+/// The smallest n ≥ 0 such that adding n good items makes the rate meet its target.
+fn additional_good(spec: &RateSpec, numerator: i64, denominator: i64) -> Option<i64> {
+    let target = spec.target.target;
+    let meets = |n: i64| {
+        let (num, den) = match spec.target.condition {
+            // Good items add to the denominator only for "less than" rates, and to
+            // both sides for "greater than" (success) rates.
+            TargetCondition::LessThan | TargetCondition::Equals => (numerator, denominator + n),
+            TargetCondition::GreaterThan => (numerator + n, denominator + n),
+        };
+        spec.status(num, den) == MetricStatus::Good
+    };
+    let estimate = match spec.target.condition {
+        TargetCondition::LessThan if target > 0.0 => numerator as f64 / target - denominator as f64,
+        TargetCondition::GreaterThan if target < 1.0 => {
+            (target * denominator as f64 - numerator as f64) / (1.0 - target)
+        }
+        _ => return None,
+    };
+    if !estimate.is_finite() || estimate > 1e15 {
+        return None;
+    }
+    // Start from the closed form and correct its floating-point rounding with the
+    // same comparison the status uses, so the answer and the status agree.
+    let mut n = estimate.floor().max(0.0) as i64;
+    while !meets(n) {
+        n += 1;
+    }
+    while n > 0 && meets(n - 1) {
+        n -= 1;
+    }
+    Some(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use sellerhealth_domain::Policy;
+
+    use super::*;
+    use crate::rate::Metric;
+
+    fn spec(metric: Metric) -> RateSpec {
+        RateSpec::all(&Policy::amazon()).into_iter().find(|s| s.metric == metric).expect("spec")
+    }
+
+    #[test]
+    fn less_than_needs_the_denominator_past_defects_over_target() {
+        // 3 defects in 120 orders, target < 1%: 3/(120+n) < 0.01 ⇔ 120+n > 300 ⇔ n = 181.
+        assert_eq!(additional_good(&spec(Metric::OrderDefectRateMfn), 3, 120), Some(181));
+        // 1 in 100 is exactly 1% (BAD): one more order makes 1/101 < 1%.
+        assert_eq!(additional_good(&spec(Metric::OrderDefectRateMfn), 1, 100), Some(1));
+    }
+
+    #[test]
+    fn greater_than_adds_successes_to_both_sides() {
+        // 90 valid of 100, target > 95%: (90+n)/(100+n) > 0.95 ⇔ 90+n > 95+0.95n ⇔ n > 100 ⇔ n = 101.
+        assert_eq!(additional_good(&spec(Metric::ValidTrackingRate), 90, 100), Some(101));
+    }
+}

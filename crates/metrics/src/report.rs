@@ -1,0 +1,174 @@
+//! The account health report: every metric of one seller in one marketplace as of
+//! an instant, from any [`CounterSource`].
+
+use std::collections::HashMap;
+
+use sellerhealth_domain::{FulfillmentChannel, Instant, OrderRecord, Policy, PolicyViolation, SellerBook};
+
+use crate::counters::{Contribution, ContributionSet, CounterSource};
+use crate::odr::OrderDefectRate;
+use crate::policy_compliance::{AccountHealthRating, PolicyCompliance};
+use crate::rate::{Metric, RateMetric, RateSpec};
+use crate::response::ContactResponseTime;
+use crate::timeline::{Tally, emit};
+use crate::warnings::{AccountStatus, Warning};
+use crate::{
+    cancel, delivery, invoices, late_shipment, odr, policy_compliance, refunds, response, returns, surveys, warnings,
+};
+
+/// Account health of one seller in one marketplace as of an instant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountHealthReport {
+    /// Seller reported on.
+    pub seller_id: String,
+    /// Marketplace reported on.
+    pub marketplace_id: String,
+    /// Instant evaluated.
+    pub as_of: Instant,
+    /// Policy profile used.
+    pub policy_name: String,
+    /// Overall status.
+    pub account_status: AccountStatus,
+    /// A penalised metric BAD for more than the demotion days.
+    pub demotion_risk: bool,
+    /// ODR of seller-fulfilled orders.
+    pub order_defect_rate_mfn: OrderDefectRate,
+    /// ODR of marketplace-fulfilled orders.
+    pub order_defect_rate_afn: OrderDefectRate,
+    /// Pre-fulfilment cancel rate.
+    pub pre_fulfillment_cancel_rate: RateMetric,
+    /// Late shipment rate, 10 days.
+    pub late_shipment_rate_10d: RateMetric,
+    /// Late shipment rate, 30 days.
+    pub late_shipment_rate_30d: RateMetric,
+    /// Valid tracking rate.
+    pub valid_tracking_rate: RateMetric,
+    /// On-time delivery rate.
+    pub on_time_delivery_rate: RateMetric,
+    /// Unit on-time delivery rate.
+    pub unit_on_time_delivery_rate: RateMetric,
+    /// Contact response time per window.
+    pub contact_response_times: Vec<ContactResponseTime>,
+    /// Return dissatisfaction rate.
+    pub return_dissatisfaction_rate: RateMetric,
+    /// Refund rate.
+    pub refund_rate: RateMetric,
+    /// Customer service dissatisfaction rate.
+    pub customer_service_dissatisfaction_rate: RateMetric,
+    /// Invoice defect rate.
+    pub invoice_defect_rate: RateMetric,
+    /// Policy violations per category.
+    pub policy_compliance: PolicyCompliance,
+    /// Account Health Rating.
+    pub account_health_rating: AccountHealthRating,
+    /// Warnings of the lookback, open and closed.
+    pub warnings: Vec<Warning>,
+}
+
+/// Computes the report from counters and the seller's policy violations. The
+/// stored path and the stateless path both end here, so they cannot disagree.
+pub fn evaluate(
+    source: &impl CounterSource,
+    violations: &[PolicyViolation],
+    policy: &Policy,
+    seller_id: &str,
+    marketplace_id: &str,
+    as_of: Instant,
+) -> AccountHealthReport {
+    let specs = RateSpec::all(policy);
+    let mut rates: HashMap<Metric, RateMetric> =
+        specs.iter().map(|spec| (spec.metric, spec.evaluate(source, marketplace_id, as_of))).collect();
+    let penalised_statuses: Vec<_> =
+        specs.iter().filter(|s| s.target.penalised).filter_map(|s| rates.get(&s.metric)).map(|r| r.status).collect();
+    let mut take = |metric| rates.remove(&metric).unwrap_or_else(|| unreachable_rate(metric, policy));
+    let odr = |channel, rate| odr::with_components(source, marketplace_id, channel, rate, as_of);
+    let order_defect_rate_mfn = odr(FulfillmentChannel::Mfn, take(Metric::OrderDefectRateMfn));
+    let order_defect_rate_afn = odr(FulfillmentChannel::Afn, take(Metric::OrderDefectRateAfn));
+    let account_health_rating =
+        policy_compliance::account_health_rating(source, violations, policy, marketplace_id, as_of);
+    let warnings = warnings::warnings(&specs, source, policy, marketplace_id, as_of);
+    AccountHealthReport {
+        seller_id: seller_id.to_owned(),
+        marketplace_id: marketplace_id.to_owned(),
+        as_of,
+        policy_name: policy.name.clone(),
+        account_status: warnings::account_status(penalised_statuses, &warnings, &account_health_rating),
+        demotion_risk: warnings::demotion_risk(&warnings, policy),
+        order_defect_rate_mfn,
+        order_defect_rate_afn,
+        pre_fulfillment_cancel_rate: take(Metric::PreFulfillmentCancelRate),
+        late_shipment_rate_10d: take(Metric::LateShipmentRate10d),
+        late_shipment_rate_30d: take(Metric::LateShipmentRate30d),
+        valid_tracking_rate: take(Metric::ValidTrackingRate),
+        on_time_delivery_rate: take(Metric::OnTimeDeliveryRate),
+        unit_on_time_delivery_rate: take(Metric::UnitOnTimeDeliveryRate),
+        contact_response_times: policy
+            .contact_response
+            .windows_days
+            .iter()
+            .map(|&window| response::evaluate(source, policy, marketplace_id, window, as_of))
+            .collect(),
+        return_dissatisfaction_rate: take(Metric::ReturnDissatisfactionRate),
+        refund_rate: take(Metric::RefundRate),
+        customer_service_dissatisfaction_rate: take(Metric::CustomerServiceDissatisfactionRate),
+        invoice_defect_rate: take(Metric::InvoiceDefectRate),
+        policy_compliance: policy_compliance::evaluate(source, policy, marketplace_id, as_of),
+        account_health_rating,
+        warnings,
+    }
+}
+
+/// `RateSpec::all` lists every rate the report names; this is never reached.
+fn unreachable_rate(metric: Metric, policy: &Policy) -> RateMetric {
+    let days = sellerhealth_domain::DayRange::ending_before(chrono::NaiveDate::MIN, 1, 0);
+    RateMetric::new(metric, &policy.order_defect_rate, days, 0, 0)
+}
+
+/// Every counter contribution of one order.
+pub fn order_contributions(record: &OrderRecord, policy: &Policy, out: &mut Vec<Contribution>) {
+    let mut times = Vec::new();
+    odr::times(record, &mut times);
+    cancel::times(record, &mut times);
+    late_shipment::times(record, &mut times);
+    delivery::times(record, &mut times);
+    refunds::times(record, &mut times);
+    invoices::times(record, &mut times);
+    returns::times(record, policy, &mut times);
+    surveys::times(record, &mut times);
+    policy_compliance::times(record, &mut times);
+    emit(
+        &record.order.marketplace_id,
+        times,
+        |t| {
+            let mut tally = Tally::default();
+            odr::tally(record, t, &mut tally);
+            cancel::tally(record, t, &mut tally);
+            late_shipment::tally(record, t, &mut tally);
+            delivery::tally(record, t, &mut tally);
+            refunds::tally(record, t, &mut tally);
+            invoices::tally(record, t, &mut tally);
+            returns::tally(record, policy, t, &mut tally);
+            surveys::tally(record, t, &mut tally);
+            policy_compliance::tally(record, t, &mut tally);
+            tally
+        },
+        out,
+    );
+}
+
+/// Every counter contribution of a seller's facts.
+pub fn contributions(book: &SellerBook, policy: &Policy) -> Vec<Contribution> {
+    let mut out = Vec::new();
+    for record in book.orders() {
+        order_contributions(record, policy, &mut out);
+    }
+    response::contributions(book.messages(), policy, &mut out);
+    policy_compliance::contributions(book.violations(), &mut out);
+    out
+}
+
+/// Computes the report straight from a seller's facts, with no store.
+pub fn evaluate_book(book: &SellerBook, policy: &Policy, marketplace_id: &str, as_of: Instant) -> AccountHealthReport {
+    let counters = ContributionSet::new(contributions(book, policy));
+    evaluate(&counters, book.violations(), policy, book.seller_id(), marketplace_id, as_of)
+}

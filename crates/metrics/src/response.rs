@@ -1,0 +1,153 @@
+//! Contact response time (SPEC §3): buyer messages first answered within the SLA ÷
+//! messages answered or overdue, the average response time and its 90th percentile.
+
+use std::collections::BTreeMap;
+
+use chrono::Duration;
+use sellerhealth_domain::{BuyerMessage, DayRange, Instant, Policy, TargetCondition, day_of};
+
+use crate::counters::{Contribution, Counter, CounterSource};
+use crate::rate::{Metric, MetricStatus};
+use crate::timeline::{Tally, emit, just_after};
+
+/// Response buckets above this many hours are pooled into it.
+pub const MAX_RESPONSE_HOURS_BUCKET: u32 = 24 * 120;
+
+/// Contact response time over one window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContactResponseTime {
+    /// Which window.
+    pub metric: Metric,
+    /// Days counted, by message received date.
+    pub days: DayRange,
+    /// Window length.
+    pub window_days: u32,
+    /// First answered within the SLA.
+    pub on_time: i64,
+    /// Answered after the SLA, or unanswered past it.
+    pub late: i64,
+    /// Unanswered and still inside the SLA: counted in neither.
+    pub pending: i64,
+    /// `on_time / (on_time + late)`.
+    pub rate: Option<f64>,
+    /// Mean first-response time of the answered messages, in hours.
+    pub average_response_hours: Option<f64>,
+    /// Smallest whole number of hours within which at least 90% were answered.
+    pub p90_response_hours: Option<u32>,
+    /// The SLA in hours.
+    pub sla_hours: u32,
+    /// Target share answered within the SLA.
+    pub target: f64,
+    /// Direction.
+    pub condition: TargetCondition,
+    /// Status against the target.
+    pub status: MetricStatus,
+}
+
+/// The contributions of every buyer message; a later fact for the same
+/// `message_id` replaces the earlier one (e.g. to add the reply time).
+pub(crate) fn contributions(messages: &[BuyerMessage], policy: &Policy, out: &mut Vec<Contribution>) {
+    let mut by_id: BTreeMap<&str, &BuyerMessage> = BTreeMap::new();
+    for message in messages {
+        by_id.insert(&message.message_id, message);
+    }
+    let sla = Duration::hours(i64::from(policy.contact_response.sla_hours));
+    for message in by_id.into_values() {
+        let deadline = message.received_at + sla;
+        let times = [Some(message.received_at), message.first_replied_at, Some(just_after(deadline))];
+        emit(&message.marketplace_id, times.into_iter().flatten().collect(), |t| tally(message, deadline, t), out);
+    }
+}
+
+fn tally(message: &BuyerMessage, deadline: Instant, t: Instant) -> Tally {
+    let mut tally = Tally::default();
+    if t < message.received_at {
+        return tally;
+    }
+    let day = day_of(message.received_at);
+    tally.count(Counter::MessagesReceived, day);
+    match message.first_replied_at.filter(|r| *r <= t) {
+        Some(replied) => {
+            let seconds = (replied - message.received_at).num_seconds();
+            let hours = u32::try_from((seconds + 3599) / 3600).unwrap_or(u32::MAX).min(MAX_RESPONSE_HOURS_BUCKET);
+            tally.count(Counter::MessagesAnswered, day);
+            tally.add(Counter::ResponseSeconds, day, seconds);
+            tally.count(Counter::ResponseHours(hours), day);
+            let on_time = replied <= deadline;
+            tally.count(if on_time { Counter::MessagesOnTime } else { Counter::MessagesLate }, day);
+        }
+        None if t > deadline => tally.count(Counter::MessagesLate, day),
+        None => {}
+    }
+    tally
+}
+
+/// Contact response time over the window of `window_days` ending on `as_of`'s day.
+pub fn evaluate(
+    source: &impl CounterSource,
+    policy: &Policy,
+    marketplace_id: &str,
+    window_days: u32,
+    as_of: Instant,
+) -> ContactResponseTime {
+    let days = DayRange::ending_before(day_of(as_of), window_days, 0);
+    let total = |counter| source.total(marketplace_id, counter, days, as_of);
+    let on_time = total(Counter::MessagesOnTime);
+    let late = total(Counter::MessagesLate);
+    let answered = total(Counter::MessagesAnswered);
+    let received = total(Counter::MessagesReceived);
+    let contact = &policy.contact_response;
+    let rate = (on_time + late > 0).then(|| on_time as f64 / (on_time + late) as f64);
+    let status = match rate {
+        None => MetricStatus::None,
+        Some(r) if contact.condition.is_met(r, contact.target) => MetricStatus::Good,
+        Some(_) => MetricStatus::Bad,
+    };
+    let average_response_hours =
+        (answered > 0).then(|| total(Counter::ResponseSeconds) as f64 / answered as f64 / 3600.0);
+    ContactResponseTime {
+        metric: Metric::ContactResponseTime { window_days },
+        days,
+        window_days,
+        on_time,
+        late,
+        pending: received - on_time - late,
+        rate,
+        average_response_hours,
+        p90_response_hours: p90(&source.response_hours(marketplace_id, days, as_of)),
+        sla_hours: contact.sla_hours,
+        target: contact.target,
+        condition: contact.condition,
+        status,
+    }
+}
+
+/// The smallest `h` such that at least 90% of the answers took at most `h` hours.
+fn p90(buckets: &[(u32, i64)]) -> Option<u32> {
+    let answered: i64 = buckets.iter().map(|(_, n)| n).sum();
+    if answered <= 0 {
+        return None;
+    }
+    let mut seen = 0;
+    for &(hours, n) in buckets {
+        seen += n;
+        if seen * 10 >= answered * 9 {
+            return Some(hours);
+        }
+    }
+    buckets.last().map(|(h, _)| *h)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::p90;
+
+    #[test]
+    fn p90_is_the_smallest_hour_covering_ninety_percent() {
+        // 10 answers: 8 within 1 h, 1 within 3 h, 1 within 30 h: 9 of 10 within 3 h.
+        assert_eq!(p90(&[(1, 8), (3, 1), (30, 1)]), Some(3));
+        // 20 answers: 17 within 2 h is 85%; 18 within 5 h is 90%.
+        assert_eq!(p90(&[(2, 17), (5, 1), (9, 2)]), Some(5));
+        assert_eq!(p90(&[]), None);
+    }
+}

@@ -1,0 +1,56 @@
+//! Return dissatisfaction rate (SPEC §3): return requests with negative return
+//! feedback, a response later than the policy's hours, or an invalid rejection
+//! (counted once) ÷ return requests, by requested date.
+
+use std::collections::BTreeMap;
+
+use chrono::Duration;
+use sellerhealth_domain::{Instant, OrderRecord, Policy, ReturnOutcome, ReturnRequest, day_of};
+
+use crate::counters::Counter;
+use crate::timeline::{Tally, just_after};
+
+/// Each return's current state: the latest fact sent for its `return_id`.
+fn latest(record: &OrderRecord) -> impl Iterator<Item = &ReturnRequest> {
+    let mut by_id: BTreeMap<&str, &ReturnRequest> = BTreeMap::new();
+    for request in &record.returns {
+        by_id.insert(&request.return_id, request);
+    }
+    by_id.into_values()
+}
+
+fn response_deadline(request: &ReturnRequest, policy: &Policy) -> Instant {
+    request.requested_at + Duration::hours(i64::from(policy.return_response_hours))
+}
+
+/// Instants where the order's return counters may change.
+pub(crate) fn times(record: &OrderRecord, policy: &Policy, out: &mut Vec<Instant>) {
+    for request in latest(record) {
+        out.push(request.requested_at);
+        out.extend(request.responded_at);
+        out.push(just_after(response_deadline(request, policy)));
+    }
+}
+
+/// Whether the return is a dissatisfaction at `t`. Negative return feedback counts
+/// from the response (or the request, if unanswered).
+pub fn is_dissatisfied(request: &ReturnRequest, policy: &Policy, t: Instant) -> bool {
+    let deadline = response_deadline(request, policy);
+    let answered_in_time = request.responded_at.is_some_and(|r| r <= deadline);
+    let late = t > deadline && !answered_in_time;
+    let invalid = request.outcome == ReturnOutcome::RejectedInvalid && request.responded_at.is_some_and(|r| r <= t);
+    let feedback_at = request.responded_at.unwrap_or(request.requested_at);
+    let negative = request.negative_return_feedback && feedback_at <= t;
+    late || invalid || negative
+}
+
+/// Counts each return request, and its dissatisfaction once there is one.
+pub(crate) fn tally(record: &OrderRecord, policy: &Policy, t: Instant, tally: &mut Tally) {
+    for request in latest(record).filter(|r| r.requested_at <= t) {
+        let day = day_of(request.requested_at);
+        tally.count(Counter::ReturnRequests, day);
+        if is_dissatisfied(request, policy, t) {
+            tally.count(Counter::ReturnsDissatisfied, day);
+        }
+    }
+}

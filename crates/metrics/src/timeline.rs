@@ -1,0 +1,78 @@
+//! Turns "what a subject counts at instant t" into contributions.
+//!
+//! Each metric describes a subject (an order, a message, a return) by a pure
+//! function from an instant to the counters it adds to at that instant, and the
+//! instants where that can change. [`emit`] evaluates the function at each change
+//! instant and emits the difference from the previous one, so summing the
+//! contributions effective at or before T reproduces the function at T exactly.
+
+use std::collections::BTreeMap;
+
+use chrono::Duration;
+use sellerhealth_domain::{Day, Instant};
+
+use crate::counters::{Contribution, Counter};
+
+/// The counters a subject adds to at one instant: (counter, attribution day) → amount.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Tally(BTreeMap<(Counter, Day), i64>);
+
+impl Tally {
+    /// Adds `amount` to `counter` of `day`.
+    pub fn add(&mut self, counter: Counter, day: Day, amount: i64) {
+        if amount != 0 {
+            *self.0.entry((counter, day)).or_insert(0) += amount;
+        }
+    }
+
+    /// Adds 1 to `counter` of `day`.
+    pub fn count(&mut self, counter: Counter, day: Day) {
+        self.add(counter, day, 1);
+    }
+}
+
+/// The instant just after `at`: a deadline passes "after" its instant, so a state
+/// that holds once `at` is over is effective from here.
+pub fn just_after(at: Instant) -> Instant {
+    at + Duration::nanoseconds(1)
+}
+
+/// Emits the contributions of a subject whose tally at `t` is `tally_at(t)`, given
+/// every instant where the tally may change (any order, duplicates allowed).
+pub fn emit(
+    marketplace_id: &str,
+    mut times: Vec<Instant>,
+    mut tally_at: impl FnMut(Instant) -> Tally,
+    out: &mut Vec<Contribution>,
+) {
+    times.sort_unstable();
+    times.dedup();
+    let mut previous = Tally::default();
+    for t in times {
+        let current = tally_at(t);
+        for (&(counter, day), &amount) in &current.0 {
+            let before = previous.0.get(&(counter, day)).copied().unwrap_or(0);
+            if amount != before {
+                out.push(Contribution {
+                    marketplace_id: marketplace_id.to_owned(),
+                    counter,
+                    day,
+                    at: t,
+                    delta: amount - before,
+                });
+            }
+        }
+        for (&(counter, day), &before) in &previous.0 {
+            if !current.0.contains_key(&(counter, day)) {
+                out.push(Contribution {
+                    marketplace_id: marketplace_id.to_owned(),
+                    counter,
+                    day,
+                    at: t,
+                    delta: -before,
+                });
+            }
+        }
+        previous = current;
+    }
+}

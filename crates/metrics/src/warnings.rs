@@ -1,0 +1,130 @@
+//! Warnings, account status and demotion risk (SPEC §4), from each penalised
+//! metric's status on past days.
+
+use chrono::Duration;
+use sellerhealth_domain::{Day, Instant, Policy, day_of};
+
+use crate::counters::CounterSource;
+use crate::order_facts::end_of;
+use crate::policy_compliance::{AccountHealthRating, AhrBand};
+use crate::rate::{Metric, MetricStatus, RateSpec};
+
+/// How many days back warnings are traced; a warning that began earlier shows
+/// this horizon's first day as its opening day.
+pub const WARNING_LOOKBACK_DAYS: i64 = 120;
+
+/// A warning on a penalised metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Warning {
+    /// Metric warned about.
+    pub metric: Metric,
+    /// First day it was BAD.
+    pub opened_on: Day,
+    /// `opened_on` + the policy's deadline days.
+    pub deadline: Day,
+    /// First day it was no longer BAD; `None` while open.
+    pub closed_on: Option<Day>,
+    /// Open on the evaluation day.
+    pub open: bool,
+    /// Open after its deadline.
+    pub past_deadline: bool,
+    /// Days BAD in this warning (up to the evaluation day while open).
+    pub days_bad: i64,
+}
+
+/// Overall account status per marketplace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountStatus {
+    /// Every penalised metric GOOD or NONE and AHR ≥ 200.
+    Healthy,
+    /// A penalised metric BAD, or AHR 100–199.
+    AtRisk,
+    /// AHR < 100, or a warning open past its deadline.
+    Critical,
+}
+
+/// A metric's status on `day`: its figures as of the end of that day, or as of
+/// `as_of` for `as_of`'s own day.
+pub fn status_on(
+    spec: &RateSpec,
+    source: &impl CounterSource,
+    marketplace_id: &str,
+    day: Day,
+    as_of: Instant,
+) -> (i64, i64, MetricStatus) {
+    let at = end_of(day).min(as_of);
+    let (numerator, denominator) = spec.counts(source, marketplace_id, spec.days(day), at);
+    (numerator, denominator, spec.status(numerator, denominator))
+}
+
+/// Every warning of the penalised metrics within the lookback, oldest first per
+/// metric. A warning closes on the first day the metric is no longer BAD (GOOD, or
+/// NONE: no data is not a failure).
+pub fn warnings(
+    specs: &[RateSpec],
+    source: &impl CounterSource,
+    policy: &Policy,
+    marketplace_id: &str,
+    as_of: Instant,
+) -> Vec<Warning> {
+    let today = day_of(as_of);
+    let first = today - Duration::days(WARNING_LOOKBACK_DAYS - 1);
+    let mut out = Vec::new();
+    for spec in specs.iter().filter(|s| s.target.penalised) {
+        let mut opened: Option<Day> = None;
+        let mut day = first;
+        while day <= today {
+            let bad = status_on(spec, source, marketplace_id, day, as_of).2 == MetricStatus::Bad;
+            match (bad, opened) {
+                (true, None) => opened = Some(day),
+                (false, Some(start)) => {
+                    out.push(warning(spec.metric, policy, start, Some(day), today));
+                    opened = None;
+                }
+                _ => {}
+            }
+            day += Duration::days(1);
+        }
+        if let Some(start) = opened {
+            out.push(warning(spec.metric, policy, start, None, today));
+        }
+    }
+    out
+}
+
+fn warning(metric: Metric, policy: &Policy, opened_on: Day, closed_on: Option<Day>, today: Day) -> Warning {
+    let deadline = opened_on + Duration::days(i64::from(policy.warning_deadline_days));
+    let last_bad = closed_on.map_or(today, |c| c - Duration::days(1));
+    let open = closed_on.is_none();
+    Warning {
+        metric,
+        opened_on,
+        deadline,
+        closed_on,
+        open,
+        past_deadline: open && today > deadline,
+        days_bad: (last_bad - opened_on).num_days() + 1,
+    }
+}
+
+/// The account status from the penalised metrics' statuses now, the open
+/// warnings and the AHR.
+pub fn account_status(
+    penalised_statuses: impl IntoIterator<Item = MetricStatus>,
+    warnings: &[Warning],
+    ahr: &AccountHealthRating,
+) -> AccountStatus {
+    if ahr.band == AhrBand::Critical || warnings.iter().any(|w| w.past_deadline) {
+        AccountStatus::Critical
+    } else if ahr.band == AhrBand::AtRisk || penalised_statuses.into_iter().any(|s| s == MetricStatus::Bad) {
+        AccountStatus::AtRisk
+    } else {
+        AccountStatus::Healthy
+    }
+}
+
+/// Whether a penalised metric has been BAD continuously for more than the
+/// policy's demotion days.
+pub fn demotion_risk(warnings: &[Warning], policy: &Policy) -> bool {
+    warnings.iter().any(|w| w.open && w.days_bad > i64::from(policy.demotion_after_days))
+}

@@ -1,0 +1,62 @@
+//! Start-up configuration: flags, each with an environment variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Human,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// The sellerhealth gRPC server: seller account health from raw order facts.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "sellerhealth-server", version, about)]
+pub struct Config {
+    /// Address to listen on for gRPC.
+    #[arg(long, env = "SELLERHEALTH_LISTEN", default_value = "127.0.0.1:50051")]
+    pub listen: SocketAddr,
+
+    /// Directory of the embedded SQLite database, created on first start.
+    /// Ignored when --database-url is given.
+    #[arg(long, env = "SELLERHEALTH_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// Database URL (`sqlite://PATH`); default: `sellerhealth.db` in --data-dir.
+    #[arg(long, env = "SELLERHEALTH_DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// How long in-flight calls may take to finish after SIGINT/SIGTERM.
+    #[arg(long, env = "SELLERHEALTH_DRAIN_TIMEOUT", value_parser = seconds, default_value = "10")]
+    pub drain_timeout: Duration,
+
+    /// Log format.
+    #[arg(long, env = "SELLERHEALTH_LOG_FORMAT", value_enum, default_value = "human")]
+    pub log_format: LogFormat,
+}
+
+impl Config {
+    /// The database URL in effect.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("sellerhealth.db").display()),
+        }
+    }
+}
+
+/// Parses a duration given in (possibly fractional) seconds.
+fn seconds(value: &str) -> Result<Duration, String> {
+    value
+        .parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| format!("expected a number of seconds, got {value:?}"))
+}

@@ -1,0 +1,118 @@
+//! The sellerhealth gRPC server: tonic services over the store, with gRPC server
+//! reflection (v1 and v1alpha) and the standard `grpc.health.v1` service, so
+//! `grpcurl -plaintext localhost:50051 list` works with no .proto at hand.
+//!
+//! ```
+//! use clap::Parser;
+//! use sellerhealth_server::Config;
+//!
+//! let config = Config::parse_from(["sellerhealth-server", "--data-dir", "/tmp/sh"]);
+//! assert_eq!(config.listen.to_string(), "127.0.0.1:50051");
+//! assert_eq!(config.database_url(), "sqlite:///tmp/sh/sellerhealth.db");
+//! ```
+
+pub mod config;
+pub mod convert;
+pub mod services;
+pub mod status;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use anyhow::Context;
+use sellerhealth_domain::Policy;
+use sellerhealth_proto::v1::account_health_service_server::AccountHealthServiceServer;
+use sellerhealth_proto::v1::feedback_service_server::FeedbackServiceServer;
+use sellerhealth_proto::v1::ingest_service_server::IngestServiceServer;
+use sellerhealth_proto::v1::review_service_server::ReviewServiceServer;
+use sellerhealth_store::Store;
+use tokio::net::TcpListener;
+use tokio_stream::wrappers::TcpListenerStream;
+use tonic::transport::Server;
+
+pub use config::{Config, LogFormat};
+
+/// Opens the store and serves gRPC on `config.listen` until `shutdown` completes,
+/// then lets in-flight calls finish.
+pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
+    let database_url = config.database_url();
+    let store = Store::open(&database_url, Policy::amazon())
+        .await
+        .with_context(|| format!("opening the database at {database_url}"))?;
+    let store = Arc::new(store);
+
+    let (health, health_service) = tonic_health::server::health_reporter();
+    health.set_serving::<IngestServiceServer<services::ingest::Ingest>>().await;
+    health.set_serving::<AccountHealthServiceServer<services::account_health::AccountHealth>>().await;
+    health.set_serving::<FeedbackServiceServer<services::feedback::Feedback>>().await;
+    health.set_serving::<ReviewServiceServer<services::reviews::Reviews>>().await;
+    health.set_service_status("", tonic_health::ServingStatus::Serving).await;
+
+    let reflection = || {
+        tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(sellerhealth_proto::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+    };
+    let reflection_v1 = reflection().build_v1().context("building reflection v1")?;
+    let reflection_v1alpha = reflection().build_v1alpha().context("building reflection v1alpha")?;
+
+    let listener = TcpListener::bind(config.listen).await.with_context(|| format!("binding {}", config.listen))?;
+    let local = listener.local_addr()?;
+    tracing::info!(listen = %local, database = %database_url, "sellerhealth serving");
+
+    // After the shutdown signal, in-flight calls get `drain` to finish; a client
+    // that keeps its connection open past that does not hold the process.
+    let (signalled, mut on_signal) = tokio::sync::watch::channel(false);
+    let shutdown = async move {
+        shutdown.await;
+        let _ = signalled.send(true);
+    };
+    let drain = config.drain_timeout;
+    let drain_deadline = async move {
+        let _ = on_signal.wait_for(|s| *s).await;
+        tokio::time::sleep(drain).await;
+    };
+    let server = Server::builder()
+        .add_service(health_service)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha)
+        .add_service(IngestServiceServer::new(services::ingest::Ingest::new(Arc::clone(&store))))
+        .add_service(AccountHealthServiceServer::new(services::account_health::AccountHealth::new(Arc::clone(&store))))
+        .add_service(FeedbackServiceServer::new(services::feedback::Feedback))
+        .add_service(ReviewServiceServer::new(services::reviews::Reviews))
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown);
+    tokio::select! {
+        served = server => served.context("serving gRPC")?,
+        () = drain_deadline => tracing::warn!(?drain, "connections still open after the drain timeout; closing"),
+    }
+    tracing::info!("sellerhealth stopped");
+    Ok(())
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::warn!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => tracing::info!("SIGINT received, draining"),
+        () = terminate => tracing::info!("SIGTERM received, draining"),
+    }
+}

@@ -1,0 +1,18 @@
+//! The `sellerhealth-server` binary: parses flags, sets up logging, serves until
+//! SIGINT or SIGTERM, then drains in-flight calls.
+
+use clap::Parser;
+use sellerhealth_server::{Config, LogFormat, serve, shutdown_signal};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let config = Config::parse();
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match config.log_format {
+        LogFormat::Human => logs.init(),
+        LogFormat::Json => logs.json().init(),
+    }
+    serve(config, shutdown_signal()).await
+}

@@ -1,0 +1,92 @@
+//! `IngestService`: facts in, all-or-nothing batches and bulk streams.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use sellerhealth_domain::{Applied, DomainError};
+use sellerhealth_proto::v1 as pb;
+use sellerhealth_proto::v1::ingest_service_server::IngestService;
+use sellerhealth_store::Store;
+use tonic::{Request, Response, Status, Streaming};
+
+use crate::{convert, status};
+
+/// Most rejections listed in a stream's final answer; the count is always exact.
+const MAX_LISTED_REJECTIONS: usize = 1000;
+
+/// Ingest over the store.
+pub struct Ingest {
+    store: Arc<Store>,
+}
+
+impl Ingest {
+    /// The service writing to `store`.
+    pub fn new(store: Arc<Store>) -> Self {
+        Ingest { store }
+    }
+}
+
+#[tonic::async_trait]
+impl IngestService for Ingest {
+    async fn ingest_events(
+        &self,
+        request: Request<pb::IngestEventsRequest>,
+    ) -> Result<Response<pb::IngestEventsResponse>, Status> {
+        let events = convert::events(&request.get_ref().events)?;
+        let counts = self.store.ingest_batch(&events, Utc::now()).await.map_err(status::from_store)?;
+        Ok(Response::new(pb::IngestEventsResponse {
+            accepted: counts.accepted as i64,
+            duplicates: counts.duplicates as i64,
+        }))
+    }
+
+    async fn stream_events(
+        &self,
+        request: Request<Streaming<pb::StreamEventsRequest>>,
+    ) -> Result<Response<pb::StreamEventsResponse>, Status> {
+        let mut stream = request.into_inner();
+        let mut summary = pb::StreamEventsResponse::default();
+        let mut index: i64 = 0;
+        while let Some(chunk) = stream.message().await? {
+            let mut converted = Vec::with_capacity(chunk.events.len());
+            let mut positions = Vec::with_capacity(chunk.events.len());
+            for event in &chunk.events {
+                match convert::event(event) {
+                    Ok(domain_event) => {
+                        converted.push(domain_event);
+                        positions.push(index);
+                    }
+                    Err(error) => reject(&mut summary, index, &event.event_id, error),
+                }
+                index += 1;
+            }
+            let outcomes = self.store.ingest_each(&converted, Utc::now()).await.map_err(status::from_store)?;
+            for ((event, position), outcome) in converted.iter().zip(positions).zip(outcomes) {
+                match outcome {
+                    Ok(Applied::Accepted) => summary.accepted += 1,
+                    Ok(Applied::Duplicate) => summary.duplicates += 1,
+                    Err(error) => reject(&mut summary, position, &event.event_id, error),
+                }
+            }
+        }
+        tracing::info!(
+            accepted = summary.accepted,
+            duplicates = summary.duplicates,
+            rejected = summary.rejected,
+            "bulk stream finished"
+        );
+        Ok(Response::new(summary))
+    }
+}
+
+fn reject(summary: &mut pb::StreamEventsResponse, index: i64, event_id: &str, error: DomainError) {
+    summary.rejected += 1;
+    if summary.rejections.len() >= MAX_LISTED_REJECTIONS {
+        return;
+    }
+    let (field, reason) = match error {
+        DomainError::InvalidArgument { field, reason } => (field, reason),
+        other => (String::new(), other.to_string()),
+    };
+    summary.rejections.push(pb::EventRejection { index, event_id: event_id.to_owned(), field, reason });
+}
