@@ -22,35 +22,15 @@ fn day(k: i64) -> DateTime<Utc> {
 }
 
 fn event(id: impl Into<String>, fact: Fact) -> pb::Event {
-    pb::Event { event_id: id.into(), seller_id: SELLER.into(), fact: Some(fact) }
+    common::event(SELLER, id, fact)
 }
 
 fn order(id: &str, purchased_at: DateTime<Utc>, channel: pb::FulfillmentChannel) -> pb::Event {
-    event(
-        format!("order:{id}"),
-        Fact::Order(pb::Order {
-            order_id: id.into(),
-            marketplace_id: MARKETPLACE.into(),
-            purchased_at: Some(ts(purchased_at)),
-            fulfillment_channel: channel as i32,
-            latest_ship_at: Some(ts(purchased_at + Duration::days(2))),
-            units: 1,
-            ..Default::default()
-        }),
-    )
+    common::order(SELLER, MARKETPLACE, id, purchased_at, channel)
 }
 
 fn feedback(order_id: &str, left_at: DateTime<Utc>, stars: i32, fulfillment_related: bool) -> pb::Event {
-    event(
-        format!("feedback:{order_id}:{}", left_at.timestamp()),
-        Fact::SellerFeedback(pb::SellerFeedback {
-            order_id: order_id.into(),
-            left_at: Some(ts(left_at)),
-            stars,
-            comment: "e2e".into(),
-            fulfillment_related,
-        }),
-    )
+    common::feedback(SELLER, order_id, left_at, stars, fulfillment_related)
 }
 
 fn claim(order_id: &str, filed: DateTime<Utc>, outcome: pb::ClaimOutcome, decided: Option<DateTime<Utc>>) -> pb::Event {

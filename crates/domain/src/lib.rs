@@ -39,5 +39,5 @@ pub mod validate;
 pub use book::{Applied, OrderRecord, ReviewRecord, SellerBook};
 pub use error::DomainError;
 pub use facts::*;
-pub use policy::{ContactResponsePolicy, Policy, RateTarget, TargetCondition};
+pub use policy::{ContactResponsePolicy, Policy, PolicyError, RateTarget, TargetCondition};
 pub use time::{Day, DayRange, day_of};

@@ -1,9 +1,27 @@
 //! Policy profiles: every threshold, window, lag and score of SPEC as data.
 //!
 //! The built-in profile is [`Policy::amazon`]; a deployment may load another one
-//! (same shape, serde) without a rebuild.
+//! from a JSON file of the same shape ([`Policy::from_json`], `docs/policy-amazon.json`
+//! is the built-in one written out) without a rebuild.
 
 use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// Why a policy profile was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum PolicyError {
+    /// The text is not JSON of the profile's shape (unknown or missing field, wrong type).
+    #[error("policy profile is not valid JSON of the expected shape: {0}")]
+    Syntax(String),
+    /// A value is out of range.
+    #[error("policy profile field {field}: {reason}")]
+    Invalid {
+        /// Path of the field, e.g. `order_defect_rate.window_days`.
+        field: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
 
 /// How a rate is compared with its target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -30,6 +48,7 @@ impl TargetCondition {
 
 /// Window, lag and target of one rate metric.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RateTarget {
     /// Days in the window.
     pub window_days: u32,
@@ -51,6 +70,7 @@ impl RateTarget {
 
 /// Contact response time: several windows share one SLA and target.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ContactResponsePolicy {
     /// Window lengths reported, in days.
     pub windows_days: Vec<u32>,
@@ -64,6 +84,7 @@ pub struct ContactResponsePolicy {
 
 /// A complete policy profile.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Policy {
     /// Profile name, echoed in reports.
     pub name: String,
@@ -135,6 +156,77 @@ impl Policy {
     }
 }
 
+impl Policy {
+    /// Reads a profile from JSON and checks every value is usable.
+    pub fn from_json(text: &str) -> Result<Policy, PolicyError> {
+        let policy: Policy = serde_json::from_str(text).map_err(|e| PolicyError::Syntax(e.to_string()))?;
+        policy.validate()?;
+        Ok(policy)
+    }
+
+    /// The profile as pretty JSON, the format [`Policy::from_json`] reads.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Checks ranges: windows 1–730 days, lags 0–365, ratio targets 0–1, hours ≥ 1.
+    pub fn validate(&self) -> Result<(), PolicyError> {
+        let invalid = |field: &str, reason: &str| {
+            Err(PolicyError::Invalid { field: field.to_owned(), reason: reason.to_owned() })
+        };
+        if self.name.trim().is_empty() {
+            return invalid("name", "must not be empty");
+        }
+        let rates = [
+            ("order_defect_rate", &self.order_defect_rate),
+            ("pre_fulfillment_cancel_rate", &self.pre_fulfillment_cancel_rate),
+            ("late_shipment_rate_10d", &self.late_shipment_rate_10d),
+            ("late_shipment_rate_30d", &self.late_shipment_rate_30d),
+            ("valid_tracking_rate", &self.valid_tracking_rate),
+            ("on_time_delivery_rate", &self.on_time_delivery_rate),
+            ("unit_on_time_delivery_rate", &self.unit_on_time_delivery_rate),
+            ("return_dissatisfaction_rate", &self.return_dissatisfaction_rate),
+            ("refund_rate", &self.refund_rate),
+            ("customer_service_dissatisfaction_rate", &self.customer_service_dissatisfaction_rate),
+            ("invoice_defect_rate", &self.invoice_defect_rate),
+        ];
+        for (name, rate) in rates {
+            if !(1..=730).contains(&rate.window_days) {
+                return invalid(&format!("{name}.window_days"), "must be 1 to 730");
+            }
+            if rate.lag_days > 365 {
+                return invalid(&format!("{name}.lag_days"), "must be 0 to 365");
+            }
+            if !(0.0..=1.0).contains(&rate.target) {
+                return invalid(&format!("{name}.target"), "must be a ratio from 0 to 1");
+            }
+        }
+        let contact = &self.contact_response;
+        if contact.windows_days.is_empty() || contact.windows_days.iter().any(|w| !(1..=730).contains(w)) {
+            return invalid("contact_response.windows_days", "must list windows of 1 to 730 days");
+        }
+        if contact.sla_hours == 0 {
+            return invalid("contact_response.sla_hours", "must be at least 1");
+        }
+        if !(0.0..=1.0).contains(&contact.target) {
+            return invalid("contact_response.target", "must be a ratio from 0 to 1");
+        }
+        let days = [
+            ("return_response_hours", self.return_response_hours),
+            ("policy_window_days", self.policy_window_days),
+            ("warning_deadline_days", self.warning_deadline_days),
+            ("demotion_after_days", self.demotion_after_days),
+            ("feedback_eligibility_days", self.feedback_eligibility_days),
+        ];
+        for (name, value) in days {
+            if !(1..=3650).contains(&value) {
+                return invalid(name, "must be 1 to 3650");
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Default for Policy {
     fn default() -> Self {
         Policy::amazon()
@@ -144,6 +236,35 @@ impl Default for Policy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_documented_profile_is_the_built_in_one() {
+        let documented = include_str!("../../../docs/policy-amazon.json");
+        assert_eq!(Policy::from_json(documented), Ok(Policy::amazon()));
+        assert_eq!(documented.trim_end(), Policy::amazon().to_json());
+    }
+
+    #[test]
+    fn bad_profiles_name_the_field() {
+        let mut json: serde_json::Value = serde_json::from_str(&Policy::amazon().to_json()).expect("json");
+        json["contact_response"]["sla_hours"] = 48.into();
+        let relaxed = Policy::from_json(&json.to_string()).expect("48 h SLA is allowed");
+        assert_eq!(relaxed.contact_response.sla_hours, 48);
+
+        json["order_defect_rate"]["target"] = 1.5.into();
+        assert_eq!(
+            Policy::from_json(&json.to_string()),
+            Err(PolicyError::Invalid {
+                field: "order_defect_rate.target".into(),
+                reason: "must be a ratio from 0 to 1".into()
+            })
+        );
+        json["order_defect_rate"]["target"] = 0.01.into();
+        json["order_defect_rate"]["windw_days"] = 60.into();
+        assert!(
+            matches!(Policy::from_json(&json.to_string()), Err(PolicyError::Syntax(m)) if m.contains("windw_days"))
+        );
+    }
 
     #[test]
     fn conditions_are_strict() {

@@ -48,6 +48,10 @@ pub enum Counter {
     BusinessOrders,
     /// Business orders with a missing or late invoice, by purchase day.
     InvoiceDefects,
+    /// Of those, no invoice uploaded yet.
+    MissingInvoices,
+    /// Of those, uploaded after the deadline.
+    LateInvoices,
     /// Orders shipped and not cancelled, by purchase day (AHR).
     FulfilledOrders,
     /// Buyer messages received, by received day.

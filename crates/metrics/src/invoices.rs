@@ -18,6 +18,7 @@ pub(crate) fn times(record: &OrderRecord, out: &mut Vec<Instant>) {
     if record.order.business_order {
         out.push(record.order.purchased_at);
         out.extend(invoice_deadline(record));
+        out.extend(record.invoices.iter().map(|i| i.uploaded_at));
     }
 }
 
@@ -34,5 +35,7 @@ pub(crate) fn tally(record: &OrderRecord, t: Instant, tally: &mut Tally) {
     let uploaded_in_time = record.invoices.iter().any(|i| i.uploaded_at < deadline);
     if t >= deadline && !uploaded_in_time {
         tally.count(Counter::InvoiceDefects, day);
+        let uploaded = record.invoices.iter().any(|i| i.uploaded_at <= t);
+        tally.count(if uploaded { Counter::LateInvoices } else { Counter::MissingInvoices }, day);
     }
 }

@@ -53,6 +53,7 @@
 mod cancel;
 pub mod counters;
 mod delivery;
+pub mod history;
 mod invoices;
 pub mod late_shipment;
 pub mod odr;
@@ -64,15 +65,17 @@ mod refunds;
 pub mod report;
 pub mod response;
 pub mod returns;
+pub mod sp_api;
 mod surveys;
 pub mod timeline;
 pub mod warnings;
 
 pub use counters::{Contribution, ContributionSet, Counter, CounterSource};
+pub use history::{MetricDay, history, history_metrics};
 pub use odr::OrderDefectRate;
 pub use policy_compliance::{AccountHealthRating, AhrBand, CategoryCount, PolicyCompliance};
 pub use rate::{Metric, MetricStatus, RateMetric, RateSpec};
 pub use recovery::Recovery;
-pub use report::{AccountHealthReport, contributions, evaluate, evaluate_book};
+pub use report::{AccountHealthReport, StatusSignature, contributions, evaluate, evaluate_book};
 pub use response::ContactResponseTime;
 pub use warnings::{AccountStatus, Warning};

@@ -65,6 +65,49 @@ pub struct AccountHealthReport {
     pub warnings: Vec<Warning>,
 }
 
+/// What a watcher is told about: the account status, demotion risk, the AHR band
+/// and every metric's status. Two reports with equal signatures need not be sent twice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusSignature {
+    account_status: AccountStatus,
+    demotion_risk: bool,
+    ahr_band: crate::policy_compliance::AhrBand,
+    statuses: Vec<(Metric, crate::rate::MetricStatus)>,
+    policy_statuses: Vec<crate::rate::MetricStatus>,
+}
+
+impl AccountHealthReport {
+    /// The report's statuses, for change detection.
+    pub fn status_signature(&self) -> StatusSignature {
+        let rates = [
+            &self.order_defect_rate_mfn.rate,
+            &self.order_defect_rate_afn.rate,
+            &self.pre_fulfillment_cancel_rate,
+            &self.late_shipment_rate_10d,
+            &self.late_shipment_rate_30d,
+            &self.valid_tracking_rate,
+            &self.on_time_delivery_rate,
+            &self.unit_on_time_delivery_rate,
+            &self.return_dissatisfaction_rate,
+            &self.refund_rate,
+            &self.customer_service_dissatisfaction_rate,
+            &self.invoice_defect_rate,
+        ];
+        let statuses = rates
+            .iter()
+            .map(|r| (r.metric, r.status))
+            .chain(self.contact_response_times.iter().map(|c| (c.metric, c.status)))
+            .collect();
+        StatusSignature {
+            account_status: self.account_status,
+            demotion_risk: self.demotion_risk,
+            ahr_band: self.account_health_rating.band,
+            statuses,
+            policy_statuses: self.policy_compliance.categories.iter().map(|c| c.status).collect(),
+        }
+    }
+}
+
 /// Computes the report from counters and the seller's policy violations. The
 /// stored path and the stateless path both end here, so they cannot disagree.
 pub fn evaluate(

@@ -43,8 +43,8 @@ pub enum AccountStatus {
     Critical,
 }
 
-/// A metric's status on `day`: its figures as of the end of that day, or as of
-/// `as_of` for `as_of`'s own day.
+/// A metric's figures and status on `day`: as of the end of that day, or as of
+/// `as_of` when that is earlier.
 pub fn status_on(
     spec: &RateSpec,
     source: &impl CounterSource,

@@ -4,7 +4,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use anyhow::Context;
 use clap::{Parser, ValueEnum};
+use sellerhealth_domain::Policy;
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -32,6 +34,11 @@ pub struct Config {
     #[arg(long, env = "SELLERHEALTH_DATABASE_URL")]
     pub database_url: Option<String>,
 
+    /// Policy profile to load at start-up (JSON, the shape of
+    /// docs/policy-amazon.json); default: the built-in `amazon` profile.
+    #[arg(long, env = "SELLERHEALTH_POLICY")]
+    pub policy: Option<PathBuf>,
+
     /// How long in-flight calls may take to finish after SIGINT/SIGTERM.
     #[arg(long, env = "SELLERHEALTH_DRAIN_TIMEOUT", value_parser = seconds, default_value = "10")]
     pub drain_timeout: Duration,
@@ -42,6 +49,14 @@ pub struct Config {
 }
 
 impl Config {
+    /// The policy profile in effect: the file given, validated, or the built-in one.
+    pub fn policy(&self) -> anyhow::Result<Policy> {
+        let Some(path) = &self.policy else { return Ok(Policy::amazon()) };
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading the policy profile {}", path.display()))?;
+        Policy::from_json(&text).with_context(|| format!("loading the policy profile {}", path.display()))
+    }
+
     /// The database URL in effect.
     pub fn database_url(&self) -> String {
         match &self.database_url {

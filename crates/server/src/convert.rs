@@ -322,6 +322,57 @@ pub fn metric(metric: metrics::Metric) -> pb::Metric {
     }
 }
 
+/// The metric a wire enum names; `None` for UNSPECIFIED and unknown values.
+pub fn metric_from_wire(value: i32) -> Option<metrics::Metric> {
+    use metrics::Metric as M;
+    Some(match pb::Metric::try_from(value).ok()? {
+        pb::Metric::Unspecified => return None,
+        pb::Metric::OrderDefectRateMfn => M::OrderDefectRateMfn,
+        pb::Metric::OrderDefectRateAfn => M::OrderDefectRateAfn,
+        pb::Metric::PreFulfillmentCancelRate => M::PreFulfillmentCancelRate,
+        pb::Metric::LateShipmentRate10d => M::LateShipmentRate10d,
+        pb::Metric::LateShipmentRate30d => M::LateShipmentRate30d,
+        pb::Metric::ValidTrackingRate => M::ValidTrackingRate,
+        pb::Metric::OnTimeDeliveryRate => M::OnTimeDeliveryRate,
+        pb::Metric::UnitOnTimeDeliveryRate => M::UnitOnTimeDeliveryRate,
+        pb::Metric::ContactResponseTime7d => M::ContactResponseTime { window_days: 7 },
+        pb::Metric::ContactResponseTime30d => M::ContactResponseTime { window_days: 30 },
+        pb::Metric::ContactResponseTime90d => M::ContactResponseTime { window_days: 90 },
+        pb::Metric::ReturnDissatisfactionRate => M::ReturnDissatisfactionRate,
+        pb::Metric::RefundRate => M::RefundRate,
+        pb::Metric::CustomerServiceDissatisfactionRate => M::CustomerServiceDissatisfactionRate,
+        pb::Metric::InvoiceDefectRate => M::InvoiceDefectRate,
+        pb::Metric::AccountHealthRating => M::AccountHealthRating,
+    })
+}
+
+/// A required wire date as a day.
+pub fn day(field: &str, value: Option<&pb::Date>) -> Result<NaiveDate, Status> {
+    let date = value.ok_or_else(|| status::invalid(field, "required"))?;
+    let month = u32::try_from(date.month).ok();
+    let day = u32::try_from(date.day).ok();
+    month.zip(day).and_then(|(m, d)| NaiveDate::from_ymd_opt(date.year, m, d)).ok_or_else(|| {
+        status::invalid(field, format!("{}-{}-{} is not a calendar date", date.year, date.month, date.day))
+    })
+}
+
+/// The wire form of one metric's daily history.
+pub fn metric_history(metric_id: metrics::Metric, days: &[metrics::MetricDay]) -> pb::MetricHistory {
+    pb::MetricHistory {
+        metric: metric(metric_id) as i32,
+        days: days
+            .iter()
+            .map(|d| pb::MetricDay {
+                date: Some(date(d.day)),
+                numerator: d.numerator,
+                denominator: d.denominator,
+                rate: d.rate.unwrap_or(0.0),
+                status: metric_status(d.status) as i32,
+            })
+            .collect(),
+    }
+}
+
 /// The wire enum of a status.
 pub fn metric_status(status: metrics::MetricStatus) -> pb::MetricStatus {
     match status {

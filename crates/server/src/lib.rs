@@ -20,7 +20,6 @@ use std::future::Future;
 use std::sync::Arc;
 
 use anyhow::Context;
-use sellerhealth_domain::Policy;
 use sellerhealth_proto::v1::account_health_service_server::AccountHealthServiceServer;
 use sellerhealth_proto::v1::feedback_service_server::FeedbackServiceServer;
 use sellerhealth_proto::v1::ingest_service_server::IngestServiceServer;
@@ -36,9 +35,10 @@ pub use config::{Config, LogFormat};
 /// then lets in-flight calls finish.
 pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
     let database_url = config.database_url();
-    let store = Store::open(&database_url, Policy::amazon())
-        .await
-        .with_context(|| format!("opening the database at {database_url}"))?;
+    let policy = config.policy()?;
+    tracing::info!(profile = %policy.name, "policy profile loaded");
+    let store =
+        Store::open(&database_url, policy).await.with_context(|| format!("opening the database at {database_url}"))?;
     let store = Arc::new(store);
 
     let (health, health_service) = tonic_health::server::health_reporter();

@@ -49,7 +49,7 @@ use sellerhealth_domain::{Applied, DomainError, Event, Fact, Instant, Policy, Se
 use sellerhealth_metrics::AccountHealthReport;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, broadcast};
 
 pub use error::StoreError;
 
@@ -67,6 +67,7 @@ pub struct Store {
     pool: SqlitePool,
     policy: Policy,
     books: Mutex<HashMap<String, SellerBook>>,
+    changes: broadcast::Sender<String>,
 }
 
 impl Store {
@@ -102,7 +103,8 @@ impl Store {
             .connect_with(options)
             .await?;
         migrate::run(&pool).await?;
-        Ok(Store { pool, policy, books: Mutex::new(HashMap::new()) })
+        let (changes, _) = broadcast::channel(1024);
+        Ok(Store { pool, policy, books: Mutex::new(HashMap::new()), changes })
     }
 
     /// The policy profile facts are validated and evaluated under.
@@ -138,6 +140,7 @@ impl Store {
             return Err(error);
         }
         counts.accepted = accepted.len() as u64;
+        self.announce(&accepted);
         Ok(counts)
     }
 
@@ -163,6 +166,7 @@ impl Store {
             undo(&mut books, &accepted);
             return Err(error);
         }
+        self.announce(&accepted);
         Ok(outcomes)
     }
 
@@ -174,12 +178,37 @@ impl Store {
         marketplace_id: &str,
         as_of: Instant,
     ) -> Result<AccountHealthReport, StoreError> {
+        self.read(seller_id, |book, policy| sellerhealth_metrics::evaluate_book(book, policy, marketplace_id, as_of))
+            .await
+    }
+
+    /// Runs `read` on the seller's folded facts under the store's policy. A seller
+    /// the store has no facts about is NOT_FOUND.
+    pub async fn read<R>(
+        &self,
+        seller_id: &str,
+        read: impl FnOnce(&SellerBook, &Policy) -> R,
+    ) -> Result<R, StoreError> {
         let mut books = self.books.lock().await;
         let book = self.book(&mut books, seller_id).await?;
         if book.event_count() == 0 {
             return Err(DomainError::NotFound(format!("no facts stored for seller {seller_id:?}")).into());
         }
-        Ok(sellerhealth_metrics::evaluate_book(book, &self.policy, marketplace_id, as_of))
+        Ok(read(book, &self.policy))
+    }
+
+    /// A receiver told the seller id of every batch committed from now on, so
+    /// watchers can re-evaluate. A slow receiver may miss names (it is told it lagged).
+    pub fn subscribe(&self) -> broadcast::Receiver<String> {
+        self.changes.subscribe()
+    }
+
+    fn announce(&self, accepted: &[&Event]) {
+        let sellers: std::collections::BTreeSet<&str> = accepted.iter().map(|e| e.seller_id.as_str()).collect();
+        for seller in sellers {
+            // No receiver is not an error: nobody is watching.
+            let _ = self.changes.send(seller.to_owned());
+        }
     }
 
     async fn book<'a>(

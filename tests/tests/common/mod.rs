@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Duration as Days, TimeZone, Utc};
+use sellerhealth_proto::v1 as pb;
+use sellerhealth_proto::v1::event::Fact;
 use tonic::transport::Channel;
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
@@ -121,4 +123,58 @@ pub fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
 /// The protobuf timestamp of an instant.
 pub fn ts(t: DateTime<Utc>) -> prost_types::Timestamp {
     prost_types::Timestamp { seconds: t.timestamp(), nanos: 0 }
+}
+
+/// An event of `seller`.
+pub fn event(seller: &str, id: impl Into<String>, fact: Fact) -> pb::Event {
+    pb::Event { event_id: id.into(), seller_id: seller.into(), fact: Some(fact) }
+}
+
+/// A one-unit order shipping within two days, under event id `order:{id}`.
+pub fn order(
+    seller: &str,
+    marketplace: &str,
+    id: &str,
+    purchased_at: DateTime<Utc>,
+    channel: pb::FulfillmentChannel,
+) -> pb::Event {
+    event(
+        seller,
+        format!("order:{id}"),
+        Fact::Order(pb::Order {
+            order_id: id.into(),
+            marketplace_id: marketplace.into(),
+            purchased_at: Some(ts(purchased_at)),
+            fulfillment_channel: channel as i32,
+            latest_ship_at: Some(ts(purchased_at + Days::days(2))),
+            units: 1,
+            ..Default::default()
+        }),
+    )
+}
+
+/// Feedback on an order, under event id `feedback:{order}:{epoch seconds}`.
+pub fn feedback(
+    seller: &str,
+    order_id: &str,
+    left_at: DateTime<Utc>,
+    stars: i32,
+    fulfillment_related: bool,
+) -> pb::Event {
+    event(
+        seller,
+        format!("feedback:{order_id}:{}", left_at.timestamp()),
+        Fact::SellerFeedback(pb::SellerFeedback {
+            order_id: order_id.into(),
+            left_at: Some(ts(left_at)),
+            stars,
+            comment: "e2e".into(),
+            fulfillment_related,
+        }),
+    )
+}
+
+/// A wire date.
+pub fn date(y: i32, m: i32, d: i32) -> pb::Date {
+    pb::Date { year: y, month: m, day: d }
 }

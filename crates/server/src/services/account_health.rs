@@ -5,10 +5,13 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use sellerhealth_domain::{Applied, SellerBook};
+use sellerhealth_metrics::{ContributionSet, Metric, history};
 use sellerhealth_proto::v1 as pb;
 use sellerhealth_proto::v1::account_health_service_server::AccountHealthService;
 use sellerhealth_store::Store;
+use tokio::sync::{broadcast, mpsc};
 use tokio_stream::Stream;
+use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 
 use super::required_id;
@@ -25,6 +28,9 @@ impl AccountHealth {
         AccountHealth { store }
     }
 }
+
+/// Reports a slow watcher may have queued before the sender waits.
+const WATCH_BUFFER: usize = 4;
 
 type ReportStream = Pin<Box<dyn Stream<Item = Result<pb::WatchAccountHealthResponse, Status>> + Send>>;
 
@@ -70,18 +76,106 @@ impl AccountHealthService for AccountHealth {
 
     async fn get_metric_history(
         &self,
-        _request: Request<pb::GetMetricHistoryRequest>,
+        request: Request<pb::GetMetricHistoryRequest>,
     ) -> Result<Response<pb::GetMetricHistoryResponse>, Status> {
-        Err(status::not_yet("the daily metric history"))
+        let request = request.get_ref();
+        let seller_id = required_id("seller_id", &request.seller_id)?;
+        let marketplace_id = required_id("marketplace_id", &request.marketplace_id)?;
+        let from = convert::day("from", request.from.as_ref())?;
+        let to = convert::day("to", request.to.as_ref())?;
+        let span = (to - from).num_days() + 1;
+        if !(1..=history::MAX_HISTORY_DAYS).contains(&span) {
+            return Err(status::invalid(
+                "to",
+                format!("must be on or after from, at most {} days in all", history::MAX_HISTORY_DAYS),
+            ));
+        }
+        let policy = self.store.policy();
+        let wanted: Vec<Metric> = if request.metrics.is_empty() {
+            history::history_metrics(policy)
+        } else {
+            request
+                .metrics
+                .iter()
+                .enumerate()
+                .map(|(i, &m)| {
+                    convert::metric_from_wire(m)
+                        .filter(|metric| history::history_metrics(policy).contains(metric))
+                        .ok_or_else(|| status::invalid(format!("metrics[{i}]"), "not a metric with a daily rate"))
+                })
+                .collect::<Result<_, _>>()?
+        };
+        let now = Utc::now();
+        let histories = self
+            .store
+            .read(seller_id, |book, policy| {
+                let counters = ContributionSet::new(sellerhealth_metrics::contributions(book, policy));
+                wanted
+                    .iter()
+                    .filter_map(|&metric| {
+                        let days = history::history(&counters, policy, marketplace_id, metric, from, to, now)?;
+                        Some(convert::metric_history(metric, &days))
+                    })
+                    .collect()
+            })
+            .await
+            .map_err(status::from_store)?;
+        Ok(Response::new(pb::GetMetricHistoryResponse { histories }))
     }
 
     type WatchAccountHealthStream = ReportStream;
 
     async fn watch_account_health(
         &self,
-        _request: Request<pb::WatchAccountHealthRequest>,
+        request: Request<pb::WatchAccountHealthRequest>,
     ) -> Result<Response<Self::WatchAccountHealthStream>, Status> {
-        Err(status::not_yet("watching account status"))
+        let request = request.into_inner();
+        required_id("seller_id", &request.seller_id)?;
+        required_id("marketplace_id", &request.marketplace_id)?;
+        // Subscribe before the first report, so no ingest falls between the two.
+        let mut changes = self.store.subscribe();
+        let first = self
+            .store
+            .report(&request.seller_id, &request.marketplace_id, Utc::now())
+            .await
+            .map_err(status::from_store)?;
+        let (sender, receiver) = mpsc::channel(WATCH_BUFFER);
+        let mut last = first.status_signature();
+        // Cannot fail: the receiver is still here.
+        let _ = sender.send(Ok(pb::WatchAccountHealthResponse { report: Some(convert::report(&first)) })).await;
+        let store = Arc::clone(&self.store);
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    // The watcher went away: stop, dropping the subscription.
+                    () = sender.closed() => break,
+                    changed = changes.recv() => match changed {
+                        Ok(seller) if seller != request.seller_id => continue,
+                        Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(broadcast::error::RecvError::Closed) => break,
+                    },
+                }
+                match store.report(&request.seller_id, &request.marketplace_id, Utc::now()).await {
+                    Ok(report) => {
+                        let signature = report.status_signature();
+                        if signature == last {
+                            continue;
+                        }
+                        last = signature;
+                        let message = pb::WatchAccountHealthResponse { report: Some(convert::report(&report)) };
+                        if sender.send(Ok(message)).await.is_err() {
+                            break;
+                        }
+                    }
+                    Err(error) => {
+                        let _ = sender.send(Err(status::from_store(error))).await;
+                        break;
+                    }
+                }
+            }
+            tracing::debug!(seller = %request.seller_id, "watch ended");
+        });
+        Ok(Response::new(Box::pin(ReceiverStream::new(receiver))))
     }
 
     async fn get_seller_rating(

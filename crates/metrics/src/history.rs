@@ -1,0 +1,72 @@
+//! A metric's figures day by day, each day as of its last instant.
+
+use chrono::Duration;
+use sellerhealth_domain::{Day, Instant, Policy};
+
+use crate::counters::CounterSource;
+use crate::order_facts::end_of;
+use crate::rate::{Metric, MetricStatus, RateSpec};
+use crate::response;
+use crate::warnings::status_on;
+
+/// Longest range one history call covers.
+pub const MAX_HISTORY_DAYS: i64 = 400;
+
+/// One metric's figures as of the end of one day.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MetricDay {
+    /// The day.
+    pub day: Day,
+    /// Numerator (for contact response time: answered within the SLA).
+    pub numerator: i64,
+    /// Denominator (for contact response time: answered plus overdue).
+    pub denominator: i64,
+    /// The rate, `None` without data.
+    pub rate: Option<f64>,
+    /// Status against the target.
+    pub status: MetricStatus,
+}
+
+/// Every metric a history can be asked for under `policy`: the rates, then each
+/// contact response window.
+pub fn history_metrics(policy: &Policy) -> Vec<Metric> {
+    let rates = RateSpec::all(policy).into_iter().map(|s| s.metric);
+    let contact = policy.contact_response.windows_days.iter().map(|&w| Metric::ContactResponseTime { window_days: w });
+    rates.chain(contact).collect()
+}
+
+/// `metric`'s figures for each day of `from..=to`, with the facts known at `now`
+/// (a day after `now` is evaluated as of `now`). `None` for a metric without a
+/// daily rate (the AHR) or unknown to the policy.
+pub fn history(
+    source: &impl CounterSource,
+    policy: &Policy,
+    marketplace_id: &str,
+    metric: Metric,
+    from: Day,
+    to: Day,
+    now: Instant,
+) -> Option<Vec<MetricDay>> {
+    let days = std::iter::successors(Some(from), |d| Some(*d + Duration::days(1))).take_while(|d| *d <= to);
+    if let Metric::ContactResponseTime { window_days } = metric {
+        if !policy.contact_response.windows_days.contains(&window_days) {
+            return None;
+        }
+        return Some(
+            days.map(|day| {
+                let c = response::evaluate(source, policy, marketplace_id, window_days, end_of(day).min(now));
+                MetricDay { day, numerator: c.on_time, denominator: c.on_time + c.late, rate: c.rate, status: c.status }
+            })
+            .collect(),
+        );
+    }
+    let spec = RateSpec::all(policy).into_iter().find(|s| s.metric == metric)?;
+    Some(
+        days.map(|day| {
+            let (numerator, denominator, status) = status_on(&spec, source, marketplace_id, day, now);
+            let rate = (denominator > 0).then(|| numerator as f64 / denominator as f64);
+            MetricDay { day, numerator, denominator, rate, status }
+        })
+        .collect(),
+    )
+}

@@ -1,0 +1,228 @@
+//! Property: for any set of facts, the stored path (ingest, then report; and again
+//! after reopening the database) gives exactly the report of the stateless path
+//! (the same facts folded in memory), and adding a defect never lowers a defect rate.
+
+#![allow(clippy::unwrap_used)]
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use proptest::prelude::*;
+use sellerhealth_domain::*;
+use sellerhealth_metrics::evaluate_book;
+use sellerhealth_store::Store;
+
+const SELLER: &str = "prop-seller";
+const MARKETPLACE: &str = "M1";
+
+fn base() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap()
+}
+
+/// One generated fact about order `order` (by index), at `hours` after the base.
+#[derive(Debug, Clone)]
+enum Gen {
+    Feedback { order: usize, hours: i64, stars: i32, fulfillment: bool },
+    Removal { order: usize, hours: i64 },
+    Claim { order: usize, hours: i64, outcome: u8, decided_after: i64 },
+    Chargeback { order: usize, hours: i64, service: bool },
+    Cancel { order: usize, hours: i64, initiator: u8 },
+    Ship { order: usize, hours: i64, scanned_after: Option<i64>, delivered_after: Option<i64> },
+    Message { hours: i64, reply_after: Option<i64> },
+}
+
+fn gen_fact() -> impl Strategy<Value = Gen> {
+    let order = 0..40usize;
+    let hours = 0..2400i64;
+    prop_oneof![
+        (order.clone(), hours.clone(), 1..=5i32, any::<bool>())
+            .prop_map(|(order, hours, stars, fulfillment)| Gen::Feedback { order, hours, stars, fulfillment }),
+        (order.clone(), hours.clone()).prop_map(|(order, hours)| Gen::Removal { order, hours }),
+        (order.clone(), hours.clone(), 0..4u8, 0..500i64)
+            .prop_map(|(order, hours, outcome, decided_after)| { Gen::Claim { order, hours, outcome, decided_after } }),
+        (order.clone(), hours.clone(), any::<bool>()).prop_map(|(order, hours, service)| Gen::Chargeback {
+            order,
+            hours,
+            service
+        }),
+        (order.clone(), hours.clone(), 0..3u8).prop_map(|(order, hours, initiator)| Gen::Cancel {
+            order,
+            hours,
+            initiator
+        }),
+        (order, hours.clone(), proptest::option::of(0..200i64), proptest::option::of(0..400i64)).prop_map(
+            |(order, hours, scanned_after, delivered_after)| Gen::Ship { order, hours, scanned_after, delivered_after }
+        ),
+        (hours, proptest::option::of(0..100i64)).prop_map(|(hours, reply_after)| Gen::Message { hours, reply_after }),
+    ]
+}
+
+/// 40 orders (every third AFN), one every 36 hours, then the generated facts. Facts
+/// dated before their order are refused by both paths alike.
+fn events(facts: &[Gen]) -> Vec<Event> {
+    let purchased = |i: usize| base() + Duration::hours(36 * i as i64);
+    let mut out: Vec<Event> = (0..40)
+        .map(|i| Event {
+            event_id: format!("order-{i}"),
+            seller_id: SELLER.into(),
+            fact: Fact::Order(Order {
+                order_id: format!("o{i}"),
+                marketplace_id: MARKETPLACE.into(),
+                purchased_at: purchased(i),
+                fulfillment_channel: if i % 3 == 0 { FulfillmentChannel::Afn } else { FulfillmentChannel::Mfn },
+                latest_ship_at: purchased(i) + Duration::hours(48),
+                promised_delivery_earliest_at: None,
+                promised_delivery_latest_at: Some(purchased(i) + Duration::hours(120)),
+                units: 2,
+                business_order: i % 5 == 0,
+            }),
+        })
+        .collect();
+    for (n, fact) in facts.iter().enumerate() {
+        let at = |order: usize, hours: i64| purchased(order) + Duration::hours(hours % 2000);
+        let fact = match *fact {
+            Gen::Feedback { order, hours, stars, fulfillment } => Fact::SellerFeedback(SellerFeedback {
+                order_id: format!("o{order}"),
+                left_at: at(order, hours % 2100),
+                stars,
+                comment: String::new(),
+                fulfillment_related: fulfillment,
+            }),
+            Gen::Removal { order, hours } => Fact::FeedbackUpdate(FeedbackUpdate {
+                order_id: format!("o{order}"),
+                updated_at: at(order, hours),
+                action: FeedbackAction::Removed,
+                response_text: String::new(),
+            }),
+            Gen::Claim { order, hours, outcome, decided_after } => {
+                let outcome =
+                    [ClaimOutcome::Pending, ClaimOutcome::Granted, ClaimOutcome::Denied, ClaimOutcome::Withdrawn]
+                        [usize::from(outcome)];
+                let filed_at = at(order, hours);
+                Fact::AtozClaim(AtozClaim {
+                    claim_id: format!("c{order}"),
+                    order_id: format!("o{order}"),
+                    filed_at,
+                    outcome,
+                    decided_at: (outcome != ClaimOutcome::Pending).then(|| filed_at + Duration::hours(decided_after)),
+                })
+            }
+            Gen::Chargeback { order, hours, service } => Fact::Chargeback(Chargeback {
+                chargeback_id: format!("cb{n}"),
+                order_id: format!("o{order}"),
+                received_at: at(order, hours),
+                service_related: service,
+            }),
+            Gen::Cancel { order, hours, initiator } => Fact::Cancellation(Cancellation {
+                order_id: format!("o{order}"),
+                cancelled_at: at(order, hours % 200),
+                initiator: [
+                    CancellationInitiator::Seller,
+                    CancellationInitiator::Buyer,
+                    CancellationInitiator::SystemUnshipped,
+                ][usize::from(initiator)],
+                reason: String::new(),
+            }),
+            Gen::Ship { order, hours, scanned_after, delivered_after } => {
+                let confirmed_at = at(order, hours % 150);
+                out.push(Event {
+                    event_id: format!("ship-{n}"),
+                    seller_id: SELLER.into(),
+                    fact: Fact::ShipmentConfirmed(ShipmentConfirmed {
+                        shipment_id: format!("s{n}"),
+                        order_id: format!("o{order}"),
+                        confirmed_at,
+                        carrier: "UPS".into(),
+                        tracking_number: format!("T{n}"),
+                        units: 2,
+                    }),
+                });
+                if scanned_after.is_none() && delivered_after.is_none() {
+                    continue;
+                }
+                Fact::CarrierScan(CarrierScan {
+                    tracking_number: format!("T{n}"),
+                    first_scan_at: scanned_after.map(|h| confirmed_at + Duration::hours(h)),
+                    delivered_at: delivered_after.map(|h| confirmed_at + Duration::hours(h)),
+                })
+            }
+            Gen::Message { hours, reply_after } => Fact::BuyerMessage(BuyerMessage {
+                message_id: format!("m{n}"),
+                marketplace_id: MARKETPLACE.into(),
+                order_id: None,
+                received_at: base() + Duration::hours(hours),
+                first_replied_at: reply_after.map(|h| base() + Duration::hours(hours + h)),
+            }),
+        };
+        out.push(Event { event_id: format!("fact-{n}"), seller_id: SELLER.into(), fact });
+    }
+    out
+}
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 9, 1, 0, 0, 0).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+
+    #[test]
+    fn stored_and_stateless_paths_agree(facts in proptest::collection::vec(gen_fact(), 0..80), day in 0..150i64) {
+        let events = events(&facts);
+        let as_of = base() + Duration::days(day) + Duration::hours(13);
+        let policy = Policy::amazon();
+        let mut book = SellerBook::new(SELLER);
+        let stateless_outcomes: Vec<_> = events.iter().map(|e| book.apply(e, now(), &policy)).collect();
+        let stateless = evaluate_book(&book, &policy, MARKETPLACE, as_of);
+
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("prop.db").display());
+        let (stored_outcomes, stored, reopened) = runtime.block_on(async {
+            let store = Store::open(&url, policy.clone()).await.unwrap();
+            let outcomes = store.ingest_each(&events, now()).await.unwrap();
+            let stored = store.report(SELLER, MARKETPLACE, as_of).await.unwrap();
+            drop(store);
+            let reopened = Store::open(&url, policy.clone()).await.unwrap();
+            (outcomes, stored, reopened.report(SELLER, MARKETPLACE, as_of).await.unwrap())
+        });
+        prop_assert_eq!(stored_outcomes, stateless_outcomes);
+        prop_assert_eq!(&stored, &stateless);
+        prop_assert_eq!(&reopened, &stateless);
+    }
+
+    #[test]
+    fn adding_a_defect_never_lowers_a_defect_rate(
+        facts in proptest::collection::vec(gen_fact(), 0..60),
+        extra in gen_fact(),
+        day in 20..150i64,
+    ) {
+        let policy = Policy::amazon();
+        let as_of = base() + Duration::days(day);
+        let mut before = SellerBook::new(SELLER);
+        for event in events(&facts) {
+            let _ = before.apply(&event, now(), &policy);
+        }
+        let mut after = before.clone();
+        // Only defects: negative feedback, a claim not denied, a service chargeback.
+        let defect = match extra {
+            Gen::Feedback { order, hours, .. } => Gen::Feedback { order, hours, stars: 1, fulfillment: false },
+            Gen::Claim { order, hours, .. } => Gen::Claim { order, hours, outcome: 1, decided_after: 1 },
+            Gen::Chargeback { order, hours, .. } | Gen::Removal { order, hours } | Gen::Cancel { order, hours, .. }
+            | Gen::Ship { order, hours, .. } => Gen::Chargeback { order, hours, service: true },
+            Gen::Message { hours, .. } => Gen::Chargeback { order: 0, hours, service: true },
+        };
+        let mut extra_events = events(&[defect]);
+        let mut last = extra_events.pop().unwrap();
+        last.event_id = "extra-defect".into();
+        let _ = after.apply(&last, now(), &policy);
+        let old = evaluate_book(&before, &policy, MARKETPLACE, as_of);
+        let new = evaluate_book(&after, &policy, MARKETPLACE, as_of);
+        for (old, new) in [
+            (&old.order_defect_rate_mfn.rate, &new.order_defect_rate_mfn.rate),
+            (&old.order_defect_rate_afn.rate, &new.order_defect_rate_afn.rate),
+        ] {
+            prop_assert_eq!(old.denominator, new.denominator);
+            prop_assert!(new.numerator >= old.numerator, "{:?} -> {:?}", old, new);
+            prop_assert!(new.rate.unwrap_or(0.0) >= old.rate.unwrap_or(0.0));
+        }
+    }
+}
