@@ -11,6 +11,8 @@ use std::collections::HashMap;
 use sellerhealth_domain::{Day, DayRange, FulfillmentChannel, Instant, PolicyCategory};
 use serde::{Deserialize, Serialize};
 
+use crate::seller_rating::ScoreClass;
+
 /// What a counter counts, and by which attribution day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Counter {
@@ -76,6 +78,8 @@ pub enum Counter {
     SurveysDissatisfied,
     /// Policy violations, by occurrence day.
     Violations(PolicyCategory),
+    /// Orders in a seller-rating score class, by purchase day.
+    OrderScore(ScoreClass),
 }
 
 impl Counter {
@@ -94,6 +98,7 @@ impl Counter {
             Counter::RefundedOrders(c) => format!("refunded_orders.{}", channel(c)),
             Counter::ResponseHours(h) => format!("response_hours.{h}"),
             Counter::Violations(category) => format!("violations.{category:?}"),
+            Counter::OrderScore(class) => format!("order_score.{class:?}"),
             other => format!("{other:?}"),
         }
     }

@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
-use sellerhealth_domain::{FulfillmentChannel, Instant, OrderRecord, Policy, PolicyViolation, SellerBook};
+use sellerhealth_domain::{
+    BuyerMessage, FulfillmentChannel, Instant, OrderRecord, Policy, PolicyViolation, SellerBook,
+};
 
 use crate::counters::{Contribution, ContributionSet, CounterSource};
 use crate::odr::OrderDefectRate;
@@ -13,7 +15,8 @@ use crate::response::ContactResponseTime;
 use crate::timeline::{Tally, emit};
 use crate::warnings::{AccountStatus, Warning};
 use crate::{
-    cancel, delivery, invoices, late_shipment, odr, policy_compliance, refunds, response, returns, surveys, warnings,
+    cancel, delivery, invoices, late_shipment, odr, policy_compliance, refunds, response, returns, seller_rating,
+    surveys, warnings,
 };
 
 /// Account health of one seller in one marketplace as of an instant.
@@ -167,8 +170,14 @@ fn unreachable_rate(metric: Metric, policy: &Policy) -> RateMetric {
     RateMetric::new(metric, &policy.order_defect_rate, days, 0, 0)
 }
 
-/// Every counter contribution of one order.
-pub fn order_contributions(record: &OrderRecord, policy: &Policy, out: &mut Vec<Contribution>) {
+/// Every counter contribution of one order; `messages` are the buyer messages
+/// about it.
+pub fn order_contributions(
+    record: &OrderRecord,
+    messages: &[&BuyerMessage],
+    policy: &Policy,
+    out: &mut Vec<Contribution>,
+) {
     let mut times = Vec::new();
     odr::times(record, &mut times);
     cancel::times(record, &mut times);
@@ -179,6 +188,7 @@ pub fn order_contributions(record: &OrderRecord, policy: &Policy, out: &mut Vec<
     returns::times(record, policy, &mut times);
     surveys::times(record, &mut times);
     policy_compliance::times(record, &mut times);
+    seller_rating::times(record, messages, policy, &mut times);
     emit(
         &record.order.marketplace_id,
         times,
@@ -193,6 +203,7 @@ pub fn order_contributions(record: &OrderRecord, policy: &Policy, out: &mut Vec<
             returns::tally(record, policy, t, &mut tally);
             surveys::tally(record, t, &mut tally);
             policy_compliance::tally(record, t, &mut tally);
+            seller_rating::tally(record, messages, policy, t, &mut tally);
             tally
         },
         out,
@@ -202,8 +213,15 @@ pub fn order_contributions(record: &OrderRecord, policy: &Policy, out: &mut Vec<
 /// Every counter contribution of a seller's facts.
 pub fn contributions(book: &SellerBook, policy: &Policy) -> Vec<Contribution> {
     let mut out = Vec::new();
+    let mut messages_by_order: HashMap<&str, Vec<&BuyerMessage>> = HashMap::new();
+    for message in book.messages() {
+        if let Some(order_id) = &message.order_id {
+            messages_by_order.entry(order_id).or_default().push(message);
+        }
+    }
     for record in book.orders() {
-        order_contributions(record, policy, &mut out);
+        let messages = messages_by_order.get(record.order.order_id.as_str()).map_or(&[][..], Vec::as_slice);
+        order_contributions(record, messages, policy, &mut out);
     }
     response::contributions(book.messages(), policy, &mut out);
     policy_compliance::contributions(book.violations(), &mut out);

@@ -1,1 +1,36 @@
-//! placeholder
+//! Seller feedback and product reviews (SPEC §7): two separate systems. Feedback
+//! rates the seller's service (and feeds the ODR, in `sellerhealth-metrics`);
+//! reviews rate a product listing and never touch account health. Pure functions
+//! over a [`SellerBook`](sellerhealth_domain::SellerBook).
+//!
+//! ```
+//! use chrono::{Duration, TimeZone, Utc};
+//! use sellerhealth_domain::*;
+//! use sellerhealth_ratings::reviews;
+//!
+//! let now = Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap();
+//! let mut book = SellerBook::new("s");
+//! for (n, stars) in [5, 4, 4].into_iter().enumerate() {
+//!     let review = ProductReview {
+//!         review_id: format!("r{n}"),
+//!         marketplace_id: "US".into(),
+//!         asin: "B000TEST".into(),
+//!         reviewer_id: format!("buyer{n}"),
+//!         stars,
+//!         reviewed_at: now - Duration::days(10),
+//!         verified_purchase: true,
+//!         helpful_votes: 0,
+//!         title: String::new(),
+//!         body: String::new(),
+//!     };
+//!     let event = Event { event_id: format!("e{n}"), seller_id: "s".into(), fact: Fact::ProductReview(review) };
+//!     book.apply(&event, now, &Policy::amazon()).unwrap();
+//! }
+//! let summary = reviews::summary(&reviews::visible(&book, "US", "B000TEST", now), now);
+//! // (5 + 4 + 4) / 3 = 4.333…: "4.3 out of 5", shown as 4.5 stars.
+//! assert_eq!((summary.count, summary.display_mean, summary.display_stars), (3, Some(4.3), Some(4.5)));
+//! ```
+
+pub mod feedback;
+pub mod reviews;
+pub mod rounding;

@@ -531,3 +531,36 @@ pub fn report(report: &metrics::AccountHealthReport) -> pb::AccountHealthReport 
         warnings: report.warnings.iter().map(warning).collect(),
     }
 }
+
+/// The wire form of a seller rating.
+pub fn seller_rating(rating: &metrics::SellerRating) -> pb::GetSellerRatingResponse {
+    use metrics::{RatingBand, ScoreClass};
+    pb::GetSellerRatingResponse {
+        rating: rating.rating().unwrap_or(0.0),
+        raw_average: rating.raw_average.unwrap_or(0.0),
+        band: match rating.band {
+            None => pb::SellerRatingBand::Unspecified,
+            Some(RatingBand::Fair) => pb::SellerRatingBand::Fair,
+            Some(RatingBand::Good) => pb::SellerRatingBand::Good,
+            Some(RatingBand::VeryGood) => pb::SellerRatingBand::VeryGood,
+            Some(RatingBand::Excellent) => pb::SellerRatingBand::Excellent,
+        } as i32,
+        order_count: rating.order_count,
+        reporting_date_range: Some(date_range(rating.days)),
+        score_classes: rating
+            .classes
+            .iter()
+            .map(|&(class, orders)| pb::ScoreClassCount {
+                score_class: match class {
+                    ScoreClass::SevereDefect => pb::OrderScoreClass::SevereDefect,
+                    ScoreClass::SellerCancelled => pb::OrderScoreClass::SellerCancelled,
+                    ScoreClass::ServiceProblem => pb::OrderScoreClass::ServiceProblem,
+                    ScoreClass::Perfect => pb::OrderScoreClass::Perfect,
+                    ScoreClass::PerfectWithBonus => pb::OrderScoreClass::PerfectWithBonus,
+                } as i32,
+                score: class.score() as i32,
+                orders,
+            })
+            .collect(),
+    }
+}

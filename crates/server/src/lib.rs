@@ -78,8 +78,8 @@ pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send) ->
         .add_service(reflection_v1alpha)
         .add_service(IngestServiceServer::new(services::ingest::Ingest::new(Arc::clone(&store))))
         .add_service(AccountHealthServiceServer::new(services::account_health::AccountHealth::new(Arc::clone(&store))))
-        .add_service(FeedbackServiceServer::new(services::feedback::Feedback))
-        .add_service(ReviewServiceServer::new(services::reviews::Reviews))
+        .add_service(FeedbackServiceServer::new(services::feedback::Feedback::new(Arc::clone(&store))))
+        .add_service(ReviewServiceServer::new(services::reviews::Reviews::new(Arc::clone(&store))))
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown);
     tokio::select! {
         served = server => served.context("serving gRPC")?,

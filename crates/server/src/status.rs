@@ -36,8 +36,3 @@ pub fn from_store(error: StoreError) -> Status {
 pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Status {
     from_domain(DomainError::invalid(field, reason))
 }
-
-/// UNIMPLEMENTED for an RPC whose capability is not built yet, saying so.
-pub fn not_yet(what: &str) -> Status {
-    Status::unimplemented(format!("{what} is part of the contract but not computed by this server version yet"))
-}

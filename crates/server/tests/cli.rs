@@ -36,8 +36,5 @@ fn a_bad_policy_profile_stops_start_up_naming_the_field() {
         .unwrap();
     assert!(!output.status.success());
     let stderr = String::from_utf8(output.stderr).unwrap();
-    assert!(
-        stderr.contains("policy profile field order_defect_rate.target: must be a ratio from 0 to 1"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("policy profile field order_defect_rate.target: must be a ratio from 0 to 1"), "{stderr}");
 }

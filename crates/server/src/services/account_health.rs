@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use sellerhealth_domain::{Applied, SellerBook};
-use sellerhealth_metrics::{ContributionSet, Metric, history};
+use sellerhealth_metrics::{ContributionSet, Metric, history, seller_rating};
 use sellerhealth_proto::v1 as pb;
 use sellerhealth_proto::v1::account_health_service_server::AccountHealthService;
 use sellerhealth_store::Store;
@@ -180,8 +180,20 @@ impl AccountHealthService for AccountHealth {
 
     async fn get_seller_rating(
         &self,
-        _request: Request<pb::GetSellerRatingRequest>,
+        request: Request<pb::GetSellerRatingRequest>,
     ) -> Result<Response<pb::GetSellerRatingResponse>, Status> {
-        Err(status::not_yet("the seller rating"))
+        let request = request.get_ref();
+        let seller_id = required_id("seller_id", &request.seller_id)?;
+        let marketplace_id = required_id("marketplace_id", &request.marketplace_id)?;
+        let as_of = convert::as_of(request.as_of.as_ref(), Utc::now())?;
+        let rating = self
+            .store
+            .read(seller_id, |book, policy| {
+                let counters = ContributionSet::new(sellerhealth_metrics::contributions(book, policy));
+                seller_rating::evaluate(&counters, marketplace_id, as_of)
+            })
+            .await
+            .map_err(status::from_store)?;
+        Ok(Response::new(convert::seller_rating(&rating)))
     }
 }

@@ -1,27 +1,118 @@
 //! `FeedbackService`: seller feedback summaries and lists.
 
+use std::sync::Arc;
+
+use chrono::Utc;
 use sellerhealth_proto::v1 as pb;
 use sellerhealth_proto::v1::feedback_service_server::FeedbackService;
+use sellerhealth_ratings::feedback::{self, FeedbackFilter, Period, PeriodSummary};
+use sellerhealth_store::Store;
 use tonic::{Request, Response, Status};
 
-use crate::status;
+use super::{Page, required_id};
+use crate::{convert, status};
 
-/// Seller feedback (not computed by this version yet).
-pub struct Feedback;
+/// Seller feedback over the store.
+pub struct Feedback {
+    store: Arc<Store>,
+}
+
+impl Feedback {
+    /// The service reading from `store`.
+    pub fn new(store: Arc<Store>) -> Self {
+        Feedback { store }
+    }
+}
+
+fn period(period: Period) -> pb::FeedbackPeriod {
+    match period {
+        Period::Days(30) => pb::FeedbackPeriod::Days30,
+        Period::Days(90) => pb::FeedbackPeriod::Days90,
+        Period::Days(365) => pb::FeedbackPeriod::Days365,
+        Period::Days(_) => pb::FeedbackPeriod::Unspecified,
+        Period::Lifetime => pb::FeedbackPeriod::Lifetime,
+    }
+}
+
+fn period_summary(summary: &PeriodSummary) -> pb::FeedbackPeriodSummary {
+    let (positive_percent, neutral_percent, negative_percent) = summary.percents();
+    pb::FeedbackPeriodSummary {
+        period: period(summary.period) as i32,
+        positive_count: summary.positive,
+        neutral_count: summary.neutral,
+        negative_count: summary.negative,
+        total_count: summary.total(),
+        positive_percent,
+        neutral_percent,
+        negative_percent,
+    }
+}
 
 #[tonic::async_trait]
 impl FeedbackService for Feedback {
     async fn get_feedback_summary(
         &self,
-        _request: Request<pb::GetFeedbackSummaryRequest>,
+        request: Request<pb::GetFeedbackSummaryRequest>,
     ) -> Result<Response<pb::GetFeedbackSummaryResponse>, Status> {
-        Err(status::not_yet("the feedback summary"))
+        let request = request.get_ref();
+        let seller_id = required_id("seller_id", &request.seller_id)?;
+        let marketplace_id = required_id("marketplace_id", &request.marketplace_id)?;
+        let as_of = convert::as_of(request.as_of.as_ref(), Utc::now())?;
+        let summary = self
+            .store
+            .read(seller_id, |book, _| feedback::summary(&feedback::entries(book, marketplace_id, as_of), as_of))
+            .await
+            .map_err(status::from_store)?;
+        Ok(Response::new(pb::GetFeedbackSummaryResponse {
+            periods: summary.periods.iter().map(period_summary).collect(),
+            displayed_positive_percent: summary.displayed_positive_percent(),
+            displayed_period: period(summary.displayed.period) as i32,
+            displayed_count: summary.displayed.total(),
+        }))
     }
 
     async fn list_feedback(
         &self,
-        _request: Request<pb::ListFeedbackRequest>,
+        request: Request<pb::ListFeedbackRequest>,
     ) -> Result<Response<pb::ListFeedbackResponse>, Status> {
-        Err(status::not_yet("the feedback list"))
+        let request = request.get_ref();
+        let seller_id = required_id("seller_id", &request.seller_id)?;
+        let marketplace_id = required_id("marketplace_id", &request.marketplace_id)?;
+        let as_of = convert::as_of(request.as_of.as_ref(), Utc::now())?;
+        let page = Page::parse(request.page_size, &request.page_token)?;
+        if let Some(bad) = request.stars.iter().position(|s| !(1..=5).contains(s)) {
+            return Err(status::invalid(format!("stars[{bad}]"), "must be 1 to 5"));
+        }
+        let filter = FeedbackFilter {
+            stars: request.stars.clone(),
+            from: request.from.as_ref().map(|d| convert::day("from", Some(d))).transpose()?,
+            to: request.to.as_ref().map(|d| convert::day("to", Some(d))).transpose()?,
+            has_response: request.has_response,
+        };
+        let (feedback, next_page_token) = self
+            .store
+            .read(seller_id, |book, _| {
+                let entries: Vec<_> =
+                    feedback::entries(book, marketplace_id, as_of).into_iter().filter(|e| filter.admits(e)).collect();
+                let (items, next) = page.cut(&entries);
+                let items = items
+                    .iter()
+                    .map(|e| pb::FeedbackEntry {
+                        order_id: e.feedback.order_id.clone(),
+                        left_at: Some(convert::timestamp(e.feedback.left_at)),
+                        stars: e.feedback.stars,
+                        comment: e.feedback.comment.clone(),
+                        fulfillment_related: e.feedback.fulfillment_related,
+                        seller_response: e.response.map(|(text, _)| text.to_owned()).unwrap_or_default(),
+                        responded_at: e.response.map(|(_, at)| convert::timestamp(at)),
+                        struck_through: e.struck_through.is_some(),
+                        struck_through_note: e.struck_through.unwrap_or_default().to_owned(),
+                    })
+                    .collect();
+                (items, next)
+            })
+            .await
+            .map_err(status::from_store)?;
+        Ok(Response::new(pb::ListFeedbackResponse { feedback, next_page_token }))
     }
 }

@@ -16,3 +16,43 @@ pub(crate) fn required_id<'a>(field: &str, value: &'a str) -> Result<&'a str, St
     }
     Ok(value)
 }
+
+/// Default page size of list calls.
+pub(crate) const DEFAULT_PAGE_SIZE: usize = 50;
+/// Largest page size of list calls.
+pub(crate) const MAX_PAGE_SIZE: usize = 500;
+
+/// A page of a list: where it starts and how long it is. The token is the offset
+/// of the next item, opaque to callers.
+pub(crate) struct Page {
+    offset: usize,
+    size: usize,
+}
+
+impl Page {
+    /// Reads `page_size` (0: default) and `page_token` (empty: first page).
+    pub(crate) fn parse(page_size: i32, page_token: &str) -> Result<Page, Status> {
+        let size = match usize::try_from(page_size) {
+            Ok(0) => DEFAULT_PAGE_SIZE,
+            Ok(size) if size <= MAX_PAGE_SIZE => size,
+            _ => return Err(status::invalid("page_size", format!("must be 0 to {MAX_PAGE_SIZE}"))),
+        };
+        let offset = if page_token.is_empty() {
+            0
+        } else {
+            page_token
+                .strip_prefix("o")
+                .and_then(|n| n.parse().ok())
+                .ok_or_else(|| status::invalid("page_token", "not a token from a previous response"))?
+        };
+        Ok(Page { offset, size })
+    }
+
+    /// This page's items of `all`, and the next page's token (empty on the last page).
+    pub(crate) fn cut<'a, T>(&self, all: &'a [T]) -> (&'a [T], String) {
+        let start = self.offset.min(all.len());
+        let end = start.saturating_add(self.size).min(all.len());
+        let next = if end < all.len() { format!("o{end}") } else { String::new() };
+        (&all[start..end], next)
+    }
+}

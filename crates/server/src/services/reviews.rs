@@ -1,27 +1,97 @@
 //! `ReviewService`: product review summaries and lists.
 
+use std::sync::Arc;
+
+use chrono::Utc;
 use sellerhealth_proto::v1 as pb;
 use sellerhealth_proto::v1::review_service_server::ReviewService;
+use sellerhealth_ratings::reviews::{self, StarShare};
+use sellerhealth_store::Store;
 use tonic::{Request, Response, Status};
 
-use crate::status;
+use super::{Page, required_id};
+use crate::{convert, status};
 
-/// Product reviews (not computed by this version yet).
-pub struct Reviews;
+/// Product reviews over the store.
+pub struct Reviews {
+    store: Arc<Store>,
+}
+
+impl Reviews {
+    /// The service reading from `store`.
+    pub fn new(store: Arc<Store>) -> Self {
+        Reviews { store }
+    }
+}
+
+fn shares(shares: &[StarShare]) -> Vec<pb::StarShare> {
+    shares
+        .iter()
+        .map(|s| pb::StarShare { stars: s.stars, count: s.count, weight: s.weight, percent: s.percent })
+        .collect()
+}
 
 #[tonic::async_trait]
 impl ReviewService for Reviews {
     async fn get_review_summary(
         &self,
-        _request: Request<pb::GetReviewSummaryRequest>,
+        request: Request<pb::GetReviewSummaryRequest>,
     ) -> Result<Response<pb::GetReviewSummaryResponse>, Status> {
-        Err(status::not_yet("the review summary"))
+        let request = request.get_ref();
+        let seller_id = required_id("seller_id", &request.seller_id)?;
+        let marketplace_id = required_id("marketplace_id", &request.marketplace_id)?;
+        let asin = required_id("asin", &request.asin)?;
+        let as_of = convert::as_of(request.as_of.as_ref(), Utc::now())?;
+        let summary = self
+            .store
+            .read(seller_id, |book, _| reviews::summary(&reviews::visible(book, marketplace_id, asin, as_of), as_of))
+            .await
+            .map_err(status::from_store)?;
+        Ok(Response::new(pb::GetReviewSummaryResponse {
+            asin: asin.to_owned(),
+            review_count: summary.count,
+            mean_stars: summary.mean.unwrap_or(0.0),
+            display_mean: summary.display_mean.unwrap_or(0.0),
+            display_stars: summary.display_stars.unwrap_or(0.0),
+            histogram: shares(&summary.histogram),
+            weighted_mean: summary.weighted_mean.unwrap_or(0.0),
+            weighted_histogram: shares(&summary.weighted_histogram),
+        }))
     }
 
     async fn list_reviews(
         &self,
-        _request: Request<pb::ListReviewsRequest>,
+        request: Request<pb::ListReviewsRequest>,
     ) -> Result<Response<pb::ListReviewsResponse>, Status> {
-        Err(status::not_yet("the review list"))
+        let request = request.get_ref();
+        let seller_id = required_id("seller_id", &request.seller_id)?;
+        let marketplace_id = required_id("marketplace_id", &request.marketplace_id)?;
+        let asin = required_id("asin", &request.asin)?;
+        let as_of = convert::as_of(request.as_of.as_ref(), Utc::now())?;
+        let page = Page::parse(request.page_size, &request.page_token)?;
+        let (reviews, next_page_token) = self
+            .store
+            .read(seller_id, |book, _| {
+                let visible = reviews::visible(book, marketplace_id, asin, as_of);
+                let (items, next) = page.cut(&visible);
+                let items = items
+                    .iter()
+                    .map(|r| pb::ReviewEntry {
+                        review_id: r.review_id.clone(),
+                        reviewer_id: r.reviewer_id.clone(),
+                        stars: r.stars,
+                        reviewed_at: Some(convert::timestamp(r.reviewed_at)),
+                        verified_purchase: r.verified_purchase,
+                        helpful_votes: i32::try_from(r.helpful_votes).unwrap_or(i32::MAX),
+                        title: r.title.clone(),
+                        body: r.body.clone(),
+                        weight: reviews::weight(r, as_of),
+                    })
+                    .collect();
+                (items, next)
+            })
+            .await
+            .map_err(status::from_store)?;
+        Ok(Response::new(pb::ListReviewsResponse { reviews, next_page_token }))
     }
 }

@@ -1,0 +1,239 @@
+//! Seller rating (SPEC §5): every order of the last 365 days (by purchase date)
+//! scores by its most severe problem; the rating is the average score.
+
+use chrono::Duration;
+use sellerhealth_domain::{BuyerMessage, DayRange, FulfillmentChannel, Instant, OrderRecord, Policy, day_of};
+
+use crate::counters::{Counter, CounterSource};
+use crate::late_shipment::is_late;
+use crate::odr::{has_negative_feedback, has_open_claim, has_service_chargeback};
+use crate::order_facts::{cancellation_before_shipment, cancelled_by, first_confirmation, is_business_day, scans};
+use crate::refunds::refunded_by;
+use crate::timeline::{Tally, just_after};
+
+/// Days of orders the rating averages.
+pub const RATING_WINDOW_DAYS: u32 = 365;
+/// An MFN order still unshipped this many days after its latest ship date is a severe problem.
+pub const UNSHIPPED_SEVERE_DAYS: i64 = 30;
+/// The bonus needs delivery within this many business days of the purchase.
+pub const BONUS_BUSINESS_DAYS: i64 = 3;
+
+/// The most severe problem of an order, which sets its score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub enum ScoreClass {
+    /// Claim, negative feedback, service chargeback, or unshipped 30 days late: −500.
+    SevereDefect,
+    /// Cancelled by the seller: −100.
+    SellerCancelled,
+    /// Shipped late, or a buyer message unanswered over the SLA: 0.
+    ServiceProblem,
+    /// No problem: 100.
+    Perfect,
+    /// No problem and every bonus condition: 110.
+    PerfectWithBonus,
+}
+
+impl ScoreClass {
+    /// Every class, most severe first.
+    pub const ALL: [ScoreClass; 5] = [
+        ScoreClass::SevereDefect,
+        ScoreClass::SellerCancelled,
+        ScoreClass::ServiceProblem,
+        ScoreClass::Perfect,
+        ScoreClass::PerfectWithBonus,
+    ];
+
+    /// Points an order of this class scores.
+    pub fn score(self) -> i64 {
+        match self {
+            ScoreClass::SevereDefect => -500,
+            ScoreClass::SellerCancelled => -100,
+            ScoreClass::ServiceProblem => 0,
+            ScoreClass::Perfect => 100,
+            ScoreClass::PerfectWithBonus => 110,
+        }
+    }
+}
+
+/// Bands of the rounded rating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RatingBand {
+    /// 0–84.49.
+    Fair,
+    /// 84.50–96.49.
+    Good,
+    /// 96.50–98.49.
+    VeryGood,
+    /// 98.50–100.
+    Excellent,
+}
+
+/// The seller rating as of an instant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SellerRating {
+    /// Purchase days counted.
+    pub days: DayRange,
+    /// Orders scored.
+    pub order_count: i64,
+    /// Sum of scores ÷ orders, unclamped and unrounded; `None` without orders.
+    pub raw_average: Option<f64>,
+    /// The average clamped to 0–100, in hundredths, rounded half away from zero.
+    pub rating_hundredths: Option<i64>,
+    /// Band of the rounded rating.
+    pub band: Option<RatingBand>,
+    /// Orders per class, most severe first.
+    pub classes: Vec<(ScoreClass, i64)>,
+}
+
+impl SellerRating {
+    /// The rating shown, 0.00–100.00.
+    pub fn rating(&self) -> Option<f64> {
+        self.rating_hundredths.map(|h| h as f64 / 100.0)
+    }
+}
+
+/// Whether a message on the order was unanswered for more than the SLA by `t`.
+fn message_overdue(messages: &[&BuyerMessage], policy: &Policy, t: Instant) -> bool {
+    let sla = Duration::hours(i64::from(policy.contact_response.sla_hours));
+    messages.iter().any(|m| {
+        let deadline = m.received_at + sla;
+        t > deadline && m.first_replied_at.is_none_or(|r| r > deadline)
+    })
+}
+
+/// The instant an MFN order becomes "unshipped 30 days past its latest ship date".
+fn unshipped_deadline(record: &OrderRecord) -> Instant {
+    record.order.latest_ship_at + Duration::days(UNSHIPPED_SEVERE_DAYS)
+}
+
+/// Business days (Monday–Friday) after `purchase`'s day up to and including `delivered`'s.
+fn business_days_to(purchase: Instant, delivered: Instant) -> i64 {
+    let (from, to) = (day_of(purchase), day_of(delivered));
+    std::iter::successors(Some(from + Duration::days(1)), |d| Some(*d + Duration::days(1)))
+        .take_while(|d| *d <= to)
+        .filter(|d| is_business_day(*d))
+        .count() as i64
+}
+
+/// Whether every bonus condition holds at `t` (SPEC §5): valid tracking, delivered
+/// within 3 business days, by the promised day, and no refund.
+fn bonus(record: &OrderRecord, t: Instant) -> bool {
+    let order = &record.order;
+    if record.shipments.is_empty() || refunded_by(record, t) {
+        return false;
+    }
+    let Some(promised_day) = order.promised_delivery_latest_at.map(day_of) else { return false };
+    let mut last_delivery = None;
+    for shipment in &record.shipments {
+        let (first_scan, delivered) = scans(record, shipment);
+        match (first_scan.filter(|s| *s <= t), delivered.filter(|d| *d <= t)) {
+            (Some(_), Some(delivered)) => last_delivery = last_delivery.max(Some(delivered)),
+            _ => return false,
+        }
+    }
+    last_delivery.is_some_and(|delivered| {
+        day_of(delivered) <= promised_day && business_days_to(order.purchased_at, delivered) <= BONUS_BUSINESS_DAYS
+    })
+}
+
+/// The order's class at `t`: only its most severe problem counts.
+pub fn score_class(record: &OrderRecord, messages: &[&BuyerMessage], policy: &Policy, t: Instant) -> ScoreClass {
+    let mfn = record.order.fulfillment_channel == FulfillmentChannel::Mfn;
+    let unshipped_severe = mfn
+        && t > unshipped_deadline(record)
+        && first_confirmation(record).is_none_or(|s| s > unshipped_deadline(record))
+        && !cancelled_by(record, unshipped_deadline(record));
+    if has_open_claim(record, t)
+        || has_negative_feedback(record, t)
+        || has_service_chargeback(record, t)
+        || unshipped_severe
+    {
+        return ScoreClass::SevereDefect;
+    }
+    let seller_cancelled = cancellation_before_shipment(record).is_some_and(|c| {
+        c.cancelled_at <= t
+            && matches!(
+                c.initiator,
+                sellerhealth_domain::CancellationInitiator::Seller
+                    | sellerhealth_domain::CancellationInitiator::SystemUnshipped
+            )
+    });
+    if seller_cancelled {
+        return ScoreClass::SellerCancelled;
+    }
+    if (mfn && !cancelled_by(record, t) && is_late(record, t)) || message_overdue(messages, policy, t) {
+        return ScoreClass::ServiceProblem;
+    }
+    if bonus(record, t) { ScoreClass::PerfectWithBonus } else { ScoreClass::Perfect }
+}
+
+/// Instants where the order's class may change, beyond those of the ODR, shipping
+/// and refund metrics.
+pub(crate) fn times(record: &OrderRecord, messages: &[&BuyerMessage], policy: &Policy, out: &mut Vec<Instant>) {
+    out.push(just_after(unshipped_deadline(record)));
+    let sla = Duration::hours(i64::from(policy.contact_response.sla_hours));
+    for message in messages {
+        out.push(just_after(message.received_at + sla));
+    }
+}
+
+/// Counts the order in its class on its purchase day.
+pub(crate) fn tally(record: &OrderRecord, messages: &[&BuyerMessage], policy: &Policy, t: Instant, tally: &mut Tally) {
+    if t >= record.order.purchased_at {
+        let class = score_class(record, messages, policy, t);
+        tally.count(Counter::OrderScore(class), day_of(record.order.purchased_at));
+    }
+}
+
+/// The seller rating of `marketplace_id` as of `as_of`.
+pub fn evaluate(source: &impl CounterSource, marketplace_id: &str, as_of: Instant) -> SellerRating {
+    let days = DayRange::ending_before(day_of(as_of), RATING_WINDOW_DAYS, 0);
+    let classes: Vec<(ScoreClass, i64)> = ScoreClass::ALL
+        .iter()
+        .map(|&class| (class, source.total(marketplace_id, Counter::OrderScore(class), days, as_of)))
+        .collect();
+    let order_count: i64 = classes.iter().map(|(_, n)| n).sum();
+    let total: i64 = classes.iter().map(|(class, n)| class.score() * n).sum();
+    if order_count <= 0 {
+        return SellerRating { days, order_count: 0, raw_average: None, rating_hundredths: None, band: None, classes };
+    }
+    // Clamp, then round to hundredths half away from zero, in integers.
+    let hundredths = if total <= 0 {
+        0
+    } else if total >= 100 * order_count {
+        10_000
+    } else {
+        (total * 200 + order_count) / (2 * order_count)
+    };
+    let band = match hundredths {
+        h if h < 8_450 => RatingBand::Fair,
+        h if h < 9_650 => RatingBand::Good,
+        h if h < 9_850 => RatingBand::VeryGood,
+        _ => RatingBand::Excellent,
+    };
+    SellerRating {
+        days,
+        order_count,
+        raw_average: Some(total as f64 / order_count as f64),
+        rating_hundredths: Some(hundredths),
+        band: Some(band),
+        classes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+
+    #[test]
+    fn business_days_count_monday_to_friday_after_the_purchase_day() {
+        let at = |d| Utc.with_ymd_and_hms(2026, 5, d, 12, 0, 0).single().expect("instant");
+        // Bought Thursday 05-07: Fri 08 (1), Mon 11 (2), Tue 12 (3), Wed 13 (4).
+        assert_eq!(business_days_to(at(7), at(12)), 3);
+        assert_eq!(business_days_to(at(7), at(13)), 4);
+        // Bought Friday 05-08, delivered Sunday 05-10: no business day yet.
+        assert_eq!(business_days_to(at(8), at(10)), 0);
+    }
+}

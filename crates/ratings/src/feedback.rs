@@ -1,0 +1,166 @@
+//! Seller feedback (SPEC §7): what buyers see of the seller, by received date.
+
+use sellerhealth_domain::{
+    Day, DayRange, FeedbackAction, FulfillmentChannel, Instant, OrderRecord, SellerBook, SellerFeedback, day_of,
+};
+
+use crate::rounding::percent;
+
+/// The note shown on feedback struck through because the marketplace fulfilled the order.
+pub const AFN_STRIKE_NOTE: &str =
+    "This item was fulfilled by Amazon, and we take responsibility for this fulfillment experience.";
+/// The note shown on feedback struck through by the marketplace.
+pub const STRIKE_NOTE: &str = "This feedback was struck through by the marketplace.";
+/// The 12-month rating is shown to buyers only above this many feedbacks.
+pub const DISPLAY_MIN_FEEDBACK: i64 = 10;
+
+/// A summary period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    /// The last `n` days by received date.
+    Days(u32),
+    /// Everything.
+    Lifetime,
+}
+
+/// One feedback as it stands at an instant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedbackEntry<'a> {
+    /// The feedback.
+    pub feedback: &'a SellerFeedback,
+    /// The seller's latest public response by then, with its time.
+    pub response: Option<(&'a str, Instant)>,
+    /// The note when struck through (then it counts nowhere but stays listed).
+    pub struck_through: Option<&'static str>,
+}
+
+impl FeedbackEntry<'_> {
+    /// Day the feedback was received.
+    pub fn day(&self) -> Day {
+        day_of(self.feedback.left_at)
+    }
+}
+
+/// Counts of one period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PeriodSummary {
+    /// Period.
+    pub period: Period,
+    /// 4–5 stars.
+    pub positive: i64,
+    /// 3 stars.
+    pub neutral: i64,
+    /// 1–2 stars.
+    pub negative: i64,
+}
+
+impl PeriodSummary {
+    /// All counted.
+    pub fn total(&self) -> i64 {
+        self.positive + self.neutral + self.negative
+    }
+    /// Whole-number percentages (positive, neutral, negative), each rounded on its own.
+    pub fn percents(&self) -> (i32, i32, i32) {
+        let total = self.total();
+        (percent(self.positive, total), percent(self.neutral, total), percent(self.negative, total))
+    }
+}
+
+/// The feedback summary of a seller in a marketplace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedbackSummary {
+    /// 30, 90, 365 days and lifetime.
+    pub periods: Vec<PeriodSummary>,
+    /// The period behind the rating shown to buyers.
+    pub displayed: PeriodSummary,
+}
+
+impl FeedbackSummary {
+    /// "% positive" shown to buyers.
+    pub fn displayed_positive_percent(&self) -> i32 {
+        self.displayed.percents().0
+    }
+}
+
+fn current<'a>(record: &'a OrderRecord, t: Instant) -> Option<FeedbackEntry<'a>> {
+    // A newer feedback replaces the older; later arrivals win ties.
+    let feedback = record.feedback.iter().filter(|f| f.left_at <= t).max_by_key(|f| f.left_at)?;
+    let updates = || record.feedback_updates.iter().filter(|u| feedback.left_at <= u.updated_at && u.updated_at <= t);
+    if updates().any(|u| u.action == FeedbackAction::Removed) {
+        return None;
+    }
+    let struck_through = if record.order.fulfillment_channel == FulfillmentChannel::Afn && feedback.fulfillment_related
+    {
+        Some(AFN_STRIKE_NOTE)
+    } else if updates().any(|u| u.action == FeedbackAction::StruckThrough) {
+        Some(STRIKE_NOTE)
+    } else {
+        None
+    };
+    let response = updates()
+        .filter(|u| u.action == FeedbackAction::SellerResponse)
+        .max_by_key(|u| u.updated_at)
+        .map(|u| (u.response_text.as_str(), u.updated_at));
+    Some(FeedbackEntry { feedback, response, struck_through })
+}
+
+/// Every feedback listed in `marketplace_id` as of `as_of` (removed ones are not),
+/// newest first.
+pub fn entries<'a>(book: &'a SellerBook, marketplace_id: &str, as_of: Instant) -> Vec<FeedbackEntry<'a>> {
+    let mut out: Vec<_> =
+        book.orders().filter(|r| r.order.marketplace_id == marketplace_id).filter_map(|r| current(r, as_of)).collect();
+    out.sort_by(|a, b| b.feedback.left_at.cmp(&a.feedback.left_at).then(a.feedback.order_id.cmp(&b.feedback.order_id)));
+    out
+}
+
+/// The summary for 30, 90 and 365 days and lifetime, by received date; struck
+/// through feedback counts nowhere.
+pub fn summary(entries: &[FeedbackEntry<'_>], as_of: Instant) -> FeedbackSummary {
+    let today = day_of(as_of);
+    let count = |period: Period| {
+        let range = match period {
+            Period::Days(n) => Some(DayRange::ending_before(today, n, 0)),
+            Period::Lifetime => None,
+        };
+        let mut summary = PeriodSummary { period, positive: 0, neutral: 0, negative: 0 };
+        for entry in entries.iter().filter(|e| e.struck_through.is_none()) {
+            if range.is_some_and(|r| !r.contains(entry.day())) {
+                continue;
+            }
+            match entry.feedback.stars {
+                4..=5 => summary.positive += 1,
+                3 => summary.neutral += 1,
+                _ => summary.negative += 1,
+            }
+        }
+        summary
+    };
+    let periods: Vec<PeriodSummary> =
+        [Period::Days(30), Period::Days(90), Period::Days(365), Period::Lifetime].into_iter().map(count).collect();
+    let year = periods[2];
+    let displayed = if year.total() > DISPLAY_MIN_FEEDBACK { year } else { periods[3] };
+    FeedbackSummary { periods, displayed }
+}
+
+/// Filters of the feedback list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FeedbackFilter {
+    /// Only these star values (empty: all).
+    pub stars: Vec<i32>,
+    /// Only feedback received on or after this day.
+    pub from: Option<Day>,
+    /// Only feedback received on or before this day.
+    pub to: Option<Day>,
+    /// Only with (true) or without (false) a seller response.
+    pub has_response: Option<bool>,
+}
+
+impl FeedbackFilter {
+    /// Whether `entry` passes.
+    pub fn admits(&self, entry: &FeedbackEntry<'_>) -> bool {
+        (self.stars.is_empty() || self.stars.contains(&entry.feedback.stars))
+            && self.from.is_none_or(|d| entry.day() >= d)
+            && self.to.is_none_or(|d| entry.day() <= d)
+            && self.has_response.is_none_or(|want| entry.response.is_some() == want)
+    }
+}
