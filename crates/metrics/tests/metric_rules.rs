@@ -1,0 +1,431 @@
+//! Each rule of SPEC §3, §4 and §6 on small fact sets, with the expected figures
+//! worked out by hand in the comments.
+
+#![allow(clippy::unwrap_used)]
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use sellerhealth_domain::*;
+use sellerhealth_metrics::{
+    AccountHealthReport, AccountStatus, ContributionSet, Counter, CounterSource, MetricStatus, RateMetric,
+    contributions, evaluate_book,
+};
+
+const M: &str = "US";
+
+fn at(m: u32, d: u32, h: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, m, d, h, 0, 0).unwrap()
+}
+
+/// A seller's facts, built up fact by fact.
+struct Seller {
+    book: SellerBook,
+    next: usize,
+}
+
+impl Seller {
+    fn new() -> Self {
+        Seller { book: SellerBook::new("s"), next: 0 }
+    }
+
+    fn add(&mut self, fact: Fact) -> &mut Self {
+        self.next += 1;
+        let event = Event { event_id: format!("e{}", self.next), seller_id: "s".into(), fact };
+        self.book.apply(&event, at(12, 31, 0), &Policy::amazon()).unwrap();
+        self
+    }
+
+    /// An order bought at `purchased`, due to ship 2 days later, promised 5 days later.
+    fn order(&mut self, id: &str, purchased: DateTime<Utc>, channel: FulfillmentChannel) -> &mut Self {
+        self.add(Fact::Order(Order {
+            order_id: id.into(),
+            marketplace_id: M.into(),
+            purchased_at: purchased,
+            fulfillment_channel: channel,
+            latest_ship_at: purchased + Duration::days(2),
+            promised_delivery_earliest_at: None,
+            promised_delivery_latest_at: Some(purchased + Duration::days(5)),
+            units: 2,
+            business_order: id.starts_with('B'),
+        }))
+    }
+
+    fn mfn(&mut self, id: &str, purchased: DateTime<Utc>) -> &mut Self {
+        self.order(id, purchased, FulfillmentChannel::Mfn)
+    }
+
+    fn ship(
+        &mut self,
+        id: &str,
+        confirmed: DateTime<Utc>,
+        scan: Option<DateTime<Utc>>,
+        delivered: Option<DateTime<Utc>>,
+    ) -> &mut Self {
+        self.add(Fact::ShipmentConfirmed(ShipmentConfirmed {
+            shipment_id: format!("S{id}"),
+            order_id: id.into(),
+            confirmed_at: confirmed,
+            carrier: "UPS".into(),
+            tracking_number: format!("T{id}"),
+            units: 2,
+        }));
+        if scan.is_some() || delivered.is_some() {
+            self.add(Fact::CarrierScan(CarrierScan {
+                tracking_number: format!("T{id}"),
+                first_scan_at: scan,
+                delivered_at: delivered,
+            }));
+        }
+        self
+    }
+
+    fn cancel(&mut self, id: &str, when: DateTime<Utc>, initiator: CancellationInitiator) -> &mut Self {
+        self.add(Fact::Cancellation(Cancellation {
+            order_id: id.into(),
+            cancelled_at: when,
+            initiator,
+            reason: String::new(),
+        }))
+    }
+
+    fn feedback(&mut self, id: &str, when: DateTime<Utc>, stars: i32) -> &mut Self {
+        self.add(Fact::SellerFeedback(SellerFeedback {
+            order_id: id.into(),
+            left_at: when,
+            stars,
+            comment: String::new(),
+            fulfillment_related: false,
+        }))
+    }
+
+    fn update(&mut self, id: &str, when: DateTime<Utc>, action: FeedbackAction) -> &mut Self {
+        self.add(Fact::FeedbackUpdate(FeedbackUpdate {
+            order_id: id.into(),
+            updated_at: when,
+            action,
+            response_text: String::new(),
+        }))
+    }
+
+    fn claim(
+        &mut self,
+        id: &str,
+        filed: DateTime<Utc>,
+        outcome: ClaimOutcome,
+        decided: Option<DateTime<Utc>>,
+    ) -> &mut Self {
+        self.add(Fact::AtozClaim(AtozClaim {
+            claim_id: format!("C{id}"),
+            order_id: id.into(),
+            filed_at: filed,
+            outcome,
+            decided_at: decided,
+        }))
+    }
+
+    fn message(&mut self, id: &str, received: DateTime<Utc>, replied: Option<DateTime<Utc>>) -> &mut Self {
+        self.add(Fact::BuyerMessage(BuyerMessage {
+            message_id: id.into(),
+            marketplace_id: M.into(),
+            order_id: None,
+            received_at: received,
+            first_replied_at: replied,
+        }))
+    }
+
+    fn report(&self, as_of: DateTime<Utc>) -> AccountHealthReport {
+        evaluate_book(&self.book, &Policy::amazon(), M, as_of)
+    }
+}
+
+fn counts(rate: &RateMetric) -> (i64, i64, MetricStatus) {
+    (rate.numerator, rate.denominator, rate.status)
+}
+
+use MetricStatus::{Bad, Good, None as NoData};
+
+#[test]
+fn odr_window_boundaries_count_the_first_and_last_day_only() {
+    // As of 06-30 12:00 the window is 04-18 ..= 06-16 (60 days ending 14 days back).
+    let mut s = Seller::new();
+    for (id, day) in
+        [("before", at(4, 17, 23)), ("first", at(4, 18, 0)), ("last", at(6, 16, 23)), ("after", at(6, 17, 0))]
+    {
+        s.mfn(id, day).feedback(id, day + Duration::hours(1), 1);
+    }
+    let odr = &s.report(at(6, 30, 12)).order_defect_rate_mfn;
+    assert_eq!(counts(&odr.rate), (2, 2, Bad));
+    assert_eq!((odr.rate.days.start, odr.rate.days.end), (at(4, 18, 0).date_naive(), at(6, 16, 0).date_naive()));
+}
+
+#[test]
+fn odr_counts_an_order_once_whatever_its_defects() {
+    let mut s = Seller::new();
+    for n in 0..99 {
+        s.mfn(&format!("o{n}"), at(5, 1, 10));
+    }
+    s.feedback("o1", at(5, 3, 0), 2).claim("o1", at(5, 4, 0), ClaimOutcome::Granted, Some(at(5, 6, 0)));
+    s.add(Fact::Chargeback(Chargeback {
+        chargeback_id: "cb".into(),
+        order_id: "o1".into(),
+        received_at: at(5, 7, 0),
+        service_related: true,
+    }));
+    // A fraud chargeback is no defect; neither is 3-star feedback.
+    s.add(Fact::Chargeback(Chargeback {
+        chargeback_id: "cb2".into(),
+        order_id: "o2".into(),
+        received_at: at(5, 7, 0),
+        service_related: false,
+    }));
+    s.feedback("o3", at(5, 3, 0), 3);
+    let odr = &s.report(at(6, 30, 0)).order_defect_rate_mfn;
+    // 1 defective of 99 = 1.0101% ≥ 1%: BAD; components 1 each.
+    assert_eq!(counts(&odr.rate), (1, 99, Bad));
+    assert_eq!((odr.negative_feedback, odr.atoz_claims, odr.service_chargebacks), (1, 1, 1));
+    // One more clean order: 1/100 is exactly 1%, still BAD (target is strictly below).
+    s.mfn("o99", at(5, 1, 10));
+    assert_eq!(counts(&s.report(at(6, 30, 0)).order_defect_rate_mfn.rate), (1, 100, Bad));
+    // And one more: 1/101 < 1%: GOOD.
+    s.mfn("o100", at(5, 1, 10));
+    assert_eq!(counts(&s.report(at(6, 30, 0)).order_defect_rate_mfn.rate), (1, 101, Good));
+}
+
+#[test]
+fn denied_claims_stop_counting_when_decided_withdrawn_ones_never_do() {
+    let mut s = Seller::new();
+    s.mfn("denied", at(5, 1, 10)).mfn("withdrawn", at(5, 1, 10));
+    s.claim("denied", at(5, 5, 0), ClaimOutcome::Denied, Some(at(5, 20, 0)));
+    s.claim("withdrawn", at(5, 5, 0), ClaimOutcome::Withdrawn, Some(at(5, 20, 0)));
+    // 05-25: both orders are in the window [03-27, 05-11]; before 05-20 both
+    // claims are pending defects.
+    let pending = s.report(at(5, 19, 0));
+    assert_eq!(pending.order_defect_rate_mfn.atoz_claims, 2);
+    let decided = s.report(at(5, 25, 0));
+    assert_eq!(counts(&decided.order_defect_rate_mfn.rate), (1, 2, Bad));
+}
+
+#[test]
+fn removed_and_struck_feedback_stop_counting_from_their_time() {
+    let mut s = Seller::new();
+    s.mfn("removed", at(5, 1, 10)).mfn("struck", at(5, 1, 10)).mfn("replaced", at(5, 1, 10)).mfn("kept", at(5, 1, 10));
+    s.order("afn", at(5, 1, 10), FulfillmentChannel::Afn);
+    s.feedback("removed", at(5, 2, 0), 1).update("removed", at(5, 10, 0), FeedbackAction::Removed);
+    s.feedback("struck", at(5, 2, 0), 1).update("struck", at(5, 10, 0), FeedbackAction::StruckThrough);
+    s.feedback("replaced", at(5, 2, 0), 1).feedback("replaced", at(5, 10, 0), 5);
+    s.feedback("kept", at(5, 2, 0), 2);
+    s.add(Fact::SellerFeedback(SellerFeedback {
+        order_id: "afn".into(),
+        left_at: at(5, 2, 0),
+        stars: 1,
+        comment: String::new(),
+        fulfillment_related: true,
+    }));
+    // With the 14-day lag the 05-01 orders enter the ODR window on 05-15, after the
+    // 05-10 changes, so read the counters of purchase day 05-01 directly.
+    let counters = ContributionSet::new(contributions(&s.book, &Policy::amazon()));
+    let may1 = DayRange { start: at(5, 1, 0).date_naive(), end: at(5, 1, 0).date_naive() };
+    let negative = |channel, as_of| counters.total(M, Counter::NegativeFeedback(channel), may1, as_of);
+    // 05-09: all four MFN feedbacks are negative and count; the AFN fulfilment one
+    // is struck through automatically.
+    assert_eq!(negative(FulfillmentChannel::Mfn, at(5, 9, 0)), 4);
+    assert_eq!(negative(FulfillmentChannel::Afn, at(5, 9, 0)), 0);
+    // From 05-10 only "kept" counts.
+    assert_eq!(negative(FulfillmentChannel::Mfn, at(5, 10, 0)), 1);
+    // The report as of 05-20 (window 03-22..05-06): 1 defective of 4 MFN orders.
+    let report = s.report(at(5, 20, 0));
+    assert_eq!(counts(&report.order_defect_rate_mfn.rate), (1, 4, Bad));
+    assert_eq!(counts(&report.order_defect_rate_afn.rate), (0, 1, Good));
+}
+
+#[test]
+fn cancel_rate_excludes_buyer_requests_from_the_numerator_only() {
+    let mut s = Seller::new();
+    for id in ["seller", "system", "buyer", "kept", "after-ship"] {
+        s.mfn(id, at(6, 25, 10));
+    }
+    s.cancel("seller", at(6, 25, 12), CancellationInitiator::Seller);
+    s.cancel("system", at(6, 28, 12), CancellationInitiator::SystemUnshipped);
+    s.cancel("buyer", at(6, 25, 12), CancellationInitiator::Buyer);
+    s.ship("after-ship", at(6, 26, 9), None, None).cancel("after-ship", at(6, 27, 9), CancellationInitiator::Seller);
+    s.order("afn", at(6, 25, 10), FulfillmentChannel::Afn).cancel("afn", at(6, 25, 12), CancellationInitiator::Seller);
+    // 7 days ending 06-30: 5 MFN orders; seller + system = 2 → 40%, BAD.
+    assert_eq!(counts(&s.report(at(6, 30, 12)).pre_fulfillment_cancel_rate), (2, 5, Bad));
+    // Before the system cancellation (06-28 12:00) only 1 of 5.
+    assert_eq!(counts(&s.report(at(6, 27, 12)).pre_fulfillment_cancel_rate), (1, 5, Bad));
+}
+
+#[test]
+fn late_shipment_counts_late_and_unconfirmed_orders_past_their_ship_date() {
+    let mut s = Seller::new();
+    // Ship-by = purchase + 2 days = 06-22 10:00 for all.
+    for id in ["on-time", "late", "never", "cancelled"] {
+        s.mfn(id, at(6, 20, 10));
+    }
+    s.ship("on-time", at(6, 22, 9), None, None).ship("late", at(6, 23, 9), None, None);
+    s.cancel("cancelled", at(6, 21, 0), CancellationInitiator::Buyer);
+    // Before the ship-by date nothing is late; 3 due (the cancelled one left).
+    let before = s.report(at(6, 22, 9));
+    assert_eq!(counts(&before.late_shipment_rate_10d), (0, 3, Good));
+    // After it: "late" (confirmed after) and "never" (unconfirmed) are late: 2/3.
+    let after = s.report(at(6, 24, 0));
+    assert_eq!(counts(&after.late_shipment_rate_10d), (2, 3, Bad));
+    assert_eq!(counts(&after.late_shipment_rate_30d), (2, 3, Bad));
+    // The 10-day window by ship-by day: 06-22 leaves it on 07-02, the 30-day on 07-22.
+    assert_eq!(counts(&s.report(at(7, 2, 0)).late_shipment_rate_10d), (0, 0, NoData));
+    assert_eq!(counts(&s.report(at(7, 2, 0)).late_shipment_rate_30d), (2, 3, Bad));
+}
+
+#[test]
+fn tracking_and_delivery_need_a_scan_before_delivery() {
+    let mut s = Seller::new();
+    for id in ["good", "late", "scan-after", "no-scan"] {
+        s.mfn(id, at(6, 1, 10));
+    }
+    // Promised by 06-06 10:00 (purchase + 5 days), judged by day.
+    s.ship("good", at(6, 2, 9), Some(at(6, 2, 18)), Some(at(6, 6, 20)));
+    s.ship("late", at(6, 2, 9), Some(at(6, 2, 18)), Some(at(6, 7, 9)));
+    s.ship("scan-after", at(6, 2, 9), Some(at(6, 6, 12)), Some(at(6, 5, 9)));
+    s.ship("no-scan", at(6, 2, 9), None, None);
+    let r = s.report(at(6, 20, 0));
+    // Valid tracking: 3 scanned of 4 confirmed = 75%, BAD (> 95% needed).
+    assert_eq!(counts(&r.valid_tracking_rate), (3, 4, Bad));
+    // On time: of the 3 tracked, "good" only ("late" delivered 06-07, "scan-after"
+    // first scanned after its delivery): 1/3.
+    assert_eq!(counts(&r.on_time_delivery_rate), (1, 3, Bad));
+    // Units: 2 per order, delivered by 06-06: good and scan-after (units count
+    // regardless of tracking): 4 of 8 = 50%.
+    assert_eq!(counts(&r.unit_on_time_delivery_rate), (4, 8, Bad));
+}
+
+#[test]
+fn contact_response_counts_late_and_pending_messages() {
+    let mut s = Seller::new();
+    s.message("fast", at(6, 20, 0), Some(at(6, 20, 2))); // 2 h
+    s.message("slow", at(6, 20, 0), Some(at(6, 21, 6))); // 30 h: late
+    s.message("ignored", at(6, 20, 0), None); // late once 24 h pass
+    s.message("new", at(6, 28, 20), None); // pending at 06-29 12:00
+    s.message("old", at(4, 1, 0), Some(at(4, 1, 1))); // only in the 90-day window
+    let r = s.report(at(6, 29, 12));
+    let [d7, d30, d90] = [&r.contact_response_times[0], &r.contact_response_times[1], &r.contact_response_times[2]];
+    // 7 days (06-23..06-29): only "new", pending: no data.
+    assert_eq!((d7.on_time, d7.late, d7.pending, d7.status), (0, 0, 1, NoData));
+    // 30 days (05-31..06-29): fast on time; slow and ignored late; new pending: 1/3.
+    assert_eq!((d30.on_time, d30.late, d30.pending, d30.status), (1, 2, 1, Bad));
+    // Average of the answered (2 h and 30 h) = 16 h; p90 of {2, 30} is 30.
+    assert_eq!((d30.average_response_hours, d30.p90_response_hours), (Some(16.0), Some(30)));
+    // 90 days (04-01..06-29) adds "old" (1 h): 2 of 4 on time.
+    assert_eq!((d90.on_time, d90.late, d90.pending), (2, 2, 1));
+    assert_eq!(d90.p90_response_hours, Some(30));
+}
+
+#[test]
+fn return_refund_survey_and_invoice_rates() {
+    let mut s = Seller::new();
+    for id in ["r-neg", "r-late", "r-invalid", "r-ok", "B-fri-mon", "B-fri-tue", "B-missing"] {
+        s.mfn(id, at(6, 1, 10));
+    }
+    let ret = |id: &str, responded: Option<DateTime<Utc>>, outcome, negative| {
+        Fact::ReturnRequest(ReturnRequest {
+            return_id: format!("ret-{id}"),
+            order_id: id.into(),
+            requested_at: at(6, 10, 0),
+            responded_at: responded,
+            outcome,
+            negative_return_feedback: negative,
+        })
+    };
+    s.add(ret("r-neg", Some(at(6, 10, 5)), ReturnOutcome::Authorized, true));
+    s.add(ret("r-late", Some(at(6, 12, 1)), ReturnOutcome::Authorized, false)); // 49 h
+    s.add(ret("r-invalid", Some(at(6, 10, 5)), ReturnOutcome::RejectedInvalid, true)); // counted once
+    s.add(ret("r-ok", Some(at(6, 11, 23)), ReturnOutcome::RejectedValid, false)); // 47 h
+    s.add(Fact::Refund(Refund {
+        refund_id: "f1".into(),
+        order_id: "r-neg".into(),
+        refunded_at: at(6, 12, 0),
+        amount: None,
+    }));
+    for (n, (id, satisfied)) in [("r-neg", false), ("r-neg", true), ("r-ok", false)].into_iter().enumerate() {
+        s.add(Fact::CustomerServiceSurvey(CustomerServiceSurvey {
+            survey_id: format!("sv{n}"),
+            order_id: id.into(),
+            responded_at: at(6, 15, n as u32),
+            satisfied,
+        }));
+    }
+    // Business orders shipped Friday 06-05: deadline is the start of Tuesday 06-09.
+    s.ship("B-fri-mon", at(6, 5, 9), None, None).ship("B-fri-tue", at(6, 5, 9), None, None).ship(
+        "B-missing",
+        at(6, 5, 9),
+        None,
+        None,
+    );
+    s.add(Fact::Invoice(Invoice { order_id: "B-fri-mon".into(), uploaded_at: at(6, 8, 23) }));
+    s.add(Fact::Invoice(Invoice { order_id: "B-fri-tue".into(), uploaded_at: at(6, 9, 1) }));
+    let r = s.report(at(6, 20, 0));
+    // Returns: neg, late, invalid dissatisfied; ok answered within 48 h: 3/4.
+    assert_eq!(counts(&r.return_dissatisfaction_rate), (3, 4, Bad));
+    // Refunds (30 days by purchase): 1 of 7 orders.
+    assert_eq!(counts(&r.refund_rate), (1, 7, Bad));
+    // Surveys: the latest vote per order: r-neg satisfied, r-ok not: 1/2.
+    assert_eq!(counts(&r.customer_service_dissatisfaction_rate), (1, 2, Bad));
+    // Invoices, 7 days by purchase day: as of 06-07 (06-01..06-07) the 3 business
+    // orders are in and their deadline (06-09) has not passed: 0/3.
+    assert_eq!(counts(&s.report(at(6, 7, 0)).invoice_defect_rate), (0, 3, Good));
+    // The window has moved past 06-01 before the deadline, so read the counters of
+    // purchase day 06-01 as of 06-20: Monday's upload is on time, Tuesday's late,
+    // the missing one a defect.
+    let counters = ContributionSet::new(contributions(&s.book, &Policy::amazon()));
+    let june1 = DayRange { start: at(6, 1, 0).date_naive(), end: at(6, 1, 0).date_naive() };
+    let total = |counter| counters.total(M, counter, june1, at(6, 20, 0));
+    assert_eq!(
+        (total(Counter::InvoiceDefects), total(Counter::LateInvoices), total(Counter::MissingInvoices)),
+        (2, 1, 1)
+    );
+    assert_eq!(counters.total(M, Counter::InvoiceDefects, june1, at(6, 8, 23)), 0);
+}
+
+#[test]
+fn account_health_rating_and_policy_compliance() {
+    let mut s = Seller::new();
+    // 450 AFN orders fulfilled in the window: 200 + 4 × 2 = 208.
+    for n in 0..450 {
+        s.order(&format!("o{n}"), at(3, 1, 10), FulfillmentChannel::Afn);
+    }
+    let violation = |id: &str, category, severity, occurred, resolved| {
+        Fact::PolicyViolation(PolicyViolation {
+            violation_id: id.into(),
+            marketplace_id: M.into(),
+            category,
+            severity,
+            occurred_at: occurred,
+            resolved_at: resolved,
+            description: String::new(),
+        })
+    };
+    use PolicyCategory::{ListingPolicyViolations as Listing, ProductSafetyCustomerComplaints as Safety};
+    use ViolationSeverity::{Critical, High, Low, Medium};
+    s.add(violation("v1", Listing, Medium, at(4, 1, 0), Some(at(4, 2, 6)))); // resolved: 0, but rank 1
+    s.add(violation("v2", Listing, Medium, at(4, 2, 0), None)); // rank 2: 50 × 1.5 = 75
+    s.add(violation("v3", Listing, Low, at(4, 3, 0), None)); // rank 3: 20 × 2.25 = 45
+    s.add(violation("v4", Safety, High, at(4, 4, 0), None)); // rank 1: 100
+    let r = s.report(at(6, 1, 0));
+    // 208 − 75 − 45 − 100 = −12 → 0: CRITICAL.
+    assert_eq!(r.account_health_rating.score, 0);
+    assert_eq!(r.account_status, AccountStatus::Critical);
+    let listing = r.policy_compliance.categories.iter().find(|c| c.category == Listing).unwrap();
+    assert_eq!((listing.count, listing.status), (3, Bad));
+    // 04-02 12:00: v1 resolved, v2 open, v3 and v4 not yet: 208 − 75 = 133: AT_RISK (100–199).
+    let earlier = s.report(at(4, 2, 12));
+    assert_eq!(earlier.account_health_rating.score, 133);
+    assert_eq!(earlier.account_status, AccountStatus::AtRisk);
+    // 04-01 12:00: only v1, not yet resolved: 208 − 50 = 158.
+    assert_eq!(s.report(at(4, 1, 12)).account_health_rating.score, 158);
+    // 10-02: the window is 04-06..10-02; violations and the 03-01 orders have both
+    // aged out: back to the base 200, HEALTHY.
+    let later = s.report(at(10, 2, 0));
+    assert_eq!(later.account_health_rating.score, 200);
+    assert_eq!(later.account_status, AccountStatus::Healthy);
+    // A critical violation alone: 200 − 200 = 0.
+    s.add(violation("v5", Safety, Critical, at(10, 3, 0), None));
+    assert_eq!(s.report(at(10, 4, 0)).account_health_rating.score, 0);
+}
