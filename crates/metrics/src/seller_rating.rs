@@ -237,3 +237,82 @@ mod tests {
         assert_eq!(business_days_to(at(8), at(10)), 0);
     }
 }
+
+#[cfg(test)]
+mod order_tests {
+    use chrono::{TimeZone, Utc};
+    use sellerhealth_domain::*;
+
+    use super::*;
+
+    fn at(d: u32, h: u32) -> Instant {
+        Utc.with_ymd_and_hms(2026, 5, d, h, 0, 0).single().expect("instant")
+    }
+
+    /// An MFN order bought Monday 05-04 10:00, ship by 05-06 10:00, promised 05-08,
+    /// confirmed at `confirmed`, scanned at 18:00 that day, delivered at `delivered`.
+    fn record(confirmed: Instant, delivered: Instant) -> OrderRecord {
+        let policy = Policy::amazon();
+        let mut book = SellerBook::new("s");
+        let facts = [
+            Fact::Order(Order {
+                order_id: "o".into(),
+                marketplace_id: "US".into(),
+                purchased_at: at(4, 10),
+                fulfillment_channel: FulfillmentChannel::Mfn,
+                latest_ship_at: at(6, 10),
+                promised_delivery_earliest_at: None,
+                promised_delivery_latest_at: Some(at(8, 20)),
+                units: 1,
+                business_order: false,
+            }),
+            Fact::ShipmentConfirmed(ShipmentConfirmed {
+                shipment_id: "s".into(),
+                order_id: "o".into(),
+                confirmed_at: confirmed,
+                carrier: "UPS".into(),
+                tracking_number: "T".into(),
+                units: 1,
+            }),
+            Fact::CarrierScan(CarrierScan {
+                tracking_number: "T".into(),
+                first_scan_at: Some(confirmed + Duration::hours(8)),
+                delivered_at: Some(delivered),
+            }),
+        ];
+        for (n, fact) in facts.into_iter().enumerate() {
+            let event = Event { event_id: format!("e{n}"), seller_id: "s".into(), fact };
+            book.apply(&event, at(31, 0), &policy).expect("valid");
+        }
+        book.order("o").expect("order").clone()
+    }
+
+    #[test]
+    fn all_five_bonus_conditions_score_110_four_score_100() {
+        let policy = Policy::amazon();
+        // Delivered Thursday 05-07: 3rd business day, by the promise: 110.
+        let bonus = record(at(5, 9), at(7, 15));
+        assert_eq!(score_class(&bonus, &[], &policy, at(20, 0)), ScoreClass::PerfectWithBonus);
+        // Delivered Friday 05-08: by the promise, but the 4th business day: 100.
+        let four_of_five = record(at(5, 9), at(8, 15));
+        assert_eq!(score_class(&four_of_five, &[], &policy, at(20, 0)), ScoreClass::Perfect);
+        // Before delivery the bonus is not earned yet.
+        assert_eq!(score_class(&bonus, &[], &policy, at(6, 0)), ScoreClass::Perfect);
+    }
+
+    #[test]
+    fn late_shipment_and_negative_feedback_count_as_minus_500_once() {
+        let policy = Policy::amazon();
+        let mut late = record(at(7, 9), at(8, 15));
+        assert_eq!(score_class(&late, &[], &policy, at(9, 0)), ScoreClass::ServiceProblem);
+        late.feedback.push(SellerFeedback {
+            order_id: "o".into(),
+            left_at: at(10, 0),
+            stars: 1,
+            comment: String::new(),
+            fulfillment_related: false,
+        });
+        assert_eq!(score_class(&late, &[], &policy, at(11, 0)), ScoreClass::SevereDefect);
+        assert_eq!(ScoreClass::SevereDefect.score(), -500);
+    }
+}

@@ -164,3 +164,69 @@ impl FeedbackFilter {
             && self.has_response.is_none_or(|want| entry.response.is_some() == want)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone, Utc};
+    use sellerhealth_domain::*;
+
+    use super::*;
+
+    /// `n` orders with one feedback each, `stars[i]` stars, 10 days before `as_of`.
+    fn book(stars: &[i32], as_of: Instant) -> SellerBook {
+        let policy = Policy::amazon();
+        let mut book = SellerBook::new("s");
+        for (n, &stars) in stars.iter().enumerate() {
+            let purchased_at = as_of - Duration::days(20);
+            let order = Order {
+                order_id: format!("o{n}"),
+                marketplace_id: "US".into(),
+                purchased_at,
+                fulfillment_channel: FulfillmentChannel::Mfn,
+                latest_ship_at: purchased_at,
+                promised_delivery_earliest_at: None,
+                promised_delivery_latest_at: None,
+                units: 1,
+                business_order: false,
+            };
+            let feedback = SellerFeedback {
+                order_id: format!("o{n}"),
+                left_at: as_of - Duration::days(10),
+                stars,
+                comment: String::new(),
+                fulfillment_related: false,
+            };
+            for (id, fact) in [(format!("o{n}"), Fact::Order(order)), (format!("f{n}"), Fact::SellerFeedback(feedback))]
+            {
+                book.apply(&Event { event_id: id, seller_id: "s".into(), fact }, as_of, &policy).expect("valid");
+            }
+        }
+        book
+    }
+
+    #[test]
+    fn buyers_see_twelve_months_only_above_ten_feedbacks() {
+        let as_of = Utc.with_ymd_and_hms(2026, 6, 30, 0, 0, 0).single().expect("instant");
+        // Ten feedbacks: 8 positive, 1 neutral, 1 negative: lifetime shown.
+        let ten = book(&[5, 5, 5, 5, 4, 4, 4, 4, 3, 1], as_of);
+        let shown = summary(&entries(&ten, "US", as_of), as_of);
+        assert_eq!(shown.displayed.period, Period::Lifetime);
+        assert_eq!((shown.displayed.total(), shown.displayed_positive_percent()), (10, 80));
+        // Eleven: the 12-month figure, 9/11 = 81.8% → 82.
+        let eleven = book(&[5, 5, 5, 5, 4, 4, 4, 4, 3, 1, 5], as_of);
+        let shown = summary(&entries(&eleven, "US", as_of), as_of);
+        assert_eq!(shown.displayed.period, Period::Days(365));
+        assert_eq!((shown.displayed.total(), shown.displayed_positive_percent()), (11, 82));
+        // 1/11 = 9.09% → 9 neutral and negative each: 82 + 9 + 9 = 100.
+        assert_eq!(shown.displayed.percents(), (82, 9, 9));
+    }
+
+    #[test]
+    fn percentages_round_each_on_their_own() {
+        // 8 feedbacks: 7 positive (87.5% → 88), 1 negative (12.5% → 13): 101 in all.
+        let as_of = Utc.with_ymd_and_hms(2026, 6, 30, 0, 0, 0).single().expect("instant");
+        let eight = book(&[5, 5, 5, 5, 5, 5, 5, 1], as_of);
+        let shown = summary(&entries(&eight, "US", as_of), as_of);
+        assert_eq!(shown.periods[0].percents(), (88, 0, 13));
+    }
+}
