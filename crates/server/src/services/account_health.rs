@@ -14,7 +14,7 @@ use tokio_stream::Stream;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 
-use super::required_id;
+use super::{required_id, scope};
 use crate::{convert, status};
 
 /// Account health over the store.
@@ -41,9 +41,8 @@ impl AccountHealthService for AccountHealth {
         request: Request<pb::GetAccountHealthRequest>,
     ) -> Result<Response<pb::GetAccountHealthResponse>, Status> {
         let request = request.get_ref();
-        let seller_id = required_id("seller_id", &request.seller_id)?;
-        let marketplace_id = required_id("marketplace_id", &request.marketplace_id)?;
-        let as_of = convert::as_of(request.as_of.as_ref(), Utc::now())?;
+        let (seller_id, marketplace_id, as_of) =
+            scope(&request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
         let report = self.store.report(seller_id, marketplace_id, as_of).await.map_err(status::from_store)?;
         Ok(Response::new(pb::GetAccountHealthResponse { report: Some(convert::report(&report)) }))
     }
@@ -183,9 +182,8 @@ impl AccountHealthService for AccountHealth {
         request: Request<pb::GetSellerRatingRequest>,
     ) -> Result<Response<pb::GetSellerRatingResponse>, Status> {
         let request = request.get_ref();
-        let seller_id = required_id("seller_id", &request.seller_id)?;
-        let marketplace_id = required_id("marketplace_id", &request.marketplace_id)?;
-        let as_of = convert::as_of(request.as_of.as_ref(), Utc::now())?;
+        let (seller_id, marketplace_id, as_of) =
+            scope(&request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
         let rating = self
             .store
             .read(seller_id, |book, policy| {

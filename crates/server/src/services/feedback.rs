@@ -2,14 +2,13 @@
 
 use std::sync::Arc;
 
-use chrono::Utc;
 use sellerhealth_proto::v1 as pb;
 use sellerhealth_proto::v1::feedback_service_server::FeedbackService;
 use sellerhealth_ratings::feedback::{self, FeedbackFilter, Period, PeriodSummary};
 use sellerhealth_store::Store;
 use tonic::{Request, Response, Status};
 
-use super::{Page, required_id};
+use super::{Page, scope};
 use crate::{convert, status};
 
 /// Seller feedback over the store.
@@ -55,9 +54,8 @@ impl FeedbackService for Feedback {
         request: Request<pb::GetFeedbackSummaryRequest>,
     ) -> Result<Response<pb::GetFeedbackSummaryResponse>, Status> {
         let request = request.get_ref();
-        let seller_id = required_id("seller_id", &request.seller_id)?;
-        let marketplace_id = required_id("marketplace_id", &request.marketplace_id)?;
-        let as_of = convert::as_of(request.as_of.as_ref(), Utc::now())?;
+        let (seller_id, marketplace_id, as_of) =
+            scope(&request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
         let summary = self
             .store
             .read(seller_id, |book, _| feedback::summary(&feedback::entries(book, marketplace_id, as_of), as_of))
@@ -76,9 +74,8 @@ impl FeedbackService for Feedback {
         request: Request<pb::ListFeedbackRequest>,
     ) -> Result<Response<pb::ListFeedbackResponse>, Status> {
         let request = request.get_ref();
-        let seller_id = required_id("seller_id", &request.seller_id)?;
-        let marketplace_id = required_id("marketplace_id", &request.marketplace_id)?;
-        let as_of = convert::as_of(request.as_of.as_ref(), Utc::now())?;
+        let (seller_id, marketplace_id, as_of) =
+            scope(&request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
         let page = Page::parse(request.page_size, &request.page_token)?;
         if let Some(bad) = request.stars.iter().position(|s| !(1..=5).contains(s)) {
             return Err(status::invalid(format!("stars[{bad}]"), "must be 1 to 5"));

@@ -17,6 +17,17 @@ pub(crate) fn required_id<'a>(field: &str, value: &'a str) -> Result<&'a str, St
     Ok(value)
 }
 
+/// The seller, marketplace and instant a read is about; `as_of` unset means now.
+pub(crate) fn scope<'a>(
+    seller_id: &'a str,
+    marketplace_id: &'a str,
+    as_of: Option<&prost_types::Timestamp>,
+) -> Result<(&'a str, &'a str, sellerhealth_domain::Instant), Status> {
+    let seller_id = required_id("seller_id", seller_id)?;
+    let marketplace_id = required_id("marketplace_id", marketplace_id)?;
+    Ok((seller_id, marketplace_id, crate::convert::as_of(as_of, chrono::Utc::now())?))
+}
+
 /// Default page size of list calls.
 pub(crate) const DEFAULT_PAGE_SIZE: usize = 50;
 /// Largest page size of list calls.

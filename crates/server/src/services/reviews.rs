@@ -2,14 +2,13 @@
 
 use std::sync::Arc;
 
-use chrono::Utc;
 use sellerhealth_proto::v1 as pb;
 use sellerhealth_proto::v1::review_service_server::ReviewService;
 use sellerhealth_ratings::reviews::{self, StarShare};
 use sellerhealth_store::Store;
 use tonic::{Request, Response, Status};
 
-use super::{Page, required_id};
+use super::{Page, required_id, scope};
 use crate::{convert, status};
 
 /// Product reviews over the store.
@@ -38,10 +37,9 @@ impl ReviewService for Reviews {
         request: Request<pb::GetReviewSummaryRequest>,
     ) -> Result<Response<pb::GetReviewSummaryResponse>, Status> {
         let request = request.get_ref();
-        let seller_id = required_id("seller_id", &request.seller_id)?;
-        let marketplace_id = required_id("marketplace_id", &request.marketplace_id)?;
+        let (seller_id, marketplace_id, as_of) =
+            scope(&request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
         let asin = required_id("asin", &request.asin)?;
-        let as_of = convert::as_of(request.as_of.as_ref(), Utc::now())?;
         let summary = self
             .store
             .read(seller_id, |book, _| reviews::summary(&reviews::visible(book, marketplace_id, asin, as_of), as_of))
@@ -64,10 +62,9 @@ impl ReviewService for Reviews {
         request: Request<pb::ListReviewsRequest>,
     ) -> Result<Response<pb::ListReviewsResponse>, Status> {
         let request = request.get_ref();
-        let seller_id = required_id("seller_id", &request.seller_id)?;
-        let marketplace_id = required_id("marketplace_id", &request.marketplace_id)?;
+        let (seller_id, marketplace_id, as_of) =
+            scope(&request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
         let asin = required_id("asin", &request.asin)?;
-        let as_of = convert::as_of(request.as_of.as_ref(), Utc::now())?;
         let page = Page::parse(request.page_size, &request.page_token)?;
         let (reviews, next_page_token) = self
             .store
