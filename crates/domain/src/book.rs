@@ -74,6 +74,33 @@ pub struct ReviewRecord {
     pub removal: Option<ProductReviewRemoval>,
 }
 
+/// The unit facts fold into and contributions are computed for: an order with
+/// everything about it (its buyer messages included), a message about no order,
+/// a policy violation, or a product review.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Subject {
+    /// An order and all its facts.
+    Order(String),
+    /// A buyer message about no order.
+    Message(String),
+    /// A policy violation.
+    Violation(String),
+    /// A product review.
+    Review(String),
+}
+
+impl Subject {
+    /// Stable storage key, e.g. `order:111-0000001`.
+    pub fn key(&self) -> String {
+        match self {
+            Subject::Order(id) => format!("order:{id}"),
+            Subject::Message(id) => format!("message:{id}"),
+            Subject::Violation(id) => format!("violation:{id}"),
+            Subject::Review(id) => format!("review:{id}"),
+        }
+    }
+}
+
 /// What applying one event did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Applied {
@@ -135,6 +162,45 @@ impl SellerBook {
     /// Product reviews by id.
     pub fn reviews(&self) -> impl Iterator<Item = &ReviewRecord> {
         self.reviews.values()
+    }
+
+    /// Whether an event id is already folded in.
+    pub fn knows_event(&self, event_id: &str) -> bool {
+        self.events.contains_key(event_id)
+    }
+
+    /// Whether a tracking number belongs to a known shipment.
+    pub fn knows_tracking(&self, tracking_number: &str) -> bool {
+        self.order_by_tracking.contains_key(tracking_number)
+    }
+
+    /// The subject a fact belongs to; `None` for a carrier scan of an unknown
+    /// tracking number.
+    pub fn subject_of(&self, fact: &Fact) -> Option<Subject> {
+        match fact {
+            Fact::CarrierScan(c) => self.order_by_tracking.get(&c.tracking_number).map(|o| Subject::Order(o.clone())),
+            Fact::BuyerMessage(m) => Some(match &m.order_id {
+                Some(order_id) => Subject::Order(order_id.clone()),
+                None => Subject::Message(m.message_id.clone()),
+            }),
+            Fact::PolicyViolation(v) => Some(Subject::Violation(v.violation_id.clone())),
+            Fact::ProductReview(r) => Some(Subject::Review(r.review_id.clone())),
+            Fact::ProductReviewRemoval(r) => Some(Subject::Review(r.review_id.clone())),
+            other => other.order_id().map(|id| Subject::Order(id.to_owned())),
+        }
+    }
+
+    /// Every subject in the book.
+    pub fn subjects(&self) -> Vec<Subject> {
+        let mut out: Vec<Subject> = self.orders.keys().map(|id| Subject::Order(id.clone())).collect();
+        out.extend(
+            self.messages.iter().filter(|m| m.order_id.is_none()).map(|m| Subject::Message(m.message_id.clone())),
+        );
+        out.extend(self.violations.iter().map(|v| Subject::Violation(v.violation_id.clone())));
+        out.extend(self.reviews.keys().map(|id| Subject::Review(id.clone())));
+        out.sort();
+        out.dedup();
+        out
     }
 
     /// Validates `event` against SPEC §1 and this book, and folds it in.

@@ -36,7 +36,7 @@ pub mod policy;
 pub mod time;
 pub mod validate;
 
-pub use book::{Applied, OrderRecord, ReviewRecord, SellerBook};
+pub use book::{Applied, OrderRecord, ReviewRecord, SellerBook, Subject};
 pub use error::DomainError;
 pub use facts::*;
 pub use policy::{ContactResponsePolicy, Policy, PolicyError, RateTarget, TargetCondition};

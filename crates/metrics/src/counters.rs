@@ -83,24 +83,14 @@ pub enum Counter {
 }
 
 impl Counter {
-    /// Stable name used as the storage key; never change a published one.
+    /// Stable name used as the storage key (its JSON form); never change a published one.
     pub fn key(self) -> String {
-        let channel = |c| match c {
-            FulfillmentChannel::Mfn => "mfn",
-            FulfillmentChannel::Afn => "afn",
-        };
-        match self {
-            Counter::Orders(c) => format!("orders.{}", channel(c)),
-            Counter::DefectiveOrders(c) => format!("defective_orders.{}", channel(c)),
-            Counter::NegativeFeedback(c) => format!("negative_feedback.{}", channel(c)),
-            Counter::AtozClaims(c) => format!("atoz_claims.{}", channel(c)),
-            Counter::ServiceChargebacks(c) => format!("service_chargebacks.{}", channel(c)),
-            Counter::RefundedOrders(c) => format!("refunded_orders.{}", channel(c)),
-            Counter::ResponseHours(h) => format!("response_hours.{h}"),
-            Counter::Violations(category) => format!("violations.{category:?}"),
-            Counter::OrderScore(class) => format!("order_score.{class:?}"),
-            other => format!("{other:?}"),
-        }
+        serde_json::to_string(&self).unwrap_or_default()
+    }
+
+    /// The counter a storage key names.
+    pub fn from_key(key: &str) -> Option<Counter> {
+        serde_json::from_str(key).ok()
     }
 }
 
@@ -187,5 +177,24 @@ impl CounterSource for ContributionSet {
             .collect();
         buckets.sort_unstable();
         buckets
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_round_trip() {
+        for counter in [
+            Counter::Orders(FulfillmentChannel::Mfn),
+            Counter::ResponseHours(17),
+            Counter::Violations(PolicyCategory::DocumentRequests),
+            Counter::OrderScore(ScoreClass::PerfectWithBonus),
+            Counter::LateShipments,
+        ] {
+            assert_eq!(Counter::from_key(&counter.key()), Some(counter));
+        }
+        assert_eq!(Counter::Orders(FulfillmentChannel::Afn).key(), r#"{"Orders":"AFN"}"#);
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use sellerhealth_domain::{
-    BuyerMessage, FulfillmentChannel, Instant, OrderRecord, Policy, PolicyViolation, SellerBook,
+    BuyerMessage, FulfillmentChannel, Instant, OrderRecord, Policy, PolicyViolation, SellerBook, Subject,
 };
 
 use crate::counters::{Contribution, ContributionSet, CounterSource};
@@ -210,22 +210,42 @@ pub fn order_contributions(
     );
 }
 
+/// The counter contributions of one subject of the book (none for a review or
+/// an unknown subject). The store applies the difference of these before and
+/// after an event; summing them over every subject gives [`contributions`].
+pub fn subject_contributions(book: &SellerBook, subject: &Subject, policy: &Policy) -> Vec<Contribution> {
+    let mut out = Vec::new();
+    match subject {
+        Subject::Order(order_id) => {
+            let Some(record) = book.order(order_id) else { return out };
+            let messages: Vec<&BuyerMessage> =
+                book.messages().iter().filter(|m| m.order_id.as_deref() == Some(order_id.as_str())).collect();
+            order_contributions(record, &messages, policy, &mut out);
+            let owned: Vec<BuyerMessage> = messages.into_iter().cloned().collect();
+            response::contributions(&owned, policy, &mut out);
+        }
+        Subject::Message(message_id) => {
+            let messages: Vec<BuyerMessage> = book
+                .messages()
+                .iter()
+                .filter(|m| m.order_id.is_none() && m.message_id == *message_id)
+                .cloned()
+                .collect();
+            response::contributions(&messages, policy, &mut out);
+        }
+        Subject::Violation(violation_id) => {
+            let violations: Vec<PolicyViolation> =
+                book.violations().iter().filter(|v| v.violation_id == *violation_id).cloned().collect();
+            policy_compliance::contributions(&violations, &mut out);
+        }
+        Subject::Review(_) => {}
+    }
+    out
+}
+
 /// Every counter contribution of a seller's facts.
 pub fn contributions(book: &SellerBook, policy: &Policy) -> Vec<Contribution> {
-    let mut out = Vec::new();
-    let mut messages_by_order: HashMap<&str, Vec<&BuyerMessage>> = HashMap::new();
-    for message in book.messages() {
-        if let Some(order_id) = &message.order_id {
-            messages_by_order.entry(order_id).or_default().push(message);
-        }
-    }
-    for record in book.orders() {
-        let messages = messages_by_order.get(record.order.order_id.as_str()).map_or(&[][..], Vec::as_slice);
-        order_contributions(record, messages, policy, &mut out);
-    }
-    response::contributions(book.messages(), policy, &mut out);
-    policy_compliance::contributions(book.violations(), &mut out);
-    out
+    book.subjects().iter().flat_map(|subject| subject_contributions(book, subject, policy)).collect()
 }
 
 /// Computes the report straight from a seller's facts, with no store.

@@ -8,6 +8,13 @@ use anyhow::Context;
 use clap::{Parser, ValueEnum};
 use sellerhealth_domain::Policy;
 
+/// Maintenance commands.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// Recompute every counter from the event log, then exit (stop the servers first).
+    Rebuild,
+}
+
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
@@ -21,30 +28,35 @@ pub enum LogFormat {
 #[derive(Debug, Clone, Parser)]
 #[command(name = "sellerhealth-server", version, about)]
 pub struct Config {
+    /// What to do instead of serving.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Address to listen on for gRPC.
-    #[arg(long, env = "SELLERHEALTH_LISTEN", default_value = "127.0.0.1:50051")]
+    #[arg(long, global = true, env = "SELLERHEALTH_LISTEN", default_value = "127.0.0.1:50051")]
     pub listen: SocketAddr,
 
     /// Directory of the embedded SQLite database, created on first start.
     /// Ignored when --database-url is given.
-    #[arg(long, env = "SELLERHEALTH_DATA_DIR", default_value = "data")]
+    #[arg(long, global = true, env = "SELLERHEALTH_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
 
-    /// Database URL (`sqlite://PATH`); default: `sellerhealth.db` in --data-dir.
-    #[arg(long, env = "SELLERHEALTH_DATABASE_URL")]
+    /// Database URL: `sqlite://PATH` or `postgres://USER:PASSWORD@HOST/DB`;
+    /// default: `sellerhealth.db` in --data-dir.
+    #[arg(long, global = true, env = "SELLERHEALTH_DATABASE_URL")]
     pub database_url: Option<String>,
 
     /// Policy profile to load at start-up (JSON, the shape of
     /// docs/policy-amazon.json); default: the built-in `amazon` profile.
-    #[arg(long, env = "SELLERHEALTH_POLICY")]
+    #[arg(long, global = true, env = "SELLERHEALTH_POLICY")]
     pub policy: Option<PathBuf>,
 
     /// How long in-flight calls may take to finish after SIGINT/SIGTERM.
-    #[arg(long, env = "SELLERHEALTH_DRAIN_TIMEOUT", value_parser = seconds, default_value = "10")]
+    #[arg(long, global = true, env = "SELLERHEALTH_DRAIN_TIMEOUT", value_parser = seconds, default_value = "10")]
     pub drain_timeout: Duration,
 
     /// Log format.
-    #[arg(long, env = "SELLERHEALTH_LOG_FORMAT", value_enum, default_value = "human")]
+    #[arg(long, global = true, env = "SELLERHEALTH_LOG_FORMAT", value_enum, default_value = "human")]
     pub log_format: LogFormat,
 }
 

@@ -29,7 +29,29 @@ use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
 use tonic::transport::Server;
 
-pub use config::{Config, LogFormat};
+pub use config::{Command, Config, LogFormat};
+
+/// Recomputes every counter from the event log, logging progress per seller.
+pub async fn rebuild(config: Config) -> anyhow::Result<()> {
+    let database_url = config.database_url();
+    let store = Store::open(&database_url, config.policy()?)
+        .await
+        .with_context(|| format!("opening the database at {database_url}"))?;
+    let started = std::time::Instant::now();
+    let summary = store
+        .rebuild(|seller, so_far| {
+            tracing::info!(seller, sellers = so_far.sellers, events = so_far.events, "rebuilt seller");
+        })
+        .await?;
+    tracing::info!(
+        sellers = summary.sellers,
+        events = summary.events,
+        counter_rows = summary.counter_rows,
+        seconds = started.elapsed().as_secs_f64(),
+        "rebuild finished"
+    );
+    Ok(())
+}
 
 /// Opens the store and serves gRPC on `config.listen` until `shutdown` completes,
 /// then lets in-flight calls finish.

@@ -2,7 +2,7 @@
 //! SIGINT or SIGTERM, then drains in-flight calls.
 
 use clap::Parser;
-use sellerhealth_server::{Config, LogFormat, serve, shutdown_signal};
+use sellerhealth_server::{Command, Config, LogFormat, rebuild, serve, shutdown_signal};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -14,5 +14,8 @@ async fn main() -> anyhow::Result<()> {
         LogFormat::Human => logs.init(),
         LogFormat::Json => logs.json().init(),
     }
-    serve(config, shutdown_signal()).await
+    match config.command {
+        Some(Command::Rebuild) => rebuild(config).await,
+        None => serve(config, shutdown_signal()).await,
+    }
 }

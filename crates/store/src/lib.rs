@@ -1,10 +1,13 @@
-//! Durable storage for sellerhealth: the append-only event log (the source of
-//! truth) in an embedded SQLite database, and each seller's facts folded into a
-//! [`SellerBook`] that the metrics engine reads.
+//! Durable storage for sellerhealth, on embedded SQLite or on PostgreSQL (chosen
+//! by URL): the append-only event log (the source of truth), each subject's
+//! current counter contributions, and daily counters maintained incrementally.
 //!
-//! A batch is all-or-nothing: it is validated against the seller's book, and only
-//! when every event passes is it written in one transaction; a write is
-//! acknowledged only after that transaction commits (WAL, synchronous commits).
+//! A write validates each event against the state of its subject read inside the
+//! transaction (row-locked on PostgreSQL, so several server processes can write
+//! the same seller and order), appends it, and applies the difference of the
+//! subject's contributions to the counters in the same transaction; it is
+//! acknowledged only after the commit. A report reads O(days) counter rows, not
+//! O(orders). [`Store::rebuild`] recomputes every counter from the event log.
 //!
 //! ```
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
@@ -37,21 +40,30 @@
 //! # });
 //! ```
 
+mod counters;
+mod db;
 mod error;
-mod migrate;
+mod write;
 
-use std::collections::HashMap;
-use std::path::Path;
-use std::str::FromStr;
 use std::time::Duration;
 
-use sellerhealth_domain::{Applied, DomainError, Event, Fact, Instant, Policy, SellerBook};
-use sellerhealth_metrics::AccountHealthReport;
-use sqlx::SqlitePool;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use chrono::Duration as Days;
+use sellerhealth_domain::{
+    Applied, Day, DomainError, Event, Fact, Instant, Policy, PolicyViolation, SellerBook, day_of, validate::check_event,
+};
+use sellerhealth_metrics::order_facts::start_of;
+use sellerhealth_metrics::seller_rating::RATING_WINDOW_DAYS;
+use sellerhealth_metrics::warnings::WARNING_LOOKBACK_DAYS;
+use sellerhealth_metrics::{AccountHealthReport, RateSpec, subject_contributions};
+use sqlx::AnyPool;
 use tokio::sync::{Mutex, broadcast};
 
+pub use counters::StoredCounters;
+pub use db::Backend;
 pub use error::StoreError;
+
+/// Attempts of a transaction that lost a race with another writer.
+const WRITE_ATTEMPTS: u32 = 8;
 
 /// How many events of a batch were new and how many were already there.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -62,49 +74,91 @@ pub struct IngestCounts {
     pub duplicates: u64,
 }
 
-/// The event log and the folded state of every seller touched since start-up.
+/// What a rebuild did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RebuildSummary {
+    /// Sellers rebuilt.
+    pub sellers: u64,
+    /// Events read.
+    pub events: u64,
+    /// Counter rows written.
+    pub counter_rows: u64,
+}
+
+/// The event log and its counters.
 pub struct Store {
-    pool: SqlitePool,
+    pool: AnyPool,
+    backend: Backend,
     policy: Policy,
-    books: Mutex<HashMap<String, SellerBook>>,
     changes: broadcast::Sender<String>,
+    /// SQLite has one writer: this process's writes queue here instead of failing busy.
+    sqlite_writer: Mutex<()>,
 }
 
 impl Store {
-    /// Opens (creating if missing) the database at `url` (`sqlite://path` or
-    /// `sqlite::memory:`) and applies pending migrations.
+    /// Opens (creating if missing) the database at `url` (`sqlite://PATH`,
+    /// `sqlite::memory:` or `postgres://…`) and applies pending migrations.
     pub async fn open(url: &str, policy: Policy) -> Result<Store, StoreError> {
-        let Some(rest) = url.strip_prefix("sqlite:") else {
-            return Err(StoreError::Config(format!(
-                "unsupported database URL {url:?}: expected sqlite://PATH or sqlite::memory:"
-            )));
-        };
-        let in_memory = rest.starts_with(":memory:");
-        if !in_memory {
-            let path = rest.trim_start_matches("//");
-            let path = path.split('?').next().unwrap_or(path);
-            if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| StoreError::Config(format!("cannot create data directory {}: {e}", dir.display())))?;
-            }
-        }
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .busy_timeout(Duration::from_secs(5))
-            .foreign_keys(true);
-        // An in-memory database lives in its one connection.
-        let pool = SqlitePoolOptions::new()
-            .max_connections(if in_memory { 1 } else { 4 })
-            .min_connections(1)
-            .idle_timeout(None)
-            .max_lifetime(None)
-            .connect_with(options)
-            .await?;
-        migrate::run(&pool).await?;
+        let (pool, backend) = db::connect(url).await?;
         let (changes, _) = broadcast::channel(1024);
-        Ok(Store { pool, policy, books: Mutex::new(HashMap::new()), changes })
+        let store = Store { pool, backend, policy, changes, sqlite_writer: Mutex::new(()) };
+        store.carry_over_version_1_log().await?;
+        Ok(store)
+    }
+
+    /// Moves the facts of a version-1 event log (kept aside as `events_v1` by
+    /// migration 2) into the current log through the write path, which computes
+    /// their subjects and counters, then drops the old table. Interrupted, it
+    /// resumes on the next start: facts already carried are duplicates.
+    async fn carry_over_version_1_log(&self) -> Result<(), StoreError> {
+        const CHUNK: i64 = 1000;
+        if self.backend != Backend::Sqlite {
+            return Ok(());
+        }
+        let old: Option<(String,)> =
+            sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'events_v1'")
+                .fetch_optional(&self.pool)
+                .await?;
+        if old.is_none() {
+            return Ok(());
+        }
+        let (mut after, mut carried) = (0_i64, 0_u64);
+        loop {
+            let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+                "SELECT seq, seller_id, event_id, payload FROM events_v1 WHERE seq > $1 ORDER BY seq LIMIT $2",
+            )
+            .bind(after)
+            .bind(CHUNK)
+            .fetch_all(&self.pool)
+            .await?;
+            let Some(&(last, ..)) = rows.last() else { break };
+            after = last;
+            let events = rows
+                .into_iter()
+                .map(|(_, seller_id, event_id, payload)| {
+                    Ok(Event { event_id, seller_id, fact: write::parse_fact(&payload)? })
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            let outcomes = self.ingest_each(&events, chrono::Utc::now()).await?;
+            if let Some((event, Err(error))) = events.iter().zip(&outcomes).find(|(_, o)| o.is_err()) {
+                return Err(StoreError::Corrupt(format!(
+                    "version-1 event {:?} of seller {:?} is refused by the current rules ({error}); \
+                     events_v1 is kept",
+                    event.event_id, event.seller_id
+                )));
+            }
+            carried += events.len() as u64;
+        }
+        sqlx::query("DROP TABLE events_v1").execute(&self.pool).await?;
+        if carried > 0 {
+            tracing::info!(events = carried, "carried the version-1 event log into the current schema");
+        }
+        Ok(())
+    }
+
+    /// The backend the URL named.
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     /// The policy profile facts are validated and evaluated under.
@@ -118,121 +172,206 @@ impl Store {
         Ok(())
     }
 
+    /// A receiver told the seller id of every batch this process commits from now
+    /// on, so watchers can re-evaluate. A slow receiver may miss names (it is told
+    /// it lagged).
+    pub fn subscribe(&self) -> broadcast::Receiver<String> {
+        self.changes.subscribe()
+    }
+
     /// Stores `events` all-or-nothing: if any is refused, the error names it
     /// (`events[i].field`) and nothing is stored.
     pub async fn ingest_batch(&self, events: &[Event], now: Instant) -> Result<IngestCounts, StoreError> {
-        let mut books = self.books.lock().await;
-        self.load_books(&mut books, events).await?;
-        let mut accepted = Vec::new();
-        let mut counts = IngestCounts::default();
-        for (index, event) in events.iter().enumerate() {
-            match apply(&mut books, event, now, &self.policy) {
-                Ok(Applied::Accepted) => accepted.push(event),
-                Ok(Applied::Duplicate) => counts.duplicates += 1,
-                Err(error) => {
-                    undo(&mut books, &accepted);
-                    return Err(located(error, index).into());
-                }
-            }
-        }
-        if let Err(error) = self.append(&accepted, now).await {
-            undo(&mut books, &accepted);
-            return Err(error);
-        }
-        counts.accepted = accepted.len() as u64;
-        self.announce(&accepted);
-        Ok(counts)
+        let outcomes = self.write(events, now, true).await?;
+        let duplicates = outcomes.iter().filter(|o| matches!(o, Ok(Applied::Duplicate))).count() as u64;
+        let accepted = outcomes.iter().filter(|o| matches!(o, Ok(Applied::Accepted))).count() as u64;
+        Ok(IngestCounts { accepted, duplicates })
     }
 
-    /// Stores each acceptable event of `events` and reports every event's fate, for
-    /// bulk loads where one bad event must not hold back the rest. Errors are
-    /// relative to the event. Fails as a whole only if the database fails, and then
-    /// stores nothing of `events`.
+    /// Stores each acceptable event of `events` and reports every event's fate,
+    /// for bulk loads where one bad event must not hold back the rest. Errors are
+    /// relative to the event. Fails as a whole only if the database fails, and
+    /// then stores nothing of `events`.
     pub async fn ingest_each(
         &self,
         events: &[Event],
         now: Instant,
     ) -> Result<Vec<Result<Applied, DomainError>>, StoreError> {
-        let mut books = self.books.lock().await;
-        self.load_books(&mut books, events).await?;
-        let outcomes: Vec<_> = events.iter().map(|event| apply(&mut books, event, now, &self.policy)).collect();
-        let accepted: Vec<&Event> = events
-            .iter()
-            .zip(&outcomes)
-            .filter(|(_, outcome)| matches!(outcome, Ok(Applied::Accepted)))
-            .map(|(event, _)| event)
-            .collect();
-        if let Err(error) = self.append(&accepted, now).await {
-            undo(&mut books, &accepted);
-            return Err(error);
+        self.write(events, now, false).await
+    }
+
+    async fn write(
+        &self,
+        events: &[Event],
+        now: Instant,
+        all_or_nothing: bool,
+    ) -> Result<Vec<Result<Applied, DomainError>>, StoreError> {
+        let mut attempt = 1;
+        loop {
+            match self.try_write(events, now, all_or_nothing).await {
+                Err(StoreError::Database(error)) if db::is_retryable(&error) && attempt < WRITE_ATTEMPTS => {
+                    tracing::debug!(%error, attempt, "write lost a race; retrying");
+                    tokio::time::sleep(Duration::from_millis(5 * u64::from(attempt))).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
         }
-        self.announce(&accepted);
+    }
+
+    async fn try_write(
+        &self,
+        events: &[Event],
+        now: Instant,
+        all_or_nothing: bool,
+    ) -> Result<Vec<Result<Applied, DomainError>>, StoreError> {
+        let _writer = match self.backend {
+            Backend::Sqlite => Some(self.sqlite_writer.lock().await),
+            Backend::Postgres => None,
+        };
+        let mut tx = self.pool.begin().await?;
+        let mut work = write::Work::default();
+        let mut outcomes = Vec::with_capacity(events.len());
+        for (index, event) in events.iter().enumerate() {
+            let outcome = match check_event(event, now) {
+                Err(error) => Err(error),
+                Ok(()) => {
+                    write::prepare(&mut tx, self.backend, &mut work, event).await?;
+                    write::apply(&mut work, event, now, &self.policy)
+                }
+            };
+            if all_or_nothing && let Err(error) = outcome {
+                return Err(located(error, index).into());
+            }
+            outcomes.push(outcome);
+        }
+        if work.accepted() > 0 {
+            write::commit(&mut tx, &work, &self.policy, now).await?;
+            tx.commit().await?;
+            for seller in work.sellers() {
+                // No receiver is not an error: nobody is watching.
+                let _ = self.changes.send(seller);
+            }
+        }
         Ok(outcomes)
     }
 
-    /// The account health report of `seller_id` in `marketplace_id` as of `as_of`.
-    /// A seller the store has no facts about is NOT_FOUND.
+    /// The account health report of `seller_id` in `marketplace_id` as of `as_of`,
+    /// from the counters. A seller the store has no facts about is NOT_FOUND.
     pub async fn report(
         &self,
         seller_id: &str,
         marketplace_id: &str,
         as_of: Instant,
     ) -> Result<AccountHealthReport, StoreError> {
-        self.read(seller_id, |book, policy| sellerhealth_metrics::evaluate_book(book, policy, marketplace_id, as_of))
-            .await
+        let earliest = day_of(as_of) - Days::days(WARNING_LOOKBACK_DAYS + self.reach_days());
+        let (counters, violations) = self.counters(seller_id, marketplace_id, as_of, earliest).await?;
+        Ok(sellerhealth_metrics::evaluate(&counters, &violations, &self.policy, seller_id, marketplace_id, as_of))
     }
 
-    /// Runs `read` on the seller's folded facts under the store's policy. A seller
-    /// the store has no facts about is NOT_FOUND.
+    /// The longest a metric looks back from its evaluation day: window plus lag.
+    pub fn reach_days(&self) -> i64 {
+        let policy = &self.policy;
+        let rates = RateSpec::all(policy).into_iter().map(|s| i64::from(s.target.window_days + s.target.lag_days));
+        let contact = policy.contact_response.windows_days.iter().map(|w| i64::from(*w));
+        rates
+            .chain(contact)
+            .chain([i64::from(policy.policy_window_days), i64::from(RATING_WINDOW_DAYS)])
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The counters of `seller_id` in `marketplace_id` with attribution days from
+    /// `earliest` on, as of `as_of`, and the seller's policy violations there.
+    pub async fn counters(
+        &self,
+        seller_id: &str,
+        marketplace_id: &str,
+        as_of: Instant,
+        earliest: Day,
+    ) -> Result<(StoredCounters, Vec<PolicyViolation>), StoreError> {
+        self.ensure_seller(seller_id).await?;
+        let base = day_of(as_of);
+        let rows: Vec<(String, i64, i64, i64)> = sqlx::query_as(
+            "SELECT counter, day, eff_day, total FROM counters \
+             WHERE seller_id = $1 AND marketplace_id = $2 AND day >= $3 AND eff_day < $4 AND total <> 0",
+        )
+        .bind(seller_id)
+        .bind(marketplace_id)
+        .bind(counters::day_number(earliest))
+        .bind(counters::day_number(base))
+        .fetch_all(&self.pool)
+        .await?;
+        let today: Vec<(String, i64, i64, i64)> = sqlx::query_as(
+            "SELECT counter, day, at_ns, delta FROM contributions \
+             WHERE seller_id = $1 AND marketplace_id = $2 AND at_ns >= $3 AND at_ns <= $4 AND day >= $5",
+        )
+        .bind(seller_id)
+        .bind(marketplace_id)
+        .bind(counters::instant_number(start_of(base)))
+        .bind(counters::instant_number(as_of))
+        .bind(counters::day_number(earliest))
+        .fetch_all(&self.pool)
+        .await?;
+        let rows = rows
+            .into_iter()
+            .map(|(counter, day, eff, total)| {
+                Ok((
+                    counters::counter_from_key(&counter)?,
+                    counters::day_from_number(day),
+                    counters::day_from_number(eff),
+                    total,
+                ))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let today = today
+            .into_iter()
+            .map(|(counter, day, at_ns, delta)| {
+                let at = chrono::DateTime::from_timestamp_nanos(at_ns);
+                Ok((counters::counter_from_key(&counter)?, counters::day_from_number(day), at, delta))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let violations: Vec<(String,)> =
+            sqlx::query_as("SELECT payload FROM events WHERE seller_id = $1 AND kind = 'policy_violation'")
+                .bind(seller_id)
+                .fetch_all(&self.pool)
+                .await?;
+        let mut found = Vec::new();
+        for (payload,) in violations {
+            if let Fact::PolicyViolation(v) = write::parse_fact(&payload)?
+                && v.marketplace_id == marketplace_id
+            {
+                found.push(v);
+            }
+        }
+        Ok((StoredCounters::new(as_of, rows, today), found))
+    }
+
+    /// Runs `read` on all of the seller's facts (for feedback and review lists,
+    /// which read individual facts rather than counters). NOT_FOUND for a seller
+    /// without facts.
     pub async fn read<R>(
         &self,
         seller_id: &str,
         read: impl FnOnce(&SellerBook, &Policy) -> R,
     ) -> Result<R, StoreError> {
-        let mut books = self.books.lock().await;
-        let book = self.book(&mut books, seller_id).await?;
-        if book.event_count() == 0 {
-            return Err(DomainError::NotFound(format!("no facts stored for seller {seller_id:?}")).into());
-        }
-        Ok(read(book, &self.policy))
+        self.ensure_seller(seller_id).await?;
+        let book = self.book(seller_id).await?;
+        Ok(read(&book, &self.policy))
     }
 
-    /// A receiver told the seller id of every batch committed from now on, so
-    /// watchers can re-evaluate. A slow receiver may miss names (it is told it lagged).
-    pub fn subscribe(&self) -> broadcast::Receiver<String> {
-        self.changes.subscribe()
-    }
-
-    fn announce(&self, accepted: &[&Event]) {
-        let sellers: std::collections::BTreeSet<&str> = accepted.iter().map(|e| e.seller_id.as_str()).collect();
-        for seller in sellers {
-            // No receiver is not an error: nobody is watching.
-            let _ = self.changes.send(seller.to_owned());
+    async fn ensure_seller(&self, seller_id: &str) -> Result<(), StoreError> {
+        let known: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM events WHERE seller_id = $1 LIMIT 1")
+            .bind(seller_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        match known {
+            Some(_) => Ok(()),
+            None => Err(DomainError::NotFound(format!("no facts stored for seller {seller_id:?}")).into()),
         }
     }
 
-    async fn book<'a>(
-        &self,
-        books: &'a mut HashMap<String, SellerBook>,
-        seller_id: &str,
-    ) -> Result<&'a mut SellerBook, StoreError> {
-        if !books.contains_key(seller_id) {
-            let book = self.read_book(seller_id).await?;
-            books.insert(seller_id.to_owned(), book);
-        }
-        books
-            .get_mut(seller_id)
-            .ok_or_else(|| StoreError::Corrupt(format!("book of {seller_id:?} vanished while locked")))
-    }
-
-    async fn load_books(&self, books: &mut HashMap<String, SellerBook>, events: &[Event]) -> Result<(), StoreError> {
-        for event in events {
-            self.book(books, &event.seller_id).await?;
-        }
-        Ok(())
-    }
-
-    async fn read_book(&self, seller_id: &str) -> Result<SellerBook, StoreError> {
+    async fn book(&self, seller_id: &str) -> Result<SellerBook, StoreError> {
         let rows: Vec<(String, String)> =
             sqlx::query_as("SELECT event_id, payload FROM events WHERE seller_id = $1 ORDER BY seq")
                 .bind(seller_id)
@@ -240,52 +379,66 @@ impl Store {
                 .await?;
         let mut book = SellerBook::new(seller_id);
         for (event_id, payload) in rows {
-            let fact: Fact = serde_json::from_str(&payload)
-                .map_err(|e| StoreError::Corrupt(format!("event {event_id:?} of seller {seller_id:?}: {e}")))?;
-            book.restore(event_id, fact);
+            book.restore(event_id, write::parse_fact(&payload)?);
         }
         Ok(book)
     }
 
-    async fn append(&self, events: &[&Event], now: Instant) -> Result<(), StoreError> {
-        if events.is_empty() {
-            return Ok(());
+    /// Recomputes every contribution and counter from the event log, seller by
+    /// seller, each in one transaction. Run it with writers stopped.
+    pub async fn rebuild(&self, mut progress: impl FnMut(&str, RebuildSummary)) -> Result<RebuildSummary, StoreError> {
+        let sellers: Vec<(String,)> =
+            sqlx::query_as("SELECT DISTINCT seller_id FROM events ORDER BY seller_id").fetch_all(&self.pool).await?;
+        let mut summary = RebuildSummary::default();
+        for (seller,) in sellers {
+            let book = self.book(&seller).await?;
+            let mut rows = Vec::new();
+            let mut totals = std::collections::HashMap::new();
+            for subject in book.subjects() {
+                for c in subject_contributions(&book, &subject, &self.policy) {
+                    let key = (
+                        seller.clone(),
+                        c.marketplace_id.clone(),
+                        counters::counter_key(c.counter),
+                        counters::day_number(c.day),
+                        counters::day_number(day_of(c.at)),
+                    );
+                    *totals.entry(key).or_insert(0) += c.delta;
+                    rows.push((seller.clone(), subject.key(), c));
+                }
+            }
+            let totals: Vec<_> = totals.into_iter().filter(|(_, t)| *t != 0).collect();
+            let _writer = match self.backend {
+                Backend::Sqlite => Some(self.sqlite_writer.lock().await),
+                Backend::Postgres => None,
+            };
+            let mut tx = self.pool.begin().await?;
+            for statement in
+                ["DELETE FROM counters WHERE seller_id = $1", "DELETE FROM contributions WHERE seller_id = $1"]
+            {
+                sqlx::query(statement).bind(&seller).execute(&mut *tx).await?;
+            }
+            write::insert_contributions(&mut tx, &rows).await?;
+            write::add_to_counters(&mut tx, &totals).await?;
+            tx.commit().await?;
+            summary.sellers += 1;
+            summary.events += book.event_count() as u64;
+            summary.counter_rows += totals.len() as u64;
+            progress(&seller, summary);
         }
-        let mut tx = self.pool.begin().await?;
-        for event in events {
-            let payload = serde_json::to_string(&event.fact)
-                .map_err(|e| StoreError::Corrupt(format!("cannot encode event {:?}: {e}", event.event_id)))?;
-            sqlx::query(
-                "INSERT INTO events (seller_id, event_id, kind, payload, ingested_at_us) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(&event.seller_id)
-            .bind(&event.event_id)
-            .bind(event.fact.kind())
-            .bind(payload)
-            .bind(now.timestamp_micros())
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        Ok(summary)
     }
-}
 
-fn apply(
-    books: &mut HashMap<String, SellerBook>,
-    event: &Event,
-    now: Instant,
-    policy: &Policy,
-) -> Result<Applied, DomainError> {
-    let book = books.entry(event.seller_id.clone()).or_insert_with(|| SellerBook::new(event.seller_id.clone()));
-    book.apply(event, now, policy)
-}
-
-fn undo(books: &mut HashMap<String, SellerBook>, accepted: &[&Event]) {
-    for event in accepted.iter().rev() {
-        if let Some(book) = books.get_mut(&event.seller_id) {
-            book.undo(event);
-        }
+    /// Every non-zero counter row of a seller, sorted: (marketplace, counter, day,
+    /// effective day, total). For checks that incremental upkeep equals a rebuild.
+    pub async fn counter_rows(&self, seller_id: &str) -> Result<Vec<(String, String, i64, i64, i64)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT marketplace_id, counter, day, eff_day, total FROM counters WHERE seller_id = $1 AND total <> 0 \
+             ORDER BY marketplace_id, counter, day, eff_day",
+        )
+        .bind(seller_id)
+        .fetch_all(&self.pool)
+        .await?)
     }
 }
 

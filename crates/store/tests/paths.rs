@@ -1,6 +1,9 @@
-//! Property: for any set of facts, the stored path (ingest, then report; and again
-//! after reopening the database) gives exactly the report of the stateless path
-//! (the same facts folded in memory), and adding a defect never lowers a defect rate.
+//! The store suite, on SQLite and (when `SELLERHEALTH_TEST_POSTGRES_URL` names a
+//! database) on PostgreSQL. Properties: for any set of facts, the stored path
+//! (ingested in random batches, then read from the counters; and again after
+//! reopening) gives exactly the report of the stateless path, and the counters
+//! kept up incrementally equal a rebuild from the event log; adding a defect never
+//! lowers a defect rate.
 
 #![allow(clippy::unwrap_used)]
 
@@ -11,6 +14,30 @@ use sellerhealth_metrics::evaluate_book;
 use sellerhealth_store::Store;
 
 const SELLER: &str = "prop-seller";
+
+/// The databases to run against: a fresh SQLite file, and PostgreSQL if configured.
+fn databases(dir: &std::path::Path) -> Vec<String> {
+    let mut urls = vec![format!("sqlite://{}", dir.join("prop.db").display())];
+    match std::env::var("SELLERHEALTH_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => urls.push(url),
+        _ => {
+            assert!(
+                std::env::var_os("SELLERHEALTH_REQUIRE_POSTGRES").is_none(),
+                "SELLERHEALTH_REQUIRE_POSTGRES is set but SELLERHEALTH_TEST_POSTGRES_URL is not"
+            );
+            static SAID: std::sync::Once = std::sync::Once::new();
+            SAID.call_once(|| eprintln!("PostgreSQL store tests skipped: SELLERHEALTH_TEST_POSTGRES_URL is not set"));
+        }
+    }
+    urls
+}
+
+/// A seller id no earlier run used, so a shared PostgreSQL needs no cleaning.
+fn fresh_seller() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{SELLER}-{}-{}-{n}", std::process::id(), Utc::now().timestamp_nanos_opt().unwrap_or(0))
+}
 const MARKETPLACE: &str = "M1";
 
 fn base() -> DateTime<Utc> {
@@ -57,12 +84,12 @@ fn gen_fact() -> impl Strategy<Value = Gen> {
 
 /// 40 orders (every third AFN), one every 36 hours, then the generated facts. Facts
 /// dated before their order are refused by both paths alike.
-fn events(facts: &[Gen]) -> Vec<Event> {
+fn events(facts: &[Gen], seller: &str) -> Vec<Event> {
     let purchased = |i: usize| base() + Duration::hours(36 * i as i64);
     let mut out: Vec<Event> = (0..40)
         .map(|i| Event {
             event_id: format!("order-{i}"),
-            seller_id: SELLER.into(),
+            seller_id: seller.into(),
             fact: Fact::Order(Order {
                 order_id: format!("o{i}"),
                 marketplace_id: MARKETPLACE.into(),
@@ -125,7 +152,7 @@ fn events(facts: &[Gen]) -> Vec<Event> {
                 let confirmed_at = at(order, hours % 150);
                 out.push(Event {
                     event_id: format!("ship-{n}"),
-                    seller_id: SELLER.into(),
+                    seller_id: seller.into(),
                     fact: Fact::ShipmentConfirmed(ShipmentConfirmed {
                         shipment_id: format!("s{n}"),
                         order_id: format!("o{order}"),
@@ -152,7 +179,7 @@ fn events(facts: &[Gen]) -> Vec<Event> {
                 first_replied_at: reply_after.map(|h| base() + Duration::hours(hours + h)),
             }),
         };
-        out.push(Event { event_id: format!("fact-{n}"), seller_id: SELLER.into(), fact });
+        out.push(Event { event_id: format!("fact-{n}"), seller_id: seller.into(), fact });
     }
     out
 }
@@ -165,28 +192,48 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
 
     #[test]
-    fn stored_and_stateless_paths_agree(facts in proptest::collection::vec(gen_fact(), 0..80), day in 0..150i64) {
-        let events = events(&facts);
+    fn stored_and_stateless_paths_agree(
+        facts in proptest::collection::vec(gen_fact(), 0..80),
+        day in 0..150i64,
+        batch in 1..40usize,
+    ) {
         let as_of = base() + Duration::days(day) + Duration::hours(13);
         let policy = Policy::amazon();
-        let mut book = SellerBook::new(SELLER);
-        let stateless_outcomes: Vec<_> = events.iter().map(|e| book.apply(e, now(), &policy)).collect();
-        let stateless = evaluate_book(&book, &policy, MARKETPLACE, as_of);
-
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("prop.db").display());
-        let (stored_outcomes, stored, reopened) = runtime.block_on(async {
-            let store = Store::open(&url, policy.clone()).await.unwrap();
-            let outcomes = store.ingest_each(&events, now()).await.unwrap();
-            let stored = store.report(SELLER, MARKETPLACE, as_of).await.unwrap();
-            drop(store);
-            let reopened = Store::open(&url, policy.clone()).await.unwrap();
-            (outcomes, stored, reopened.report(SELLER, MARKETPLACE, as_of).await.unwrap())
-        });
-        prop_assert_eq!(stored_outcomes, stateless_outcomes);
-        prop_assert_eq!(&stored, &stateless);
-        prop_assert_eq!(&reopened, &stateless);
+        for url in databases(dir.path()) {
+            let seller = fresh_seller();
+            let events = events(&facts, &seller);
+            let mut book = SellerBook::new(seller.as_str());
+            let stateless_outcomes: Vec<_> = events.iter().map(|e| book.apply(e, now(), &policy)).collect();
+            let stateless = evaluate_book(&book, &policy, MARKETPLACE, as_of);
+
+            let (stored_outcomes, stored, reopened, incremental, rebuilt) = runtime.block_on(async {
+                let store = Store::open(&url, policy.clone()).await.unwrap();
+                let mut outcomes = Vec::new();
+                for chunk in events.chunks(batch) {
+                    outcomes.extend(store.ingest_each(chunk, now()).await.unwrap());
+                }
+                let stored = store.report(&seller, MARKETPLACE, as_of).await;
+                drop(store);
+                let reopened = Store::open(&url, policy.clone()).await.unwrap();
+                let again = reopened.report(&seller, MARKETPLACE, as_of).await;
+                let incremental = reopened.counter_rows(&seller).await.unwrap();
+                reopened.rebuild(|_, _| {}).await.unwrap();
+                let rebuilt = reopened.counter_rows(&seller).await.unwrap();
+                (outcomes, stored, again, incremental, rebuilt)
+            });
+            prop_assert_eq!(&stored_outcomes, &stateless_outcomes);
+            // Every fact may have been refused (then there is no seller to report on).
+            if book.event_count() == 0 {
+                prop_assert!(stored.is_err());
+                continue;
+            }
+            let (stored, reopened) = (stored.unwrap(), reopened.unwrap());
+            prop_assert_eq!(&stored, &stateless, "{}", url);
+            prop_assert_eq!(&reopened, &stateless);
+            prop_assert_eq!(&incremental, &rebuilt);
+        }
     }
 
     #[test]
@@ -198,7 +245,7 @@ proptest! {
         let policy = Policy::amazon();
         let as_of = base() + Duration::days(day);
         let mut before = SellerBook::new(SELLER);
-        for event in events(&facts) {
+        for event in events(&facts, SELLER) {
             let _ = before.apply(&event, now(), &policy);
         }
         let mut after = before.clone();
@@ -210,7 +257,7 @@ proptest! {
             | Gen::Ship { order, hours, .. } => Gen::Chargeback { order, hours, service: true },
             Gen::Message { hours, .. } => Gen::Chargeback { order: 0, hours, service: true },
         };
-        let mut extra_events = events(&[defect]);
+        let mut extra_events = events(&[defect], SELLER);
         let mut last = extra_events.pop().unwrap();
         last.event_id = "extra-defect".into();
         let _ = after.apply(&last, now(), &policy);

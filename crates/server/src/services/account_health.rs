@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use sellerhealth_domain::{Applied, SellerBook};
-use sellerhealth_metrics::{ContributionSet, Metric, history, seller_rating};
+use sellerhealth_metrics::seller_rating::{self, RATING_WINDOW_DAYS};
+use sellerhealth_metrics::{Metric, history};
 use sellerhealth_proto::v1 as pb;
 use sellerhealth_proto::v1::account_health_service_server::AccountHealthService;
 use sellerhealth_store::Store;
@@ -28,6 +29,11 @@ impl AccountHealth {
         AccountHealth { store }
     }
 }
+
+/// How often a watcher re-evaluates without being told of a change: time moves
+/// windows, and writes by other server processes on a shared database are not
+/// announced to this one.
+const WATCH_POLL: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Reports a slow watcher may have queued before the sender waits.
 const WATCH_BUFFER: usize = 4;
@@ -105,20 +111,16 @@ impl AccountHealthService for AccountHealth {
                 .collect::<Result<_, _>>()?
         };
         let now = Utc::now();
-        let histories = self
-            .store
-            .read(seller_id, |book, policy| {
-                let counters = ContributionSet::new(sellerhealth_metrics::contributions(book, policy));
-                wanted
-                    .iter()
-                    .filter_map(|&metric| {
-                        let days = history::history(&counters, policy, marketplace_id, metric, from, to, now)?;
-                        Some(convert::metric_history(metric, &days))
-                    })
-                    .collect()
+        let earliest = from - chrono::Duration::days(self.store.reach_days());
+        let (counters, _) =
+            self.store.counters(seller_id, marketplace_id, now, earliest).await.map_err(status::from_store)?;
+        let histories = wanted
+            .iter()
+            .filter_map(|&metric| {
+                let days = history::history(&counters, policy, marketplace_id, metric, from, to, now)?;
+                Some(convert::metric_history(metric, &days))
             })
-            .await
-            .map_err(status::from_store)?;
+            .collect();
         Ok(Response::new(pb::GetMetricHistoryResponse { histories }))
     }
 
@@ -144,10 +146,13 @@ impl AccountHealthService for AccountHealth {
         let _ = sender.send(Ok(pb::WatchAccountHealthResponse { report: Some(convert::report(&first)) })).await;
         let store = Arc::clone(&self.store);
         tokio::spawn(async move {
+            let mut poll = tokio::time::interval_at(tokio::time::Instant::now() + WATCH_POLL, WATCH_POLL);
             loop {
                 tokio::select! {
                     // The watcher went away: stop, dropping the subscription.
                     () = sender.closed() => break,
+                    // Time passes (orders age out) and other processes write.
+                    _ = poll.tick() => {}
                     changed = changes.recv() => match changed {
                         Ok(seller) if seller != request.seller_id => continue,
                         Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
@@ -184,14 +189,10 @@ impl AccountHealthService for AccountHealth {
         let request = request.get_ref();
         let (seller_id, marketplace_id, as_of) =
             scope(&request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
-        let rating = self
-            .store
-            .read(seller_id, |book, policy| {
-                let counters = ContributionSet::new(sellerhealth_metrics::contributions(book, policy));
-                seller_rating::evaluate(&counters, marketplace_id, as_of)
-            })
-            .await
-            .map_err(status::from_store)?;
+        let earliest = sellerhealth_domain::day_of(as_of) - chrono::Duration::days(i64::from(RATING_WINDOW_DAYS));
+        let (counters, _) =
+            self.store.counters(seller_id, marketplace_id, as_of, earliest).await.map_err(status::from_store)?;
+        let rating = seller_rating::evaluate(&counters, marketplace_id, as_of);
         Ok(Response::new(convert::seller_rating(&rating)))
     }
 }

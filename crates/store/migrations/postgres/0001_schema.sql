@@ -1,0 +1,48 @@
+-- The event log: the source of truth, one row per accepted fact in arrival order.
+CREATE TABLE events (
+    seq            BIGSERIAL PRIMARY KEY,
+    seller_id      TEXT    NOT NULL,
+    event_id       TEXT    NOT NULL,
+    subject        TEXT    NOT NULL,
+    kind           TEXT    NOT NULL,
+    ref_key        TEXT,
+    payload        TEXT    NOT NULL,
+    ingested_at_us BIGINT  NOT NULL
+);
+CREATE UNIQUE INDEX events_by_event_id ON events (seller_id, event_id);
+CREATE INDEX events_by_subject ON events (seller_id, subject, seq);
+CREATE INDEX events_by_ref ON events (seller_id, kind, ref_key);
+CREATE UNIQUE INDEX events_one_order ON events (seller_id, subject) WHERE kind = 'order';
+CREATE UNIQUE INDEX events_one_tracking ON events (seller_id, ref_key) WHERE kind = 'shipment_confirmed';
+
+-- One row per subject: locked while the subject is rewritten.
+CREATE TABLE subjects (
+    seller_id TEXT   NOT NULL,
+    subject   TEXT   NOT NULL,
+    version   BIGINT NOT NULL,
+    PRIMARY KEY (seller_id, subject)
+);
+
+-- Each subject's current contributions (counter, attribution day, effective instant, delta).
+CREATE TABLE contributions (
+    seller_id      TEXT   NOT NULL,
+    subject        TEXT   NOT NULL,
+    marketplace_id TEXT   NOT NULL,
+    counter        TEXT   NOT NULL,
+    day            BIGINT NOT NULL,
+    at_ns          BIGINT NOT NULL,
+    delta          BIGINT NOT NULL
+);
+CREATE INDEX contributions_by_subject ON contributions (seller_id, subject);
+CREATE INDEX contributions_by_time ON contributions (seller_id, marketplace_id, at_ns);
+
+-- Daily counters: the sum of contributions per attribution day and effective day.
+CREATE TABLE counters (
+    seller_id      TEXT   NOT NULL,
+    marketplace_id TEXT   NOT NULL,
+    counter        TEXT   NOT NULL,
+    day            BIGINT NOT NULL,
+    eff_day        BIGINT NOT NULL,
+    total          BIGINT NOT NULL,
+    PRIMARY KEY (seller_id, marketplace_id, day, counter, eff_day)
+);

@@ -1,0 +1,99 @@
+//! A SQLite database written by the version-1 schema (event log only) opens under
+//! the current schema with every fact carried over and counters computed.
+
+#![allow(clippy::unwrap_used)]
+
+use chrono::{Duration, TimeZone, Utc};
+use sellerhealth_domain::*;
+use sellerhealth_metrics::evaluate_book;
+use sellerhealth_store::Store;
+use sqlx::{Connection, SqliteConnection};
+
+const VERSION_1: &str = include_str!("../migrations/sqlite/0001_event_log.sql");
+
+fn order(n: u32) -> Event {
+    let purchased_at = Utc.with_ymd_and_hms(2026, 3, 1, 10, 0, 0).unwrap() + Duration::days(i64::from(n));
+    Event {
+        event_id: format!("order-{n}"),
+        seller_id: "old-seller".into(),
+        fact: Fact::Order(Order {
+            order_id: format!("o{n}"),
+            marketplace_id: "US".into(),
+            purchased_at,
+            fulfillment_channel: FulfillmentChannel::Mfn,
+            latest_ship_at: purchased_at + Duration::days(2),
+            promised_delivery_earliest_at: None,
+            promised_delivery_latest_at: None,
+            units: 1,
+            business_order: false,
+        }),
+    }
+}
+
+#[tokio::test]
+async fn a_version_1_event_log_is_carried_into_the_current_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.db");
+    let mut events: Vec<Event> = (0..3).map(order).collect();
+    events.push(Event {
+        event_id: "feedback-1".into(),
+        seller_id: "old-seller".into(),
+        fact: Fact::SellerFeedback(SellerFeedback {
+            order_id: "o1".into(),
+            left_at: Utc.with_ymd_and_hms(2026, 3, 9, 0, 0, 0).unwrap(),
+            stars: 1,
+            comment: "never arrived".into(),
+            fulfillment_related: false,
+        }),
+    });
+
+    // What a version-1 server left on disk.
+    let mut conn = SqliteConnection::connect(&format!("sqlite://{}?mode=rwc", path.display())).await.unwrap();
+    sqlx::raw_sql(
+        "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at_us BIGINT NOT NULL); \
+         INSERT INTO schema_migrations VALUES (1, 0);",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    sqlx::raw_sql(VERSION_1).execute(&mut conn).await.unwrap();
+    for event in &events {
+        sqlx::query(
+            "INSERT INTO events (seller_id, event_id, kind, payload, ingested_at_us) VALUES ($1, $2, $3, $4, 0)",
+        )
+        .bind(&event.seller_id)
+        .bind(&event.event_id)
+        .bind(event.fact.kind())
+        .bind(serde_json::to_string(&event.fact).unwrap())
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    }
+    conn.close().await.unwrap();
+
+    let now = Utc.with_ymd_and_hms(2026, 4, 20, 0, 0, 0).unwrap();
+    let policy = Policy::amazon();
+    let store = Store::open(&format!("sqlite://{}", path.display()), policy.clone()).await.unwrap();
+    let stored = store.report("old-seller", "US", now).await.unwrap();
+    // 3 MFN orders purchased 1–3 March, one with negative feedback: ODR 1/3.
+    assert_eq!(stored.order_defect_rate_mfn.rate.numerator, 1);
+    assert_eq!(stored.order_defect_rate_mfn.rate.denominator, 3);
+    let mut book = SellerBook::new("old-seller");
+    for event in &events {
+        book.apply(event, now, &policy).unwrap();
+    }
+    assert_eq!(stored, evaluate_book(&book, &policy, "US", now));
+
+    // The old table is gone, the same facts are duplicates now, counters equal a rebuild.
+    let incremental = store.counter_rows("old-seller").await.unwrap();
+    store.rebuild(|_, _| {}).await.unwrap();
+    assert_eq!(store.counter_rows("old-seller").await.unwrap(), incremental);
+    assert_eq!(store.ingest_batch(&events, now).await.unwrap().duplicates, 4);
+    drop(store);
+    let mut conn = SqliteConnection::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+    let old: Option<(String,)> = sqlx::query_as("SELECT name FROM sqlite_master WHERE name = 'events_v1'")
+        .fetch_optional(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(old, None);
+}
