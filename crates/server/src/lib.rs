@@ -26,8 +26,8 @@ use sellerhealth_proto::v1::ingest_service_server::IngestServiceServer;
 use sellerhealth_proto::v1::review_service_server::ReviewServiceServer;
 use sellerhealth_store::Store;
 use tokio::net::TcpListener;
-use tokio_stream::wrappers::TcpListenerStream;
 use tonic::transport::Server;
+use tonic::transport::server::TcpIncoming;
 
 pub use config::{Command, Config, LogFormat};
 
@@ -102,7 +102,8 @@ pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send) ->
         .add_service(AccountHealthServiceServer::new(services::account_health::AccountHealth::new(Arc::clone(&store))))
         .add_service(FeedbackServiceServer::new(services::feedback::Feedback::new(Arc::clone(&store))))
         .add_service(ReviewServiceServer::new(services::reviews::Reviews::new(Arc::clone(&store))))
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown);
+        // No Nagle delay: a report answer must not wait for the client's ACK.
+        .serve_with_incoming_shutdown(TcpIncoming::from(listener).with_nodelay(Some(true)), shutdown);
     tokio::select! {
         served = server => served.context("serving gRPC")?,
         () = drain_deadline => tracing::warn!(?drain, "connections still open after the drain timeout; closing"),

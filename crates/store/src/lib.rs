@@ -230,8 +230,9 @@ impl Store {
             Backend::Postgres => None,
         };
         let mut tx = self.pool.begin().await?;
-        let mut work = write::Work::default();
+        let mut work = write::Work::new(self.backend);
         let mut outcomes = Vec::with_capacity(events.len());
+        write::prefetch(&mut tx, self.backend, &mut work, events).await?;
         for (index, event) in events.iter().enumerate() {
             let outcome = match check_event(event, now) {
                 Err(error) => Err(error),
@@ -418,8 +419,8 @@ impl Store {
             {
                 sqlx::query(statement).bind(&seller).execute(&mut *tx).await?;
             }
-            write::insert_contributions(&mut tx, &rows).await?;
-            write::add_to_counters(&mut tx, &totals).await?;
+            write::insert_contributions(&mut tx, self.backend, &rows).await?;
+            write::add_to_counters(&mut tx, self.backend, &totals).await?;
             tx.commit().await?;
             summary.sellers += 1;
             summary.events += book.event_count() as u64;

@@ -17,15 +17,28 @@ use crate::error::StoreError;
 const ROWS_PER_INSERT: usize = 500;
 
 /// The state a transaction has read and changed, per seller.
-#[derive(Default)]
 pub(crate) struct Work {
+    backend: Backend,
     books: HashMap<String, SellerBook>,
     loaded: HashSet<(String, String)>,
+    /// (seller, event id or kind␟reference) whose lookups [`prefetch`] did.
+    looked_up: HashSet<(String, String)>,
     touched: BTreeMap<(String, String), Subject>,
     accepted: Vec<(Subject, Event)>,
 }
 
 impl Work {
+    pub(crate) fn new(backend: Backend) -> Work {
+        Work {
+            backend,
+            books: HashMap::new(),
+            loaded: HashSet::new(),
+            looked_up: HashSet::new(),
+            touched: BTreeMap::new(),
+            accepted: Vec::new(),
+        }
+    }
+
     fn book(&mut self, seller_id: &str) -> &mut SellerBook {
         self.books.entry(seller_id.to_owned()).or_insert_with(|| SellerBook::new(seller_id))
     }
@@ -41,9 +54,109 @@ impl Work {
     }
 }
 
-/// Reads, inside `tx`, every subject `event` needs to be judged: the subject that
-/// already holds its event id, the one holding its tracking number, claim or
-/// message id, and its own.
+/// Statements bind at most this many keys in an `IN (…)` list.
+const KEYS_PER_LOOKUP: usize = 500;
+
+/// The key another subject's event holds that `fact` must be judged with: a
+/// tracking number (of the shipment a scan refers to, or one reused), a claim id
+/// or a message id, with the kind of fact that holds it.
+fn lookup_reference(fact: &Fact) -> Option<(&'static str, &str)> {
+    match fact {
+        Fact::CarrierScan(c) => Some(("shipment_confirmed", &c.tracking_number)),
+        Fact::ShipmentConfirmed(s) => Some(("shipment_confirmed", &s.tracking_number)),
+        Fact::AtozClaim(c) => Some(("atoz_claim", &c.claim_id)),
+        Fact::BuyerMessage(m) => Some(("buyer_message", &m.message_id)),
+        _ => None,
+    }
+}
+
+/// Placeholders for the values `first ..= first + count - 1` of a statement:
+/// `$n` on PostgreSQL; on SQLite anonymous `?`, because binding numbered
+/// parameters there costs time quadratic in their number (SQLite looks each
+/// name up in a list).
+fn placeholders(backend: Backend, first: usize, count: usize) -> String {
+    match backend {
+        Backend::Sqlite => vec!["?"; count].join(", "),
+        Backend::Postgres => (first..first + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", "),
+    }
+}
+
+/// Runs `SELECT … WHERE seller_id = $1 AND {column} IN (…) {tail}` over `keys`
+/// in lists of [`KEYS_PER_LOOKUP`].
+async fn select_in<R>(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    head: &str,
+    column: &str,
+    tail: &str,
+    seller: &str,
+    keys: &[String],
+) -> Result<Vec<R>, StoreError>
+where
+    R: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    let mut out = Vec::new();
+    for keys in keys.chunks(KEYS_PER_LOOKUP) {
+        let seller_placeholder = placeholders(backend, 1, 1);
+        let keys_placeholders = placeholders(backend, 2, keys.len());
+        let sql = format!("{head} WHERE seller_id = {seller_placeholder} AND {column} IN ({keys_placeholders}) {tail}");
+        let mut query = sqlx::query_as::<_, R>(sqlx::AssertSqlSafe(sql)).bind(seller.to_owned());
+        for key in keys {
+            query = query.bind(key.clone());
+        }
+        out.extend(query.fetch_all(&mut **tx).await?);
+    }
+    Ok(out)
+}
+
+/// Reads, inside `tx` and with a few statements per seller, every subject the
+/// events of a batch need to be judged: the subjects already holding their event
+/// ids, those holding their tracking numbers, claim or message ids, and their own.
+/// [`prepare`] then finds each event's lookups done.
+pub(crate) async fn prefetch(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    work: &mut Work,
+    events: &[Event],
+) -> Result<(), StoreError> {
+    let mut by_seller: BTreeMap<&str, Vec<&Event>> = BTreeMap::new();
+    for event in events {
+        by_seller.entry(event.seller_id.as_str()).or_default().push(event);
+    }
+    for (seller, events) in by_seller {
+        let ids: Vec<String> = events.iter().map(|e| e.event_id.clone()).collect();
+        let mut subjects: Vec<String> =
+            select_in::<(String,)>(tx, backend, "SELECT subject FROM events", "event_id", "", seller, &ids)
+                .await?
+                .into_iter()
+                .map(|(s,)| s)
+                .collect();
+        let references: BTreeSet<(&str, &str)> = events.iter().filter_map(|e| lookup_reference(&e.fact)).collect();
+        let keys: Vec<String> = references.iter().map(|(_, key)| (*key).to_owned()).collect();
+        let found: Vec<(String, String, String)> =
+            select_in(tx, backend, "SELECT kind, ref_key, subject FROM events", "ref_key", "", seller, &keys).await?;
+        subjects.extend(
+            found
+                .into_iter()
+                .filter(|(kind, key, _)| references.contains(&(kind.as_str(), key.as_str())))
+                .map(|(_, _, subject)| subject),
+        );
+        subjects.extend(events.iter().filter_map(|e| work.book(seller).subject_of(&e.fact)).map(|s| s.key()));
+        for event in &events {
+            work.looked_up.insert((seller.to_owned(), event.event_id.clone()));
+            if let Some((kind, key)) = lookup_reference(&event.fact) {
+                work.looked_up.insert((seller.to_owned(), format!("{kind}\u{1f}{key}")));
+            }
+        }
+        load(tx, backend, work, seller, subjects).await?;
+    }
+    Ok(())
+}
+
+/// Reads, inside `tx`, every subject `event` needs to be judged that
+/// [`prefetch`] did not: the subject that already holds its event id, the one
+/// holding its tracking number, claim or message id, and its own (a carrier scan's
+/// order is known only once its shipment is).
 pub(crate) async fn prepare(
     tx: &mut Transaction<'_, Any>,
     backend: Backend,
@@ -52,7 +165,8 @@ pub(crate) async fn prepare(
 ) -> Result<(), StoreError> {
     let seller = event.seller_id.as_str();
     let mut subjects = Vec::new();
-    if !work.book(seller).knows_event(&event.event_id) {
+    let looked_up = |work: &Work, key: String| work.looked_up.contains(&(seller.to_owned(), key));
+    if !work.book(seller).knows_event(&event.event_id) && !looked_up(work, event.event_id.clone()) {
         let row: Option<(String,)> =
             sqlx::query_as("SELECT subject FROM events WHERE seller_id = $1 AND event_id = $2")
                 .bind(seller)
@@ -61,14 +175,9 @@ pub(crate) async fn prepare(
                 .await?;
         subjects.extend(row.map(|(s,)| s));
     }
-    let reference = match &event.fact {
-        Fact::CarrierScan(c) => Some(("shipment_confirmed", &c.tracking_number)),
-        Fact::ShipmentConfirmed(s) => Some(("shipment_confirmed", &s.tracking_number)),
-        Fact::AtozClaim(c) => Some(("atoz_claim", &c.claim_id)),
-        Fact::BuyerMessage(m) => Some(("buyer_message", &m.message_id)),
-        _ => None,
-    };
-    if let Some((kind, key)) = reference {
+    if let Some((kind, key)) = lookup_reference(&event.fact)
+        && !looked_up(work, format!("{kind}\u{1f}{key}"))
+    {
         let row: Option<(String,)> =
             sqlx::query_as("SELECT subject FROM events WHERE seller_id = $1 AND kind = $2 AND ref_key = $3 LIMIT 1")
                 .bind(seller)
@@ -78,47 +187,49 @@ pub(crate) async fn prepare(
                 .await?;
         subjects.extend(row.map(|(s,)| s));
     }
-    for subject in subjects {
-        load(tx, backend, work, seller, &subject).await?;
-    }
     if let Some(own) = work.book(seller).subject_of(&event.fact) {
-        load(tx, backend, work, seller, &own.key()).await?;
+        subjects.push(own.key());
     }
-    Ok(())
+    load(tx, backend, work, seller, subjects).await
 }
 
-/// Locks (PostgreSQL) and reads one subject's events into the seller's book, once.
+/// Locks (PostgreSQL) and reads the events of the seller's `subjects` not yet
+/// read into the seller's book.
 async fn load(
     tx: &mut Transaction<'_, Any>,
     backend: Backend,
     work: &mut Work,
     seller: &str,
-    subject: &str,
+    subjects: Vec<String>,
 ) -> Result<(), StoreError> {
-    if !work.loaded.insert((seller.to_owned(), subject.to_owned())) {
+    let mut fresh: Vec<String> =
+        subjects.into_iter().filter(|s| work.loaded.insert((seller.to_owned(), s.clone()))).collect();
+    if fresh.is_empty() {
         return Ok(());
     }
-    sqlx::query("INSERT INTO subjects (seller_id, subject, version) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING")
-        .bind(seller)
-        .bind(subject)
-        .execute(&mut **tx)
-        .await?;
+    // One order of locking for every writer, so two batches cannot wait on each other.
+    fresh.sort();
+    let rows = fresh.iter().map(|s| vec![Value::Text(seller.to_owned()), Value::Text(s.clone())]).collect();
+    insert_rows(tx, backend, "INSERT INTO subjects (seller_id, subject)", 2, rows, " ON CONFLICT DO NOTHING").await?;
     if backend == Backend::Postgres {
         // Writers of the same subject queue here; the winner's rows are visible after.
-        sqlx::query("SELECT version FROM subjects WHERE seller_id = $1 AND subject = $2 FOR UPDATE")
-            .bind(seller)
-            .bind(subject)
-            .execute(&mut **tx)
-            .await?;
+        let _: Vec<(String,)> = select_in(
+            tx,
+            backend,
+            "SELECT subject FROM subjects",
+            "subject",
+            "ORDER BY subject FOR UPDATE",
+            seller,
+            &fresh,
+        )
+        .await?;
     }
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT event_id, payload FROM events WHERE seller_id = $1 AND subject = $2 ORDER BY seq")
-            .bind(seller)
-            .bind(subject)
-            .fetch_all(&mut **tx)
-            .await?;
+    let rows: Vec<(i64, String, String)> =
+        select_in(tx, backend, "SELECT seq, event_id, payload FROM events", "subject", "", seller, &fresh).await?;
+    let mut rows = rows;
+    rows.sort_by_key(|(seq, ..)| *seq);
     let book = work.book(seller);
-    for (event_id, payload) in rows {
+    for (_, event_id, payload) in rows {
         if book.knows_event(&event_id) {
             continue;
         }
@@ -158,6 +269,7 @@ enum Value {
 /// `$n` placeholders (valid on SQLite and PostgreSQL alike).
 async fn insert_rows(
     tx: &mut Transaction<'_, Any>,
+    backend: Backend,
     head: &str,
     width: usize,
     rows: Vec<Vec<Value>>,
@@ -166,9 +278,8 @@ async fn insert_rows(
     for chunk in rows.chunks(ROWS_PER_INSERT) {
         let mut sql = format!("{head} VALUES ");
         for (r, _) in chunk.iter().enumerate() {
-            let placeholders: Vec<String> = (1..=width).map(|c| format!("${}", r * width + c)).collect();
             sql.push_str(if r == 0 { "(" } else { ", (" });
-            sql.push_str(&placeholders.join(", "));
+            sql.push_str(&placeholders(backend, r * width + 1, width));
             sql.push(')');
         }
         sql.push_str(tail);
@@ -209,6 +320,7 @@ pub(crate) async fn commit(
     }
     insert_rows(
         tx,
+        work.backend,
         "INSERT INTO events (seller_id, event_id, subject, kind, ref_key, payload, ingested_at_us)",
         7,
         rows,
@@ -218,49 +330,62 @@ pub(crate) async fn commit(
 
     let mut changes: HashMap<CounterKey, i64> = HashMap::new();
     let mut new_rows: Vec<(String, String, Contribution)> = Vec::new();
+    let mut by_seller: BTreeMap<&str, Vec<(&String, &Subject)>> = BTreeMap::new();
     for ((seller, key), subject) in &work.touched {
-        let old: Vec<(String, String, i64, i64, i64)> = sqlx::query_as(
-            "SELECT marketplace_id, counter, day, at_ns, delta FROM contributions WHERE seller_id = $1 AND subject = $2",
+        by_seller.entry(seller.as_str()).or_default().push((key, subject));
+    }
+    for (seller, subjects) in by_seller {
+        let keys: Vec<String> = subjects.iter().map(|(key, _)| (*key).clone()).collect();
+        let old: Vec<(String, String, i64, i64, i64)> = select_in(
+            tx,
+            work.backend,
+            "SELECT marketplace_id, counter, day, at_ns, delta FROM contributions",
+            "subject",
+            "",
+            seller,
+            &keys,
         )
-        .bind(seller)
-        .bind(key)
-        .fetch_all(&mut **tx)
         .await?;
         for (marketplace, counter, day, at_ns, delta) in old {
             let eff_day = day_number(day_of(chrono::DateTime::from_timestamp_nanos(at_ns)));
-            *changes.entry((seller.clone(), marketplace, counter, day, eff_day)).or_insert(0) -= delta;
+            *changes.entry((seller.to_owned(), marketplace, counter, day, eff_day)).or_insert(0) -= delta;
         }
-        sqlx::query("DELETE FROM contributions WHERE seller_id = $1 AND subject = $2")
-            .bind(seller)
-            .bind(key)
-            .execute(&mut **tx)
-            .await?;
-        let book = work.books.get(seller).ok_or_else(|| StoreError::Corrupt(format!("no book for {seller:?}")))?;
-        for contribution in subject_contributions(book, subject, policy) {
-            let counter_key = (
-                seller.clone(),
-                contribution.marketplace_id.clone(),
-                counter_key(contribution.counter),
-                day_number(contribution.day),
-                day_number(day_of(contribution.at)),
+        for keys in keys.chunks(KEYS_PER_LOOKUP) {
+            let sql = format!(
+                "DELETE FROM contributions WHERE seller_id = {} AND subject IN ({})",
+                placeholders(work.backend, 1, 1),
+                placeholders(work.backend, 2, keys.len())
             );
-            *changes.entry(counter_key).or_insert(0) += contribution.delta;
-            new_rows.push((seller.clone(), key.clone(), contribution));
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(seller.to_owned());
+            for key in keys {
+                query = query.bind(key.clone());
+            }
+            query.execute(&mut **tx).await?;
         }
-        sqlx::query("UPDATE subjects SET version = version + 1 WHERE seller_id = $1 AND subject = $2")
-            .bind(seller)
-            .bind(key)
-            .execute(&mut **tx)
-            .await?;
+        let book = work.books.get(seller).ok_or_else(|| StoreError::Corrupt(format!("no book for {seller:?}")))?;
+        for (key, subject) in subjects {
+            for contribution in subject_contributions(book, subject, policy) {
+                let counter_key = (
+                    seller.to_owned(),
+                    contribution.marketplace_id.clone(),
+                    counter_key(contribution.counter),
+                    day_number(contribution.day),
+                    day_number(day_of(contribution.at)),
+                );
+                *changes.entry(counter_key).or_insert(0) += contribution.delta;
+                new_rows.push((seller.to_owned(), key.clone(), contribution));
+            }
+        }
     }
-    insert_contributions(tx, &new_rows).await?;
+    insert_contributions(tx, work.backend, &new_rows).await?;
     let changes: Vec<(CounterKey, i64)> = changes.into_iter().filter(|(_, delta)| *delta != 0).collect();
-    add_to_counters(tx, &changes).await
+    add_to_counters(tx, work.backend, &changes).await
 }
 
 /// Inserts contribution rows (seller, subject, contribution).
 pub(crate) async fn insert_contributions(
     tx: &mut Transaction<'_, Any>,
+    backend: Backend,
     rows: &[(String, String, Contribution)],
 ) -> Result<(), StoreError> {
     let rows = rows
@@ -279,6 +404,7 @@ pub(crate) async fn insert_contributions(
         .collect();
     insert_rows(
         tx,
+        backend,
         "INSERT INTO contributions (seller_id, subject, marketplace_id, counter, day, at_ns, delta)",
         7,
         rows,
@@ -290,6 +416,7 @@ pub(crate) async fn insert_contributions(
 /// Adds each change to its counter row, creating rows as needed.
 pub(crate) async fn add_to_counters(
     tx: &mut Transaction<'_, Any>,
+    backend: Backend,
     changes: &[(CounterKey, i64)],
 ) -> Result<(), StoreError> {
     let rows = changes
@@ -307,6 +434,7 @@ pub(crate) async fn add_to_counters(
         .collect();
     insert_rows(
         tx,
+        backend,
         "INSERT INTO counters (seller_id, marketplace_id, counter, day, eff_day, total)",
         6,
         rows,

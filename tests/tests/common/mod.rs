@@ -106,6 +106,38 @@ impl Server {
     }
 }
 
+impl Server {
+    /// Kills the server with SIGKILL, as a crash or the OOM killer would, and
+    /// waits for it to be gone.
+    pub fn kill(mut self) {
+        let mut child = self.child.take().unwrap();
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+}
+
+/// The PostgreSQL database of the shared-database tests, if configured
+/// (`SELLERHEALTH_TEST_POSTGRES_URL`); says why the caller skips otherwise.
+/// With `SELLERHEALTH_REQUIRE_POSTGRES` set (CI), missing is a failure.
+pub fn postgres_url(test: &str) -> Option<String> {
+    match std::env::var("SELLERHEALTH_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var_os("SELLERHEALTH_REQUIRE_POSTGRES").is_none(),
+                "SELLERHEALTH_REQUIRE_POSTGRES is set but SELLERHEALTH_TEST_POSTGRES_URL is not"
+            );
+            eprintln!("{test} skipped: SELLERHEALTH_TEST_POSTGRES_URL is not set (see .ci/postgres)");
+            None
+        }
+    }
+}
+
+/// A seller id no earlier run used, so a shared database needs no cleaning.
+pub fn fresh_seller(prefix: &str) -> String {
+    format!("{prefix}-{}-{}", std::process::id(), Utc::now().timestamp_nanos_opt().unwrap_or(0))
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         if let Some(mut child) = self.child.take() {

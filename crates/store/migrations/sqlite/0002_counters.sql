@@ -26,7 +26,6 @@ CREATE UNIQUE INDEX events_one_tracking ON events (seller_id, ref_key) WHERE kin
 CREATE TABLE subjects (
     seller_id TEXT   NOT NULL,
     subject   TEXT   NOT NULL,
-    version   BIGINT NOT NULL,
     PRIMARY KEY (seller_id, subject)
 );
 

@@ -1,0 +1,268 @@
+//! The benchmark harness of sellerhealth. Each benchmark sets up its own data,
+//! runs the two sides it compares in alternation, and prints medians and the
+//! ratio; `docs/BENCHMARKS.md` records the method and the figures.
+//!
+//! ```text
+//! cargo run --release -p sellerhealth-bench -- health          # 1,000 vs 1,000,000 orders
+//! cargo run --release -p sellerhealth-bench -- ingest          # streaming vs direct INSERT
+//! ```
+
+mod direct;
+mod generate;
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use chrono::{DateTime, TimeZone, Utc};
+use clap::{Parser, Subcommand};
+use sellerhealth_domain::Policy;
+use sellerhealth_proto::v1 as pb;
+use sellerhealth_proto::v1::account_health_service_client::AccountHealthServiceClient;
+use sellerhealth_proto::v1::ingest_service_client::IngestServiceClient;
+use sellerhealth_server::Config;
+use sellerhealth_store::Store;
+use tokio::sync::oneshot;
+use tonic::transport::Channel;
+
+/// Benchmarks of the sellerhealth server.
+#[derive(Parser)]
+struct Args {
+    /// Database to run against; default: a fresh SQLite file in a temporary directory.
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    bench: Bench,
+}
+
+#[derive(Subcommand)]
+enum Bench {
+    /// GetAccountHealth latency for a small and a large seller on one server.
+    Health {
+        /// Orders of the small seller.
+        #[arg(long, default_value_t = 1_000)]
+        small: u64,
+        /// Orders of the large seller.
+        #[arg(long, default_value_t = 1_000_000)]
+        large: u64,
+        /// Calls per seller, alternating small and large.
+        #[arg(long, default_value_t = 300)]
+        calls: usize,
+    },
+    /// Bulk ingest through StreamEvents against direct multi-row INSERTs of the
+    /// same event rows into the same database.
+    Ingest {
+        /// Orders per run (with their shipments and feedback).
+        #[arg(long, default_value_t = 50_000)]
+        orders: u64,
+        /// Events per stream message and rows per INSERT transaction.
+        #[arg(long, default_value_t = 1_000)]
+        chunk: usize,
+        /// Runs of each side, alternating.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
+}
+
+/// The instant the generated histories end at, and reports are evaluated at.
+fn end() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 10, 1, 0, 0, 0).single().unwrap_or_default()
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let scratch = tempfile::tempdir()?;
+    let url =
+        args.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", scratch.path().join("bench.db").display()));
+    println!("database: {}", redact(&url));
+    match args.bench {
+        Bench::Health { small, large, calls } => health(&url, small, large, calls).await,
+        Bench::Ingest { orders, chunk, runs } => ingest(&url, orders, chunk, runs).await,
+    }
+}
+
+/// The URL without its password, for printing.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme), Some(at)) if scheme < at => format!("{}://…{}", &url[..scheme], &url[at..]),
+        _ => url.to_owned(),
+    }
+}
+
+/// A server on a free loopback port, stopped when dropped.
+struct RunningServer {
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl RunningServer {
+    async fn start(url: &str) -> anyhow::Result<RunningServer> {
+        let addr = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+        let config =
+            Config::try_parse_from(["sellerhealth-server", "--listen", &addr.to_string(), "--database-url", url])?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(sellerhealth_server::serve(config, async {
+            let _ = stopped.await;
+        }));
+        let server = RunningServer { addr, stop: Some(stop), task };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while server.channel().await.is_err() {
+            if Instant::now() > deadline || server.task.is_finished() {
+                bail!("the server did not start on {addr}");
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Ok(server)
+    }
+
+    async fn channel(&self) -> anyhow::Result<Channel> {
+        Ok(Channel::from_shared(format!("http://{}", self.addr))?.connect().await?)
+    }
+
+    async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        (&mut self.task).await?
+    }
+}
+
+/// Loads `events` straight into the store (set-up, not measured), showing progress.
+async fn load(store: &Store, label: &str, events: &[pb::Event]) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let mut done = 0;
+    for chunk in events.chunks(5_000) {
+        let domain = sellerhealth_server::convert::events(chunk).map_err(|s| anyhow::anyhow!("{}", s.message()))?;
+        let outcomes = store.ingest_each(&domain, Utc::now()).await?;
+        if let Some(Err(error)) = outcomes.iter().find(|o| o.is_err()) {
+            bail!("generated event refused: {error}");
+        }
+        done += chunk.len();
+        if done % 100_000 < 5_000 || done == events.len() {
+            let rate = done as f64 / started.elapsed().as_secs_f64();
+            eprint!("\r  loading {label}: {done}/{} events, {rate:.0}/s   ", events.len());
+        }
+    }
+    eprintln!();
+    Ok(())
+}
+
+/// Summary statistics of a set of durations.
+struct Spread {
+    median: Duration,
+    p95: Duration,
+    mean: Duration,
+}
+
+fn spread(mut samples: Vec<Duration>) -> Spread {
+    samples.sort();
+    let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
+    let mean = samples.iter().sum::<Duration>() / samples.len().max(1) as u32;
+    Spread { median: at(0.5), p95: at(0.95), mean }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3} ms", d.as_secs_f64() * 1000.0)
+}
+
+async fn health(url: &str, small: u64, large: u64, calls: usize) -> anyhow::Result<()> {
+    let store = Store::open(url, Policy::amazon()).await.context("opening the store")?;
+    let run = Utc::now().timestamp();
+    let sellers = [(format!("small-{run}"), small), (format!("large-{run}"), large)];
+    for (seed, (seller, orders)) in sellers.iter().enumerate() {
+        let events = generate::seller_events(seller, *orders, 120, end(), seed as u64 + 7);
+        load(&store, &format!("{seller} ({orders} orders)"), &events).await?;
+    }
+    drop(store);
+
+    let server = RunningServer::start(url).await?;
+    let mut client = AccountHealthServiceClient::new(server.channel().await?);
+    let mut samples = [Vec::with_capacity(calls), Vec::with_capacity(calls)];
+    let mut figures = [(0, 0), (0, 0)];
+    // Ten warm-up calls each, then `calls` each, alternating.
+    for round in 0..calls + 10 {
+        for (i, (seller, _)) in sellers.iter().enumerate() {
+            let request = pb::GetAccountHealthRequest {
+                seller_id: seller.clone(),
+                marketplace_id: generate::MARKETPLACE.into(),
+                as_of: Some(prost_types::Timestamp { seconds: end().timestamp(), nanos: 0 }),
+            };
+            let started = Instant::now();
+            let report = client.get_account_health(request).await?.into_inner().report.context("no report")?;
+            let elapsed = started.elapsed();
+            if round >= 10 {
+                samples[i].push(elapsed);
+            }
+            let odr = report.order_defect_rate_mfn.and_then(|o| o.rate).context("no ODR")?;
+            figures[i] = (odr.numerator, odr.denominator);
+        }
+    }
+    server.stop().await?;
+
+    println!("GetAccountHealth, {calls} calls per seller after 10 warm-up calls, alternating:");
+    println!("| seller orders | MFN ODR (num/den) | median | p95 | mean |");
+    println!("|---:|---:|---:|---:|---:|");
+    let mut medians = Vec::new();
+    for ((samples, (_, orders)), (num, den)) in samples.into_iter().zip(&sellers).zip(figures) {
+        let s = spread(samples);
+        println!("| {orders} | {num}/{den} | {} | {} | {} |", ms(s.median), ms(s.p95), ms(s.mean));
+        medians.push(s.median);
+    }
+    let ratio = medians[1].as_secs_f64() / medians[0].as_secs_f64();
+    println!("median latency ratio large/small: {ratio:.2}× (goal: at most 1.5×)");
+    Ok(())
+}
+
+async fn ingest(url: &str, orders: u64, chunk: usize, runs: usize) -> anyhow::Result<()> {
+    let server = RunningServer::start(url).await?;
+    let channel = server.channel().await?;
+    let direct = direct::Inserter::open(url).await?;
+    let (mut streamed, mut inserted) = (Vec::new(), Vec::new());
+    let mut count = 0;
+    for run in 0..runs {
+        let seller = format!("ingest-{}-{run}", Utc::now().timestamp());
+        let events = generate::seller_events(&seller, orders, 120, end(), run as u64 + 11);
+        count = events.len();
+
+        let started = Instant::now();
+        let (sender, receiver) = tokio::sync::mpsc::channel(4);
+        let mut client = IngestServiceClient::new(channel.clone());
+        let call =
+            tokio::spawn(
+                async move { client.stream_events(tokio_stream::wrappers::ReceiverStream::new(receiver)).await },
+            );
+        for part in events.chunks(chunk) {
+            sender.send(pb::StreamEventsRequest { events: part.to_vec() }).await?;
+        }
+        drop(sender);
+        let answer = call.await??.into_inner();
+        let elapsed = started.elapsed();
+        if answer.accepted != events.len() as i64 {
+            bail!("stream accepted {} of {} events: {:?}", answer.accepted, events.len(), answer.rejections.first());
+        }
+        streamed.push(elapsed);
+
+        let domain = sellerhealth_server::convert::events(&events).map_err(|s| anyhow::anyhow!("{}", s.message()))?;
+        let started = Instant::now();
+        direct.insert(&domain, chunk).await?;
+        inserted.push(started.elapsed());
+        eprintln!(
+            "  run {run}: stream {:.0} events/s, direct {:.0} rows/s",
+            count as f64 / streamed[run].as_secs_f64(),
+            count as f64 / inserted[run].as_secs_f64()
+        );
+    }
+    server.stop().await?;
+    let rate = |d: Duration| count as f64 / d.as_secs_f64();
+    let (stream_median, direct_median) = (spread(streamed).median, spread(inserted).median);
+    println!("Bulk ingest of {count} events ({orders} orders), chunks of {chunk}, {runs} runs each, alternating:");
+    println!("| path | median time | events/s |");
+    println!("|---|---:|---:|");
+    println!("| StreamEvents (validate, log, counters) | {} | {:.0} |", ms(stream_median), rate(stream_median));
+    println!("| direct INSERT of the event rows | {} | {:.0} |", ms(direct_median), rate(direct_median));
+    let ratio = rate(stream_median) / rate(direct_median);
+    println!("stream/direct rate: {ratio:.2} (goal: at least 0.5)");
+    Ok(())
+}

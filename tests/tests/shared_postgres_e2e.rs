@@ -1,0 +1,101 @@
+//! Two server processes on one PostgreSQL database take concurrent writes for the
+//! same seller and the same orders, and both report exact totals: no update is
+//! lost and nothing is counted twice. Skipped (saying so) without
+//! `SELLERHEALTH_TEST_POSTGRES_URL`.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use chrono::{DateTime, Duration, Utc};
+use common::{Server, at, fresh_seller, postgres_url, ts};
+use sellerhealth_proto::v1 as pb;
+use sellerhealth_proto::v1::account_health_service_client::AccountHealthServiceClient;
+use sellerhealth_proto::v1::event::Fact;
+use sellerhealth_proto::v1::ingest_service_client::IngestServiceClient;
+use tokio::task::JoinSet;
+use tonic::transport::Channel;
+
+const MARKETPLACE: &str = "ATVPDKIKX0DER";
+const ORDERS: usize = 200;
+
+/// Order `i` is purchased on 2026-04-01 + (i mod 40) days, 10:00 UTC.
+fn purchased(i: usize) -> DateTime<Utc> {
+    at(2026, 4, 1, 10) + Duration::days((i % 40) as i64)
+}
+
+fn claim(seller: &str, i: usize) -> pb::Event {
+    common::event(
+        seller,
+        format!("claim:o{i}"),
+        Fact::AtozClaim(pb::AtozClaim {
+            claim_id: format!("c{i}"),
+            order_id: format!("o{i}"),
+            filed_at: Some(ts(purchased(i) + Duration::days(4))),
+            outcome: pb::ClaimOutcome::Granted as i32,
+            decided_at: Some(ts(purchased(i) + Duration::days(10))),
+        }),
+    )
+}
+
+async fn ingest(channel: Channel, event: pb::Event) -> pb::IngestEventsResponse {
+    let request = pb::IngestEventsRequest { events: vec![event] };
+    IngestServiceClient::new(channel).ingest_events(request).await.unwrap().into_inner()
+}
+
+async fn odr_mfn(channel: Channel, seller: &str, as_of: DateTime<Utc>) -> pb::OrderDefectRate {
+    let request = pb::GetAccountHealthRequest {
+        seller_id: seller.into(),
+        marketplace_id: MARKETPLACE.into(),
+        as_of: Some(ts(as_of)),
+    };
+    let report = AccountHealthServiceClient::new(channel).get_account_health(request).await.unwrap().into_inner();
+    report.report.unwrap().order_defect_rate_mfn.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_on_one_postgres_lose_no_update() {
+    let Some(url) = postgres_url("two_servers_on_one_postgres_lose_no_update") else { return };
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = Server::start_with(dir_a.path(), &["--database-url", &url]).await;
+    let b = Server::start_with(dir_b.path(), &["--database-url", &url]).await;
+    let (channel_a, channel_b) = (a.channel().await, b.channel().await);
+    let seller = fresh_seller("shared");
+
+    // Every order is sent through both servers at once (same event id); then, at
+    // once, negative feedback through A and a granted A-to-z claim through B.
+    let mut tasks = JoinSet::new();
+    for i in 0..ORDERS {
+        let (channel_a, channel_b, seller) = (channel_a.clone(), channel_b.clone(), seller.clone());
+        tasks.spawn(async move {
+            let order =
+                common::order(&seller, MARKETPLACE, &format!("o{i}"), purchased(i), pb::FulfillmentChannel::Mfn);
+            let (via_a, via_b) =
+                tokio::join!(ingest(channel_a.clone(), order.clone()), ingest(channel_b.clone(), order));
+            let feedback = common::feedback(&seller, &format!("o{i}"), purchased(i) + Duration::days(3), 1, false);
+            let (feedback, claim) = tokio::join!(ingest(channel_a, feedback), ingest(channel_b, claim(&seller, i)));
+            (via_a.accepted + via_b.accepted, via_a.duplicates + via_b.duplicates, feedback.accepted + claim.accepted)
+        });
+    }
+    let (mut orders_accepted, mut orders_duplicate, mut defects_accepted) = (0, 0, 0);
+    while let Some(done) = tasks.join_next().await {
+        let (accepted, duplicates, defects) = done.unwrap();
+        orders_accepted += accepted;
+        orders_duplicate += duplicates;
+        defects_accepted += defects;
+    }
+    assert_eq!((orders_accepted, orders_duplicate, defects_accepted), (200, 200, 400));
+
+    // Evaluated 2026-06-01 the ODR window is 2026-03-20 .. 2026-05-18 (60 days
+    // ending 14 days back): all 200 orders (04-01 .. 05-10). Each has two defects
+    // and counts once.
+    let as_of = at(2026, 6, 1, 0);
+    for channel in [channel_a, channel_b] {
+        let odr = odr_mfn(channel, &seller, as_of).await;
+        let rate = odr.rate.unwrap();
+        assert_eq!((rate.numerator, rate.denominator), (200, 200));
+        assert_eq!((odr.negative_feedback_count, odr.atoz_claim_count, odr.chargeback_count), (200, 200, 0));
+    }
+    a.stop().await;
+    b.stop().await;
+}
