@@ -40,6 +40,27 @@ pub(crate) fn counter_from_key(key: &str) -> Result<Counter, StoreError> {
     Counter::from_key(key).ok_or_else(|| StoreError::Corrupt(format!("unknown counter {key:?}")))
 }
 
+/// Packs the changes a subject makes at one instant into a stored `changes`
+/// text: a line "day delta counter" each (a counter key has no white space).
+pub(crate) fn pack_changes(changes: &[(i64, i64, String)]) -> String {
+    let lines: Vec<String> = changes.iter().map(|(day, delta, counter)| format!("{day} {delta} {counter}")).collect();
+    lines.join("\n")
+}
+
+/// Reads a stored `changes` text back: (day number, delta, counter key).
+pub(crate) fn unpack_changes(text: &str) -> Result<Vec<(i64, i64, &str)>, StoreError> {
+    text.lines()
+        .map(|line| {
+            let mut parts = line.splitn(3, ' ');
+            let (day, delta, counter) = (parts.next(), parts.next(), parts.next());
+            match (day.and_then(|d| d.parse().ok()), delta.and_then(|d| d.parse().ok()), counter) {
+                (Some(day), Some(delta), Some(counter)) => Ok((day, delta, counter)),
+                _ => Err(StoreError::Corrupt(format!("stored contribution line {line:?}"))),
+            }
+        })
+        .collect()
+}
+
 /// One seller's counters in one marketplace, as of an instant.
 #[derive(Debug, Default)]
 pub struct StoredCounters {

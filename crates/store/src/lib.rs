@@ -303,15 +303,14 @@ impl Store {
         .bind(counters::day_number(base))
         .fetch_all(&self.pool)
         .await?;
-        let today: Vec<(String, i64, i64, i64)> = sqlx::query_as(
-            "SELECT counter, day, at_ns, delta FROM contributions \
-             WHERE seller_id = $1 AND marketplace_id = $2 AND at_ns >= $3 AND at_ns <= $4 AND day >= $5",
+        let today: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT at_ns, changes FROM contributions \
+             WHERE seller_id = $1 AND marketplace_id = $2 AND at_ns >= $3 AND at_ns <= $4",
         )
         .bind(seller_id)
         .bind(marketplace_id)
         .bind(counters::instant_number(start_of(base)))
         .bind(counters::instant_number(as_of))
-        .bind(counters::day_number(earliest))
         .fetch_all(&self.pool)
         .await?;
         let rows = rows
@@ -325,13 +324,21 @@ impl Store {
                 ))
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        let today = today
-            .into_iter()
-            .map(|(counter, day, at_ns, delta)| {
-                let at = chrono::DateTime::from_timestamp_nanos(at_ns);
-                Ok((counters::counter_from_key(&counter)?, counters::day_from_number(day), at, delta))
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
+        let earliest_number = counters::day_number(earliest);
+        let mut changes_today = Vec::new();
+        for (at_ns, packed) in &today {
+            let at = chrono::DateTime::from_timestamp_nanos(*at_ns);
+            for (day, delta, counter) in counters::unpack_changes(packed)? {
+                if day >= earliest_number {
+                    changes_today.push((
+                        counters::counter_from_key(counter)?,
+                        counters::day_from_number(day),
+                        at,
+                        delta,
+                    ));
+                }
+            }
+        }
         let violations: Vec<(String,)> =
             sqlx::query_as("SELECT payload FROM events WHERE seller_id = $1 AND kind = 'policy_violation'")
                 .bind(seller_id)
@@ -345,7 +352,7 @@ impl Store {
                 found.push(v);
             }
         }
-        Ok((StoredCounters::new(as_of, rows, today), found))
+        Ok((StoredCounters::new(as_of, rows, changes_today), found))
     }
 
     /// Runs `read` on all of the seller's facts (for feedback and review lists,

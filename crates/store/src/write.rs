@@ -9,7 +9,7 @@ use sellerhealth_domain::{Applied, DomainError, Event, Fact, Instant, Policy, Se
 use sellerhealth_metrics::{Contribution, subject_contributions};
 use sqlx::{Any, Transaction};
 
-use crate::counters::{counter_key, day_number, instant_number};
+use crate::counters::{counter_key, day_number, instant_number, pack_changes, unpack_changes};
 use crate::db::Backend;
 use crate::error::StoreError;
 
@@ -21,6 +21,9 @@ pub(crate) struct Work {
     backend: Backend,
     books: HashMap<String, SellerBook>,
     loaded: HashSet<(String, String)>,
+    /// (seller, subject) with events stored before this transaction: only these
+    /// can have stored contributions.
+    stored: HashSet<(String, String)>,
     /// (seller, event id or kind␟reference) whose lookups [`prefetch`] did.
     looked_up: HashSet<(String, String)>,
     touched: BTreeMap<(String, String), Subject>,
@@ -33,6 +36,7 @@ impl Work {
             backend,
             books: HashMap::new(),
             loaded: HashSet::new(),
+            stored: HashSet::new(),
             looked_up: HashSet::new(),
             touched: BTreeMap::new(),
             accepted: Vec::new(),
@@ -82,7 +86,8 @@ fn placeholders(backend: Backend, first: usize, count: usize) -> String {
 }
 
 /// Runs `SELECT … WHERE seller_id = $1 AND {column} IN (…) {tail}` over `keys`
-/// in lists of [`KEYS_PER_LOOKUP`].
+/// in lists of [`KEYS_PER_LOOKUP`]. `column` may carry further fixed conditions
+/// before the column name (`kind = 'x' AND ref_key`).
 async fn select_in<R>(
     tx: &mut Transaction<'_, Any>,
     backend: Backend,
@@ -132,15 +137,16 @@ pub(crate) async fn prefetch(
                 .map(|(s,)| s)
                 .collect();
         let references: BTreeSet<(&str, &str)> = events.iter().filter_map(|e| lookup_reference(&e.fact)).collect();
-        let keys: Vec<String> = references.iter().map(|(_, key)| (*key).to_owned()).collect();
-        let found: Vec<(String, String, String)> =
-            select_in(tx, backend, "SELECT kind, ref_key, subject FROM events", "ref_key", "", seller, &keys).await?;
-        subjects.extend(
-            found
-                .into_iter()
-                .filter(|(kind, key, _)| references.contains(&(kind.as_str(), key.as_str())))
-                .map(|(_, _, subject)| subject),
-        );
+        let kinds: BTreeSet<&str> = references.iter().map(|(kind, _)| *kind).collect();
+        for kind in kinds {
+            let keys: Vec<String> =
+                references.iter().filter(|(k, _)| *k == kind).map(|(_, key)| (*key).to_owned()).collect();
+            // `kind` is one of lookup_reference's literals; the index is (seller, kind, ref_key).
+            let column = format!("kind = '{kind}' AND ref_key");
+            let found: Vec<(String,)> =
+                select_in(tx, backend, "SELECT subject FROM events", &column, "", seller, &keys).await?;
+            subjects.extend(found.into_iter().map(|(subject,)| subject));
+        }
         subjects.extend(events.iter().filter_map(|e| work.book(seller).subject_of(&e.fact)).map(|s| s.key()));
         for event in &events {
             work.looked_up.insert((seller.to_owned(), event.event_id.clone()));
@@ -209,10 +215,12 @@ async fn load(
     }
     // One order of locking for every writer, so two batches cannot wait on each other.
     fresh.sort();
-    let rows = fresh.iter().map(|s| vec![Value::Text(seller.to_owned()), Value::Text(s.clone())]).collect();
-    insert_rows(tx, backend, "INSERT INTO subjects (seller_id, subject)", 2, rows, " ON CONFLICT DO NOTHING").await?;
     if backend == Backend::Postgres {
         // Writers of the same subject queue here; the winner's rows are visible after.
+        // (SQLite has one writer at a time and needs no row to lock.)
+        let rows = fresh.iter().map(|s| vec![Value::Text(seller.to_owned()), Value::Text(s.clone())]).collect();
+        insert_rows(tx, backend, "INSERT INTO subjects (seller_id, subject)", 2, rows, " ON CONFLICT DO NOTHING")
+            .await?;
         let _: Vec<(String,)> = select_in(
             tx,
             backend,
@@ -224,12 +232,15 @@ async fn load(
         )
         .await?;
     }
-    let rows: Vec<(i64, String, String)> =
-        select_in(tx, backend, "SELECT seq, event_id, payload FROM events", "subject", "", seller, &fresh).await?;
-    let mut rows = rows;
+    let mut rows: Vec<(i64, String, String, String)> =
+        select_in(tx, backend, "SELECT seq, subject, event_id, payload FROM events", "subject", "", seller, &fresh)
+            .await?;
     rows.sort_by_key(|(seq, ..)| *seq);
+    for (_, subject, ..) in &rows {
+        work.stored.insert((seller.to_owned(), subject.clone()));
+    }
     let book = work.book(seller);
-    for (_, event_id, payload) in rows {
+    for (_, _, event_id, payload) in rows {
         if book.knows_event(&event_id) {
             continue;
         }
@@ -335,20 +346,27 @@ pub(crate) async fn commit(
         by_seller.entry(seller.as_str()).or_default().push((key, subject));
     }
     for (seller, subjects) in by_seller {
-        let keys: Vec<String> = subjects.iter().map(|(key, _)| (*key).clone()).collect();
-        let old: Vec<(String, String, i64, i64, i64)> = select_in(
+        let keys: Vec<String> = subjects
+            .iter()
+            .filter(|(key, _)| work.stored.contains(&(seller.to_owned(), (*key).clone())))
+            .map(|(key, _)| (*key).clone())
+            .collect();
+        let old: Vec<(String, i64, String)> = select_in(
             tx,
             work.backend,
-            "SELECT marketplace_id, counter, day, at_ns, delta FROM contributions",
+            "SELECT marketplace_id, at_ns, changes FROM contributions",
             "subject",
             "",
             seller,
             &keys,
         )
         .await?;
-        for (marketplace, counter, day, at_ns, delta) in old {
+        for (marketplace, at_ns, packed) in old {
             let eff_day = day_number(day_of(chrono::DateTime::from_timestamp_nanos(at_ns)));
-            *changes.entry((seller.to_owned(), marketplace, counter, day, eff_day)).or_insert(0) -= delta;
+            for (day, delta, counter) in unpack_changes(&packed)? {
+                let key = (seller.to_owned(), marketplace.clone(), counter.to_owned(), day, eff_day);
+                *changes.entry(key).or_insert(0) -= delta;
+            }
         }
         for keys in keys.chunks(KEYS_PER_LOOKUP) {
             let sql = format!(
@@ -382,31 +400,44 @@ pub(crate) async fn commit(
     add_to_counters(tx, work.backend, &changes).await
 }
 
-/// Inserts contribution rows (seller, subject, contribution).
+/// Inserts contributions (seller, subject, contribution), one row per seller,
+/// subject, marketplace and instant, each counter's deltas summed; counters whose
+/// sum is zero are left out.
 pub(crate) async fn insert_contributions(
     tx: &mut Transaction<'_, Any>,
     backend: Backend,
     rows: &[(String, String, Contribution)],
 ) -> Result<(), StoreError> {
-    let rows = rows
-        .iter()
-        .map(|(seller, subject, c)| {
-            vec![
-                Value::Text(seller.clone()),
-                Value::Text(subject.clone()),
-                Value::Text(c.marketplace_id.clone()),
-                Value::Text(counter_key(c.counter)),
-                Value::Int(day_number(c.day)),
-                Value::Int(instant_number(c.at)),
-                Value::Int(c.delta),
-            ]
+    type RowKey<'a> = (&'a str, &'a str, &'a str, i64);
+    let mut grouped: BTreeMap<RowKey<'_>, BTreeMap<(i64, String), i64>> = BTreeMap::new();
+    for (seller, subject, c) in rows {
+        let row = (seller.as_str(), subject.as_str(), c.marketplace_id.as_str(), instant_number(c.at));
+        *grouped.entry(row).or_default().entry((day_number(c.day), counter_key(c.counter))).or_insert(0) += c.delta;
+    }
+    let rows = grouped
+        .into_iter()
+        .filter_map(|((seller, subject, marketplace, at_ns), changes)| {
+            let changes: Vec<(i64, i64, String)> = changes
+                .into_iter()
+                .filter(|(_, delta)| *delta != 0)
+                .map(|((day, counter), delta)| (day, delta, counter))
+                .collect();
+            (!changes.is_empty()).then(|| {
+                vec![
+                    Value::Text(seller.to_owned()),
+                    Value::Text(subject.to_owned()),
+                    Value::Text(marketplace.to_owned()),
+                    Value::Int(at_ns),
+                    Value::Text(pack_changes(&changes)),
+                ]
+            })
         })
         .collect();
     insert_rows(
         tx,
         backend,
-        "INSERT INTO contributions (seller_id, subject, marketplace_id, counter, day, at_ns, delta)",
-        7,
+        "INSERT INTO contributions (seller_id, subject, marketplace_id, at_ns, changes)",
+        5,
         rows,
         "",
     )

@@ -22,17 +22,17 @@ CREATE TABLE subjects (
     PRIMARY KEY (seller_id, subject)
 );
 
--- Each subject's current contributions (counter, attribution day, effective instant, delta).
+-- Each subject's current contributions, one row per marketplace and effective
+-- instant: `changes` holds a line "day delta counter" per counter changed then
+-- (day: attribution day as days since 1970-01-01).
 CREATE TABLE contributions (
     seller_id      TEXT   NOT NULL,
     subject        TEXT   NOT NULL,
     marketplace_id TEXT   NOT NULL,
-    counter        TEXT   NOT NULL,
-    day            BIGINT NOT NULL,
     at_ns          BIGINT NOT NULL,
-    delta          BIGINT NOT NULL
+    changes        TEXT   NOT NULL,
+    PRIMARY KEY (seller_id, subject, marketplace_id, at_ns)
 );
-CREATE INDEX contributions_by_subject ON contributions (seller_id, subject);
 CREATE INDEX contributions_by_time ON contributions (seller_id, marketplace_id, at_ns);
 
 -- Daily counters: the sum of contributions per attribution day and effective day.

@@ -22,24 +22,17 @@ CREATE INDEX events_by_ref ON events (seller_id, kind, ref_key);
 CREATE UNIQUE INDEX events_one_order ON events (seller_id, subject) WHERE kind = 'order';
 CREATE UNIQUE INDEX events_one_tracking ON events (seller_id, ref_key) WHERE kind = 'shipment_confirmed';
 
--- One row per subject: locked while the subject is rewritten.
-CREATE TABLE subjects (
-    seller_id TEXT   NOT NULL,
-    subject   TEXT   NOT NULL,
-    PRIMARY KEY (seller_id, subject)
-);
-
--- Each subject's current contributions (counter, attribution day, effective instant, delta).
+-- Each subject's current contributions, one row per marketplace and effective
+-- instant: `changes` holds a line "day delta counter" per counter changed then
+-- (day: attribution day as days since 1970-01-01).
 CREATE TABLE contributions (
     seller_id      TEXT   NOT NULL,
     subject        TEXT   NOT NULL,
     marketplace_id TEXT   NOT NULL,
-    counter        TEXT   NOT NULL,
-    day            BIGINT NOT NULL,
     at_ns          BIGINT NOT NULL,
-    delta          BIGINT NOT NULL
-);
-CREATE INDEX contributions_by_subject ON contributions (seller_id, subject);
+    changes        TEXT   NOT NULL,
+    PRIMARY KEY (seller_id, subject, marketplace_id, at_ns)
+) WITHOUT ROWID;
 CREATE INDEX contributions_by_time ON contributions (seller_id, marketplace_id, at_ns);
 
 -- Daily counters: the sum of contributions per attribution day and effective day.
@@ -51,4 +44,4 @@ CREATE TABLE counters (
     eff_day        BIGINT NOT NULL,
     total          BIGINT NOT NULL,
     PRIMARY KEY (seller_id, marketplace_id, day, counter, eff_day)
-);
+) WITHOUT ROWID;
