@@ -46,7 +46,7 @@ pub async fn rebuild(config: Config) -> anyhow::Result<()> {
     tracing::info!(
         sellers = summary.sellers,
         events = summary.events,
-        counter_rows = summary.counter_rows,
+        counter_totals = summary.counter_totals,
         seconds = started.elapsed().as_secs_f64(),
         "rebuild finished"
     );

@@ -5,7 +5,7 @@
 //! on the evaluation day itself are read with their exact instants, so an `as_of`
 //! in the middle of a day is exact too.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Duration, NaiveDate};
 use sellerhealth_domain::{Day, DayRange, Instant, day_of};
@@ -59,6 +59,59 @@ pub(crate) fn unpack_changes(text: &str) -> Result<Vec<(i64, i64, &str)>, StoreE
             }
         })
         .collect()
+}
+
+/// The totals of one attribution day: (counter key, effective day) → total.
+pub(crate) type DayTotals = BTreeMap<(String, i64), i64>;
+
+/// Packs a day's totals into its stored `totals` text, a line "eff_day total
+/// counter" each; zero totals are left out.
+pub(crate) fn pack_totals(totals: &DayTotals) -> String {
+    let lines: Vec<String> = totals
+        .iter()
+        .filter(|(_, total)| **total != 0)
+        .map(|((counter, eff_day), total)| format!("{eff_day} {total} {counter}"))
+        .collect();
+    lines.join("\n")
+}
+
+/// Reads a stored `totals` text: (effective day, total, counter key).
+pub(crate) fn unpack_totals(text: &str) -> Result<Vec<(i64, i64, &str)>, StoreError> {
+    text.lines()
+        .map(|line| {
+            let mut parts = line.splitn(3, ' ');
+            let mut number = || parts.next().and_then(|n| n.parse::<i64>().ok());
+            let (eff_day, total) = (number(), number());
+            match (eff_day, total, parts.next()) {
+                (Some(eff_day), Some(total), Some(counter)) => Ok((eff_day, total, counter)),
+                _ => Err(StoreError::Corrupt(format!("stored counter line {line:?}"))),
+            }
+        })
+        .collect()
+}
+
+/// Reads the counters of several days sent as one text (a record "day totals"
+/// each, separated by U+001E), keeping effective days before `before_eff`:
+/// (counter, attribution day, effective day, total).
+pub(crate) fn unpack_days(text: &str, before_eff: i64) -> Result<Vec<(Counter, Day, Day, i64)>, StoreError> {
+    // A few dozen counter names recur in thousands of lines: parse each once.
+    let mut names: HashMap<&str, Counter> = HashMap::new();
+    let mut out = Vec::new();
+    for record in text.split('\u{1e}').filter(|r| !r.is_empty()) {
+        let (day, totals) = record.split_once(' ').unwrap_or((record, ""));
+        let day: i64 = day.parse().map_err(|_| StoreError::Corrupt(format!("stored counter day {day:?}")))?;
+        for (eff_day, total, name) in unpack_totals(totals)? {
+            if eff_day >= before_eff {
+                continue;
+            }
+            let counter = match names.get(name) {
+                Some(counter) => *counter,
+                None => *names.entry(name).or_insert(counter_from_key(name)?),
+            };
+            out.push((counter, day_from_number(day), day_from_number(eff_day), total));
+        }
+    }
+    Ok(out)
 }
 
 /// One seller's counters in one marketplace, as of an instant.

@@ -9,7 +9,9 @@ use sellerhealth_domain::{Applied, DomainError, Event, Fact, Instant, Policy, Se
 use sellerhealth_metrics::{Contribution, subject_contributions};
 use sqlx::{Any, Transaction};
 
-use crate::counters::{counter_key, day_number, instant_number, pack_changes, unpack_changes};
+use crate::counters::{
+    DayTotals, counter_key, day_number, instant_number, pack_changes, pack_totals, unpack_changes, unpack_totals,
+};
 use crate::db::Backend;
 use crate::error::StoreError;
 
@@ -444,34 +446,76 @@ pub(crate) async fn insert_contributions(
     .await
 }
 
-/// Adds each change to its counter row, creating rows as needed.
+/// Adds each change to its day's counter row, creating rows as needed. The
+/// rows are created empty first and then read locked (PostgreSQL), so two
+/// writers of one day take turns instead of overwriting each other.
 pub(crate) async fn add_to_counters(
     tx: &mut Transaction<'_, Any>,
     backend: Backend,
     changes: &[(CounterKey, i64)],
 ) -> Result<(), StoreError> {
-    let rows = changes
-        .iter()
-        .map(|((seller, marketplace, counter, day, eff_day), delta)| {
-            vec![
-                Value::Text(seller.clone()),
-                Value::Text(marketplace.clone()),
-                Value::Text(counter.clone()),
-                Value::Int(*day),
-                Value::Int(*eff_day),
-                Value::Int(*delta),
-            ]
-        })
-        .collect();
-    insert_rows(
-        tx,
-        backend,
-        "INSERT INTO counters (seller_id, marketplace_id, counter, day, eff_day, total)",
-        6,
-        rows,
-        " ON CONFLICT (seller_id, marketplace_id, counter, day, eff_day) DO UPDATE SET total = counters.total + excluded.total",
-    )
-    .await
+    /// Per attribution day: (counter, effective day, delta).
+    type DayChanges<'a> = BTreeMap<i64, Vec<(&'a str, i64, i64)>>;
+    let mut by_day: BTreeMap<(&str, &str), DayChanges<'_>> = BTreeMap::new();
+    for ((seller, marketplace, counter, day, eff_day), delta) in changes {
+        by_day.entry((seller, marketplace)).or_default().entry(*day).or_default().push((counter, *eff_day, *delta));
+    }
+    for ((seller, marketplace), days) in by_day {
+        let rows = days
+            .keys()
+            .map(|day| {
+                vec![
+                    Value::Text(seller.to_owned()),
+                    Value::Text(marketplace.to_owned()),
+                    Value::Int(*day),
+                    Value::Text(String::new()),
+                ]
+            })
+            .collect();
+        let head = "INSERT INTO counters (seller_id, marketplace_id, day, totals)";
+        insert_rows(tx, backend, head, 4, rows, " ON CONFLICT DO NOTHING").await?;
+        let day_list: Vec<i64> = days.keys().copied().collect();
+        let mut stored: BTreeMap<i64, DayTotals> = BTreeMap::new();
+        for chunk in day_list.chunks(KEYS_PER_LOOKUP) {
+            let sql = format!(
+                "SELECT day, totals FROM counters WHERE seller_id = {} AND marketplace_id = {} AND day IN ({}) \
+                 ORDER BY day{}",
+                placeholders(backend, 1, 1),
+                placeholders(backend, 2, 1),
+                placeholders(backend, 3, chunk.len()),
+                if backend == Backend::Postgres { " FOR UPDATE" } else { "" },
+            );
+            let mut query = sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(sql))
+                .bind(seller.to_owned())
+                .bind(marketplace.to_owned());
+            for day in chunk {
+                query = query.bind(*day);
+            }
+            for (day, text) in query.fetch_all(&mut **tx).await? {
+                let totals = unpack_totals(&text)?
+                    .into_iter()
+                    .map(|(eff_day, total, counter)| ((counter.to_owned(), eff_day), total))
+                    .collect();
+                stored.insert(day, totals);
+            }
+        }
+        let mut rows = Vec::with_capacity(days.len());
+        for (day, day_changes) in days {
+            let totals = stored.entry(day).or_default();
+            for (counter, eff_day, delta) in day_changes {
+                *totals.entry((counter.to_owned(), eff_day)).or_insert(0) += delta;
+            }
+            rows.push(vec![
+                Value::Text(seller.to_owned()),
+                Value::Text(marketplace.to_owned()),
+                Value::Int(day),
+                Value::Text(pack_totals(totals)),
+            ]);
+        }
+        let tail = " ON CONFLICT (seller_id, marketplace_id, day) DO UPDATE SET totals = excluded.totals";
+        insert_rows(tx, backend, head, 4, rows, tail).await?;
+    }
+    Ok(())
 }
 
 /// The secondary key a fact is found by: tracking number, claim, message or review id.

@@ -218,9 +218,9 @@ proptest! {
                 drop(store);
                 let reopened = Store::open(&url, policy.clone()).await.unwrap();
                 let again = reopened.report(&seller, MARKETPLACE, as_of).await;
-                let incremental = reopened.counter_rows(&seller).await.unwrap();
+                let incremental = reopened.counter_totals(&seller).await.unwrap();
                 reopened.rebuild(|_, _| {}).await.unwrap();
-                let rebuilt = reopened.counter_rows(&seller).await.unwrap();
+                let rebuilt = reopened.counter_totals(&seller).await.unwrap();
                 (outcomes, stored, again, incremental, rebuilt)
             });
             prop_assert_eq!(&stored_outcomes, &stateless_outcomes);

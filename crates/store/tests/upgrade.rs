@@ -85,9 +85,9 @@ async fn a_version_1_event_log_is_carried_into_the_current_schema() {
     assert_eq!(stored, evaluate_book(&book, &policy, "US", now));
 
     // The old table is gone, the same facts are duplicates now, counters equal a rebuild.
-    let incremental = store.counter_rows("old-seller").await.unwrap();
+    let incremental = store.counter_totals("old-seller").await.unwrap();
     store.rebuild(|_, _| {}).await.unwrap();
-    assert_eq!(store.counter_rows("old-seller").await.unwrap(), incremental);
+    assert_eq!(store.counter_totals("old-seller").await.unwrap(), incremental);
     assert_eq!(store.ingest_batch(&events, now).await.unwrap().duplicates, 4);
     drop(store);
     let mut conn = SqliteConnection::connect(&format!("sqlite://{}", path.display())).await.unwrap();

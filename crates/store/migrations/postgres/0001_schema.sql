@@ -35,13 +35,14 @@ CREATE TABLE contributions (
 );
 CREATE INDEX contributions_by_time ON contributions (seller_id, marketplace_id, at_ns);
 
--- Daily counters: the sum of contributions per attribution day and effective day.
+-- Daily counters, one row per seller, marketplace and attribution day (day:
+-- days since 1970-01-01): `totals` holds a line "eff_day total counter" per
+-- counter and effective day, the sum of the contributions effective that day.
+-- A report reads one row per day in reach, however many orders a day has.
 CREATE TABLE counters (
     seller_id      TEXT   NOT NULL,
     marketplace_id TEXT   NOT NULL,
-    counter        TEXT   NOT NULL,
     day            BIGINT NOT NULL,
-    eff_day        BIGINT NOT NULL,
-    total          BIGINT NOT NULL,
-    PRIMARY KEY (seller_id, marketplace_id, day, counter, eff_day)
+    totals         TEXT   NOT NULL,
+    PRIMARY KEY (seller_id, marketplace_id, day)
 );
