@@ -265,9 +265,22 @@ impl Store {
         marketplace_id: &str,
         as_of: Instant,
     ) -> Result<AccountHealthReport, StoreError> {
+        Ok(self.report_and_counters(seller_id, marketplace_id, as_of).await?.0)
+    }
+
+    /// [`Store::report`] with the counters it was evaluated from, for exports
+    /// that need counts the report does not carry (the SP-API invoice split).
+    pub async fn report_and_counters(
+        &self,
+        seller_id: &str,
+        marketplace_id: &str,
+        as_of: Instant,
+    ) -> Result<(AccountHealthReport, StoredCounters), StoreError> {
         let earliest = day_of(as_of) - Days::days(WARNING_LOOKBACK_DAYS + self.reach_days());
         let (counters, violations) = self.counters(seller_id, marketplace_id, as_of, earliest).await?;
-        Ok(sellerhealth_metrics::evaluate(&counters, &violations, &self.policy, seller_id, marketplace_id, as_of))
+        let report =
+            sellerhealth_metrics::evaluate(&counters, &violations, &self.policy, seller_id, marketplace_id, as_of);
+        Ok((report, counters))
     }
 
     /// The longest a metric looks back from its evaluation day: window plus lag.

@@ -53,6 +53,19 @@ impl AccountHealthService for AccountHealth {
         Ok(Response::new(pb::GetAccountHealthResponse { report: Some(convert::report(&report)) }))
     }
 
+    async fn get_seller_performance_report(
+        &self,
+        request: Request<pb::GetSellerPerformanceReportRequest>,
+    ) -> Result<Response<pb::GetSellerPerformanceReportResponse>, Status> {
+        let request = request.get_ref();
+        let (seller_id, marketplace_id, as_of) =
+            scope(&request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
+        let (report, counters) =
+            self.store.report_and_counters(seller_id, marketplace_id, as_of).await.map_err(status::from_store)?;
+        let json = sellerhealth_metrics::sp_api::to_json(&report, &counters).to_string();
+        Ok(Response::new(pb::GetSellerPerformanceReportResponse { json }))
+    }
+
     async fn evaluate_account_health(
         &self,
         request: Request<pb::EvaluateAccountHealthRequest>,

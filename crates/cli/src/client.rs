@@ -1,0 +1,139 @@
+//! Where the command line sends its calls: a running server, or the embedded
+//! store served in this process for the length of the command.
+
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::Parser;
+use indicatif::{ProgressBar, ProgressStyle};
+use sellerhealth_proto::v1 as pb;
+use sellerhealth_proto::v1::ingest_service_client::IngestServiceClient;
+use tokio::sync::oneshot;
+use tonic::transport::Channel;
+
+use crate::files::{Parsed, Rejection};
+
+/// A connection for the length of one command.
+pub struct Connection {
+    /// The channel calls go over.
+    pub channel: Channel,
+    embedded: Option<(oneshot::Sender<()>, tokio::task::JoinHandle<anyhow::Result<()>>)>,
+}
+
+impl Connection {
+    /// Connects to `server` (`http://host:port`), or, without one, serves the
+    /// embedded store at `database_url` on a loopback port of this process.
+    pub async fn open(server: Option<&str>, database_url: &str) -> anyhow::Result<Connection> {
+        if let Some(server) = server {
+            let channel = Channel::from_shared(server.to_owned())
+                .with_context(|| format!("{server:?} is not a server URL (http://host:port)"))?
+                .connect()
+                .await
+                .with_context(|| format!("cannot reach the server at {server}"))?;
+            return Ok(Connection { channel, embedded: None });
+        }
+        let addr = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+        let config = sellerhealth_server::Config::try_parse_from([
+            "sellerhealth-server",
+            "--listen",
+            &addr.to_string(),
+            "--database-url",
+            database_url,
+        ])?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(sellerhealth_server::serve(config, async {
+            let _ = stopped.await;
+        }));
+        let endpoint = Channel::from_shared(format!("http://{addr}"))?;
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(channel) = endpoint.connect().await {
+                return Ok(Connection { channel, embedded: Some((stop, task)) });
+            }
+            if task.is_finished() {
+                return match task.await? {
+                    Err(error) => Err(error.context("the embedded store did not start")),
+                    Ok(()) => bail!("the embedded store stopped at once"),
+                };
+            }
+            if std::time::Instant::now() > deadline {
+                bail!("the embedded store did not start in 30 s");
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// Stops the embedded store, if any, after its calls finished.
+    pub async fn close(self) -> anyhow::Result<()> {
+        if let Some((stop, task)) = self.embedded {
+            let _ = stop.send(());
+            task.await??;
+        }
+        Ok(())
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    /// Data lines read.
+    pub rows: usize,
+    /// Events stored now.
+    pub accepted: i64,
+    /// Events already stored (re-imports change nothing).
+    pub duplicates: i64,
+    /// Lines or events refused, with line numbers and reasons, in line order.
+    pub rejected: Vec<Rejection>,
+}
+
+impl ImportSummary {
+    /// The summary for a person: counts, then each rejection.
+    pub fn render(&self) -> String {
+        let mut out = format!(
+            "{} rows read: {} events accepted, {} duplicates, {} rejected\n",
+            self.rows,
+            self.accepted,
+            self.duplicates,
+            self.rejected.len()
+        );
+        for rejection in &self.rejected {
+            out.push_str(&format!("  line {}: {}\n", rejection.line, rejection.reason));
+        }
+        out
+    }
+}
+
+/// Events per bulk stream call: one progress step each.
+const EVENTS_PER_CALL: usize = 500;
+
+/// Sends a parsed file's events through `StreamEvents`, showing progress with
+/// rate and ETA (when `progress`), and sums up what happened to every line.
+pub async fn import(channel: Channel, parsed: Parsed, progress: bool) -> anyhow::Result<ImportSummary> {
+    let mut summary = ImportSummary { rows: parsed.rows, rejected: parsed.rejected, ..ImportSummary::default() };
+    let bar = if progress { ProgressBar::new(parsed.events.len() as u64) } else { ProgressBar::hidden() };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} events  {per_sec}  ETA {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let mut client = IngestServiceClient::new(channel);
+    for batch in parsed.events.chunks(EVENTS_PER_CALL) {
+        let events: Vec<pb::Event> = batch.iter().map(|(_, event)| event.clone()).collect();
+        let request = tokio_stream::once(pb::StreamEventsRequest { events });
+        let answer = client.stream_events(request).await.context("sending events")?.into_inner();
+        summary.accepted += answer.accepted;
+        summary.duplicates += answer.duplicates;
+        for rejection in answer.rejections {
+            let line = usize::try_from(rejection.index).ok().and_then(|i| batch.get(i)).map_or(0, |(line, _)| *line);
+            let reason = if rejection.field.is_empty() {
+                rejection.reason
+            } else {
+                format!("{}: {}", rejection.field, rejection.reason)
+            };
+            summary.rejected.push(Rejection { line, reason });
+        }
+        bar.inc(batch.len() as u64);
+    }
+    bar.finish_and_clear();
+    summary.rejected.sort_by_key(|r| r.line);
+    Ok(summary)
+}

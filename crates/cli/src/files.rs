@@ -1,0 +1,373 @@
+//! Seller Central files and JSON lines of events, read into contract events.
+//!
+//! A bad line never stops a file: it is rejected with its line number and why,
+//! and every other line is kept. A file whose header lacks a required column is
+//! refused as a whole (nothing in it could be read right).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use sellerhealth_proto::v1 as pb;
+use sellerhealth_proto::v1::event::Fact;
+
+/// Why a whole file cannot be read.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum FileError {
+    /// The file has no header line.
+    #[error("the file is empty: expected a header line")]
+    Empty,
+    /// A column the file type needs is missing from the header.
+    #[error("the header has no {0:?} column")]
+    MissingColumn(&'static str),
+}
+
+/// A line that could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    /// 1-based line number in the file (the header is line 1).
+    pub line: usize,
+    /// Why, for a person.
+    pub reason: String,
+}
+
+/// What a file holds: events with the lines they came from, and rejected lines.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    /// Data lines read (not counting the header and blank lines).
+    pub rows: usize,
+    /// Events in file order, each with the first line it came from.
+    pub events: Vec<(usize, pb::Event)>,
+    /// Lines that could not be used.
+    pub rejected: Vec<Rejection>,
+}
+
+impl Parsed {
+    fn reject(&mut self, line: usize, reason: impl Into<String>) {
+        self.rejected.push(Rejection { line, reason: reason.into() });
+    }
+}
+
+/// How the day, month and year of a feedback date are ordered (Seller Central
+/// writes dates in the marketplace's format).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DateOrder {
+    /// `MM/DD/YY` (amazon.com).
+    Mdy,
+    /// `DD/MM/YY` (Europe).
+    Dmy,
+    /// `YY/MM/DD` (Japan).
+    Ymd,
+}
+
+/// Lines of a text file without a UTF-8 byte order mark, numbered from 1;
+/// `\r\n` endings are accepted.
+fn numbered_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.strip_prefix('\u{feff}').unwrap_or(text).lines().enumerate().map(|(i, line)| (i + 1, line))
+}
+
+/// A tab-separated file's header: column name → position.
+struct Header {
+    columns: HashMap<String, usize>,
+    width: usize,
+}
+
+impl Header {
+    fn read(line: &str) -> Header {
+        let names: Vec<String> = line.split('\t').map(|name| name.trim().to_ascii_lowercase()).collect();
+        let width = names.len();
+        Header { columns: names.into_iter().enumerate().map(|(i, name)| (name, i)).collect(), width }
+    }
+
+    fn require(&self, name: &'static str) -> Result<usize, FileError> {
+        self.columns.get(name).copied().ok_or(FileError::MissingColumn(name))
+    }
+
+    fn optional(&self, name: &str) -> Option<usize> {
+        self.columns.get(name).copied()
+    }
+
+    /// The data lines split into fields, counted in `parsed`; blank lines are
+    /// skipped and lines of another width than the header's rejected.
+    fn rows<'t>(
+        &self,
+        lines: impl Iterator<Item = (usize, &'t str)>,
+        parsed: &mut Parsed,
+    ) -> Vec<(usize, Vec<&'t str>)> {
+        let mut rows = Vec::new();
+        for (number, line) in lines.filter(|(_, line)| !line.trim().is_empty()) {
+            parsed.rows += 1;
+            let fields: Vec<&str> = line.split('\t').collect();
+            if fields.len() == self.width {
+                rows.push((number, fields));
+            } else {
+                parsed.reject(number, format!("expected {} columns, found {}", self.width, fields.len()));
+            }
+        }
+        rows
+    }
+}
+
+/// Marketplace ids of Seller Central's sales channels.
+pub fn marketplace_of_sales_channel(channel: &str) -> Option<&'static str> {
+    Some(match channel.trim().to_ascii_lowercase().as_str() {
+        "amazon.com" => "ATVPDKIKX0DER",
+        "amazon.ca" => "A2EUQ1WTGCTBG2",
+        "amazon.com.mx" => "A1AM78C64UM0Y8",
+        "amazon.com.br" => "A2Q3Y263D00KWC",
+        "amazon.co.uk" => "A1F83G8C2ARO7P",
+        "amazon.de" => "A1PA6795UKMFR9",
+        "amazon.fr" => "A13V1IB3VIYZZH",
+        "amazon.it" => "APJ6JRA9NG5V4",
+        "amazon.es" => "A1RKKUPIHCS9HS",
+        "amazon.nl" => "A1805IZSGTT6HS",
+        "amazon.co.jp" => "A1VC38T7YXB528",
+        "amazon.com.au" => "A39IBJ37TRP1C6",
+        "amazon.in" => "A21TJRUUN4KGV",
+        _ => return None,
+    })
+}
+
+fn timestamp(at: DateTime<Utc>) -> prost_types::Timestamp {
+    prost_types::Timestamp { seconds: at.timestamp(), nanos: 0 }
+}
+
+/// One order folded from its item rows.
+struct OrderRows {
+    line: usize,
+    order: pb::Order,
+}
+
+/// Reads Seller Central's order report (GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL,
+/// tab-separated, one row per order item) into one `Order` event per order.
+///
+/// The file carries no latest ship date: it is the purchase time plus
+/// `handling_days`. The marketplace comes from `sales-channel` unless
+/// `marketplace` is given. Units are summed over the order's rows.
+pub fn parse_order_report(
+    text: &str,
+    seller_id: &str,
+    marketplace: Option<&str>,
+    handling_days: i64,
+) -> Result<Parsed, FileError> {
+    let mut lines = numbered_lines(text);
+    let (_, header) = lines.next().ok_or(FileError::Empty)?;
+    let header = Header::read(header);
+    let order_id = header.require("amazon-order-id")?;
+    let purchase_date = header.require("purchase-date")?;
+    let channel = header.require("fulfillment-channel")?;
+    let sales_channel = header.require("sales-channel")?;
+    let quantity = header.require("quantity")?;
+    let business = header.optional("is-business-order");
+
+    let mut parsed = Parsed::default();
+    let mut orders: Vec<OrderRows> = Vec::new();
+    let mut position: HashMap<String, usize> = HashMap::new();
+    for (number, fields) in header.rows(lines, &mut parsed) {
+        let field = |i: usize| fields[i].trim();
+        let id = field(order_id);
+        if id.is_empty() {
+            parsed.reject(number, "amazon-order-id is empty");
+            continue;
+        }
+        let Ok(purchased_at) = DateTime::parse_from_rfc3339(field(purchase_date)) else {
+            parsed.reject(
+                number,
+                format!("purchase-date {:?} is not a date and time (2026-05-01T09:12:00+00:00)", field(purchase_date)),
+            );
+            continue;
+        };
+        let purchased_at = purchased_at.with_timezone(&Utc);
+        let fulfillment_channel = match field(channel) {
+            "Amazon" => pb::FulfillmentChannel::Afn,
+            "Merchant" => pb::FulfillmentChannel::Mfn,
+            other => {
+                parsed.reject(number, format!("fulfillment-channel {other:?} is neither Amazon nor Merchant"));
+                continue;
+            }
+        };
+        let marketplace_id = match marketplace.or_else(|| marketplace_of_sales_channel(field(sales_channel))) {
+            Some(m) => m.to_owned(),
+            None => {
+                parsed.reject(
+                    number,
+                    format!("sales-channel {:?} is not a known marketplace (give --marketplace)", field(sales_channel)),
+                );
+                continue;
+            }
+        };
+        let Ok(units) = field(quantity).parse::<i32>() else {
+            parsed.reject(number, format!("quantity {:?} is not a whole number", field(quantity)));
+            continue;
+        };
+        let business_order = business.is_some_and(|i| field(i).eq_ignore_ascii_case("true"));
+        if let Some(&at) = position.get(id) {
+            let known = &mut orders[at].order;
+            if known.purchased_at != Some(timestamp(purchased_at))
+                || known.fulfillment_channel != fulfillment_channel as i32
+                || known.marketplace_id != marketplace_id
+            {
+                parsed.reject(
+                    number,
+                    format!(
+                        "order {id} differs from line {} in purchase-date, fulfillment-channel or sales-channel",
+                        orders[at].line
+                    ),
+                );
+                continue;
+            }
+            known.units += units;
+            continue;
+        }
+        position.insert(id.to_owned(), orders.len());
+        orders.push(OrderRows {
+            line: number,
+            order: pb::Order {
+                order_id: id.to_owned(),
+                marketplace_id,
+                purchased_at: Some(timestamp(purchased_at)),
+                fulfillment_channel: fulfillment_channel as i32,
+                latest_ship_at: Some(timestamp(purchased_at + Duration::days(handling_days))),
+                promised_delivery_earliest_at: None,
+                promised_delivery_latest_at: None,
+                units,
+                business_order,
+            },
+        });
+    }
+    for OrderRows { line, order } in orders {
+        let event = pb::Event {
+            event_id: format!("order:{}", order.order_id),
+            seller_id: seller_id.to_owned(),
+            fact: Some(Fact::Order(order)),
+        };
+        parsed.events.push((line, event));
+    }
+    Ok(parsed)
+}
+
+/// A feedback date in `order`; two-digit years are 20YY.
+fn feedback_date(text: &str, order: DateOrder) -> Option<NaiveDate> {
+    let parts: Vec<&str> = text.trim().split('/').collect();
+    let [a, b, c] = parts.as_slice() else { return None };
+    let (year, month, day) = match order {
+        DateOrder::Mdy => (c, a, b),
+        DateOrder::Dmy => (c, b, a),
+        DateOrder::Ymd => (a, b, c),
+    };
+    let year: i32 = year.parse().ok()?;
+    let year = if year < 100 { 2000 + year } else { year };
+    NaiveDate::from_ymd_opt(year, month.parse().ok()?, day.parse().ok()?)
+}
+
+/// Reads Seller Central's feedback file (GET_SELLER_FEEDBACK_DATA: `Date`,
+/// `Rating`, `Comments`, `Response`, `Order ID`, `Rater Email`, tab-separated)
+/// into `SellerFeedback` events, plus a `FeedbackUpdate` for each public
+/// response. The file has dates only: feedback counts as left at 23:59:59 UTC
+/// of its date. The rater's e-mail is personal data and is never read.
+pub fn parse_feedback_file(text: &str, seller_id: &str, order: DateOrder) -> Result<Parsed, FileError> {
+    let mut lines = numbered_lines(text);
+    let (_, header) = lines.next().ok_or(FileError::Empty)?;
+    let header = Header::read(header);
+    let date = header.require("date")?;
+    let rating = header.require("rating")?;
+    let comments = header.require("comments")?;
+    let response = header.optional("response");
+    let order_id = header.require("order id")?;
+
+    let mut parsed = Parsed::default();
+    for (number, fields) in header.rows(lines, &mut parsed) {
+        let field = |i: usize| fields[i].trim();
+        let Some(day) = feedback_date(field(date), order) else {
+            let shape = match order {
+                DateOrder::Mdy => "MM/DD/YY",
+                DateOrder::Dmy => "DD/MM/YY",
+                DateOrder::Ymd => "YY/MM/DD",
+            };
+            parsed.reject(number, format!("Date {:?} is not a {shape} date", field(date)));
+            continue;
+        };
+        let stars = match field(rating).parse::<i32>() {
+            Ok(stars @ 1..=5) => stars,
+            _ => {
+                parsed.reject(number, format!("Rating {:?} is not 1 to 5", field(rating)));
+                continue;
+            }
+        };
+        let id = field(order_id);
+        if id.is_empty() {
+            parsed.reject(number, "Order ID is empty");
+            continue;
+        }
+        let left_at = day.and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default()).and_utc();
+        parsed.events.push((
+            number,
+            pb::Event {
+                event_id: format!("feedback:{id}"),
+                seller_id: seller_id.to_owned(),
+                fact: Some(Fact::SellerFeedback(pb::SellerFeedback {
+                    order_id: id.to_owned(),
+                    left_at: Some(timestamp(left_at)),
+                    stars,
+                    comment: field(comments).to_owned(),
+                    fulfillment_related: false,
+                })),
+            },
+        ));
+        if let Some(text) = response.map(field).filter(|r| !r.is_empty()) {
+            parsed.events.push((
+                number,
+                pb::Event {
+                    event_id: format!("feedback-response:{id}"),
+                    seller_id: seller_id.to_owned(),
+                    fact: Some(Fact::FeedbackUpdate(pb::FeedbackUpdate {
+                        order_id: id.to_owned(),
+                        updated_at: Some(timestamp(left_at)),
+                        action: pb::FeedbackAction::SellerResponse as i32,
+                        response_text: text.to_owned(),
+                    })),
+                },
+            ));
+        }
+    }
+    Ok(parsed)
+}
+
+/// Reads JSON lines, one contract `Event` each in the protobuf JSON mapping (as
+/// grpcurl prints it: `{"eventId": …, "sellerId": …, "order": {…}}`).
+pub fn parse_event_lines(text: &str) -> Parsed {
+    let mut parsed = Parsed::default();
+    for (number, line) in numbered_lines(text) {
+        if line.trim().is_empty() {
+            continue;
+        }
+        parsed.rows += 1;
+        match crate::wire_json::event_from_json(line) {
+            Ok(event) => parsed.events.push((number, event)),
+            Err(error) => parsed.reject(number, error),
+        }
+    }
+    parsed
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn dates_follow_the_marketplace_order() {
+        assert_eq!(feedback_date("05/03/26", DateOrder::Mdy), NaiveDate::from_ymd_opt(2026, 5, 3));
+        assert_eq!(feedback_date("05/03/26", DateOrder::Dmy), NaiveDate::from_ymd_opt(2026, 3, 5));
+        assert_eq!(feedback_date("2026/03/05", DateOrder::Ymd), NaiveDate::from_ymd_opt(2026, 3, 5));
+        assert_eq!(feedback_date("13/01/26", DateOrder::Mdy), None);
+        assert_eq!(feedback_date("2026-01-13", DateOrder::Mdy), None);
+    }
+
+    #[test]
+    fn a_header_without_a_required_column_refuses_the_file() {
+        let error = parse_order_report("amazon-order-id\tpurchase-date\n", "s", None, 2).unwrap_err();
+        assert_eq!(error, FileError::MissingColumn("fulfillment-channel"));
+        assert_eq!(parse_feedback_file("", "s", DateOrder::Mdy).unwrap_err(), FileError::Empty);
+    }
+}

@@ -1,0 +1,286 @@
+//! `sellerhealth`: Seller Central files in, account health reports and charts out.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use chrono::{Days, NaiveDate, Utc};
+use clap::{Parser, Subcommand, ValueEnum};
+use sellerhealth_cli::client::{Connection, ImportSummary, import};
+use sellerhealth_cli::files::{self, DateOrder, FileError, Parsed};
+use sellerhealth_cli::{chart, reconcile, table, wire_json};
+use sellerhealth_proto::v1 as pb;
+use sellerhealth_proto::v1::account_health_service_client::AccountHealthServiceClient;
+
+/// Account health of marketplace sellers from their orders, feedback and other
+/// facts. Talks to a running server (--server), or to the embedded database.
+#[derive(Parser)]
+#[command(name = "sellerhealth", version)]
+struct Cli {
+    /// Server to talk to (http://host:50051); default: the embedded database.
+    #[arg(long, global = true, env = "SELLERHEALTH_SERVER")]
+    server: Option<String>,
+    /// Embedded database directory (as the server's --data-dir).
+    #[arg(long, global = true, env = "SELLERHEALTH_DATA_DIR", default_value = "data")]
+    data_dir: PathBuf,
+    /// Embedded database URL; default: sellerhealth.db in --data-dir.
+    #[arg(long, global = true, env = "SELLERHEALTH_DATABASE_URL")]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Import a file of facts.
+    #[command(subcommand)]
+    Import(Import),
+    /// The account health report of a seller.
+    Report {
+        /// Seller id.
+        seller: String,
+        /// Evaluation date (YYYY-MM-DD, the end of that day UTC); default: now.
+        #[arg(long)]
+        as_of: Option<NaiveDate>,
+        /// Marketplace id.
+        #[arg(long, default_value = "ATVPDKIKX0DER")]
+        marketplace: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// A metric's daily rate as a chart.
+    History {
+        /// Seller id.
+        seller: String,
+        /// Metric: order-defect-rate-mfn, late-shipment-rate-30d, valid-tracking-rate, …
+        #[arg(long)]
+        metric: String,
+        /// First day (YYYY-MM-DD); default: 29 days before --to.
+        #[arg(long)]
+        from: Option<NaiveDate>,
+        /// Last day (YYYY-MM-DD); default: today.
+        #[arg(long)]
+        to: Option<NaiveDate>,
+        /// Marketplace id.
+        #[arg(long, default_value = "ATVPDKIKX0DER")]
+        marketplace: String,
+        /// Also write the chart as an SVG file.
+        #[arg(long)]
+        svg: Option<PathBuf>,
+    },
+    /// Amazon's GET_V2_SELLER_PERFORMANCE_REPORT beside ours, metric by metric.
+    Reconcile {
+        /// Seller id.
+        seller: String,
+        /// The report downloaded from Amazon (JSON).
+        amazon_report: PathBuf,
+        /// Marketplace id.
+        #[arg(long, default_value = "ATVPDKIKX0DER")]
+        marketplace: String,
+        /// Evaluation date of ours (YYYY-MM-DD, end of day UTC); default: now.
+        #[arg(long)]
+        as_of: Option<NaiveDate>,
+    },
+}
+
+#[derive(Subcommand)]
+enum Import {
+    /// Seller Central's order report (GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL).
+    Orders {
+        /// The tab-separated file.
+        file: PathBuf,
+        /// Seller the orders belong to.
+        #[arg(long)]
+        seller: String,
+        /// Marketplace id for every order; default: from each row's sales-channel.
+        #[arg(long)]
+        marketplace: Option<String>,
+        /// Days from purchase to the latest ship date (the file does not carry it).
+        #[arg(long, default_value_t = 2)]
+        handling_days: i64,
+    },
+    /// Seller Central's feedback file (GET_SELLER_FEEDBACK_DATA).
+    Feedback {
+        /// The tab-separated file.
+        file: PathBuf,
+        /// Seller the feedback belongs to.
+        #[arg(long)]
+        seller: String,
+        /// Order of the date's parts: mdy (amazon.com), dmy (Europe), ymd (Japan).
+        #[arg(long, value_enum, default_value = "mdy")]
+        date_order: DateOrder,
+    },
+    /// JSON lines, one contract Event each (any fact).
+    Events {
+        /// The file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    /// A table for people.
+    Table,
+    /// The contract's JSON (as grpcurl prints it).
+    Json,
+    /// SP-API GET_V2_SELLER_PERFORMANCE_REPORT JSON.
+    SpApi,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(code) => code,
+        Err(error) => {
+            // A refusal by the server reads as its message and code, not tonic's Debug.
+            match error.downcast_ref::<tonic::Status>() {
+                Some(status) => eprintln!("error: {} ({:?})", status.message(), status.code()),
+                None => eprintln!("error: {error:#}"),
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let database_url = cli
+        .database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", cli.data_dir.join("sellerhealth.db").display()));
+    if let Command::Import(what) = &cli.command {
+        // Read the file before connecting: a refused file changes nothing.
+        let parsed = read_import(what)?;
+        let connection = Connection::open(cli.server.as_deref(), &database_url).await?;
+        let summary = import(connection.channel.clone(), parsed, std::io::stderr().is_terminal()).await;
+        connection.close().await?;
+        let summary: ImportSummary = summary?;
+        print!("{}", summary.render());
+        return Ok(if summary.rejected.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) });
+    }
+    let connection = Connection::open(cli.server.as_deref(), &database_url).await?;
+    let outcome = query(&cli.command, &connection).await;
+    connection.close().await?;
+    print!("{}", outcome?);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_import(what: &Import) -> anyhow::Result<Parsed> {
+    let read = |file: &PathBuf| std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()));
+    let parsed: Result<Parsed, FileError> = match what {
+        Import::Orders { file, seller, marketplace, handling_days } => {
+            files::parse_order_report(&read(file)?, seller, marketplace.as_deref(), *handling_days)
+        }
+        Import::Feedback { file, seller, date_order } => files::parse_feedback_file(&read(file)?, seller, *date_order),
+        Import::Events { file } => Ok(files::parse_event_lines(&read(file)?)),
+    };
+    Ok(parsed?)
+}
+
+/// The end of `day` (23:59:59 UTC), or now.
+fn as_of(day: Option<NaiveDate>) -> Option<prost_types::Timestamp> {
+    day.and_then(|d| d.and_hms_opt(23, 59, 59))
+        .map(|t| prost_types::Timestamp { seconds: t.and_utc().timestamp(), nanos: 0 })
+}
+
+fn wire_date(day: NaiveDate) -> pb::Date {
+    use chrono::Datelike;
+    pb::Date { year: day.year(), month: day.month() as i32, day: day.day() as i32 }
+}
+
+/// `order-defect-rate-mfn` (or `ORDER_DEFECT_RATE_MFN`) → the contract's metric.
+fn metric_named(name: &str) -> anyhow::Result<pb::Metric> {
+    let wire = format!("METRIC_{}", name.trim().to_ascii_uppercase().replace('-', "_"));
+    match pb::Metric::from_str_name(&wire) {
+        Some(metric) if metric != pb::Metric::Unspecified => Ok(metric),
+        _ => bail!("unknown metric {name:?}: try order-defect-rate-mfn, late-shipment-rate-30d, valid-tracking-rate"),
+    }
+}
+
+async fn query(command: &Command, connection: &Connection) -> anyhow::Result<String> {
+    let mut client = AccountHealthServiceClient::new(connection.channel.clone());
+    match command {
+        Command::Import(_) => unreachable!("imports are handled before"),
+        Command::Report { seller, as_of: day, marketplace, format: Format::SpApi } => {
+            let request = pb::GetSellerPerformanceReportRequest {
+                seller_id: seller.clone(),
+                marketplace_id: marketplace.clone(),
+                as_of: as_of(*day),
+            };
+            let json = client.get_seller_performance_report(request).await?.into_inner().json;
+            let value: serde_json::Value = serde_json::from_str(&json)?;
+            Ok(format!("{}\n", serde_json::to_string_pretty(&value)?))
+        }
+        Command::Report { seller, as_of: day, marketplace, format } => {
+            let request = pb::GetAccountHealthRequest {
+                seller_id: seller.clone(),
+                marketplace_id: marketplace.clone(),
+                as_of: as_of(*day),
+            };
+            let report = client.get_account_health(request).await?.into_inner().report.context("no report")?;
+            Ok(match format {
+                Format::Json => {
+                    let json = wire_json::to_json(&report, "sellerhealth.v1.AccountHealthReport")
+                        .map_err(anyhow::Error::msg)?;
+                    format!("{}\n", serde_json::to_string_pretty(&json)?)
+                }
+                _ => table::render(&report, colour()),
+            })
+        }
+        Command::History { seller, metric, from, to, marketplace, svg } => {
+            let metric = metric_named(metric)?;
+            let to = to.unwrap_or_else(|| Utc::now().date_naive());
+            let from = from.unwrap_or_else(|| to.checked_sub_days(Days::new(29)).unwrap_or(to));
+            let request = pb::GetMetricHistoryRequest {
+                seller_id: seller.clone(),
+                marketplace_id: marketplace.clone(),
+                metrics: vec![metric as i32],
+                from: Some(wire_date(from)),
+                to: Some(wire_date(to)),
+            };
+            let history = client.get_metric_history(request).await?.into_inner();
+            let history = history.histories.into_iter().next().context("no history for that metric")?;
+            let report_request = pb::GetAccountHealthRequest {
+                seller_id: seller.clone(),
+                marketplace_id: marketplace.clone(),
+                as_of: as_of(Some(to)),
+            };
+            let report = client.get_account_health(report_request).await?.into_inner().report.context("no report")?;
+            let target = table::rate_metrics(&report)
+                .into_iter()
+                .find(|m| m.metric == metric as i32)
+                .map_or(0.0, |m| m.target_value);
+            let points = chart::points(&history);
+            let title = format!("{} of {seller}, {from} .. {to}", table::metric_label(metric));
+            if let Some(path) = svg {
+                chart::svg(path, &title, &points, target)?;
+            }
+            let mut out = chart::terminal(&title, &points, target);
+            if let Some(path) = svg {
+                out.push_str(&format!("SVG written to {}\n", path.display()));
+            }
+            Ok(out)
+        }
+        Command::Reconcile { seller, amazon_report, marketplace, as_of: day } => {
+            let text = std::fs::read_to_string(amazon_report)
+                .with_context(|| format!("reading {}", amazon_report.display()))?;
+            let amazon: serde_json::Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
+                .with_context(|| format!("{} is not JSON", amazon_report.display()))?;
+            let request = pb::GetSellerPerformanceReportRequest {
+                seller_id: seller.clone(),
+                marketplace_id: marketplace.clone(),
+                as_of: as_of(*day),
+            };
+            let ours: serde_json::Value =
+                serde_json::from_str(&client.get_seller_performance_report(request).await?.into_inner().json)?;
+            Ok(reconcile::render(&reconcile::compare(&amazon, &ours, Some(marketplace))))
+        }
+    }
+}
+
+/// Colour when standard output is a terminal and NO_COLOR is not set.
+fn colour() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}

@@ -1,0 +1,166 @@
+//! Amazon's GET_V2_SELLER_PERFORMANCE_REPORT beside ours, metric by metric.
+//!
+//! Both sides are read by the same tolerant reader, since real reports vary:
+//! `preFulfillmentCancellationRate` or `prefulfillmentCancelRate`,
+//! `warningStates` or `warningState`, components left out when zero.
+
+use serde_json::Value;
+
+/// One figure of one metric on both sides.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    /// What is compared, e.g. `orderDefectRate.mfn rate`.
+    pub figure: String,
+    /// Amazon's value, if the report has it.
+    pub amazon: Option<f64>,
+    /// Ours, if we have it.
+    pub ours: Option<f64>,
+}
+
+impl Line {
+    /// Ours minus Amazon's, when both are there.
+    pub fn difference(&self) -> Option<f64> {
+        Some(self.ours? - self.amazon?)
+    }
+}
+
+/// The performance metrics object for `marketplace` (or the first one).
+fn metrics_of<'a>(report: &'a Value, marketplace: Option<&str>) -> Option<&'a Value> {
+    let list = report.get("performanceMetrics")?.as_array()?;
+    list.iter()
+        .find(|m| marketplace.is_none_or(|id| m.get("marketplaceId").and_then(Value::as_str) == Some(id)))
+        .or_else(|| list.first())
+}
+
+/// The first of `names` present in `object`.
+fn either<'a>(object: &'a Value, names: &[&str]) -> Option<&'a Value> {
+    names.iter().find_map(|name| object.get(*name))
+}
+
+/// A number at `path` inside a metric (a `{"count": n}` object counts as n); a
+/// component Amazon leaves out when zero reads as zero. `None` when the report
+/// has no such metric at all.
+fn number(metric: Option<&Value>, path: &[&str]) -> Option<f64> {
+    let mut at = metric?;
+    for key in path {
+        match at.get(*key) {
+            Some(next) => at = next,
+            None => return Some(0.0),
+        }
+    }
+    at.as_f64().or_else(|| at.get("count").and_then(Value::as_f64))
+}
+
+/// The figures compared: (label, metric names in the schema's variants, path
+/// to the figure inside the metric).
+const FIGURES: &[(&str, &[&str], &[&str])] = &[
+    ("orderDefectRate.mfn rate", &["orderDefectRate"], &["mfn", "rate"]),
+    ("orderDefectRate.mfn orders", &["orderDefectRate"], &["mfn", "orderCount"]),
+    ("orderDefectRate.mfn defects", &["orderDefectRate"], &["mfn", "orderWithDefects"]),
+    ("orderDefectRate.mfn claims", &["orderDefectRate"], &["mfn", "claims"]),
+    ("orderDefectRate.mfn chargebacks", &["orderDefectRate"], &["mfn", "chargebacks"]),
+    ("orderDefectRate.mfn negative feedback", &["orderDefectRate"], &["mfn", "negativeFeedback"]),
+    ("orderDefectRate.afn rate", &["orderDefectRate"], &["afn", "rate"]),
+    ("orderDefectRate.afn orders", &["orderDefectRate"], &["afn", "orderCount"]),
+    ("orderDefectRate.afn defects", &["orderDefectRate"], &["afn", "orderWithDefects"]),
+    ("cancellation rate", &["preFulfillmentCancellationRate", "prefulfillmentCancelRate"], &["rate"]),
+    ("cancellations", &["preFulfillmentCancellationRate", "prefulfillmentCancelRate"], &["cancellationCount"]),
+    ("late shipment rate", &["lateShipmentRate"], &["rate"]),
+    ("late shipments", &["lateShipmentRate"], &["lateShipmentCount"]),
+    ("valid tracking rate", &["validTrackingRate"], &["rate"]),
+    ("shipments with valid tracking", &["validTrackingRate"], &["validTrackingCount"]),
+    ("on-time delivery rate", &["onTimeDeliveryRate"], &["rate"]),
+    ("invoice defect rate", &["invoiceDefectRate"], &["rate"]),
+    ("Account Health Rating", &["accountHealthRating"], &["ahrScore"]),
+];
+
+/// Reads one report's figures, in [`FIGURES`] order; `None` where the report has
+/// no such metric.
+fn figures(report: &Value, marketplace: Option<&str>) -> Vec<Option<f64>> {
+    let metrics = metrics_of(report, marketplace);
+    FIGURES
+        .iter()
+        .map(|(_, names, path)| {
+            let metric = metrics.and_then(|m| either(m, names));
+            number(metric, path)
+        })
+        .chain(std::iter::once(metrics.map(|m| {
+            either(m, &["warningStates", "warningState"])
+                .map(|w| w.as_array().map_or(1, Vec::len) as f64)
+                .unwrap_or(0.0)
+        })))
+        .collect()
+}
+
+/// Amazon's and our figures side by side.
+pub fn compare(amazon: &Value, ours: &Value, marketplace: Option<&str>) -> Vec<Line> {
+    let labels = FIGURES.iter().map(|(label, ..)| *label).chain(["open warnings"]);
+    labels
+        .zip(figures(amazon, marketplace))
+        .zip(figures(ours, marketplace))
+        .map(|((figure, amazon), ours)| Line { figure: figure.to_owned(), amazon, ours })
+        .collect()
+}
+
+/// The comparison as a table; rates as percentages, counts as whole numbers.
+pub fn render(lines: &[Line]) -> String {
+    let show = |figure: &str, value: Option<f64>| match value {
+        None => "—".to_owned(),
+        Some(v) if figure.ends_with("rate") => format!("{:.2}%", v * 100.0),
+        Some(v) => format!("{v}"),
+    };
+    let mut rows = vec![["figure".to_owned(), "Amazon".to_owned(), "ours".to_owned(), "difference".to_owned()]];
+    for line in lines {
+        let difference = match line.difference() {
+            None => "—".to_owned(),
+            Some(d) if line.figure.ends_with("rate") => format!("{:+.2} pp", d * 100.0),
+            Some(d) => format!("{d:+}"),
+        };
+        rows.push([line.figure.clone(), show(&line.figure, line.amazon), show(&line.figure, line.ours), difference]);
+    }
+    let widths: Vec<usize> = (0..4).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    let mut out = String::new();
+    for row in rows {
+        let cells: Vec<String> = row.iter().zip(&widths).map(|(cell, w)| format!("{cell:<w$}")).collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn schema_variants_and_missing_zero_components_are_read() {
+        let amazon = json!({ "performanceMetrics": [{
+            "marketplaceId": "ATVPDKIKX0DER",
+            "orderDefectRate": { "mfn": { "rate": 0.01, "orderCount": 200, "orderWithDefects": { "count": 2 },
+                                          "negativeFeedback": { "count": 2 } } },
+            "prefulfillmentCancelRate": { "rate": 0.02, "cancellationCount": 4 },
+            "warningState": { "warningType": "orderDefectRate" },
+        }]});
+        let ours = json!({ "performanceMetrics": [{
+            "marketplaceId": "ATVPDKIKX0DER",
+            "orderDefectRate": { "mfn": { "rate": 0.015, "orderCount": 200, "orderWithDefects": { "count": 3 },
+                                          "claims": { "count": 1 }, "negativeFeedback": { "count": 2 } } },
+            "preFulfillmentCancellationRate": { "rate": 0.02, "cancellationCount": 4 },
+            "warningStates": [],
+        }]});
+        let lines = compare(&amazon, &ours, Some("ATVPDKIKX0DER"));
+        let find = |name: &str| lines.iter().find(|l| l.figure == name).unwrap().clone();
+        assert_eq!(find("orderDefectRate.mfn claims").amazon, Some(0.0));
+        assert_eq!(find("orderDefectRate.mfn claims").difference(), Some(1.0));
+        assert_eq!(find("orderDefectRate.mfn defects").difference(), Some(1.0));
+        assert_eq!(find("cancellations").amazon, Some(4.0));
+        assert_eq!(find("cancellation rate").difference(), Some(0.0));
+        assert_eq!(find("open warnings").amazon, Some(1.0));
+        assert_eq!(find("open warnings").ours, Some(0.0));
+        assert_eq!(find("late shipment rate").amazon, None);
+    }
+}

@@ -1,0 +1,173 @@
+//! The account health report as a table a person reads in a terminal.
+
+use sellerhealth_proto::v1 as pb;
+
+/// A metric's readable name.
+pub fn metric_label(metric: pb::Metric) -> &'static str {
+    use pb::Metric as M;
+    match metric {
+        M::OrderDefectRateMfn => "Order defect rate (MFN)",
+        M::OrderDefectRateAfn => "Order defect rate (AFN)",
+        M::PreFulfillmentCancelRate => "Cancellation rate",
+        M::LateShipmentRate10d => "Late shipment rate (10 days)",
+        M::LateShipmentRate30d => "Late shipment rate (30 days)",
+        M::ValidTrackingRate => "Valid tracking rate",
+        M::OnTimeDeliveryRate => "On-time delivery rate",
+        M::UnitOnTimeDeliveryRate => "Unit on-time delivery rate",
+        M::ContactResponseTime7d => "Contact response (7 days)",
+        M::ContactResponseTime30d => "Contact response (30 days)",
+        M::ContactResponseTime90d => "Contact response (90 days)",
+        M::ReturnDissatisfactionRate => "Return dissatisfaction rate",
+        M::RefundRate => "Refund rate",
+        M::CustomerServiceDissatisfactionRate => "Customer service dissatisfaction",
+        M::InvoiceDefectRate => "Invoice defect rate",
+        _ => "Metric",
+    }
+}
+
+/// Every rate metric of a report, in page order.
+pub fn rate_metrics(report: &pb::AccountHealthReport) -> Vec<&pb::RateMetric> {
+    let odr = [&report.order_defect_rate_mfn, &report.order_defect_rate_afn]
+        .into_iter()
+        .filter_map(|o| o.as_ref().and_then(|o| o.rate.as_ref()));
+    let others = [
+        &report.pre_fulfillment_cancel_rate,
+        &report.late_shipment_rate_10d,
+        &report.late_shipment_rate_30d,
+        &report.valid_tracking_rate,
+        &report.on_time_delivery_rate,
+        &report.unit_on_time_delivery_rate,
+        &report.return_dissatisfaction_rate,
+        &report.refund_rate,
+        &report.customer_service_dissatisfaction_rate,
+        &report.invoice_defect_rate,
+    ]
+    .into_iter()
+    .filter_map(Option::as_ref);
+    odr.chain(others).collect()
+}
+
+/// `2026-05-01`.
+pub fn date(date: Option<&pb::Date>) -> String {
+    date.map(|d| format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)).unwrap_or_default()
+}
+
+fn window(range: Option<&pb::DateRange>) -> String {
+    range.map(|r| format!("{} .. {}", date(r.start.as_ref()), date(r.end.as_ref()))).unwrap_or_default()
+}
+
+/// A ratio as a percentage with two decimals.
+pub fn percent(ratio: f64) -> String {
+    format!("{:.2}%", ratio * 100.0)
+}
+
+fn condition(condition: i32) -> &'static str {
+    match pb::TargetCondition::try_from(condition) {
+        Ok(pb::TargetCondition::LessThan) => "<",
+        Ok(pb::TargetCondition::GreaterThan) => ">",
+        Ok(pb::TargetCondition::Equals) => "=",
+        _ => "?",
+    }
+}
+
+/// A status word, coloured (green, red, dim) when `colour`.
+pub fn status(status: i32, colour: bool) -> String {
+    let (word, code) = match pb::MetricStatus::try_from(status) {
+        Ok(pb::MetricStatus::Good) => ("GOOD", "32"),
+        Ok(pb::MetricStatus::Bad) => ("BAD", "31;1"),
+        _ => ("NONE", "2"),
+    };
+    paint(word, code, colour)
+}
+
+fn paint(text: &str, code: &str, colour: bool) -> String {
+    if colour { format!("\u{1b}[{code}m{text}\u{1b}[0m") } else { text.to_owned() }
+}
+
+/// Characters of `text` a terminal shows (colour codes `ESC [ … m` take none).
+fn visible_len(text: &str) -> usize {
+    let mut in_code = false;
+    text.chars()
+        .filter(|&c| {
+            if c == '\u{1b}' {
+                in_code = true;
+            }
+            let shown = !in_code;
+            if in_code && c == 'm' {
+                in_code = false;
+            }
+            shown
+        })
+        .count()
+}
+
+/// Pads `text` to `width` visible characters.
+fn pad(text: &str, width: usize) -> String {
+    format!("{text}{}", " ".repeat(width.saturating_sub(visible_len(text))))
+}
+
+/// The report as lines of text: a heading, one row per metric (metric, window,
+/// rate with counts, target, status), then the rating and open warnings.
+pub fn render(report: &pb::AccountHealthReport, colour: bool) -> String {
+    let account = match pb::AccountStatus::try_from(report.account_status) {
+        Ok(pb::AccountStatus::Healthy) => paint("HEALTHY", "32", colour),
+        Ok(pb::AccountStatus::AtRisk) => paint("AT RISK", "33;1", colour),
+        Ok(pb::AccountStatus::Critical) => paint("CRITICAL", "31;1", colour),
+        _ => "UNKNOWN".to_owned(),
+    };
+    let as_of = report
+        .as_of
+        .as_ref()
+        .and_then(|t| chrono::DateTime::from_timestamp(t.seconds, 0))
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default();
+    let mut rows: Vec<[String; 5]> = vec![["metric", "window", "rate", "target", "status"].map(str::to_owned)];
+    for metric in rate_metrics(report) {
+        let label = pb::Metric::try_from(metric.metric).map(metric_label).unwrap_or("Metric");
+        rows.push([
+            label.to_owned(),
+            window(metric.reporting_date_range.as_ref()),
+            format!("{} ({}/{})", percent(metric.rate), metric.numerator, metric.denominator),
+            format!("{} {}", condition(metric.target_condition), percent(metric.target_value)),
+            status(metric.status, colour),
+        ]);
+    }
+    for contact in &report.contact_response_times {
+        let label = pb::Metric::try_from(contact.metric).map(metric_label).unwrap_or("Metric");
+        let answered = contact.responded_within_sla + contact.responded_late;
+        rows.push([
+            label.to_owned(),
+            window(contact.reporting_date_range.as_ref()),
+            format!(
+                "{} ({}/{} within {} h)",
+                percent(contact.rate),
+                contact.responded_within_sla,
+                answered,
+                contact.sla_hours
+            ),
+            format!("{} {}", condition(contact.target_condition), percent(contact.target_value)),
+            status(contact.status, colour),
+        ]);
+    }
+    let widths: Vec<usize> = (0..5).map(|c| rows.iter().map(|r| visible_len(&r[c])).max().unwrap_or(0)).collect();
+    let mut out =
+        format!("Account health of {} in {} as of {as_of}: {account}\n\n", report.seller_id, report.marketplace_id);
+    for row in &rows {
+        let cells: Vec<String> = row.iter().zip(&widths).map(|(cell, w)| pad(cell, *w)).collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    if let Some(ahr) = &report.account_health_rating {
+        out.push_str(&format!("\nAccount Health Rating: {}\n", ahr.score));
+    }
+    for warning in report.warnings.iter().filter(|w| w.open) {
+        let label = pb::Metric::try_from(warning.metric).map(metric_label).unwrap_or("Metric");
+        out.push_str(&format!(
+            "Warning: {label} BAD since {}, fix by {}{}\n",
+            date(warning.opened_on.as_ref()),
+            date(warning.deadline.as_ref()),
+            if warning.past_deadline { " (past the deadline)" } else { "" }
+        ));
+    }
+    out
+}

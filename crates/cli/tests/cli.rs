@@ -1,0 +1,171 @@
+//! The `sellerhealth` binary run as a user would: Seller Central files with
+//! broken lines imported into the embedded store (twice: nothing changes the
+//! second time), then the report in every format, a history chart and a
+//! reconciliation. Expected figures are worked out by hand in the comments.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+
+fn sellerhealth(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sellerhealth"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env_remove("SELLERHEALTH_SERVER")
+        .env_remove("SELLERHEALTH_DATABASE_URL")
+        .output()
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn fixture(name: &str) -> String {
+    format!("{FIXTURES}/{name}")
+}
+
+const ORDERS_SUMMARY: &str = "  line 5: expected 18 columns, found 5
+  line 6: fulfillment-channel \"Pigeon\" is neither Amazon nor Merchant
+  line 7: purchase-date \"05/03/2026 10:00\" is not a date and time (2026-05-01T09:12:00+00:00)
+  line 10: expected 18 columns, found 1
+";
+
+#[test]
+fn import_then_report_in_every_format() {
+    let data = tempfile::tempdir().unwrap();
+    let data = data.path();
+
+    // orders.txt: UTF-8 BOM, CRLF endings, 8 data rows (a blank line skipped):
+    // 111-0000001 on two item rows (one order, 3 units), 111-0000002 (AFN),
+    // 111-0000006 (business), and four bad lines. Nothing valid is lost.
+    let first = sellerhealth(data, &["import", "orders", &fixture("orders.txt"), "--seller", "cli-seller"]);
+    assert_eq!(first.status.code(), Some(1), "rejected lines make a non-zero exit");
+    assert_eq!(stdout(&first), format!("8 rows read: 3 events accepted, 0 duplicates, 4 rejected\n{ORDERS_SUMMARY}"));
+    let again = sellerhealth(data, &["import", "orders", &fixture("orders.txt"), "--seller", "cli-seller"]);
+    assert_eq!(stdout(&again), format!("8 rows read: 0 events accepted, 3 duplicates, 4 rejected\n{ORDERS_SUMMARY}"));
+
+    // feedback.txt: 1 star on 111-0000001, 5 stars with a response on
+    // 111-0000002 (two events), a bad date, a bad rating, an unknown order.
+    let feedback = sellerhealth(data, &["import", "feedback", &fixture("feedback.txt"), "--seller", "cli-seller"]);
+    assert_eq!(feedback.status.code(), Some(1));
+    assert_eq!(
+        stdout(&feedback),
+        "5 rows read: 3 events accepted, 0 duplicates, 3 rejected\n\
+         \x20 line 4: Date \"13/45/26\" is not a MM/DD/YY date\n\
+         \x20 line 5: Rating \"7\" is not 1 to 5\n\
+         \x20 line 6: seller_feedback.order_id: unknown order \"111-9999999\"\n"
+    );
+    // The rater's e-mail is never stored.
+    for entry in std::fs::read_dir(data).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        assert!(!bytes.windows(18).any(|w| w == b"buyer1@example.com"));
+    }
+
+    let events = sellerhealth(data, &["import", "events", &fixture("events.jsonl")]);
+    assert_eq!(
+        stdout(&events),
+        "2 rows read: 1 events accepted, 0 duplicates, 1 rejected\n\
+         \x20 line 2: not a contract Event: key must be a string at line 1 column 2\n"
+    );
+
+    // As of 2026-06-30 the ODR window is 2026-04-18 .. 2026-06-16 (60 days ending
+    // 14 days back): MFN orders 111-0000001 (05-01, 1 star: a defect) and
+    // 111-0000006 (05-03): 1/2 = 50.00%, BAD; AFN 111-0000002 (5 stars): 0/1.
+    let table = sellerhealth(data, &["report", "cli-seller", "--as-of", "2026-06-30"]);
+    assert_eq!(table.status.code(), Some(0));
+    let table = stdout(&table);
+    assert!(table.starts_with("Account health of cli-seller in ATVPDKIKX0DER as of 2026-06-30 23:59 UTC: AT RISK\n"));
+    assert!(table.contains("\nOrder defect rate (MFN)           2026-04-18 .. 2026-06-16  50.00% (1/2)  "));
+    assert!(table.contains("\nOrder defect rate (AFN)           2026-04-18 .. 2026-06-16  0.00% (0/1)   "));
+    // BAD from 05-15 (the first day 111-0000001 is in the window), 60 days to fix.
+    assert!(table.ends_with("Warning: Order defect rate (MFN) BAD since 2026-05-15, fix by 2026-07-14\n"));
+
+    let json = sellerhealth(data, &["report", "cli-seller", "--as-of", "2026-06-30", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json["orderDefectRateMfn"]["rate"]["numerator"], "1");
+    assert_eq!(json["orderDefectRateMfn"]["rate"]["denominator"], "2");
+    assert_eq!(json["orderDefectRateMfn"]["negativeFeedbackCount"], "1");
+    assert_eq!(json["accountStatus"], "ACCOUNT_STATUS_AT_RISK");
+
+    let sp_api = sellerhealth(data, &["report", "cli-seller", "--as-of", "2026-06-30", "--format", "sp-api"]);
+    let sp_api: serde_json::Value = serde_json::from_slice(&sp_api.stdout).unwrap();
+    let mfn = &sp_api["performanceMetrics"][0]["orderDefectRate"]["mfn"];
+    assert_eq!((mfn["orderCount"].as_i64(), mfn["orderWithDefects"]["count"].as_i64()), (Some(2), Some(1)));
+    assert_eq!(sp_api["accountStatuses"][0]["status"], "AT_RISK");
+
+    // Daily ODR: 111-0000001 enters the window on 05-15 (1/1), 111-0000006 on
+    // 05-17 (1/2); nothing before. 100% tops the bars; the 1% target rounds to
+    // the first cell.
+    let svg = data.join("odr.svg");
+    let history = sellerhealth(
+        data,
+        &[
+            "history",
+            "cli-seller",
+            "--metric",
+            "order-defect-rate-mfn",
+            "--from",
+            "2026-05-14",
+            "--to",
+            "2026-05-17",
+            "--svg",
+            svg.to_str().unwrap(),
+        ],
+    );
+    let full = format!("|{} ", "█".repeat(39));
+    let half = format!("|{}{}", "█".repeat(19), " ".repeat(21));
+    assert_eq!(
+        stdout(&history),
+        format!(
+            "Order defect rate (MFN) of cli-seller, 2026-05-14 .. 2026-05-17: target 1.00% at |, 3 BAD day(s)\n\
+             2026-05-14 |{blank}   none\n\
+             2026-05-15 {full} 100.00% (1/1)  BAD\n\
+             2026-05-16 {full} 100.00% (1/1)  BAD\n\
+             2026-05-17 {half}  50.00% (1/2)  BAD\n\
+             SVG written to {}\n",
+            svg.display(),
+            blank = " ".repeat(40),
+        )
+    );
+    assert!(std::fs::read_to_string(&svg).unwrap().starts_with("<svg"));
+
+    // Amazon's report with the schema's variants (prefulfillmentCancelRate,
+    // warningState, no claims or chargebacks components) and an AHR of 190.
+    let reconcile =
+        sellerhealth(data, &["reconcile", "cli-seller", &fixture("amazon-report.json"), "--as-of", "2026-06-30"]);
+    let reconcile = stdout(&reconcile);
+    assert!(reconcile.contains("\norderDefectRate.mfn rate               50.00%  50.00%  +0.00 pp\n"));
+    assert!(reconcile.contains("\norderDefectRate.mfn claims             0       0       +0\n"));
+    assert!(reconcile.contains("\ncancellations                          0       0       +0\n"));
+    assert!(reconcile.contains("\nvalid tracking rate                    —       0.00%   —\n"));
+    assert!(reconcile.contains("\nAccount Health Rating                  190     200     +10\n"));
+    assert!(reconcile.ends_with("\nopen warnings                          1       1       +0\n"));
+
+    let unknown = sellerhealth(data, &["report", "nobody"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert_eq!(String::from_utf8(unknown.stderr).unwrap(), "error: no facts stored for seller \"nobody\" (NotFound)\n");
+}
+
+#[test]
+fn every_command_has_help() {
+    let data = tempfile::tempdir().unwrap();
+    for command in [
+        vec!["--help"],
+        vec!["import", "--help"],
+        vec!["import", "orders", "--help"],
+        vec!["import", "feedback", "--help"],
+        vec!["import", "events", "--help"],
+        vec!["report", "--help"],
+        vec!["history", "--help"],
+        vec!["reconcile", "--help"],
+    ] {
+        let output = sellerhealth(data.path(), &command);
+        assert_eq!(output.status.code(), Some(0), "{command:?}");
+        assert!(stdout(&output).contains("Usage: sellerhealth"), "{command:?}");
+    }
+}
