@@ -24,19 +24,25 @@ pub struct Server {
 
 /// Path of the server binary built by `cargo test --workspace`, building it if missing.
 pub fn server_binary() -> PathBuf {
-    // target/<profile>/deps/<test-exe> -> target/<profile>/sellerhealth-server
+    workspace_binary("sellerhealth-server", "sellerhealth-server")
+}
+
+/// Path of binary `name` of workspace package `package` in this test's target
+/// profile, building it if missing.
+pub fn workspace_binary(name: &str, package: &str) -> PathBuf {
+    // target/<profile>/deps/<test-exe> -> target/<profile>/<name>
     let exe = std::env::current_exe().unwrap();
     let profile_dir = exe.parent().and_then(Path::parent).unwrap().to_path_buf();
-    let binary = profile_dir.join(format!("sellerhealth-server{}", std::env::consts::EXE_SUFFIX));
+    let binary = profile_dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     if !binary.exists() {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let mut build = Command::new(cargo);
-        build.args(["build", "-p", "sellerhealth-server", "--bin", "sellerhealth-server"]);
+        build.args(["build", "-p", package, "--bin", name]);
         if profile_dir.file_name().is_some_and(|n| n == "release") {
             build.arg("--release");
         }
         let status = build.status().unwrap();
-        assert!(status.success(), "building the server binary failed");
+        assert!(status.success(), "building {name} failed");
     }
     binary
 }
