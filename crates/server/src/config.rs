@@ -55,6 +55,11 @@ pub struct Config {
     #[arg(long, global = true, env = "SELLERHEALTH_DRAIN_TIMEOUT", value_parser = seconds, default_value = "10")]
     pub drain_timeout: Duration,
 
+    /// Bearer token file (JSON: name, token, role, sellers per token). Without
+    /// one every call is allowed and only a loopback --listen is accepted.
+    #[arg(long, global = true, env = "SELLERHEALTH_TOKENS")]
+    pub tokens: Option<PathBuf>,
+
     /// Log format.
     #[arg(long, global = true, env = "SELLERHEALTH_LOG_FORMAT", value_enum, default_value = "human")]
     pub log_format: LogFormat,

@@ -11,6 +11,7 @@
 //! assert_eq!(config.database_url(), "sqlite:///tmp/sh/sellerhealth.db");
 //! ```
 
+pub mod auth;
 pub mod config;
 pub mod convert;
 pub mod services;
@@ -26,6 +27,7 @@ use sellerhealth_proto::v1::ingest_service_server::IngestServiceServer;
 use sellerhealth_proto::v1::review_service_server::ReviewServiceServer;
 use sellerhealth_store::Store;
 use tokio::net::TcpListener;
+use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
 
@@ -63,6 +65,19 @@ pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send) ->
         Store::open(&database_url, policy).await.with_context(|| format!("opening the database at {database_url}"))?;
     let store = Arc::new(store);
 
+    let tokens = config.tokens.as_deref().map(auth::Tokens::load).transpose()?;
+    if tokens.is_none() {
+        if !config.listen.ip().is_loopback() {
+            anyhow::bail!(
+                "refusing to listen on {} without --tokens: with no token file every call is allowed, \
+                 so only a loopback address is served",
+                config.listen
+            );
+        }
+        tracing::warn!("no token file (--tokens): every call is allowed; listening on loopback only");
+    }
+    let authenticator = auth::Authenticator::new(tokens);
+
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<IngestServiceServer<services::ingest::Ingest>>().await;
     health.set_serving::<AccountHealthServiceServer<services::account_health::AccountHealth>>().await;
@@ -98,10 +113,22 @@ pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send) ->
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
-        .add_service(IngestServiceServer::new(services::ingest::Ingest::new(Arc::clone(&store))))
-        .add_service(AccountHealthServiceServer::new(services::account_health::AccountHealth::new(Arc::clone(&store))))
-        .add_service(FeedbackServiceServer::new(services::feedback::Feedback::new(Arc::clone(&store))))
-        .add_service(ReviewServiceServer::new(services::reviews::Reviews::new(Arc::clone(&store))))
+        .add_service(InterceptedService::new(
+            IngestServiceServer::new(services::ingest::Ingest::new(Arc::clone(&store))),
+            authenticator.clone(),
+        ))
+        .add_service(InterceptedService::new(
+            AccountHealthServiceServer::new(services::account_health::AccountHealth::new(Arc::clone(&store))),
+            authenticator.clone(),
+        ))
+        .add_service(InterceptedService::new(
+            FeedbackServiceServer::new(services::feedback::Feedback::new(Arc::clone(&store))),
+            authenticator.clone(),
+        ))
+        .add_service(InterceptedService::new(
+            ReviewServiceServer::new(services::reviews::Reviews::new(Arc::clone(&store))),
+            authenticator.clone(),
+        ))
         // No Nagle delay: a report answer must not wait for the client's ACK.
         .serve_with_incoming_shutdown(TcpIncoming::from(listener).with_nodelay(Some(true)), shutdown);
     tokio::select! {

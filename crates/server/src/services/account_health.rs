@@ -16,6 +16,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 
 use super::{required_id, scope};
+use crate::auth::{self, Role};
 use crate::{convert, status};
 
 /// Account health over the store.
@@ -46,9 +47,11 @@ impl AccountHealthService for AccountHealth {
         &self,
         request: Request<pb::GetAccountHealthRequest>,
     ) -> Result<Response<pb::GetAccountHealthResponse>, Status> {
+        let grant = auth::grant(&request);
         let request = request.get_ref();
         let (seller_id, marketplace_id, as_of) =
             scope(&request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
+        grant.allow(seller_id, Role::Read)?;
         let report = self.store.report(seller_id, marketplace_id, as_of).await.map_err(status::from_store)?;
         Ok(Response::new(pb::GetAccountHealthResponse { report: Some(convert::report(&report)) }))
     }
@@ -57,9 +60,11 @@ impl AccountHealthService for AccountHealth {
         &self,
         request: Request<pb::GetSellerPerformanceReportRequest>,
     ) -> Result<Response<pb::GetSellerPerformanceReportResponse>, Status> {
+        let grant = auth::grant(&request);
         let request = request.get_ref();
         let (seller_id, marketplace_id, as_of) =
             scope(&request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
+        grant.allow(seller_id, Role::Read)?;
         let (report, counters) =
             self.store.report_and_counters(seller_id, marketplace_id, as_of).await.map_err(status::from_store)?;
         let json = sellerhealth_metrics::sp_api::to_json(&report, &counters).to_string();
@@ -70,8 +75,10 @@ impl AccountHealthService for AccountHealth {
         &self,
         request: Request<pb::EvaluateAccountHealthRequest>,
     ) -> Result<Response<pb::EvaluateAccountHealthResponse>, Status> {
+        let grant = auth::grant(&request);
         let request = request.get_ref();
         let seller_id = required_id("seller_id", &request.seller_id)?;
+        grant.allow(seller_id, Role::Read)?;
         let marketplace_id = required_id("marketplace_id", &request.marketplace_id)?;
         let now = Utc::now();
         let as_of = convert::as_of(request.as_of.as_ref(), now)?;
@@ -96,8 +103,10 @@ impl AccountHealthService for AccountHealth {
         &self,
         request: Request<pb::GetMetricHistoryRequest>,
     ) -> Result<Response<pb::GetMetricHistoryResponse>, Status> {
+        let grant = auth::grant(&request);
         let request = request.get_ref();
         let seller_id = required_id("seller_id", &request.seller_id)?;
+        grant.allow(seller_id, Role::Read)?;
         let marketplace_id = required_id("marketplace_id", &request.marketplace_id)?;
         let from = convert::day("from", request.from.as_ref())?;
         let to = convert::day("to", request.to.as_ref())?;
@@ -143,8 +152,10 @@ impl AccountHealthService for AccountHealth {
         &self,
         request: Request<pb::WatchAccountHealthRequest>,
     ) -> Result<Response<Self::WatchAccountHealthStream>, Status> {
+        let grant = auth::grant(&request);
         let request = request.into_inner();
         required_id("seller_id", &request.seller_id)?;
+        grant.allow(&request.seller_id, Role::Read)?;
         required_id("marketplace_id", &request.marketplace_id)?;
         // Subscribe before the first report, so no ingest falls between the two.
         let mut changes = self.store.subscribe();
@@ -199,9 +210,11 @@ impl AccountHealthService for AccountHealth {
         &self,
         request: Request<pb::GetSellerRatingRequest>,
     ) -> Result<Response<pb::GetSellerRatingResponse>, Status> {
+        let grant = auth::grant(&request);
         let request = request.get_ref();
         let (seller_id, marketplace_id, as_of) =
             scope(&request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
+        grant.allow(seller_id, Role::Read)?;
         let earliest = sellerhealth_domain::day_of(as_of) - chrono::Duration::days(i64::from(RATING_WINDOW_DAYS));
         let (counters, _) =
             self.store.counters(seller_id, marketplace_id, as_of, earliest).await.map_err(status::from_store)?;

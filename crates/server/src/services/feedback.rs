@@ -9,6 +9,7 @@ use sellerhealth_store::Store;
 use tonic::{Request, Response, Status};
 
 use super::{Page, scope};
+use crate::auth::{self, Role};
 use crate::{convert, status};
 
 /// Seller feedback over the store.
@@ -53,9 +54,11 @@ impl FeedbackService for Feedback {
         &self,
         request: Request<pb::GetFeedbackSummaryRequest>,
     ) -> Result<Response<pb::GetFeedbackSummaryResponse>, Status> {
+        let grant = auth::grant(&request);
         let request = request.get_ref();
         let (seller_id, marketplace_id, as_of) =
             scope(&request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
+        grant.allow(seller_id, Role::Read)?;
         let summary = self
             .store
             .read(seller_id, |book, _| feedback::summary(&feedback::entries(book, marketplace_id, as_of), as_of))
@@ -73,9 +76,11 @@ impl FeedbackService for Feedback {
         &self,
         request: Request<pb::ListFeedbackRequest>,
     ) -> Result<Response<pb::ListFeedbackResponse>, Status> {
+        let grant = auth::grant(&request);
         let request = request.get_ref();
         let (seller_id, marketplace_id, as_of) =
             scope(&request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
+        grant.allow(seller_id, Role::Read)?;
         let page = Page::parse(request.page_size, &request.page_token)?;
         if let Some(bad) = request.stars.iter().position(|s| !(1..=5).contains(s)) {
             return Err(status::invalid(format!("stars[{bad}]"), "must be 1 to 5"));

@@ -9,6 +9,7 @@ use sellerhealth_proto::v1::ingest_service_server::IngestService;
 use sellerhealth_store::Store;
 use tonic::{Request, Response, Status, Streaming};
 
+use crate::auth::{self, Role};
 use crate::{convert, status};
 
 /// Most rejections listed in a stream's final answer; the count is always exact.
@@ -32,6 +33,10 @@ impl IngestService for Ingest {
         &self,
         request: Request<pb::IngestEventsRequest>,
     ) -> Result<Response<pb::IngestEventsResponse>, Status> {
+        let grant = auth::grant(&request);
+        for event in &request.get_ref().events {
+            grant.allow(&event.seller_id, Role::Write)?;
+        }
         let events = convert::events(&request.get_ref().events)?;
         let counts = self.store.ingest_batch(&events, Utc::now()).await.map_err(status::from_store)?;
         Ok(Response::new(pb::IngestEventsResponse {
@@ -44,10 +49,15 @@ impl IngestService for Ingest {
         &self,
         request: Request<Streaming<pb::StreamEventsRequest>>,
     ) -> Result<Response<pb::StreamEventsResponse>, Status> {
+        let grant = auth::grant(&request);
         let mut stream = request.into_inner();
         let mut summary = pb::StreamEventsResponse::default();
         let mut index: i64 = 0;
         while let Some(chunk) = stream.message().await? {
+            // A seller outside the token's set ends the stream; earlier chunks stay stored.
+            for event in &chunk.events {
+                grant.allow(&event.seller_id, Role::Write)?;
+            }
             let mut converted = Vec::with_capacity(chunk.events.len());
             let mut positions = Vec::with_capacity(chunk.events.len());
             for event in &chunk.events {

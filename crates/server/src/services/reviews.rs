@@ -9,6 +9,7 @@ use sellerhealth_store::Store;
 use tonic::{Request, Response, Status};
 
 use super::{Page, required_id, scope};
+use crate::auth::{self, Role};
 use crate::{convert, status};
 
 /// Product reviews over the store.
@@ -36,9 +37,11 @@ impl ReviewService for Reviews {
         &self,
         request: Request<pb::GetReviewSummaryRequest>,
     ) -> Result<Response<pb::GetReviewSummaryResponse>, Status> {
+        let grant = auth::grant(&request);
         let request = request.get_ref();
         let (seller_id, marketplace_id, as_of) =
             scope(&request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
+        grant.allow(seller_id, Role::Read)?;
         let asin = required_id("asin", &request.asin)?;
         let summary = self
             .store
@@ -61,9 +64,11 @@ impl ReviewService for Reviews {
         &self,
         request: Request<pb::ListReviewsRequest>,
     ) -> Result<Response<pb::ListReviewsResponse>, Status> {
+        let grant = auth::grant(&request);
         let request = request.get_ref();
         let (seller_id, marketplace_id, as_of) =
             scope(&request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
+        grant.allow(seller_id, Role::Read)?;
         let asin = required_id("asin", &request.asin)?;
         let page = Page::parse(request.page_size, &request.page_token)?;
         let (reviews, next_page_token) = self
