@@ -60,6 +60,24 @@ pub struct Config {
     #[arg(long, global = true, env = "SELLERHEALTH_TOKENS")]
     pub tokens: Option<PathBuf>,
 
+    /// Seconds a unary call may take before it is answered DEADLINE_EXCEEDED
+    /// (bulk streams are not limited).
+    #[arg(long, global = true, env = "SELLERHEALTH_REQUEST_TIMEOUT", value_parser = seconds, default_value = "30")]
+    pub request_timeout: Duration,
+
+    /// Calls handled at once; more are refused RESOURCE_EXHAUSTED at once rather
+    /// than queued.
+    #[arg(long, global = true, env = "SELLERHEALTH_MAX_IN_FLIGHT", default_value_t = 256)]
+    pub max_in_flight: usize,
+
+    /// Largest request message in bytes.
+    #[arg(long, global = true, env = "SELLERHEALTH_MAX_MESSAGE_BYTES", default_value_t = 4 * 1024 * 1024)]
+    pub max_message_bytes: usize,
+
+    /// Most events in one call (one message of a bulk stream).
+    #[arg(long, global = true, env = "SELLERHEALTH_MAX_BATCH_EVENTS", default_value_t = 10_000)]
+    pub max_batch_events: usize,
+
     /// Log format.
     #[arg(long, global = true, env = "SELLERHEALTH_LOG_FORMAT", value_enum, default_value = "human")]
     pub log_format: LogFormat,

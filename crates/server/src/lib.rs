@@ -14,6 +14,7 @@
 pub mod auth;
 pub mod config;
 pub mod convert;
+pub mod limits;
 pub mod services;
 pub mod status;
 
@@ -109,24 +110,35 @@ pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send) ->
         let _ = on_signal.wait_for(|s| *s).await;
         tokio::time::sleep(drain).await;
     };
+    let max_bytes = config.max_message_bytes;
+    let batch = config.max_batch_events;
+    let limits = tower::ServiceBuilder::new()
+        .layer(limits::UnaryDeadlineLayer { deadline: config.request_timeout })
+        .load_shed()
+        .concurrency_limit(config.max_in_flight.max(1));
     let server = Server::builder()
+        .layer(limits)
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
         .add_service(InterceptedService::new(
-            IngestServiceServer::new(services::ingest::Ingest::new(Arc::clone(&store))),
+            IngestServiceServer::new(services::ingest::Ingest::new(Arc::clone(&store), batch))
+                .max_decoding_message_size(max_bytes),
             authenticator.clone(),
         ))
         .add_service(InterceptedService::new(
-            AccountHealthServiceServer::new(services::account_health::AccountHealth::new(Arc::clone(&store))),
+            AccountHealthServiceServer::new(services::account_health::AccountHealth::new(Arc::clone(&store), batch))
+                .max_decoding_message_size(max_bytes),
             authenticator.clone(),
         ))
         .add_service(InterceptedService::new(
-            FeedbackServiceServer::new(services::feedback::Feedback::new(Arc::clone(&store))),
+            FeedbackServiceServer::new(services::feedback::Feedback::new(Arc::clone(&store)))
+                .max_decoding_message_size(max_bytes),
             authenticator.clone(),
         ))
         .add_service(InterceptedService::new(
-            ReviewServiceServer::new(services::reviews::Reviews::new(Arc::clone(&store))),
+            ReviewServiceServer::new(services::reviews::Reviews::new(Arc::clone(&store)))
+                .max_decoding_message_size(max_bytes),
             authenticator.clone(),
         ))
         // No Nagle delay: a report answer must not wait for the client's ACK.

@@ -15,19 +15,21 @@ use tokio_stream::Stream;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 
-use super::{required_id, scope};
+use super::{check_batch, required_id, scope};
 use crate::auth::{self, Role};
 use crate::{convert, status};
 
 /// Account health over the store.
 pub struct AccountHealth {
     store: Arc<Store>,
+    max_batch_events: usize,
 }
 
 impl AccountHealth {
-    /// The service reading from `store`.
-    pub fn new(store: Arc<Store>) -> Self {
-        AccountHealth { store }
+    /// The service reading from `store`; stateless evaluations take at most
+    /// `max_batch_events` inline events.
+    pub fn new(store: Arc<Store>, max_batch_events: usize) -> Self {
+        AccountHealth { store, max_batch_events }
     }
 }
 
@@ -82,6 +84,7 @@ impl AccountHealthService for AccountHealth {
         let marketplace_id = required_id("marketplace_id", &request.marketplace_id)?;
         let now = Utc::now();
         let as_of = convert::as_of(request.as_of.as_ref(), now)?;
+        check_batch(request.events.len(), self.max_batch_events)?;
         let mut events = convert::events(&request.events)?;
         let policy = self.store.policy();
         let mut book = SellerBook::new(seller_id);

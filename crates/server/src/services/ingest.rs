@@ -10,6 +10,7 @@ use sellerhealth_store::Store;
 use tonic::{Request, Response, Status, Streaming};
 
 use crate::auth::{self, Role};
+use crate::services::check_batch;
 use crate::{convert, status};
 
 /// Most rejections listed in a stream's final answer; the count is always exact.
@@ -18,12 +19,14 @@ const MAX_LISTED_REJECTIONS: usize = 1000;
 /// Ingest over the store.
 pub struct Ingest {
     store: Arc<Store>,
+    max_batch_events: usize,
 }
 
 impl Ingest {
-    /// The service writing to `store`.
-    pub fn new(store: Arc<Store>) -> Self {
-        Ingest { store }
+    /// The service writing to `store`, taking at most `max_batch_events` events
+    /// per call (per message of a stream).
+    pub fn new(store: Arc<Store>, max_batch_events: usize) -> Self {
+        Ingest { store, max_batch_events }
     }
 }
 
@@ -34,6 +37,7 @@ impl IngestService for Ingest {
         request: Request<pb::IngestEventsRequest>,
     ) -> Result<Response<pb::IngestEventsResponse>, Status> {
         let grant = auth::grant(&request);
+        check_batch(request.get_ref().events.len(), self.max_batch_events)?;
         for event in &request.get_ref().events {
             grant.allow(&event.seller_id, Role::Write)?;
         }
@@ -54,6 +58,7 @@ impl IngestService for Ingest {
         let mut summary = pb::StreamEventsResponse::default();
         let mut index: i64 = 0;
         while let Some(chunk) = stream.message().await? {
+            check_batch(chunk.events.len(), self.max_batch_events)?;
             // A seller outside the token's set ends the stream; earlier chunks stay stored.
             for event in &chunk.events {
                 grant.allow(&event.seller_id, Role::Write)?;

@@ -28,6 +28,17 @@ pub(crate) fn scope<'a>(
     Ok((seller_id, marketplace_id, crate::convert::as_of(as_of, chrono::Utc::now())?))
 }
 
+/// INVALID_ARGUMENT when a call carries more than `max` events.
+pub(crate) fn check_batch(events: usize, max: usize) -> Result<(), Status> {
+    if events > max {
+        return Err(status::invalid(
+            "events",
+            format!("{events} events in one call; at most {max} (--max-batch-events): split the batch"),
+        ));
+    }
+    Ok(())
+}
+
 /// Default page size of list calls.
 pub(crate) const DEFAULT_PAGE_SIZE: usize = 50;
 /// Largest page size of list calls.
