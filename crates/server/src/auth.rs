@@ -78,6 +78,8 @@ impl Grant {
 
     /// PERMISSION_DENIED unless this grant may act on `seller_id` in `role`.
     pub fn allow(&self, seller_id: &str, role: Role) -> Result<(), Status> {
+        // Every handler passes here with the seller it acts for: the call's span records it.
+        crate::observe::record_seller(seller_id);
         if self.role < role {
             return Err(Status::permission_denied(format!(
                 "token {:?} has role {:?}; this call needs {role:?}",

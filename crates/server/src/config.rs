@@ -78,6 +78,10 @@ pub struct Config {
     #[arg(long, global = true, env = "SELLERHEALTH_MAX_BATCH_EVENTS", default_value_t = 10_000)]
     pub max_batch_events: usize,
 
+    /// Address to serve Prometheus metrics on (`/metrics`); default: none.
+    #[arg(long, global = true, env = "SELLERHEALTH_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+
     /// Log format.
     #[arg(long, global = true, env = "SELLERHEALTH_LOG_FORMAT", value_enum, default_value = "human")]
     pub log_format: LogFormat,

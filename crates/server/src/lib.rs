@@ -15,6 +15,7 @@ pub mod auth;
 pub mod config;
 pub mod convert;
 pub mod limits;
+pub mod observe;
 pub mod services;
 pub mod status;
 
@@ -28,11 +29,20 @@ use sellerhealth_proto::v1::ingest_service_server::IngestServiceServer;
 use sellerhealth_proto::v1::review_service_server::ReviewServiceServer;
 use sellerhealth_store::Store;
 use tokio::net::TcpListener;
+use tonic::server::NamedService;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
 
 pub use config::{Command, Config, LogFormat};
+
+/// The sellerhealth services, as the health service names them.
+pub(crate) const SERVICE_NAMES: &[&str] = &[
+    <IngestServiceServer<services::ingest::Ingest> as NamedService>::NAME,
+    <AccountHealthServiceServer<services::account_health::AccountHealth> as NamedService>::NAME,
+    <FeedbackServiceServer<services::feedback::Feedback> as NamedService>::NAME,
+    <ReviewServiceServer<services::reviews::Reviews> as NamedService>::NAME,
+];
 
 /// Recomputes every counter from the event log, logging progress per seller.
 pub async fn rebuild(config: Config) -> anyhow::Result<()> {
@@ -84,6 +94,10 @@ pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send) ->
     health.set_serving::<AccountHealthServiceServer<services::account_health::AccountHealth>>().await;
     health.set_serving::<FeedbackServiceServer<services::feedback::Feedback>>().await;
     health.set_serving::<ReviewServiceServer<services::reviews::Reviews>>().await;
+    tokio::spawn(observe::follow_database(Arc::clone(&store), health.clone()));
+    if let Some(addr) = config.metrics_listen {
+        observe::serve_metrics(addr)?;
+    }
     health.set_service_status("", tonic_health::ServingStatus::Serving).await;
 
     let reflection = || {
@@ -113,6 +127,7 @@ pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send) ->
     let max_bytes = config.max_message_bytes;
     let batch = config.max_batch_events;
     let limits = tower::ServiceBuilder::new()
+        .layer(observe::ObserveLayer)
         .layer(limits::UnaryDeadlineLayer { deadline: config.request_timeout })
         .load_shed()
         .concurrency_limit(config.max_in_flight.max(1));

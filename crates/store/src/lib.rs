@@ -206,17 +206,21 @@ impl Store {
         now: Instant,
         all_or_nothing: bool,
     ) -> Result<Vec<Result<Applied, DomainError>>, StoreError> {
+        let started = std::time::Instant::now();
         let mut attempt = 1;
-        loop {
+        let outcome = loop {
             match self.try_write(events, now, all_or_nothing).await {
                 Err(StoreError::Database(error)) if db::is_retryable(&error) && attempt < WRITE_ATTEMPTS => {
                     tracing::debug!(%error, attempt, "write lost a race; retrying");
                     tokio::time::sleep(Duration::from_millis(5 * u64::from(attempt))).await;
                     attempt += 1;
                 }
-                other => return other,
+                other => break other,
             }
-        }
+        };
+        metrics::histogram!("sellerhealth_store_seconds", "operation" => "write")
+            .record(started.elapsed().as_secs_f64());
+        outcome
     }
 
     async fn try_write(
@@ -304,6 +308,7 @@ impl Store {
         as_of: Instant,
         earliest: Day,
     ) -> Result<(StoredCounters, Vec<PolicyViolation>), StoreError> {
+        let started = std::time::Instant::now();
         self.ensure_seller(seller_id).await?;
         let base = day_of(as_of);
         // Each statement answers one row of text that is split here: the driver
@@ -365,6 +370,8 @@ impl Store {
                 found.push(v);
             }
         }
+        metrics::histogram!("sellerhealth_store_seconds", "operation" => "read")
+            .record(started.elapsed().as_secs_f64());
         Ok((StoredCounters::new(as_of, rows, changes_today), found))
     }
 

@@ -43,6 +43,7 @@ impl IngestService for Ingest {
         }
         let events = convert::events(&request.get_ref().events)?;
         let counts = self.store.ingest_batch(&events, Utc::now()).await.map_err(status::from_store)?;
+        count_events(counts.accepted, counts.duplicates, 0);
         Ok(Response::new(pb::IngestEventsResponse {
             accepted: counts.accepted as i64,
             duplicates: counts.duplicates as i64,
@@ -84,6 +85,7 @@ impl IngestService for Ingest {
                 }
             }
         }
+        count_events(summary.accepted as u64, summary.duplicates as u64, summary.rejected as u64);
         tracing::info!(
             accepted = summary.accepted,
             duplicates = summary.duplicates,
@@ -91,6 +93,13 @@ impl IngestService for Ingest {
             "bulk stream finished"
         );
         Ok(Response::new(summary))
+    }
+}
+
+/// Counts ingested events by outcome for Prometheus.
+fn count_events(accepted: u64, duplicates: u64, rejected: u64) {
+    for (outcome, n) in [("accepted", accepted), ("duplicate", duplicates), ("rejected", rejected)] {
+        metrics::counter!("sellerhealth_events_total", "outcome" => outcome).increment(n);
     }
 }
 

@@ -1,0 +1,125 @@
+//! What the server tells operators: a tracing span per call (method, seller,
+//! gRPC code, latency), Prometheus metrics, and a health status that follows
+//! the database.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use sellerhealth_store::Store;
+use tonic::codegen::http;
+use tower::{Layer, Service};
+use tracing::Instrument;
+
+/// Starts the Prometheus exporter: `GET http://ADDR/metrics`.
+pub fn serve_metrics(addr: SocketAddr) -> anyhow::Result<()> {
+    metrics_exporter_prometheus::PrometheusBuilder::new()
+        .with_http_listener(addr)
+        .set_buckets(&[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0])
+        .context("histogram buckets")?
+        .install()
+        .with_context(|| format!("starting the metrics listener on {addr}"))?;
+    tracing::info!(%addr, "Prometheus metrics on /metrics");
+    Ok(())
+}
+
+/// Wraps every call in a `grpc` span (method; handlers add the seller) and,
+/// when it answers, logs and counts it by method and code.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ObserveLayer;
+
+impl<S> Layer<S> for ObserveLayer {
+    type Service = Observe<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        Observe { inner }
+    }
+}
+
+/// The service of [`ObserveLayer`].
+#[derive(Debug, Clone)]
+pub struct Observe<S> {
+    inner: S,
+}
+
+/// The gRPC code of an answer: from `grpc-status` when the call failed at once
+/// (a trailers-only answer), otherwise OK. A stream that fails after its first
+/// message counts as OK here; its error is logged by the handler.
+fn code_of<B>(response: &http::Response<B>) -> tonic::Code {
+    response
+        .headers()
+        .get("grpc-status")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<i32>().ok())
+        .map_or(tonic::Code::Ok, tonic::Code::from_i32)
+}
+
+impl<S, B, R> Service<http::Request<B>> for Observe<S>
+where
+    S: Service<http::Request<B>, Response = http::Response<R>>,
+    S::Future: Send + 'static,
+    S::Error: std::fmt::Display,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<S::Response, S::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        let method = request.uri().path().to_owned();
+        let span = tracing::info_span!("grpc", method = %method, seller = tracing::field::Empty);
+        let started = Instant::now();
+        let answer = self.inner.call(request).instrument(span.clone());
+        Box::pin(async move {
+            let answer = answer.await;
+            let seconds = started.elapsed().as_secs_f64();
+            let code = match &answer {
+                Ok(response) => code_of(response),
+                Err(_) => tonic::Code::Internal,
+            };
+            let code_name = format!("{code:?}");
+            tracing::info!(parent: &span, code = %code_name, latency_ms = seconds * 1000.0, "call answered");
+            metrics::counter!("grpc_requests_total", "method" => method.clone(), "code" => code_name.clone())
+                .increment(1);
+            metrics::histogram!("grpc_request_duration_seconds", "method" => method, "code" => code_name)
+                .record(seconds);
+            answer
+        })
+    }
+}
+
+/// Notes the seller a call is about on its span.
+pub fn record_seller(seller_id: &str) {
+    tracing::Span::current().record("seller", seller_id);
+}
+
+/// How often the database is checked for the health service.
+const HEALTH_CHECK_EVERY: Duration = Duration::from_secs(5);
+
+/// Keeps the health status in step with the database: NOT_SERVING while it
+/// does not answer, SERVING again when it does.
+pub async fn follow_database(store: Arc<Store>, reporter: tonic_health::server::HealthReporter) {
+    let mut serving = true;
+    loop {
+        tokio::time::sleep(HEALTH_CHECK_EVERY).await;
+        let up = tokio::time::timeout(HEALTH_CHECK_EVERY, store.ping()).await.is_ok_and(|r| r.is_ok());
+        metrics::gauge!("sellerhealth_database_up").set(if up { 1.0 } else { 0.0 });
+        if up != serving {
+            serving = up;
+            let status =
+                if up { tonic_health::ServingStatus::Serving } else { tonic_health::ServingStatus::NotServing };
+            tracing::warn!(database_up = up, "health status changes");
+            reporter.set_service_status("", status).await;
+            for service in crate::SERVICE_NAMES {
+                reporter.set_service_status(*service, status).await;
+            }
+        }
+    }
+}
