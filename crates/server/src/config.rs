@@ -82,6 +82,14 @@ pub struct Config {
     #[arg(long, global = true, env = "SELLERHEALTH_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
 
+    /// TLS certificate chain (PEM); with --tls-key, gRPC is served over TLS (rustls).
+    #[arg(long, global = true, env = "SELLERHEALTH_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// TLS private key (PEM) of --tls-cert.
+    #[arg(long, global = true, env = "SELLERHEALTH_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
     /// Log format.
     #[arg(long, global = true, env = "SELLERHEALTH_LOG_FORMAT", value_enum, default_value = "human")]
     pub log_format: LogFormat,

@@ -131,7 +131,18 @@ pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send) ->
         .layer(limits::UnaryDeadlineLayer { deadline: config.request_timeout })
         .load_shed()
         .concurrency_limit(config.max_in_flight.max(1));
-    let server = Server::builder()
+    let mut builder = Server::builder();
+    if let (Some(cert), Some(key)) = (&config.tls_cert, &config.tls_key) {
+        let read = |path: &std::path::PathBuf| {
+            std::fs::read(path).with_context(|| format!("reading the TLS file {}", path.display()))
+        };
+        let identity = tonic::transport::Identity::from_pem(read(cert)?, read(key)?);
+        builder = builder
+            .tls_config(tonic::transport::ServerTlsConfig::new().identity(identity))
+            .context("configuring TLS")?;
+        tracing::info!(cert = %cert.display(), "serving gRPC over TLS");
+    }
+    let server = builder
         .layer(limits)
         .add_service(health_service)
         .add_service(reflection_v1)
