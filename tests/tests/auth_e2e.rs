@@ -22,6 +22,7 @@ use tonic_health::pb::health_client::HealthClient;
 
 const READ_S1: &str = "read-token-for-s1-only";
 const WRITE_ALL: &str = "write-token-for-all-sellers";
+const WRITE_S1: &str = "write-token-for-s1-only";
 
 /// Adds `authorization: Bearer TOKEN` (or nothing) to every call.
 #[derive(Clone)]
@@ -75,7 +76,8 @@ async fn tokens_guard_every_rpc() {
         format!(
             r#"{{"tokens": [
                 {{"name": "dashboard", "token": "{READ_S1}", "role": "read", "sellers": ["s1"]}},
-                {{"name": "ingest", "token": "{WRITE_ALL}", "role": "write", "sellers": "*"}}
+                {{"name": "ingest", "token": "{WRITE_ALL}", "role": "write", "sellers": "*"}},
+                {{"name": "s1-feed", "token": "{WRITE_S1}", "role": "write", "sellers": ["s1"]}}
             ]}}"#
         ),
     )
@@ -95,6 +97,10 @@ async fn tokens_guard_every_rpc() {
     assert_eq!(stream(&channel, Some(READ_S1), "s1").await, Err(Code::PermissionDenied));
     assert_eq!(report(&channel, Some(READ_S1), "s2").await, Err(Code::PermissionDenied));
     assert_eq!(watch(&channel, Some(READ_S1), "s2").await, Err(Code::PermissionDenied));
+    // A write token for s1 writes nothing for another seller, unary or streaming.
+    assert_eq!(ingest(&channel, Some(WRITE_S1), "s2").await, Err(Code::PermissionDenied));
+    assert_eq!(stream(&channel, Some(WRITE_S1), "s2").await, Err(Code::PermissionDenied));
+    assert_eq!(report(&channel, Some(WRITE_S1), "s2").await, Err(Code::PermissionDenied));
     // Allowed, but nothing stored yet.
     assert_eq!(report(&channel, Some(READ_S1), "s1").await, Err(Code::NotFound));
 

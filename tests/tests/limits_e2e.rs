@@ -75,12 +75,21 @@ async fn calls_beyond_the_in_flight_bound_are_shed() {
     sender.send(pb::StreamEventsRequest { events: orders("s", 1) }).await.unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
 
-    let mut health = AccountHealthServiceClient::new(channel.clone());
-    let error = health.get_account_health(report_request("s")).await.unwrap_err();
-    assert_eq!(error.code(), Code::ResourceExhausted, "{error:?}");
+    // A flood of 20 calls at once: every one is shed at once, none queues.
+    let mut flood = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let mut health = AccountHealthServiceClient::new(channel.clone());
+        flood.spawn(async move { health.get_account_health(report_request("s")).await });
+    }
+    while let Some(answer) = flood.join_next().await {
+        let error = answer.unwrap().unwrap_err();
+        assert_eq!(error.code(), Code::ResourceExhausted, "{error:?}");
+    }
 
+    // The admitted call still completes, and the slot is free again after.
     drop(sender);
     assert_eq!(held.await.unwrap().unwrap().get_ref().accepted, 1);
+    let mut health = AccountHealthServiceClient::new(channel.clone());
     assert!(health.get_account_health(report_request("s")).await.is_ok());
     server.stop().await;
 }
