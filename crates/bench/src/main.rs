@@ -49,6 +49,22 @@ enum Bench {
         #[arg(long, default_value_t = 300)]
         calls: usize,
     },
+    /// GetAccountHealth throughput and latency under concurrent load, against a
+    /// bare unary call (the health check) on the same server stack and client.
+    Serve {
+        /// Orders of the seller reported on.
+        #[arg(long, default_value_t = 10_000)]
+        orders: u64,
+        /// Calls in flight at once.
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        /// Seconds per run.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+        /// Runs of each side, alternating.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
     /// Bulk ingest through StreamEvents against direct multi-row INSERTs of the
     /// same event rows into the same database.
     Ingest {
@@ -79,6 +95,7 @@ async fn main() -> anyhow::Result<()> {
     match args.bench {
         Bench::Health { small, large, calls } => health(&url, small, large, calls).await,
         Bench::Ingest { orders, chunk, runs } => ingest(&url, orders, chunk, runs).await,
+        Bench::Serve { orders, concurrency, seconds, runs } => serve(&url, orders, concurrency, seconds, runs).await,
     }
 }
 
@@ -130,7 +147,7 @@ impl RunningServer {
 }
 
 /// Loads `events` straight into the store (set-up, not measured), showing progress.
-async fn load(store: &Store, label: &str, events: &[pb::Event]) -> anyhow::Result<()> {
+async fn load_store(store: &Store, label: &str, events: &[pb::Event]) -> anyhow::Result<()> {
     let started = Instant::now();
     let mut done = 0;
     for chunk in events.chunks(5_000) {
@@ -173,7 +190,7 @@ async fn health(url: &str, small: u64, large: u64, calls: usize) -> anyhow::Resu
     let sellers = [(format!("small-{run}"), small), (format!("large-{run}"), large)];
     for (seed, (seller, orders)) in sellers.iter().enumerate() {
         let events = generate::seller_events(seller, *orders, 120, end(), seed as u64 + 7);
-        load(&store, &format!("{seller} ({orders} orders)"), &events).await?;
+        load_store(&store, &format!("{seller} ({orders} orders)"), &events).await?;
     }
     drop(store);
 
@@ -212,6 +229,100 @@ async fn health(url: &str, small: u64, large: u64, calls: usize) -> anyhow::Resu
     }
     let ratio = medians[1].as_secs_f64() / medians[0].as_secs_f64();
     println!("median latency ratio large/small: {ratio:.2}× (goal: at most 1.5×)");
+    Ok(())
+}
+
+/// Which call a serving run makes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Call {
+    Report,
+    Bare,
+}
+
+/// Calls answered per second and every call's latency, from `concurrency`
+/// clients calling back to back for `seconds` over one channel.
+async fn load(channel: &Channel, seller: &str, call: Call, concurrency: usize, seconds: u64) -> (f64, Vec<Duration>) {
+    let until = Instant::now() + Duration::from_secs(seconds);
+    let mut workers = tokio::task::JoinSet::new();
+    for _ in 0..concurrency {
+        let (channel, seller) = (channel.clone(), seller.to_owned());
+        workers.spawn(async move {
+            let mut latencies = Vec::new();
+            let mut report = AccountHealthServiceClient::new(channel.clone());
+            let mut health = tonic_health::pb::health_client::HealthClient::new(channel);
+            while Instant::now() < until {
+                let started = Instant::now();
+                let ok = match call {
+                    Call::Report => report
+                        .get_account_health(pb::GetAccountHealthRequest {
+                            seller_id: seller.clone(),
+                            marketplace_id: generate::MARKETPLACE.into(),
+                            as_of: Some(prost_types::Timestamp { seconds: end().timestamp(), nanos: 0 }),
+                        })
+                        .await
+                        .is_ok(),
+                    Call::Bare => {
+                        health.check(tonic_health::pb::HealthCheckRequest { service: String::new() }).await.is_ok()
+                    }
+                };
+                if ok {
+                    latencies.push(started.elapsed());
+                }
+            }
+            latencies
+        });
+    }
+    let started = Instant::now();
+    let mut all = Vec::new();
+    while let Some(latencies) = workers.join_next().await {
+        all.extend(latencies.unwrap_or_default());
+    }
+    (all.len() as f64 / started.elapsed().as_secs_f64(), all)
+}
+
+async fn serve(url: &str, orders: u64, concurrency: usize, seconds: u64, runs: usize) -> anyhow::Result<()> {
+    let seller = format!("serve-{}", Utc::now().timestamp());
+    let store = Store::open(url, Policy::amazon()).await.context("opening the store")?;
+    load_store(
+        &store,
+        &format!("{seller} ({orders} orders)"),
+        &generate::seller_events(&seller, orders, 120, end(), 5),
+    )
+    .await?;
+    drop(store);
+    let server = RunningServer::start(url).await?;
+    let channel = server.channel().await?;
+    let mut figures = [(Vec::new(), Vec::new()), (Vec::new(), Vec::new())];
+    for run in 0..runs {
+        for (i, call) in [Call::Report, Call::Bare].into_iter().enumerate() {
+            let (rate, latencies) = load(&channel, &seller, call, concurrency, seconds).await;
+            eprintln!("  run {run} {}: {rate:.0} calls/s", if i == 0 { "GetAccountHealth" } else { "bare" });
+            figures[i].0.push(Duration::from_secs_f64(1.0 / rate.max(f64::EPSILON)));
+            figures[i].1.extend(latencies);
+        }
+    }
+    server.stop().await?;
+    println!(
+        "Serving, {concurrency} calls in flight over one channel, {runs} runs of {seconds} s per side, alternating:"
+    );
+    println!("| call | calls/s (median run) | p50 | p99 |");
+    println!("|---|---:|---:|---:|");
+    let mut rates = Vec::new();
+    for (name, (per_call, latencies)) in ["GetAccountHealth", "bare call (grpc.health.v1 Check)"].iter().zip(figures) {
+        let rate = 1.0 / spread(per_call).median.as_secs_f64();
+        let mut sorted = latencies;
+        sorted.sort();
+        let at = |q: f64| sorted[((sorted.len() - 1) as f64 * q).round() as usize];
+        println!("| {name} | {rate:.0} | {} | {} |", ms(at(0.5)), ms(at(0.99)));
+        if rates.is_empty() {
+            println!(
+                "p99/p50 of GetAccountHealth: {:.2} (goal: at most 3)",
+                at(0.99).as_secs_f64() / at(0.5).as_secs_f64()
+            );
+        }
+        rates.push(rate);
+    }
+    println!("GetAccountHealth/bare throughput: {:.2} (goal: at least 0.5)", rates[0] / rates[1]);
     Ok(())
 }
 
