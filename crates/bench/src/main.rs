@@ -65,6 +65,16 @@ enum Bench {
         #[arg(long, default_value_t = 3)]
         runs: usize,
     },
+    /// Resident memory of a server process (the `sellerhealth-server` binary
+    /// next to this one) holding many sellers, after one report of each.
+    Memory {
+        /// Sellers.
+        #[arg(long, default_value_t = 10_000)]
+        sellers: u64,
+        /// Orders per seller.
+        #[arg(long, default_value_t = 100)]
+        orders_per_seller: u64,
+    },
     /// Bulk ingest through StreamEvents against direct multi-row INSERTs of the
     /// same event rows into the same database.
     Ingest {
@@ -96,6 +106,7 @@ async fn main() -> anyhow::Result<()> {
         Bench::Health { small, large, calls } => health(&url, small, large, calls).await,
         Bench::Ingest { orders, chunk, runs } => ingest(&url, orders, chunk, runs).await,
         Bench::Serve { orders, concurrency, seconds, runs } => serve(&url, orders, concurrency, seconds, runs).await,
+        Bench::Memory { sellers, orders_per_seller } => memory(&url, sellers, orders_per_seller).await,
     }
 }
 
@@ -323,6 +334,72 @@ async fn serve(url: &str, orders: u64, concurrency: usize, seconds: u64, runs: u
         rates.push(rate);
     }
     println!("GetAccountHealth/bare throughput: {:.2} (goal: at least 0.5)", rates[0] / rates[1]);
+    Ok(())
+}
+
+/// `VmRSS` and `VmHWM` (peak) of a process, in MiB, from /proc.
+fn resident_mib(pid: u32) -> anyhow::Result<(f64, f64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let field = |name: &str| -> anyhow::Result<f64> {
+        let line = status.lines().find(|l| l.starts_with(name)).with_context(|| format!("no {name} in /proc"))?;
+        let kib: f64 = line.split_whitespace().nth(1).context("no value")?.parse()?;
+        Ok(kib / 1024.0)
+    };
+    Ok((field("VmRSS:")?, field("VmHWM:")?))
+}
+
+async fn memory(url: &str, sellers: u64, orders_per_seller: u64) -> anyhow::Result<()> {
+    let binary = std::env::current_exe()?.with_file_name("sellerhealth-server");
+    if !binary.exists() {
+        bail!("{} is missing: cargo build --release -p sellerhealth-server first", binary.display());
+    }
+    let store = Store::open(url, Policy::amazon()).await.context("opening the store")?;
+    let run = Utc::now().timestamp();
+    let names: Vec<String> = (0..sellers).map(|i| format!("mem-{run}-{i}")).collect();
+    let mut events = Vec::new();
+    for (i, seller) in names.iter().enumerate() {
+        events.extend(generate::seller_events(seller, orders_per_seller, 120, end(), i as u64 + 1));
+    }
+    load_store(&store, &format!("{sellers} sellers × {orders_per_seller} orders"), &events).await?;
+    drop((store, events));
+
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+    let mut child = std::process::Command::new(&binary)
+        .args(["--listen", &addr.to_string(), "--database-url", url])
+        .env("RUST_LOG", "error")
+        .spawn()
+        .with_context(|| format!("starting {}", binary.display()))?;
+    let endpoint = Channel::from_shared(format!("http://{addr}"))?;
+    let channel = loop {
+        if let Ok(channel) = endpoint.connect().await {
+            break channel;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let started = resident_mib(child.id())?;
+    let mut client = AccountHealthServiceClient::new(channel);
+    let begun = Instant::now();
+    for seller in &names {
+        let request = pb::GetAccountHealthRequest {
+            seller_id: seller.clone(),
+            marketplace_id: generate::MARKETPLACE.into(),
+            as_of: Some(prost_types::Timestamp { seconds: end().timestamp(), nanos: 0 }),
+        };
+        client.get_account_health(request).await?;
+    }
+    let elapsed = begun.elapsed();
+    let after = resident_mib(child.id())?;
+    child.kill()?;
+    child.wait()?;
+    println!(
+        "Server process holding {sellers} sellers × {orders_per_seller} orders ({} reports in {:.1} s):",
+        sellers,
+        elapsed.as_secs_f64()
+    );
+    println!("| moment | resident (VmRSS) | peak (VmHWM) |");
+    println!("|---|---:|---:|");
+    println!("| started, serving | {:.1} MiB | {:.1} MiB |", started.0, started.1);
+    println!("| after one report of every seller | {:.1} MiB | {:.1} MiB |", after.0, after.1);
     Ok(())
 }
 
