@@ -10,7 +10,6 @@
 mod direct;
 mod generate;
 
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -20,9 +19,8 @@ use sellerhealth_domain::Policy;
 use sellerhealth_proto::v1 as pb;
 use sellerhealth_proto::v1::account_health_service_client::AccountHealthServiceClient;
 use sellerhealth_proto::v1::ingest_service_client::IngestServiceClient;
-use sellerhealth_server::Config;
+use sellerhealth_server::InProcessServer;
 use sellerhealth_store::Store;
-use tokio::sync::oneshot;
 use tonic::transport::Channel;
 
 /// Benchmarks of the sellerhealth server.
@@ -118,45 +116,6 @@ fn redact(url: &str) -> String {
     }
 }
 
-/// A server on a free loopback port, stopped when dropped.
-struct RunningServer {
-    addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
-    task: tokio::task::JoinHandle<anyhow::Result<()>>,
-}
-
-impl RunningServer {
-    async fn start(url: &str) -> anyhow::Result<RunningServer> {
-        let addr = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
-        let config =
-            Config::try_parse_from(["sellerhealth-server", "--listen", &addr.to_string(), "--database-url", url])?;
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(sellerhealth_server::serve(config, async {
-            let _ = stopped.await;
-        }));
-        let server = RunningServer { addr, stop: Some(stop), task };
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while server.channel().await.is_err() {
-            if Instant::now() > deadline || server.task.is_finished() {
-                bail!("the server did not start on {addr}");
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        Ok(server)
-    }
-
-    async fn channel(&self) -> anyhow::Result<Channel> {
-        Ok(Channel::from_shared(format!("http://{}", self.addr))?.connect().await?)
-    }
-
-    async fn stop(mut self) -> anyhow::Result<()> {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        (&mut self.task).await?
-    }
-}
-
 /// Loads `events` straight into the store (set-up, not measured), showing progress.
 async fn load_store(store: &Store, label: &str, events: &[pb::Event]) -> anyhow::Result<()> {
     let started = Instant::now();
@@ -205,7 +164,7 @@ async fn health(url: &str, small: u64, large: u64, calls: usize) -> anyhow::Resu
     }
     drop(store);
 
-    let server = RunningServer::start(url).await?;
+    let server = InProcessServer::start(url).await?;
     let mut client = AccountHealthServiceClient::new(server.channel().await?);
     let mut samples = [Vec::with_capacity(calls), Vec::with_capacity(calls)];
     let mut figures = [(0, 0), (0, 0)];
@@ -301,7 +260,7 @@ async fn serve(url: &str, orders: u64, concurrency: usize, seconds: u64, runs: u
     )
     .await?;
     drop(store);
-    let server = RunningServer::start(url).await?;
+    let server = InProcessServer::start(url).await?;
     let channel = server.channel().await?;
     let mut figures = [(Vec::new(), Vec::new()), (Vec::new(), Vec::new())];
     for run in 0..runs {
@@ -404,7 +363,7 @@ async fn memory(url: &str, sellers: u64, orders_per_seller: u64) -> anyhow::Resu
 }
 
 async fn ingest(url: &str, orders: u64, chunk: usize, runs: usize) -> anyhow::Result<()> {
-    let server = RunningServer::start(url).await?;
+    let server = InProcessServer::start(url).await?;
     let channel = server.channel().await?;
     let direct = direct::Inserter::open(url).await?;
     let (mut streamed, mut inserted) = (Vec::new(), Vec::new());

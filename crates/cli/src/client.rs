@@ -1,14 +1,11 @@
 //! Where the command line sends its calls: a running server, or the embedded
 //! store served in this process for the length of the command.
 
-use std::time::Duration;
-
-use anyhow::{Context, bail};
-use clap::Parser;
+use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use sellerhealth_proto::v1 as pb;
 use sellerhealth_proto::v1::ingest_service_client::IngestServiceClient;
-use tokio::sync::oneshot;
+use sellerhealth_server::InProcessServer;
 use tonic::transport::Channel;
 
 use crate::files::{Parsed, Rejection};
@@ -17,7 +14,7 @@ use crate::files::{Parsed, Rejection};
 pub struct Connection {
     /// The channel calls go over.
     pub channel: Channel,
-    embedded: Option<(oneshot::Sender<()>, tokio::task::JoinHandle<anyhow::Result<()>>)>,
+    embedded: Option<InProcessServer>,
 }
 
 impl Connection {
@@ -32,44 +29,17 @@ impl Connection {
                 .with_context(|| format!("cannot reach the server at {server}"))?;
             return Ok(Connection { channel, embedded: None });
         }
-        let addr = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
-        let config = sellerhealth_server::Config::try_parse_from([
-            "sellerhealth-server",
-            "--listen",
-            &addr.to_string(),
-            "--database-url",
-            database_url,
-        ])?;
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(sellerhealth_server::serve(config, async {
-            let _ = stopped.await;
-        }));
-        let endpoint = Channel::from_shared(format!("http://{addr}"))?;
-        let deadline = std::time::Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Ok(channel) = endpoint.connect().await {
-                return Ok(Connection { channel, embedded: Some((stop, task)) });
-            }
-            if task.is_finished() {
-                return match task.await? {
-                    Err(error) => Err(error.context("the embedded store did not start")),
-                    Ok(()) => bail!("the embedded store stopped at once"),
-                };
-            }
-            if std::time::Instant::now() > deadline {
-                bail!("the embedded store did not start in 30 s");
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        let embedded = InProcessServer::start(database_url).await.context("opening the embedded store")?;
+        let channel = embedded.channel().await?;
+        Ok(Connection { channel, embedded: Some(embedded) })
     }
 
     /// Stops the embedded store, if any, after its calls finished.
     pub async fn close(self) -> anyhow::Result<()> {
-        if let Some((stop, task)) = self.embedded {
-            let _ = stop.send(());
-            task.await??;
+        match self.embedded {
+            Some(embedded) => embedded.stop().await,
+            None => Ok(()),
         }
-        Ok(())
     }
 }
 

@@ -14,6 +14,7 @@
 pub mod auth;
 pub mod config;
 pub mod convert;
+pub mod in_process;
 pub mod limits;
 pub mod observe;
 pub mod services;
@@ -35,6 +36,7 @@ use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
 
 pub use config::{Command, Config, LogFormat};
+pub use in_process::InProcessServer;
 
 /// The sellerhealth services, as the health service names them.
 pub(crate) const SERVICE_NAMES: &[&str] = &[
