@@ -40,22 +40,24 @@ pub(crate) fn counter_from_key(key: &str) -> Result<Counter, StoreError> {
     Counter::from_key(key).ok_or_else(|| StoreError::Corrupt(format!("unknown counter {key:?}")))
 }
 
-/// Packs the changes a subject makes at one instant into a stored `changes`
-/// text: a line "day delta counter" each (a counter key has no white space).
-pub(crate) fn pack_changes(changes: &[(i64, i64, String)]) -> String {
-    let lines: Vec<String> = changes.iter().map(|(day, delta, counter)| format!("{day} {delta} {counter}")).collect();
+/// Packs lines "a b counter" (two numbers and a counter key, which has no
+/// white space): the stored form of a subject's changes at one instant ("day
+/// delta counter") and of a day's totals ("eff_day total counter").
+pub(crate) fn pack_lines<'a>(lines: impl IntoIterator<Item = (i64, i64, &'a str)>) -> String {
+    let lines: Vec<String> = lines.into_iter().map(|(a, b, counter)| format!("{a} {b} {counter}")).collect();
     lines.join("\n")
 }
 
-/// Reads a stored `changes` text back: (day number, delta, counter key).
-pub(crate) fn unpack_changes(text: &str) -> Result<Vec<(i64, i64, &str)>, StoreError> {
+/// Reads text written by [`pack_lines`] back.
+pub(crate) fn unpack_lines(text: &str) -> Result<Vec<(i64, i64, &str)>, StoreError> {
     text.lines()
         .map(|line| {
             let mut parts = line.splitn(3, ' ');
-            let (day, delta, counter) = (parts.next(), parts.next(), parts.next());
-            match (day.and_then(|d| d.parse().ok()), delta.and_then(|d| d.parse().ok()), counter) {
-                (Some(day), Some(delta), Some(counter)) => Ok((day, delta, counter)),
-                _ => Err(StoreError::Corrupt(format!("stored contribution line {line:?}"))),
+            let mut number = || parts.next().and_then(|n| n.parse::<i64>().ok());
+            let (a, b) = (number(), number());
+            match (a, b, parts.next()) {
+                (Some(a), Some(b), Some(counter)) => Ok((a, b, counter)),
+                _ => Err(StoreError::Corrupt(format!("stored counter line {line:?}"))),
             }
         })
         .collect()
@@ -64,30 +66,15 @@ pub(crate) fn unpack_changes(text: &str) -> Result<Vec<(i64, i64, &str)>, StoreE
 /// The totals of one attribution day: (counter key, effective day) → total.
 pub(crate) type DayTotals = BTreeMap<(String, i64), i64>;
 
-/// Packs a day's totals into its stored `totals` text, a line "eff_day total
-/// counter" each; zero totals are left out.
+/// A day's totals as stored: a line "eff_day total counter" each; zero totals
+/// are left out.
 pub(crate) fn pack_totals(totals: &DayTotals) -> String {
-    let lines: Vec<String> = totals
-        .iter()
-        .filter(|(_, total)| **total != 0)
-        .map(|((counter, eff_day), total)| format!("{eff_day} {total} {counter}"))
-        .collect();
-    lines.join("\n")
-}
-
-/// Reads a stored `totals` text: (effective day, total, counter key).
-pub(crate) fn unpack_totals(text: &str) -> Result<Vec<(i64, i64, &str)>, StoreError> {
-    text.lines()
-        .map(|line| {
-            let mut parts = line.splitn(3, ' ');
-            let mut number = || parts.next().and_then(|n| n.parse::<i64>().ok());
-            let (eff_day, total) = (number(), number());
-            match (eff_day, total, parts.next()) {
-                (Some(eff_day), Some(total), Some(counter)) => Ok((eff_day, total, counter)),
-                _ => Err(StoreError::Corrupt(format!("stored counter line {line:?}"))),
-            }
-        })
-        .collect()
+    pack_lines(
+        totals
+            .iter()
+            .filter(|(_, total)| **total != 0)
+            .map(|((counter, eff_day), total)| (*eff_day, *total, counter.as_str())),
+    )
 }
 
 /// Reads the counters of several days sent as one text (a record "day totals"
@@ -100,7 +87,7 @@ pub(crate) fn unpack_days(text: &str, before_eff: i64) -> Result<Vec<(Counter, D
     for record in text.split('\u{1e}').filter(|r| !r.is_empty()) {
         let (day, totals) = record.split_once(' ').unwrap_or((record, ""));
         let day: i64 = day.parse().map_err(|_| StoreError::Corrupt(format!("stored counter day {day:?}")))?;
-        for (eff_day, total, name) in unpack_totals(totals)? {
+        for (eff_day, total, name) in unpack_lines(totals)? {
             if eff_day >= before_eff {
                 continue;
             }

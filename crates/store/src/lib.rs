@@ -223,16 +223,22 @@ impl Store {
         outcome
     }
 
+    /// On SQLite, this process's turn to write (held until dropped); PostgreSQL
+    /// takes concurrent writers, serialised per subject by row locks.
+    async fn writer_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self.backend {
+            Backend::Sqlite => Some(self.sqlite_writer.lock().await),
+            Backend::Postgres => None,
+        }
+    }
+
     async fn try_write(
         &self,
         events: &[Event],
         now: Instant,
         all_or_nothing: bool,
     ) -> Result<Vec<Result<Applied, DomainError>>, StoreError> {
-        let _writer = match self.backend {
-            Backend::Sqlite => Some(self.sqlite_writer.lock().await),
-            Backend::Postgres => None,
-        };
+        let _writer = self.writer_turn().await;
         let mut tx = self.pool.begin().await?;
         let mut work = write::Work::new(self.backend);
         let mut outcomes = Vec::with_capacity(events.len());
@@ -241,7 +247,7 @@ impl Store {
             let outcome = match check_event(event, now) {
                 Err(error) => Err(error),
                 Ok(()) => {
-                    write::prepare(&mut tx, self.backend, &mut work, event).await?;
+                    write::load_own_subject(&mut tx, self.backend, &mut work, event).await?;
                     write::apply(&mut work, event, now, &self.policy)
                 }
             };
@@ -346,7 +352,7 @@ impl Store {
             let at_ns: i64 =
                 at_ns.parse().map_err(|_| StoreError::Corrupt(format!("stored contribution instant {at_ns:?}")))?;
             let at = chrono::DateTime::from_timestamp_nanos(at_ns);
-            for (day, delta, counter) in counters::unpack_changes(packed)? {
+            for (day, delta, counter) in counters::unpack_lines(packed)? {
                 if day >= earliest_number {
                     changes_today.push((
                         counters::counter_from_key(counter)?,
@@ -436,10 +442,7 @@ impl Store {
                 }
             }
             let totals: Vec<_> = totals.into_iter().filter(|(_, t)| *t != 0).collect();
-            let _writer = match self.backend {
-                Backend::Sqlite => Some(self.sqlite_writer.lock().await),
-                Backend::Postgres => None,
-            };
+            let _writer = self.writer_turn().await;
             let mut tx = self.pool.begin().await?;
             for statement in
                 ["DELETE FROM counters WHERE seller_id = $1", "DELETE FROM contributions WHERE seller_id = $1"]
@@ -467,7 +470,7 @@ impl Store {
                 .await?;
         let mut rows = Vec::new();
         for (marketplace, day, totals) in &days {
-            for (eff_day, total, counter) in counters::unpack_totals(totals)? {
+            for (eff_day, total, counter) in counters::unpack_lines(totals)? {
                 rows.push((marketplace.clone(), counter.to_owned(), *day, eff_day, total));
             }
         }

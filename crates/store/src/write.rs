@@ -9,9 +9,7 @@ use sellerhealth_domain::{Applied, DomainError, Event, Fact, Instant, Policy, Se
 use sellerhealth_metrics::{Contribution, subject_contributions};
 use sqlx::{Any, Transaction};
 
-use crate::counters::{
-    DayTotals, counter_key, day_number, instant_number, pack_changes, pack_totals, unpack_changes, unpack_totals,
-};
+use crate::counters::{DayTotals, counter_key, day_number, instant_number, pack_lines, pack_totals, unpack_lines};
 use crate::db::Backend;
 use crate::error::StoreError;
 
@@ -26,8 +24,6 @@ pub(crate) struct Work {
     /// (seller, subject) with events stored before this transaction: only these
     /// can have stored contributions.
     stored: HashSet<(String, String)>,
-    /// (seller, event id or kind␟reference) whose lookups [`prefetch`] did.
-    looked_up: HashSet<(String, String)>,
     touched: BTreeMap<(String, String), Subject>,
     accepted: Vec<(Subject, Event)>,
 }
@@ -39,7 +35,6 @@ impl Work {
             books: HashMap::new(),
             loaded: HashSet::new(),
             stored: HashSet::new(),
-            looked_up: HashSet::new(),
             touched: BTreeMap::new(),
             accepted: Vec::new(),
         }
@@ -119,7 +114,7 @@ where
 /// Reads, inside `tx` and with a few statements per seller, every subject the
 /// events of a batch need to be judged: the subjects already holding their event
 /// ids, those holding their tracking numbers, claim or message ids, and their own.
-/// [`prepare`] then finds each event's lookups done.
+/// [`load_own_subject`] completes what only applying the batch reveals.
 pub(crate) async fn prefetch(
     tx: &mut Transaction<'_, Any>,
     backend: Backend,
@@ -150,55 +145,24 @@ pub(crate) async fn prefetch(
             subjects.extend(found.into_iter().map(|(subject,)| subject));
         }
         subjects.extend(events.iter().filter_map(|e| work.book(seller).subject_of(&e.fact)).map(|s| s.key()));
-        for event in &events {
-            work.looked_up.insert((seller.to_owned(), event.event_id.clone()));
-            if let Some((kind, key)) = lookup_reference(&event.fact) {
-                work.looked_up.insert((seller.to_owned(), format!("{kind}\u{1f}{key}")));
-            }
-        }
         load(tx, backend, work, seller, subjects).await?;
     }
     Ok(())
 }
 
-/// Reads, inside `tx`, every subject `event` needs to be judged that
-/// [`prefetch`] did not: the subject that already holds its event id, the one
-/// holding its tracking number, claim or message id, and its own (a carrier scan's
-/// order is known only once its shipment is).
-pub(crate) async fn prepare(
+/// Reads, inside `tx`, the subject `event` belongs to when [`prefetch`] could
+/// not know it: a carrier scan's order is known only once the book holds the
+/// shipment of its tracking number (loaded by the prefetch, or applied earlier
+/// in the batch). Every other lookup of the batch's events is done by then.
+pub(crate) async fn load_own_subject(
     tx: &mut Transaction<'_, Any>,
     backend: Backend,
     work: &mut Work,
     event: &Event,
 ) -> Result<(), StoreError> {
     let seller = event.seller_id.as_str();
-    let mut subjects = Vec::new();
-    let looked_up = |work: &Work, key: String| work.looked_up.contains(&(seller.to_owned(), key));
-    if !work.book(seller).knows_event(&event.event_id) && !looked_up(work, event.event_id.clone()) {
-        let row: Option<(String,)> =
-            sqlx::query_as("SELECT subject FROM events WHERE seller_id = $1 AND event_id = $2")
-                .bind(seller)
-                .bind(&event.event_id)
-                .fetch_optional(&mut **tx)
-                .await?;
-        subjects.extend(row.map(|(s,)| s));
-    }
-    if let Some((kind, key)) = lookup_reference(&event.fact)
-        && !looked_up(work, format!("{kind}\u{1f}{key}"))
-    {
-        let row: Option<(String,)> =
-            sqlx::query_as("SELECT subject FROM events WHERE seller_id = $1 AND kind = $2 AND ref_key = $3 LIMIT 1")
-                .bind(seller)
-                .bind(kind)
-                .bind(key)
-                .fetch_optional(&mut **tx)
-                .await?;
-        subjects.extend(row.map(|(s,)| s));
-    }
-    if let Some(own) = work.book(seller).subject_of(&event.fact) {
-        subjects.push(own.key());
-    }
-    load(tx, backend, work, seller, subjects).await
+    let Some(own) = work.book(seller).subject_of(&event.fact) else { return Ok(()) };
+    load(tx, backend, work, seller, vec![own.key()]).await
 }
 
 /// Locks (PostgreSQL) and reads the events of the seller's `subjects` not yet
@@ -365,7 +329,7 @@ pub(crate) async fn commit(
         .await?;
         for (marketplace, at_ns, packed) in old {
             let eff_day = day_number(day_of(chrono::DateTime::from_timestamp_nanos(at_ns)));
-            for (day, delta, counter) in unpack_changes(&packed)? {
+            for (day, delta, counter) in unpack_lines(&packed)? {
                 let key = (seller.to_owned(), marketplace.clone(), counter.to_owned(), day, eff_day);
                 *changes.entry(key).or_insert(0) -= delta;
             }
@@ -419,10 +383,10 @@ pub(crate) async fn insert_contributions(
     let rows = grouped
         .into_iter()
         .filter_map(|((seller, subject, marketplace, at_ns), changes)| {
-            let changes: Vec<(i64, i64, String)> = changes
-                .into_iter()
-                .filter(|(_, delta)| *delta != 0)
-                .map(|((day, counter), delta)| (day, delta, counter))
+            let changes: Vec<(i64, i64, &str)> = changes
+                .iter()
+                .filter(|(_, delta)| **delta != 0)
+                .map(|((day, counter), delta)| (*day, *delta, counter.as_str()))
                 .collect();
             (!changes.is_empty()).then(|| {
                 vec![
@@ -430,7 +394,7 @@ pub(crate) async fn insert_contributions(
                     Value::Text(subject.to_owned()),
                     Value::Text(marketplace.to_owned()),
                     Value::Int(at_ns),
-                    Value::Text(pack_changes(&changes)),
+                    Value::Text(pack_lines(changes)),
                 ]
             })
         })
@@ -492,7 +456,7 @@ pub(crate) async fn add_to_counters(
                 query = query.bind(*day);
             }
             for (day, text) in query.fetch_all(&mut **tx).await? {
-                let totals = unpack_totals(&text)?
+                let totals = unpack_lines(&text)?
                     .into_iter()
                     .map(|(eff_day, total, counter)| ((counter.to_owned(), eff_day), total))
                     .collect();
