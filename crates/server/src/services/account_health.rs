@@ -52,8 +52,7 @@ impl AccountHealthService for AccountHealth {
         let grant = auth::grant(&request);
         let request = request.get_ref();
         let (seller_id, marketplace_id, as_of) =
-            scope(&request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
-        grant.allow(seller_id, Role::Read)?;
+            scope(&grant, &request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
         let report = self.store.report(seller_id, marketplace_id, as_of).await.map_err(status::from_store)?;
         Ok(Response::new(pb::GetAccountHealthResponse { report: Some(convert::report(&report)) }))
     }
@@ -65,8 +64,7 @@ impl AccountHealthService for AccountHealth {
         let grant = auth::grant(&request);
         let request = request.get_ref();
         let (seller_id, marketplace_id, as_of) =
-            scope(&request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
-        grant.allow(seller_id, Role::Read)?;
+            scope(&grant, &request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
         let (report, counters) =
             self.store.report_and_counters(seller_id, marketplace_id, as_of).await.map_err(status::from_store)?;
         let json = sellerhealth_metrics::sp_api::to_json(&report, &counters).to_string();
@@ -216,8 +214,7 @@ impl AccountHealthService for AccountHealth {
         let grant = auth::grant(&request);
         let request = request.get_ref();
         let (seller_id, marketplace_id, as_of) =
-            scope(&request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
-        grant.allow(seller_id, Role::Read)?;
+            scope(&grant, &request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
         let earliest = sellerhealth_domain::day_of(as_of) - chrono::Duration::days(i64::from(RATING_WINDOW_DAYS));
         let (counters, _) =
             self.store.counters(seller_id, marketplace_id, as_of, earliest).await.map_err(status::from_store)?;

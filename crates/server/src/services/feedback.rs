@@ -9,7 +9,7 @@ use sellerhealth_store::Store;
 use tonic::{Request, Response, Status};
 
 use super::{Page, scope};
-use crate::auth::{self, Role};
+use crate::auth;
 use crate::{convert, status};
 
 /// Seller feedback over the store.
@@ -57,8 +57,7 @@ impl FeedbackService for Feedback {
         let grant = auth::grant(&request);
         let request = request.get_ref();
         let (seller_id, marketplace_id, as_of) =
-            scope(&request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
-        grant.allow(seller_id, Role::Read)?;
+            scope(&grant, &request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
         let summary = self
             .store
             .read(seller_id, |book, _| feedback::summary(&feedback::entries(book, marketplace_id, as_of), as_of))
@@ -79,8 +78,7 @@ impl FeedbackService for Feedback {
         let grant = auth::grant(&request);
         let request = request.get_ref();
         let (seller_id, marketplace_id, as_of) =
-            scope(&request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
-        grant.allow(seller_id, Role::Read)?;
+            scope(&grant, &request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
         let page = Page::parse(request.page_size, &request.page_token)?;
         if let Some(bad) = request.stars.iter().position(|s| !(1..=5).contains(s)) {
             return Err(status::invalid(format!("stars[{bad}]"), "must be 1 to 5"));

@@ -7,6 +7,7 @@ pub mod reviews;
 
 use tonic::Status;
 
+use crate::auth::{Grant, Role};
 use crate::status;
 
 /// Checks a required id in a request.
@@ -17,15 +18,19 @@ pub(crate) fn required_id<'a>(field: &str, value: &'a str) -> Result<&'a str, St
     Ok(value)
 }
 
-/// The seller, marketplace and instant a read is about; `as_of` unset means now.
+/// The seller, marketplace and instant a read is about, once `grant` may read
+/// that seller; `as_of` unset means now.
 pub(crate) fn scope<'a>(
+    grant: &Grant,
     seller_id: &'a str,
     marketplace_id: &'a str,
     as_of: Option<&prost_types::Timestamp>,
 ) -> Result<(&'a str, &'a str, sellerhealth_domain::Instant), Status> {
     let seller_id = required_id("seller_id", seller_id)?;
     let marketplace_id = required_id("marketplace_id", marketplace_id)?;
-    Ok((seller_id, marketplace_id, crate::convert::as_of(as_of, chrono::Utc::now())?))
+    let as_of = crate::convert::as_of(as_of, chrono::Utc::now())?;
+    grant.allow(seller_id, Role::Read)?;
+    Ok((seller_id, marketplace_id, as_of))
 }
 
 /// INVALID_ARGUMENT when a call carries more than `max` events.

@@ -9,7 +9,7 @@ use sellerhealth_store::Store;
 use tonic::{Request, Response, Status};
 
 use super::{Page, required_id, scope};
-use crate::auth::{self, Role};
+use crate::auth;
 use crate::{convert, status};
 
 /// Product reviews over the store.
@@ -40,8 +40,7 @@ impl ReviewService for Reviews {
         let grant = auth::grant(&request);
         let request = request.get_ref();
         let (seller_id, marketplace_id, as_of) =
-            scope(&request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
-        grant.allow(seller_id, Role::Read)?;
+            scope(&grant, &request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
         let asin = required_id("asin", &request.asin)?;
         let summary = self
             .store
@@ -67,8 +66,7 @@ impl ReviewService for Reviews {
         let grant = auth::grant(&request);
         let request = request.get_ref();
         let (seller_id, marketplace_id, as_of) =
-            scope(&request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
-        grant.allow(seller_id, Role::Read)?;
+            scope(&grant, &request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
         let asin = required_id("asin", &request.asin)?;
         let page = Page::parse(request.page_size, &request.page_token)?;
         let (reviews, next_page_token) = self
