@@ -11,10 +11,11 @@ pub const MARKETPLACE: &str = "ATVPDKIKX0DER";
 
 /// A small deterministic pseudo-random sequence (xorshift64*), so every run
 /// generates the same facts.
-struct Seeded(u64);
+pub struct Seeded(pub u64);
 
 impl Seeded {
-    fn next(&mut self) -> u64 {
+    /// The next raw value.
+    pub fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
@@ -22,12 +23,27 @@ impl Seeded {
     }
 
     /// True with probability 1 / `n`.
-    fn one_in(&mut self, n: u64) -> bool {
+    pub fn one_in(&mut self, n: u64) -> bool {
         self.next().is_multiple_of(n)
+    }
+
+    /// A uniform value in `[0, 1)`.
+    pub fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// True with probability `p`.
+    pub fn chance(&mut self, p: f64) -> bool {
+        self.unit() < p
+    }
+
+    /// A uniform whole number in `[low, high]`.
+    pub fn between(&mut self, low: i64, high: i64) -> i64 {
+        low + (self.next() % (high - low + 1).max(1) as u64) as i64
     }
 }
 
-fn ts(at: DateTime<Utc>) -> prost_types::Timestamp {
+pub fn ts(at: DateTime<Utc>) -> prost_types::Timestamp {
     prost_types::Timestamp { seconds: at.timestamp(), nanos: 0 }
 }
 

@@ -7,9 +7,13 @@
 //! cargo run --release -p sellerhealth-bench -- ingest          # streaming vs direct INSERT
 //! ```
 
+mod batch;
+mod dataset;
 mod direct;
 mod generate;
+mod tables;
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -23,6 +27,10 @@ use sellerhealth_server::InProcessServer;
 use sellerhealth_store::Store;
 use tonic::transport::Channel;
 
+/// The allocator of the server and command-line binaries (see the server's main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Benchmarks of the sellerhealth server.
 #[derive(Parser)]
 struct Args {
@@ -35,6 +43,42 @@ struct Args {
 
 #[derive(Subcommand)]
 enum Bench {
+    /// Writes a generated data set: JSON-lines events (what `sellerhealth import
+    /// events` reads) and one CSV table per kind of fact.
+    Generate {
+        /// Orders in the data set, over sellers of 10 to 1,000,000 orders.
+        #[arg(long, default_value_t = 100_000)]
+        orders: u64,
+        /// Generator seed: the same seed gives the same data set.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Directory to write to.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Every seller's account health report from the metrics engine, against the
+    /// same figures in SQL from DuckDB and SQLite (Python packages), after
+    /// checking that both give identical figures.
+    Batch {
+        /// Orders in the data set, over sellers of 10 to 1,000,000 orders.
+        #[arg(long, default_value_t = 10_000_000)]
+        orders: u64,
+        /// Generator seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Timed runs per side, alternating.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// SQL engines to compare with.
+        #[arg(long, value_delimiter = ',', default_value = "duckdb,sqlite")]
+        peers: Vec<String>,
+        /// Engine threads; default: every core (as DuckDB).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Where to write the CSV tables; default: a temporary directory.
+        #[arg(long)]
+        data: Option<PathBuf>,
+    },
     /// GetAccountHealth latency for a small and a large seller on one server.
     Health {
         /// Orders of the small seller.
@@ -101,6 +145,16 @@ async fn main() -> anyhow::Result<()> {
         args.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", scratch.path().join("bench.db").display()));
     println!("database: {}", redact(&url));
     match args.bench {
+        Bench::Generate { orders, seed, out } => {
+            let sellers = batch::build(orders, seed, end(), &out, true)?;
+            println!("{} sellers, {orders} orders written to {}", sellers.len(), out.display());
+            Ok(())
+        }
+        Bench::Batch { orders, seed, runs, peers, threads, data } => {
+            let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+            let data = data.unwrap_or_else(|| scratch.path().join("dataset"));
+            batch::run(&batch::BatchOptions { orders, seed, runs, peers, threads, data, as_of: end() })
+        }
         Bench::Health { small, large, calls } => health(&url, small, large, calls).await,
         Bench::Ingest { orders, chunk, runs } => ingest(&url, orders, chunk, runs).await,
         Bench::Serve { orders, concurrency, seconds, runs } => serve(&url, orders, concurrency, seconds, runs).await,

@@ -15,6 +15,10 @@ pub const MAX_TEXT_LEN: usize = 8192;
 /// How far in the future a fact's time may lie, to absorb clock skew.
 pub const MAX_FUTURE_SKEW_HOURS: i64 = 24;
 
+/// An order's ship-by date and delivery promise lie ahead of the order by
+/// nature, so they are exempt from the future bound that catches clock skew.
+const PROMISES: [&str; 3] = ["latest_ship_at", "promised_delivery_earliest_at", "promised_delivery_latest_at"];
+
 type Check = Result<(), DomainError>;
 
 /// Checks everything about `event` that needs no other fact; `now` bounds future times.
@@ -28,7 +32,7 @@ pub fn check_event(event: &Event, now: Instant) -> Check {
 fn check_fact(fact: &Fact, now: Instant) -> Check {
     let latest_allowed = now + Duration::hours(MAX_FUTURE_SKEW_HOURS);
     for (field, at) in fact.instants() {
-        if at > latest_allowed {
+        if at > latest_allowed && !PROMISES.contains(&field) {
             return Err(DomainError::invalid(
                 field,
                 format!("{at} is more than {MAX_FUTURE_SKEW_HOURS} hours in the future"),
@@ -193,4 +197,35 @@ fn not_before(field: &str, at: Instant, other_field: &str, other: Instant) -> Ch
         return Err(DomainError::invalid(field, format!("{at} is before {other_field} {other}")));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+    use crate::facts::{FulfillmentChannel, Order};
+
+    fn order_placed(now: Instant, purchased_at: Instant) -> Check {
+        let fact = Fact::Order(Order {
+            order_id: "o1".into(),
+            marketplace_id: "US".into(),
+            purchased_at,
+            fulfillment_channel: FulfillmentChannel::Mfn,
+            latest_ship_at: purchased_at + Duration::days(2),
+            promised_delivery_earliest_at: Some(purchased_at + Duration::days(3)),
+            promised_delivery_latest_at: Some(purchased_at + Duration::days(6)),
+            units: 1,
+            business_order: false,
+        });
+        check_event(&Event { event_id: "e1".into(), seller_id: "s1".into(), fact }, now)
+    }
+
+    #[test]
+    fn promises_may_lie_ahead_but_the_purchase_may_not() {
+        let now = Utc.with_ymd_and_hms(2026, 10, 1, 0, 0, 0).single().expect("date");
+        assert_eq!(order_placed(now, now), Ok(()));
+        let error = order_placed(now, now + Duration::hours(25)).expect_err("a purchase 25 h ahead");
+        assert!(error.to_string().contains("purchased_at"), "{error}");
+    }
 }

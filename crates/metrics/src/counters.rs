@@ -6,8 +6,6 @@
 //! exact. The in-memory [`ContributionSet`] and the store's tables are two
 //! [`CounterSource`]s over the same contributions.
 
-use std::collections::HashMap;
-
 use sellerhealth_domain::{Day, DayRange, FulfillmentChannel, Instant, PolicyCategory};
 use serde::{Deserialize, Serialize};
 
@@ -126,7 +124,7 @@ type Entry = (Day, Instant, i64);
 /// counter are kept sorted by day, so a window costs a binary search plus its days.
 #[derive(Debug, Clone, Default)]
 pub struct ContributionSet {
-    by_counter: HashMap<(String, Counter), Vec<Entry>>,
+    by_counter: foldhash::HashMap<(String, Counter), Vec<Entry>>,
 }
 
 impl ContributionSet {

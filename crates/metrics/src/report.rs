@@ -170,14 +170,8 @@ fn unreachable_rate(metric: Metric, policy: &Policy) -> RateMetric {
     RateMetric::new(metric, &policy.order_defect_rate, days, 0, 0)
 }
 
-/// Every counter contribution of one order; `messages` are the buyer messages
-/// about it.
-pub fn order_contributions(
-    record: &OrderRecord,
-    messages: &[&BuyerMessage],
-    policy: &Policy,
-    out: &mut Vec<Contribution>,
-) {
+/// Every counter contribution of one order, its buyer messages included.
+pub fn order_contributions(record: &OrderRecord, policy: &Policy, out: &mut Vec<Contribution>) {
     let mut times = Vec::new();
     odr::times(record, &mut times);
     cancel::times(record, &mut times);
@@ -188,7 +182,7 @@ pub fn order_contributions(
     returns::times(record, policy, &mut times);
     surveys::times(record, &mut times);
     policy_compliance::times(record, &mut times);
-    seller_rating::times(record, messages, policy, &mut times);
+    seller_rating::times(record, policy, &mut times);
     emit(
         &record.order.marketplace_id,
         times,
@@ -203,7 +197,7 @@ pub fn order_contributions(
             returns::tally(record, policy, t, &mut tally);
             surveys::tally(record, t, &mut tally);
             policy_compliance::tally(record, t, &mut tally);
-            seller_rating::tally(record, messages, policy, t, &mut tally);
+            seller_rating::tally(record, policy, t, &mut tally);
             tally
         },
         out,
@@ -218,19 +212,12 @@ pub fn subject_contributions(book: &SellerBook, subject: &Subject, policy: &Poli
     match subject {
         Subject::Order(order_id) => {
             let Some(record) = book.order(order_id) else { return out };
-            let messages: Vec<&BuyerMessage> =
-                book.messages().iter().filter(|m| m.order_id.as_deref() == Some(order_id.as_str())).collect();
-            order_contributions(record, &messages, policy, &mut out);
-            let owned: Vec<BuyerMessage> = messages.into_iter().cloned().collect();
-            response::contributions(&owned, policy, &mut out);
+            order_contributions(record, policy, &mut out);
+            response::contributions(&record.messages, policy, &mut out);
         }
         Subject::Message(message_id) => {
-            let messages: Vec<BuyerMessage> = book
-                .messages()
-                .iter()
-                .filter(|m| m.order_id.is_none() && m.message_id == *message_id)
-                .cloned()
-                .collect();
+            let messages: Vec<BuyerMessage> =
+                book.messages_without_order().iter().filter(|m| m.message_id == *message_id).cloned().collect();
             response::contributions(&messages, policy, &mut out);
         }
         Subject::Violation(violation_id) => {

@@ -93,7 +93,7 @@ impl SellerRating {
 }
 
 /// Whether a message on the order was unanswered for more than the SLA by `t`.
-fn message_overdue(messages: &[&BuyerMessage], policy: &Policy, t: Instant) -> bool {
+fn message_overdue(messages: &[BuyerMessage], policy: &Policy, t: Instant) -> bool {
     let sla = Duration::hours(i64::from(policy.contact_response.sla_hours));
     messages.iter().any(|m| {
         let deadline = m.received_at + sla;
@@ -137,7 +137,7 @@ fn bonus(record: &OrderRecord, t: Instant) -> bool {
 }
 
 /// The order's class at `t`: only its most severe problem counts.
-pub fn score_class(record: &OrderRecord, messages: &[&BuyerMessage], policy: &Policy, t: Instant) -> ScoreClass {
+pub fn score_class(record: &OrderRecord, policy: &Policy, t: Instant) -> ScoreClass {
     let mfn = record.order.fulfillment_channel == FulfillmentChannel::Mfn;
     let unshipped_severe = mfn
         && t > unshipped_deadline(record)
@@ -161,7 +161,7 @@ pub fn score_class(record: &OrderRecord, messages: &[&BuyerMessage], policy: &Po
     if seller_cancelled {
         return ScoreClass::SellerCancelled;
     }
-    if (mfn && !cancelled_by(record, t) && is_late(record, t)) || message_overdue(messages, policy, t) {
+    if (mfn && !cancelled_by(record, t) && is_late(record, t)) || message_overdue(&record.messages, policy, t) {
         return ScoreClass::ServiceProblem;
     }
     if bonus(record, t) { ScoreClass::PerfectWithBonus } else { ScoreClass::Perfect }
@@ -169,18 +169,18 @@ pub fn score_class(record: &OrderRecord, messages: &[&BuyerMessage], policy: &Po
 
 /// Instants where the order's class may change, beyond those of the ODR, shipping
 /// and refund metrics.
-pub(crate) fn times(record: &OrderRecord, messages: &[&BuyerMessage], policy: &Policy, out: &mut Vec<Instant>) {
+pub(crate) fn times(record: &OrderRecord, policy: &Policy, out: &mut Vec<Instant>) {
     out.push(just_after(unshipped_deadline(record)));
     let sla = Duration::hours(i64::from(policy.contact_response.sla_hours));
-    for message in messages {
+    for message in &record.messages {
         out.push(just_after(message.received_at + sla));
     }
 }
 
 /// Counts the order in its class on its purchase day.
-pub(crate) fn tally(record: &OrderRecord, messages: &[&BuyerMessage], policy: &Policy, t: Instant, tally: &mut Tally) {
+pub(crate) fn tally(record: &OrderRecord, policy: &Policy, t: Instant, tally: &mut Tally) {
     if t >= record.order.purchased_at {
-        let class = score_class(record, messages, policy, t);
+        let class = score_class(record, policy, t);
         tally.count(Counter::OrderScore(class), day_of(record.order.purchased_at));
     }
 }
@@ -292,19 +292,19 @@ mod order_tests {
         let policy = Policy::amazon();
         // Delivered Thursday 05-07: 3rd business day, by the promise: 110.
         let bonus = record(at(5, 9), at(7, 15));
-        assert_eq!(score_class(&bonus, &[], &policy, at(20, 0)), ScoreClass::PerfectWithBonus);
+        assert_eq!(score_class(&bonus, &policy, at(20, 0)), ScoreClass::PerfectWithBonus);
         // Delivered Friday 05-08: by the promise, but the 4th business day: 100.
         let four_of_five = record(at(5, 9), at(8, 15));
-        assert_eq!(score_class(&four_of_five, &[], &policy, at(20, 0)), ScoreClass::Perfect);
+        assert_eq!(score_class(&four_of_five, &policy, at(20, 0)), ScoreClass::Perfect);
         // Before delivery the bonus is not earned yet.
-        assert_eq!(score_class(&bonus, &[], &policy, at(6, 0)), ScoreClass::Perfect);
+        assert_eq!(score_class(&bonus, &policy, at(6, 0)), ScoreClass::Perfect);
     }
 
     #[test]
     fn late_shipment_and_negative_feedback_count_as_minus_500_once() {
         let policy = Policy::amazon();
         let mut late = record(at(7, 9), at(8, 15));
-        assert_eq!(score_class(&late, &[], &policy, at(9, 0)), ScoreClass::ServiceProblem);
+        assert_eq!(score_class(&late, &policy, at(9, 0)), ScoreClass::ServiceProblem);
         late.feedback.push(SellerFeedback {
             order_id: "o".into(),
             left_at: at(10, 0),
@@ -312,7 +312,7 @@ mod order_tests {
             comment: String::new(),
             fulfillment_related: false,
         });
-        assert_eq!(score_class(&late, &[], &policy, at(11, 0)), ScoreClass::SevereDefect);
+        assert_eq!(score_class(&late, &policy, at(11, 0)), ScoreClass::SevereDefect);
         assert_eq!(ScoreClass::SevereDefect.score(), -500);
     }
 }

@@ -6,23 +6,30 @@
 //! instant and emits the difference from the previous one, so summing the
 //! contributions effective at or before T reproduces the function at T exactly.
 
-use std::collections::BTreeMap;
-
 use chrono::Duration;
 use sellerhealth_domain::{Day, Instant};
 
 use crate::counters::{Contribution, Counter};
 
 /// The counters a subject adds to at one instant: (counter, attribution day) → amount.
+/// A subject touches a dozen counters at most, so a list beats a map here.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Tally(BTreeMap<(Counter, Day), i64>);
+pub struct Tally(Vec<((Counter, Day), i64)>);
 
 impl Tally {
     /// Adds `amount` to `counter` of `day`.
     pub fn add(&mut self, counter: Counter, day: Day, amount: i64) {
-        if amount != 0 {
-            *self.0.entry((counter, day)).or_insert(0) += amount;
+        if amount == 0 {
+            return;
         }
+        match self.0.iter_mut().find(|(key, _)| *key == (counter, day)) {
+            Some((_, total)) => *total += amount,
+            None => self.0.push(((counter, day), amount)),
+        }
+    }
+
+    fn get(&self, key: (Counter, Day)) -> Option<i64> {
+        self.0.iter().find(|(k, _)| *k == key).map(|(_, amount)| *amount)
     }
 
     /// Adds 1 to `counter` of `day`.
@@ -49,9 +56,10 @@ pub fn emit(
     times.dedup();
     let mut previous = Tally::default();
     for t in times {
-        let current = tally_at(t);
-        for (&(counter, day), &amount) in &current.0 {
-            let before = previous.0.get(&(counter, day)).copied().unwrap_or(0);
+        let mut current = tally_at(t);
+        current.0.sort_unstable_by_key(|(key, _)| *key);
+        for &((counter, day), amount) in &current.0 {
+            let before = previous.get((counter, day)).unwrap_or(0);
             if amount != before {
                 out.push(Contribution {
                     marketplace_id: marketplace_id.to_owned(),
@@ -62,8 +70,8 @@ pub fn emit(
                 });
             }
         }
-        for (&(counter, day), &before) in &previous.0 {
-            if !current.0.contains_key(&(counter, day)) {
+        for &((counter, day), before) in &previous.0 {
+            if current.get((counter, day)).is_none() {
                 out.push(Contribution {
                     marketplace_id: marketplace_id.to_owned(),
                     counter,

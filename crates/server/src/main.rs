@@ -5,6 +5,12 @@ use clap::Parser;
 use sellerhealth_server::{Command, Config, LogFormat, rebuild, serve, shutdown_signal};
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc: folding many facts into a book allocates and frees many small
+/// strings, which it does about twice as fast as the system allocator
+/// (docs/BENCHMARKS.md, batch evaluation).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = Config::parse();

@@ -1,0 +1,478 @@
+//! Batch evaluation: every seller's account health report computed by the
+//! `metrics` engine from the data set's facts, against the same figures computed
+//! in SQL by DuckDB and SQLite (`peers/sql_peer.py`, `peers/figures.sql`) from the
+//! same data set written as CSV. The figures of both sides are compared, seller
+//! by seller, before any time counts.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use chrono::{DateTime, Utc};
+use prost::Message;
+use sellerhealth_domain::{Policy, SellerBook};
+use sellerhealth_metrics::{AccountHealthReport, ContributionSet, RateMetric, contributions, evaluate};
+use sellerhealth_proto::v1 as pb;
+
+use crate::tables::{TABLES, Tables};
+use crate::{dataset, resident_mib, spread};
+
+/// The SQL the peers run, and the peer program.
+const FIGURES_SQL: &str = include_str!("../peers/figures.sql");
+const SQL_PEER: &str = include_str!("../peers/sql_peer.py");
+
+/// The names of the figures compared, in the order of a row after seller and marketplace.
+pub const FIGURE_NAMES: [&str; 41] = [
+    "odr_mfn_defective",
+    "odr_mfn_orders",
+    "odr_mfn_negative_feedback",
+    "odr_mfn_atoz_claims",
+    "odr_mfn_service_chargebacks",
+    "odr_afn_defective",
+    "odr_afn_orders",
+    "odr_afn_negative_feedback",
+    "odr_afn_atoz_claims",
+    "odr_afn_service_chargebacks",
+    "cancel_seller_cancelled",
+    "cancel_mfn_orders",
+    "lsr10_late",
+    "lsr10_due",
+    "lsr30_late",
+    "lsr30_due",
+    "vtr_valid",
+    "vtr_confirmed",
+    "otdr_on_time",
+    "otdr_tracked",
+    "uotdr_units_on_time",
+    "uotdr_units",
+    "rdr_dissatisfied",
+    "rdr_requests",
+    "refund_refunded",
+    "refund_orders",
+    "crt7_on_time",
+    "crt7_late",
+    "crt7_pending",
+    "crt7_average_hours",
+    "crt7_p90_hours",
+    "crt30_on_time",
+    "crt30_late",
+    "crt30_pending",
+    "crt30_average_hours",
+    "crt30_p90_hours",
+    "crt90_on_time",
+    "crt90_late",
+    "crt90_pending",
+    "crt90_average_hours",
+    "crt90_p90_hours",
+];
+
+/// One seller's facts, in the order they were generated, as the contract's
+/// protobuf events (length-delimited): the engine's input, as the CSV tables are
+/// the peers'. Compact, so ten million orders fit in memory beside the peers.
+pub struct SellerFacts {
+    /// Seller id.
+    pub seller_id: String,
+    /// Orders generated.
+    pub orders: u64,
+    /// Events in `encoded`.
+    pub events: usize,
+    /// Every event, encoded.
+    pub encoded: Vec<u8>,
+}
+
+impl SellerFacts {
+    /// Decodes each event, converts and checks it as the server does, and folds
+    /// it into a new book: one event at a time, so no second copy of the facts
+    /// is ever held.
+    fn fold(&self, policy: &Policy, as_of: DateTime<Utc>) -> anyhow::Result<SellerBook> {
+        let mut book = SellerBook::new(self.seller_id.clone());
+        let mut bytes = self.encoded.as_slice();
+        while !bytes.is_empty() {
+            let wire = pb::Event::decode_length_delimited(&mut bytes)?;
+            sellerhealth_server::convert::event(&wire)
+                .and_then(|event| book.apply(&event, as_of, policy))
+                .with_context(|| format!("event {}", wire.event_id))?;
+        }
+        Ok(book)
+    }
+}
+
+/// Generates the data set of `orders` orders, writes its CSV tables (and JSON
+/// lines, with `jsonl`) to `dir`, and returns its facts.
+pub fn build(
+    orders: u64,
+    seed: u64,
+    as_of: DateTime<Utc>,
+    dir: &Path,
+    jsonl: bool,
+) -> anyhow::Result<Vec<SellerFacts>> {
+    let sizes = dataset::seller_sizes(orders, seed);
+    let mut tables = Tables::create(dir, jsonl)?;
+    let mut sellers = Vec::with_capacity(sizes.len());
+    let (mut done, mut events) = (0u64, 0usize);
+    let started = Instant::now();
+    for (index, &size) in sizes.iter().enumerate() {
+        let seller_id = dataset::seller_id(index);
+        let wire = dataset::seller_events(&seller_id, size, as_of, seed.wrapping_add(index as u64));
+        let domain = sellerhealth_server::convert::events(&wire).map_err(|s| anyhow::anyhow!("{}", s.message()))?;
+        let mut encoded = Vec::new();
+        for (event, wire) in domain.iter().zip(&wire) {
+            tables.write(event, wire)?;
+            wire.encode_length_delimited(&mut encoded)?;
+        }
+        done += size;
+        events += domain.len();
+        eprint!(
+            "\r  generating: {}/{} sellers, {done}/{orders} orders, {events} events, {:.0} s   ",
+            index + 1,
+            sizes.len(),
+            started.elapsed().as_secs_f64()
+        );
+        sellers.push(SellerFacts { seller_id, orders: size, events: domain.len(), encoded });
+    }
+    eprintln!();
+    let rows = tables.finish()?;
+    let listed: Vec<String> = TABLES.iter().zip(rows).map(|((name, _), n)| format!("{name} {n}")).collect();
+    eprintln!("  tables in {}: {}", dir.display(), listed.join(", "));
+    Ok(sellers)
+}
+
+/// A rate's numerator and denominator.
+fn counts(rate: &RateMetric) -> [String; 2] {
+    [rate.numerator.to_string(), rate.denominator.to_string()]
+}
+
+/// The compared figures of one report, as the peer prints them.
+pub fn report_row(report: &AccountHealthReport) -> String {
+    let mut fields = vec![report.seller_id.clone(), report.marketplace_id.clone()];
+    for odr in [&report.order_defect_rate_mfn, &report.order_defect_rate_afn] {
+        fields.extend(counts(&odr.rate));
+        fields.extend([odr.negative_feedback, odr.atoz_claims, odr.service_chargebacks].map(|n| n.to_string()));
+    }
+    for rate in [
+        &report.pre_fulfillment_cancel_rate,
+        &report.late_shipment_rate_10d,
+        &report.late_shipment_rate_30d,
+        &report.valid_tracking_rate,
+        &report.on_time_delivery_rate,
+        &report.unit_on_time_delivery_rate,
+        &report.return_dissatisfaction_rate,
+        &report.refund_rate,
+    ] {
+        fields.extend(counts(rate));
+    }
+    for contact in &report.contact_response_times {
+        fields.extend([contact.on_time, contact.late, contact.pending].map(|n| n.to_string()));
+        fields.push(contact.average_response_hours.map(|h| format!("{h:.9}")).unwrap_or_default());
+        fields.push(contact.p90_response_hours.map(|h| h.to_string()).unwrap_or_default());
+    }
+    fields.join("\t")
+}
+
+/// Every report of one seller: one per marketplace it sold in.
+fn seller_rows(seller: &SellerFacts, policy: &Policy, as_of: DateTime<Utc>) -> anyhow::Result<Vec<String>> {
+    let book = seller.fold(policy, as_of)?;
+    let counters = ContributionSet::new(contributions(&book, policy));
+    let mut marketplaces: Vec<&str> = book.orders().map(|r| r.order.marketplace_id.as_str()).collect();
+    marketplaces.sort_unstable();
+    marketplaces.dedup();
+    Ok(marketplaces
+        .into_iter()
+        .map(|marketplace| {
+            report_row(&evaluate(&counters, book.violations(), policy, &seller.seller_id, marketplace, as_of))
+        })
+        .collect())
+}
+
+/// Every seller's figures from the engine, on `threads` threads, largest sellers first.
+pub fn engine_rows(
+    sellers: &[SellerFacts],
+    policy: &Policy,
+    as_of: DateTime<Utc>,
+    threads: usize,
+) -> anyhow::Result<Vec<String>> {
+    let mut order: Vec<&SellerFacts> = sellers.iter().collect();
+    order.sort_by_key(|s| std::cmp::Reverse(s.orders));
+    let next = AtomicUsize::new(0);
+    let rows = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads.max(1))
+            .map(|_| {
+                scope.spawn(|| -> anyhow::Result<()> {
+                    while let Some(seller) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        let mine = seller_rows(seller, policy, as_of)?;
+                        rows.lock().map_err(|_| anyhow::anyhow!("a worker panicked"))?.extend(mine);
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        workers.into_iter().try_for_each(|w| w.join().map_err(|_| anyhow::anyhow!("a worker panicked"))?)
+    })?;
+    let mut rows = rows.into_inner().map_err(|_| anyhow::anyhow!("a worker panicked"))?;
+    rows.sort_unstable();
+    Ok(rows)
+}
+
+/// The differences between two sets of rows, named by seller, marketplace and figure.
+pub fn differences(ours: &[String], theirs: &[String]) -> Vec<String> {
+    let keyed = |rows: &[String]| -> BTreeMap<String, Vec<String>> {
+        rows.iter()
+            .map(|row| {
+                let mut fields = row.split('\t').map(str::to_owned);
+                let key = format!("{}/{}", fields.next().unwrap_or_default(), fields.next().unwrap_or_default());
+                (key, fields.collect())
+            })
+            .collect()
+    };
+    let (ours, theirs) = (keyed(ours), keyed(theirs));
+    let mut out = Vec::new();
+    for key in ours.keys().chain(theirs.keys().filter(|k| !ours.contains_key(*k))) {
+        match (ours.get(key), theirs.get(key)) {
+            (Some(a), Some(b)) => {
+                for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                    if x != y {
+                        out.push(format!("{key} {}: engine {x}, SQL {y}", FIGURE_NAMES.get(i).unwrap_or(&"?")));
+                    }
+                }
+                if a.len() != b.len() {
+                    out.push(format!("{key}: engine has {} figures, SQL {}", a.len(), b.len()));
+                }
+            }
+            (Some(_), None) => out.push(format!("{key}: only the engine reports it")),
+            _ => out.push(format!("{key}: only SQL reports it")),
+        }
+    }
+    out
+}
+
+/// A running `sql_peer.py` with its data loaded.
+pub struct Peer {
+    /// `duckdb` or `sqlite`.
+    pub name: String,
+    /// Engine and version, as the peer says.
+    pub engine: String,
+    /// Seconds the load took.
+    pub load_seconds: f64,
+    /// Peak resident memory after loading, MiB.
+    pub loaded_rss_mib: f64,
+    child: Child,
+    input: ChildStdin,
+    output: BufReader<ChildStdout>,
+}
+
+impl Peer {
+    /// Starts the peer on the CSV tables in `data`, and waits for its load.
+    pub fn start(name: &str, scratch: &Path, data: &Path, as_of: DateTime<Utc>) -> anyhow::Result<Peer> {
+        let (program, sql) = (scratch.join("sql_peer.py"), scratch.join("figures.sql"));
+        std::fs::write(&program, SQL_PEER)?;
+        std::fs::write(&sql, FIGURES_SQL)?;
+        let python = std::env::var("SELLERHEALTH_PYTHON").unwrap_or_else(|_| "python3".into());
+        let mut child = Command::new(&python)
+            .arg(&program)
+            .args(["--engine", name, "--as-of", &as_of.timestamp().to_string()])
+            .arg("--data")
+            .arg(data)
+            .arg("--sql")
+            .arg(&sql)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .with_context(|| format!("starting {python} for the {name} peer"))?;
+        let input = child.stdin.take().context("peer stdin")?;
+        let output = BufReader::new(child.stdout.take().context("peer stdout")?);
+        let mut peer = Peer {
+            name: name.into(),
+            engine: String::new(),
+            load_seconds: 0.0,
+            loaded_rss_mib: 0.0,
+            child,
+            input,
+            output,
+        };
+        let loaded = peer.answer()?;
+        peer.engine = loaded["engine"].as_str().unwrap_or_default().to_owned();
+        peer.load_seconds = loaded["load_seconds"].as_f64().unwrap_or_default();
+        peer.loaded_rss_mib = loaded["peak_rss_mib"].as_f64().unwrap_or_default();
+        Ok(peer)
+    }
+
+    fn answer(&mut self) -> anyhow::Result<serde_json::Value> {
+        let mut line = String::new();
+        if self.output.read_line(&mut line)? == 0 {
+            let status = self.child.wait()?;
+            bail!("the {} peer ended ({status}); is the Python package installed?", self.name);
+        }
+        serde_json::from_str(&line).with_context(|| format!("the {} peer said {line:?}", self.name))
+    }
+
+    /// Runs the query once: its time, and the rows it gave.
+    pub fn run(&mut self, scratch: &Path) -> anyhow::Result<(Duration, Vec<String>)> {
+        let path: PathBuf = scratch.join(format!("{}.tsv", self.name));
+        writeln!(self.input, "run {}", path.display())?;
+        self.input.flush()?;
+        let answer = self.answer()?;
+        let seconds = answer["seconds"].as_f64().context("no time from the peer")?;
+        let rows = std::fs::read_to_string(&path)?.lines().map(str::to_owned).collect();
+        Ok((Duration::from_secs_f64(seconds), rows))
+    }
+
+    /// Stops the peer: its peak resident memory, MiB.
+    pub fn stop(mut self) -> anyhow::Result<f64> {
+        writeln!(self.input, "quit")?;
+        self.input.flush()?;
+        let answer = self.answer()?;
+        self.child.wait()?;
+        Ok(answer["peak_rss_mib"].as_f64().unwrap_or_default())
+    }
+}
+
+/// Resets this process's peak resident memory, so the next reading is the
+/// peak of what follows (Linux `clear_refs`).
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// Options of one batch comparison.
+pub struct BatchOptions {
+    /// Orders in the data set.
+    pub orders: u64,
+    /// Generator seed.
+    pub seed: u64,
+    /// Timed runs per side, alternating.
+    pub runs: usize,
+    /// `duckdb`, `sqlite`.
+    pub peers: Vec<String>,
+    /// Engine threads.
+    pub threads: usize,
+    /// Where the CSV tables go.
+    pub data: PathBuf,
+    /// The evaluation instant.
+    pub as_of: DateTime<Utc>,
+}
+
+/// Runs the comparison and prints its tables; fails if any figure differs.
+pub fn run(options: &BatchOptions) -> anyhow::Result<()> {
+    let policy = Policy::amazon();
+    let scratch = tempfile::tempdir()?;
+    let sellers = build(options.orders, options.seed, options.as_of, &options.data, false)?;
+    let events: usize = sellers.iter().map(|s| s.events).sum();
+    let (data_rss, _) = resident_mib(std::process::id())?;
+
+    eprintln!("  engine: checking run");
+    reset_peak();
+    let started = Instant::now();
+    let ours = engine_rows(&sellers, &policy, options.as_of, options.threads)?;
+    eprintln!("  engine: {} reports in {:.2} s", ours.len(), started.elapsed().as_secs_f64());
+    let (_, engine_peak) = resident_mib(std::process::id())?;
+    let figures = options.data.join("engine_figures.tsv");
+    let header = ["seller_id", "marketplace_id"].iter().chain(&FIGURE_NAMES).copied().collect::<Vec<_>>().join("\t");
+    std::fs::write(&figures, format!("{header}\n{}\n", ours.join("\n")))?;
+    eprintln!("  engine figures written to {}", figures.display());
+
+    let mut peers = Vec::new();
+    for name in options.peers.iter().filter(|name| !name.is_empty()) {
+        eprintln!("  {name}: loading");
+        let mut peer = Peer::start(name, scratch.path(), &options.data, options.as_of)?;
+        let (time, theirs) = peer.run(scratch.path())?;
+        let wrong = differences(&ours, &theirs);
+        if !wrong.is_empty() {
+            for line in wrong.iter().take(20) {
+                eprintln!("    {line}");
+            }
+            bail!("{} figures differ between the engine and {}", wrong.len(), peer.engine);
+        }
+        eprintln!(
+            "  {}: loaded in {:.1} s; checking run {:.2} s; all {} rows × {} figures identical",
+            peer.engine,
+            peer.load_seconds,
+            time.as_secs_f64(),
+            theirs.len(),
+            FIGURE_NAMES.len()
+        );
+        peers.push((peer, Vec::new()));
+    }
+
+    let mut engine_times = Vec::new();
+    for run in 0..options.runs {
+        let started = Instant::now();
+        let rows = engine_rows(&sellers, &policy, options.as_of, options.threads)?;
+        engine_times.push(started.elapsed());
+        if rows != ours {
+            bail!("the engine gave different figures on run {run}");
+        }
+        eprint!("  run {run}: engine {:.2} s", engine_times[run].as_secs_f64());
+        for (peer, times) in &mut peers {
+            let (time, theirs) = peer.run(scratch.path())?;
+            if !differences(&ours, &theirs).is_empty() {
+                bail!("{} gave different figures on run {run}", peer.engine);
+            }
+            eprint!(", {} {:.2} s", peer.name, time.as_secs_f64());
+            times.push(time);
+        }
+        eprintln!();
+    }
+    let (_, engine_peak_after) = resident_mib(std::process::id())?;
+
+    let engine_median = spread(engine_times).median;
+    println!(
+        "Batch evaluation of {} sellers' reports ({} seller-marketplaces), {} orders, {events} events, as of {}; \
+         {} runs per side, alternating; figures identical on every run:",
+        sellers.len(),
+        ours.len(),
+        options.orders,
+        options.as_of.to_rfc3339(),
+        options.runs
+    );
+    println!("| side | median | orders/s | engine speed-up | peak memory |");
+    println!("|---|---:|---:|---:|---:|");
+    let per_second = |d: Duration| options.orders as f64 / d.as_secs_f64();
+    println!(
+        "| metrics engine ({} threads, full reports) | {:.2} s | {:.0} | 1.00× | {:.0} MiB (facts in memory {:.0} MiB) |",
+        options.threads,
+        engine_median.as_secs_f64(),
+        per_second(engine_median),
+        engine_peak.max(engine_peak_after),
+        data_rss
+    );
+    for (peer, times) in peers {
+        let median = spread(times).median;
+        let loaded = (peer.load_seconds, peer.loaded_rss_mib);
+        let engine = peer.engine.clone();
+        let peak = peer.stop()?;
+        println!(
+            "| {engine} SQL (load {:.1} s, {:.0} MiB) | {:.2} s | {:.0} | {:.2}× | {peak:.0} MiB |",
+            loaded.0,
+            loaded.1,
+            median.as_secs_f64(),
+            per_second(median),
+            median.as_secs_f64() / engine_median.as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::differences;
+
+    #[test]
+    fn differences_name_the_seller_marketplace_and_figure() {
+        let ours = ["S1\tUS\t3\t100", "S2\tUS\t0\t5"].map(String::from);
+        let theirs = ["S1\tUS\t4\t100", "S3\tUS\t0\t1"].map(String::from);
+        assert_eq!(
+            differences(&ours, &theirs),
+            [
+                "S1/US odr_mfn_defective: engine 3, SQL 4",
+                "S2/US: only the engine reports it",
+                "S3/US: only SQL reports it"
+            ]
+        );
+        assert!(differences(&ours, &ours).is_empty());
+    }
+}

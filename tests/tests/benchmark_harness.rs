@@ -1,0 +1,87 @@
+//! The benchmark harness checks itself here, on small data sets: the batch
+//! comparison finds the metrics engine and the SQL of both peers (DuckDB and
+//! SQLite, from PyPI and Python) in agreement on every figure of every seller,
+//! and the generator's JSON lines are events the command line imports whole.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{available_or_skip, workspace_binary};
+
+fn python_has_duckdb() -> bool {
+    Command::new(std::env::var("SELLERHEALTH_PYTHON").unwrap_or_else(|_| "python3".into()))
+        .args(["-c", "import duckdb, sqlite3"])
+        .output()
+        .is_ok_and(|output| output.status.success())
+}
+
+fn bench() -> Command {
+    Command::new(workspace_binary("sellerhealth-bench", "sellerhealth-bench"))
+}
+
+#[test]
+fn the_engine_and_both_sql_peers_give_identical_figures_for_every_seller() {
+    let why = "python3 cannot import duckdb (pip install duckdb)";
+    if !available_or_skip(python_has_duckdb(), "batch benchmark check", "SELLERHEALTH_REQUIRE_PYTHON", why) {
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let output = bench()
+        .args(["batch", "--orders", "30000", "--seed", "7", "--runs", "1"])
+        .arg("--data")
+        .arg(data.path())
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+
+    // One figures row per seller and marketplace it sold in, with every figure.
+    let figures = std::fs::read_to_string(data.path().join("engine_figures.tsv")).unwrap();
+    let rows: Vec<Vec<&str>> = figures.lines().skip(1).map(|l| l.split('\t').collect()).collect();
+    let orders: Vec<&str> = std::fs::read_to_string(data.path().join("orders.csv")).unwrap().leak().lines().collect();
+    let mut pairs: Vec<(&str, &str)> =
+        orders[1..].iter().map(|l| l.split(',').collect::<Vec<_>>()).map(|f| (f[0], f[2])).collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    assert_eq!(rows.len(), pairs.len());
+    assert!(rows.iter().all(|r| r.len() == 43), "{figures}");
+    // The figures are not trivially zero: orders and defects are both counted.
+    let column = |i: usize| rows.iter().map(|r| r[i].parse::<i64>().unwrap()).sum::<i64>();
+    assert!(column(3) > 1_000 && column(2) > 0, "MFN ODR {} / {}", column(2), column(3));
+
+    for engine in ["DuckDB", "SQLite"] {
+        let checked = format!("all {} rows × 41 figures identical", rows.len());
+        assert!(stderr.lines().any(|l| l.contains(engine) && l.contains(&checked)), "{engine}: {stderr}");
+        assert!(stdout.lines().any(|l| l.starts_with(&format!("| {engine}"))), "{stdout}");
+    }
+    assert!(stdout.contains("| metrics engine"), "{stdout}");
+}
+
+#[test]
+fn generated_json_lines_import_whole_through_the_command_line() {
+    let out = tempfile::tempdir().unwrap();
+    let status =
+        bench().args(["generate", "--orders", "400", "--seed", "3", "--out"]).arg(out.path()).status().unwrap();
+    assert!(status.success());
+    let events = std::fs::read_to_string(out.path().join("events.jsonl")).unwrap().lines().count();
+    let csv_rows: usize = ["orders", "shipments", "scans", "feedback", "messages", "reviews"]
+        .iter()
+        .map(|t| std::fs::read_to_string(out.path().join(format!("{t}.csv"))).unwrap().lines().count() - 1)
+        .sum();
+    assert!(events > 400 && csv_rows <= events, "{events} events, {csv_rows} rows");
+
+    let cli = workspace_binary("sellerhealth", "sellerhealth-cli");
+    let database = format!("sqlite://{}", Path::new(out.path()).join("imported.db").display());
+    let output = Command::new(cli)
+        .args(["--database-url", &database, "import", "events"])
+        .arg(out.path().join("events.jsonl"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(stdout, format!("{events} rows read: {events} events accepted, 0 duplicates, 0 rejected\n"));
+}
