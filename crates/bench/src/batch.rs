@@ -358,17 +358,24 @@ pub struct BatchOptions {
 
 /// Runs the comparison and prints its tables; fails if any figure differs.
 pub fn run(options: &BatchOptions) -> anyhow::Result<()> {
+    if options.runs == 0 {
+        bail!("--runs must be at least 1: the figures are compared on a timed run too");
+    }
     let policy = Policy::amazon();
     let scratch = tempfile::tempdir()?;
     let sellers = build(options.orders, options.seed, options.as_of, &options.data, false)?;
     let events: usize = sellers.iter().map(|s| s.events).sum();
-    let (data_rss, _) = resident_mib(std::process::id())?;
+    let encoded_mib = sellers.iter().map(|s| s.encoded.len()).sum::<usize>() as f64 / (1024.0 * 1024.0);
 
     eprintln!("  engine: checking run");
     reset_peak();
     let started = Instant::now();
     let ours = engine_rows(&sellers, &policy, options.as_of, options.threads)?;
-    eprintln!("  engine: {} reports in {:.2} s", ours.len(), started.elapsed().as_secs_f64());
+    eprintln!(
+        "  engine: {} reports in {:.2} s, from {encoded_mib:.0} MiB of protobuf events",
+        ours.len(),
+        started.elapsed().as_secs_f64()
+    );
     let (_, engine_peak) = resident_mib(std::process::id())?;
     let figures = options.data.join("engine_figures.tsv");
     let header = ["seller_id", "marketplace_id"].iter().chain(&FIGURE_NAMES).copied().collect::<Vec<_>>().join("\t");
@@ -433,12 +440,12 @@ pub fn run(options: &BatchOptions) -> anyhow::Result<()> {
     println!("|---|---:|---:|---:|---:|");
     let per_second = |d: Duration| options.orders as f64 / d.as_secs_f64();
     println!(
-        "| metrics engine ({} threads, full reports) | {:.2} s | {:.0} | 1.00× | {:.0} MiB (facts in memory {:.0} MiB) |",
+        "| metrics engine ({} threads, full reports) | {:.2} s | {:.0} | 1.00× | {:.0} MiB (facts: {:.0} MiB of protobuf) |",
         options.threads,
         engine_median.as_secs_f64(),
         per_second(engine_median),
         engine_peak.max(engine_peak_after),
-        data_rss
+        encoded_mib
     );
     for (peer, times) in peers {
         let median = spread(times).median;

@@ -10,14 +10,14 @@ use clap::{Parser, Subcommand, ValueEnum};
 use sellerhealth_cli::client::{Connection, ImportSummary, import};
 use sellerhealth_cli::files::{self, DateOrder, FileError, Parsed};
 use sellerhealth_cli::{chart, reconcile, table, wire_json};
+use sellerhealth_proto::v1 as pb;
+use sellerhealth_proto::v1::account_health_service_client::AccountHealthServiceClient;
 
 /// mimalloc: folding many facts into a book allocates and frees many small
 /// strings, which it does about twice as fast as the system allocator
 /// (docs/BENCHMARKS.md, batch evaluation).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use sellerhealth_proto::v1 as pb;
-use sellerhealth_proto::v1::account_health_service_client::AccountHealthServiceClient;
 
 /// Account health of marketplace sellers from their orders, feedback and other
 /// facts. Talks to a running server (--server), or to the embedded database.
