@@ -267,11 +267,10 @@ pub struct Peer {
 }
 
 impl Peer {
-    /// Starts the peer on the CSV tables in `data`, and waits for its load.
+    /// Starts the peer on the CSV tables in `data`, and waits for its load;
+    /// `scratch` holds the peer program and its SQL ([`write_peer`]).
     pub fn start(name: &str, scratch: &Path, data: &Path, as_of: DateTime<Utc>) -> anyhow::Result<Peer> {
         let (program, sql) = (scratch.join("sql_peer.py"), scratch.join("figures.sql"));
-        std::fs::write(&program, SQL_PEER)?;
-        std::fs::write(&sql, FIGURES_SQL)?;
         let python = std::env::var("SELLERHEALTH_PYTHON").unwrap_or_else(|_| "python3".into());
         let mut child = Command::new(&python)
             .arg(&program)
@@ -332,6 +331,13 @@ impl Peer {
     }
 }
 
+/// Writes the peer program and its SQL, compiled into this binary, to `scratch`.
+fn write_peer(scratch: &Path) -> anyhow::Result<()> {
+    std::fs::write(scratch.join("sql_peer.py"), SQL_PEER)?;
+    std::fs::write(scratch.join("figures.sql"), FIGURES_SQL)?;
+    Ok(())
+}
+
 /// Resets this process's peak resident memory, so the next reading is the
 /// peak of what follows (Linux `clear_refs`).
 fn reset_peak() {
@@ -363,6 +369,7 @@ pub fn run(options: &BatchOptions) -> anyhow::Result<()> {
     }
     let policy = Policy::amazon();
     let scratch = tempfile::tempdir()?;
+    write_peer(scratch.path())?;
     let sellers = build(options.orders, options.seed, options.as_of, &options.data, false)?;
     let events: usize = sellers.iter().map(|s| s.events).sum();
     let encoded_mib = sellers.iter().map(|s| s.encoded.len()).sum::<usize>() as f64 / (1024.0 * 1024.0);

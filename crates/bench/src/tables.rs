@@ -8,9 +8,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use sellerhealth_domain::{
-    CancellationInitiator, ClaimOutcome, Event, Fact, FeedbackAction, FulfillmentChannel, Instant, ReturnOutcome,
-};
+use sellerhealth_domain::{Event, Fact, Instant};
 use sellerhealth_proto::v1 as pb;
 
 /// Each table with its header, in the order [`Tables::write`] fills them.
@@ -46,6 +44,14 @@ fn secs(at: Instant) -> String {
 
 fn maybe(at: Option<Instant>) -> String {
     at.map(secs).unwrap_or_default()
+}
+
+/// An enum's name as the domain serialises it (`MFN`, `SYSTEM_UNSHIPPED`, …).
+fn name(value: &impl serde::Serialize) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(name)) => name,
+        _ => String::new(),
+    }
 }
 
 fn flag(value: bool) -> &'static str {
@@ -86,10 +92,7 @@ impl Tables {
                     o.order_id,
                     o.marketplace_id,
                     secs(o.purchased_at),
-                    match o.fulfillment_channel {
-                        FulfillmentChannel::Mfn => "MFN",
-                        FulfillmentChannel::Afn => "AFN",
-                    },
+                    name(&o.fulfillment_channel),
                     secs(o.latest_ship_at),
                     maybe(o.promised_delivery_latest_at),
                     o.units,
@@ -110,35 +113,15 @@ impl Tables {
             Fact::CarrierScan(c) => {
                 (2, format!("{seller},{},{},{}", c.tracking_number, maybe(c.first_scan_at), maybe(c.delivered_at)))
             }
-            Fact::Cancellation(c) => (
-                3,
-                format!(
-                    "{seller},{},{},{}",
-                    c.order_id,
-                    secs(c.cancelled_at),
-                    match c.initiator {
-                        CancellationInitiator::Seller => "SELLER",
-                        CancellationInitiator::Buyer => "BUYER",
-                        CancellationInitiator::SystemUnshipped => "SYSTEM_UNSHIPPED",
-                    }
-                ),
-            ),
+            Fact::Cancellation(c) => {
+                (3, format!("{seller},{},{},{}", c.order_id, secs(c.cancelled_at), name(&c.initiator)))
+            }
             Fact::SellerFeedback(f) => {
                 (4, format!("{seller},{},{},{},{}", f.order_id, secs(f.left_at), f.stars, flag(f.fulfillment_related)))
             }
-            Fact::FeedbackUpdate(u) => (
-                5,
-                format!(
-                    "{seller},{},{},{}",
-                    u.order_id,
-                    secs(u.updated_at),
-                    match u.action {
-                        FeedbackAction::SellerResponse => "SELLER_RESPONSE",
-                        FeedbackAction::Removed => "REMOVED",
-                        FeedbackAction::StruckThrough => "STRUCK_THROUGH",
-                    }
-                ),
-            ),
+            Fact::FeedbackUpdate(u) => {
+                (5, format!("{seller},{},{},{}", u.order_id, secs(u.updated_at), name(&u.action)))
+            }
             Fact::AtozClaim(c) => (
                 6,
                 format!(
@@ -146,12 +129,7 @@ impl Tables {
                     c.order_id,
                     c.claim_id,
                     secs(c.filed_at),
-                    match c.outcome {
-                        ClaimOutcome::Pending => "PENDING",
-                        ClaimOutcome::Granted => "GRANTED",
-                        ClaimOutcome::Denied => "DENIED",
-                        ClaimOutcome::Withdrawn => "WITHDRAWN",
-                    },
+                    name(&c.outcome),
                     maybe(c.decided_at)
                 ),
             ),
@@ -174,12 +152,7 @@ impl Tables {
                     r.return_id,
                     secs(r.requested_at),
                     maybe(r.responded_at),
-                    match r.outcome {
-                        ReturnOutcome::Pending => "PENDING",
-                        ReturnOutcome::Authorized => "AUTHORIZED",
-                        ReturnOutcome::RejectedValid => "REJECTED_VALID",
-                        ReturnOutcome::RejectedInvalid => "REJECTED_INVALID",
-                    },
+                    name(&r.outcome),
                     flag(r.negative_return_feedback)
                 ),
             ),
