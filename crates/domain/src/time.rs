@@ -1,9 +1,50 @@
 //! Calendar days and metric windows (SPEC §2).
 
-use chrono::{Duration, NaiveDate};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::error::DomainError;
 use crate::facts::Instant;
+
+/// Seconds from the Unix epoch to 2200-01-01T00:00:00Z, the first instant past
+/// the supported range.
+const END_OF_RANGE_SECONDS: i64 = 7_258_118_400;
+
+/// The first instant the service accepts from outside: the Unix epoch.
+///
+/// Every instant and date that enters from the wire or a file is checked against
+/// [`EARLIEST`]`..`[`end_of_range`] by [`check_instant`] or [`check_day`], in one
+/// place. Inside it, every instant fits the store's nanosecond numbers (1970–2262)
+/// with room for the longest look-ahead a policy allows (a window plus its lag,
+/// under three years), and no date arithmetic of the metrics can leave chrono's
+/// range (±262,000 years).
+pub const EARLIEST: Instant = DateTime::<Utc>::UNIX_EPOCH;
+
+/// The first instant past the supported range: 2200-01-01T00:00:00Z.
+pub fn end_of_range() -> Instant {
+    DateTime::<Utc>::from_timestamp(END_OF_RANGE_SECONDS, 0).unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// The range in words, for error messages.
+pub const RANGE_TEXT: &str = "1970-01-01T00:00:00Z to 2199-12-31T23:59:59.999999999Z";
+
+/// `at` when it lies in the supported range (see [`EARLIEST`]), else
+/// INVALID_ARGUMENT naming `field`.
+pub fn check_instant(field: &str, at: Instant) -> Result<Instant, DomainError> {
+    if at < EARLIEST || at >= end_of_range() {
+        return Err(DomainError::invalid(field, format!("{at} is outside the supported range {RANGE_TEXT}")));
+    }
+    Ok(at)
+}
+
+/// `day` when it lies in the supported range (see [`EARLIEST`]), else
+/// INVALID_ARGUMENT naming `field`.
+pub fn check_day(field: &str, day: Day) -> Result<Day, DomainError> {
+    if day < day_of(EARLIEST) || day >= day_of(end_of_range()) {
+        return Err(DomainError::invalid(field, format!("{day} is outside the supported range {RANGE_TEXT}")));
+    }
+    Ok(day)
+}
 
 /// A calendar day (UTC): the unit metrics attribute facts to.
 pub type Day = NaiveDate;
@@ -60,6 +101,25 @@ mod tests {
         assert!(range.contains(d(2026, 6, 16)));
         assert!(!range.contains(d(2026, 4, 17)));
         assert!(!range.contains(d(2026, 6, 17)));
+    }
+
+    #[test]
+    fn the_supported_range_is_1970_to_2199() {
+        let first = d(1970, 1, 1).and_hms_opt(0, 0, 0).expect("time").and_utc();
+        assert_eq!(check_instant("at", first), Ok(first));
+        let last = d(2199, 12, 31).and_hms_nano_opt(23, 59, 59, 999_999_999).expect("time").and_utc();
+        assert_eq!(check_instant("at", last), Ok(last));
+        let error = check_instant("as_of", first - Duration::nanoseconds(1)).expect_err("before 1970");
+        assert_eq!(
+            error.to_string(),
+            "as_of: 1969-12-31 23:59:59.999999999 UTC is outside the supported range \
+             1970-01-01T00:00:00Z to 2199-12-31T23:59:59.999999999Z"
+        );
+        assert!(check_instant("at", last + Duration::nanoseconds(1)).is_err());
+        assert_eq!(check_day("from", d(2199, 12, 31)), Ok(d(2199, 12, 31)));
+        assert!(check_day("from", d(2200, 1, 1)).is_err());
+        assert!(check_day("to", d(1969, 12, 31)).is_err());
+        assert!(check_day("to", NaiveDate::MIN).is_err());
     }
 
     #[test]

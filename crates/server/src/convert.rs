@@ -20,10 +20,18 @@ type Field<T> = Result<T, DomainError>;
 pub fn instant(field: &str, value: Option<&Timestamp>) -> Field<Option<Instant>> {
     value
         .map(|t| {
-            let nanos =
-                u32::try_from(t.nanos).map_err(|_| DomainError::invalid(field, "nanos must be 0 to 999,999,999"))?;
-            DateTime::<Utc>::from_timestamp(t.seconds, nanos)
-                .ok_or_else(|| DomainError::invalid(field, "timestamp out of range"))
+            // chrono reads nanos of 1e9 and more as a leap second; a Timestamp never has them.
+            let nanos = u32::try_from(t.nanos)
+                .ok()
+                .filter(|n| *n <= 999_999_999)
+                .ok_or_else(|| DomainError::invalid(field, "nanos must be 0 to 999,999,999"))?;
+            let at = DateTime::<Utc>::from_timestamp(t.seconds, nanos).ok_or_else(|| {
+                DomainError::invalid(
+                    field,
+                    format!("outside the supported range {}", sellerhealth_domain::time::RANGE_TEXT),
+                )
+            })?;
+            sellerhealth_domain::time::check_instant(field, at)
         })
         .transpose()
 }
@@ -351,9 +359,10 @@ pub fn day(field: &str, value: Option<&pb::Date>) -> Result<NaiveDate, Status> {
     let date = value.ok_or_else(|| status::invalid(field, "required"))?;
     let month = u32::try_from(date.month).ok();
     let day = u32::try_from(date.day).ok();
-    month.zip(day).and_then(|(m, d)| NaiveDate::from_ymd_opt(date.year, m, d)).ok_or_else(|| {
+    let day = month.zip(day).and_then(|(m, d)| NaiveDate::from_ymd_opt(date.year, m, d)).ok_or_else(|| {
         status::invalid(field, format!("{}-{}-{} is not a calendar date", date.year, date.month, date.day))
-    })
+    })?;
+    sellerhealth_domain::time::check_day(field, day).map_err(status::from_domain)
 }
 
 /// The wire form of one metric's daily history.
