@@ -54,6 +54,13 @@ pub fn day_of(at: Instant) -> Day {
     at.date_naive()
 }
 
+/// `day` moved by `days` (negative: back), saturating at chrono's first and
+/// last day: inside the supported range no window or look-ahead reaches them.
+pub fn shift_days(day: Day, days: i64) -> Day {
+    let moved = Duration::try_days(days).and_then(|d| day.checked_add_signed(d));
+    moved.unwrap_or(if days < 0 { NaiveDate::MIN } else { NaiveDate::MAX })
+}
+
 /// An inclusive range of calendar days, the "reporting date range" of a metric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct DayRange {
@@ -120,6 +127,16 @@ mod tests {
         assert!(check_day("from", d(2200, 1, 1)).is_err());
         assert!(check_day("to", d(1969, 12, 31)).is_err());
         assert!(check_day("to", NaiveDate::MIN).is_err());
+    }
+
+    #[test]
+    fn shifting_saturates_at_the_ends_of_the_calendar() {
+        assert_eq!(shift_days(d(2026, 3, 1), -1), d(2026, 2, 28));
+        assert_eq!(shift_days(d(2026, 3, 1), 365), d(2027, 3, 1));
+        assert_eq!(shift_days(NaiveDate::MIN, -1), NaiveDate::MIN);
+        assert_eq!(shift_days(NaiveDate::MAX, 1), NaiveDate::MAX);
+        assert_eq!(shift_days(d(2026, 3, 1), i64::MIN), NaiveDate::MIN);
+        assert_eq!(shift_days(d(2026, 3, 1), i64::MAX), NaiveDate::MAX);
     }
 
     #[test]

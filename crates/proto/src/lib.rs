@@ -15,6 +15,8 @@
 //! assert!(!sellerhealth_proto::FILE_DESCRIPTOR_SET.is_empty());
 //! ```
 
+pub mod codec;
+
 /// Version 1 of the contract (`package sellerhealth.v1`).
 #[allow(missing_docs, clippy::all, clippy::pedantic, rustdoc::all)]
 pub mod v1 {

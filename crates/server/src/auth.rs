@@ -80,18 +80,27 @@ impl Grant {
     pub fn allow(&self, seller_id: &str, role: Role) -> Result<(), Status> {
         // Every handler passes here with the seller it acts for: the call's span records it.
         crate::observe::record_seller(seller_id);
+        self.require(role)?;
+        match &self.sellers {
+            Some(sellers) if !sellers.contains(seller_id) => Err(Status::permission_denied(format!(
+                "token {:?} may not act for seller {:?}",
+                self.name,
+                crate::status::cut(seller_id)
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// PERMISSION_DENIED unless this grant has `role`: checked when a call
+    /// opens, before it can hold anything (a bulk stream that never sends).
+    pub fn require(&self, role: Role) -> Result<(), Status> {
         if self.role < role {
             return Err(Status::permission_denied(format!(
                 "token {:?} has role {:?}; this call needs {role:?}",
                 self.name, self.role
             )));
         }
-        match &self.sellers {
-            Some(sellers) if !sellers.contains(seller_id) => {
-                Err(Status::permission_denied(format!("token {:?} may not act for seller {seller_id:?}", self.name)))
-            }
-            _ => Ok(()),
-        }
+        Ok(())
     }
 }
 
@@ -116,6 +125,11 @@ impl Tokens {
         for entry in file.tokens {
             if entry.token.len() < 16 {
                 bail!("token {:?} is shorter than 16 characters", entry.name);
+            }
+            // A header value is visible ASCII; a token with spaces or other
+            // characters could never be sent, so it would only look valid.
+            if !entry.token.bytes().all(|b| b.is_ascii_graphic()) {
+                bail!("token {:?} must be printable ASCII without spaces", entry.name);
             }
             let sellers = match entry.sellers {
                 SellerSet::All(star) if star == "*" => None,
@@ -209,5 +223,12 @@ mod tests {
         assert!(Tokens::parse(star).is_err());
         let role = r#"{"tokens": [{"name": "x", "token": "0123456789abcdef", "role": "root", "sellers": "*"}]}"#;
         assert!(Tokens::parse(role).is_err());
+        let spaces = r#"{"tokens": [{"name": "blank", "token": "                ", "role": "read", "sellers": "*"}]}"#;
+        assert_eq!(
+            format!("{:#}", Tokens::parse(spaces).unwrap_err()),
+            "token \"blank\" must be printable ASCII without spaces"
+        );
+        let inner = r#"{"tokens": [{"name": "gap", "token": "0123456789 abcdef", "role": "read", "sellers": "*"}]}"#;
+        assert!(Tokens::parse(inner).is_err());
     }
 }

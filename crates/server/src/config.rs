@@ -70,6 +70,27 @@ pub struct Config {
     #[arg(long, global = true, env = "SELLERHEALTH_MAX_IN_FLIGHT", default_value_t = 256)]
     pub max_in_flight: usize,
 
+    /// Seconds a bulk stream (StreamEvents) may go without a message before it
+    /// is closed (DEADLINE_EXCEEDED; what it sent before stays stored).
+    #[arg(long, global = true, env = "SELLERHEALTH_STREAM_IDLE_TIMEOUT", value_parser = positive_seconds, default_value = "30")]
+    pub stream_idle_timeout: Duration,
+
+    /// Seconds a connection may stay open with no call in flight before the
+    /// server closes it (clients reconnect on their next call).
+    #[arg(long, global = true, env = "SELLERHEALTH_CONNECTION_IDLE_TIMEOUT", value_parser = positive_seconds, default_value = "60")]
+    pub connection_idle_timeout: Duration,
+
+    /// Seconds between HTTP/2 keep-alive pings on each connection; a peer that
+    /// does not answer one within 20 s is disconnected.
+    #[arg(long, global = true, env = "SELLERHEALTH_KEEPALIVE_INTERVAL", value_parser = positive_seconds, default_value = "30")]
+    pub keepalive_interval: Duration,
+
+    /// WatchAccountHealth streams open at once; more are refused
+    /// RESOURCE_EXHAUSTED. A write re-evaluates a watched seller once, however
+    /// many watch it.
+    #[arg(long, global = true, env = "SELLERHEALTH_MAX_WATCHERS", value_parser = clap::value_parser!(u32).range(1..=100_000), default_value = "1000")]
+    pub max_watchers: u32,
+
     /// Largest request message in bytes.
     #[arg(long, global = true, env = "SELLERHEALTH_MAX_MESSAGE_BYTES", default_value_t = 4 * 1024 * 1024)]
     pub max_message_bytes: usize,
@@ -119,6 +140,15 @@ fn seconds(value: &str) -> Result<Duration, String> {
         .parse::<f64>()
         .ok()
         .filter(|s| s.is_finite() && *s >= 0.0)
-        .map(Duration::from_secs_f64)
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
         .ok_or_else(|| format!("expected a number of seconds, got {value:?}"))
+}
+
+/// Parses a duration in seconds that must be more than zero and at most a day.
+fn positive_seconds(value: &str) -> Result<Duration, String> {
+    let duration = seconds(value)?;
+    if duration.is_zero() || duration > Duration::from_secs(86_400) {
+        return Err(format!("expected more than 0 and at most 86400 seconds, got {value}"));
+    }
+    Ok(duration)
 }

@@ -46,6 +46,9 @@ pub(crate) const SERVICE_NAMES: &[&str] = &[
     <ReviewServiceServer<services::reviews::Reviews> as NamedService>::NAME,
 ];
 
+/// How long a peer may take to answer an HTTP/2 keep-alive ping.
+const KEEPALIVE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
 /// Recomputes every counter from the event log, logging progress per seller.
 pub async fn rebuild(config: Config) -> anyhow::Result<()> {
     let database_url = config.database_url();
@@ -96,7 +99,8 @@ pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send) ->
     health.set_serving::<AccountHealthServiceServer<services::account_health::AccountHealth>>().await;
     health.set_serving::<FeedbackServiceServer<services::feedback::Feedback>>().await;
     health.set_serving::<ReviewServiceServer<services::reviews::Reviews>>().await;
-    tokio::spawn(observe::follow_database(Arc::clone(&store), health.clone()));
+    let overload = Arc::new(limits::Overload::default());
+    tokio::spawn(observe::follow_readiness(Arc::clone(&store), Arc::clone(&overload), health.clone()));
     if let Some(addr) = config.metrics_listen {
         observe::serve_metrics(addr)?;
     }
@@ -126,14 +130,21 @@ pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send) ->
         let _ = on_signal.wait_for(|s| *s).await;
         tokio::time::sleep(drain).await;
     };
+    let idle = config.connection_idle_timeout;
+    let incoming =
+        tokio_stream::StreamExt::map(TcpIncoming::from(listener).with_nodelay(Some(true)), move |accepted| {
+            accepted.map(|stream| limits::IdleClosing::new(stream, idle))
+        });
     let max_bytes = config.max_message_bytes;
     let batch = config.max_batch_events;
     let limits = tower::ServiceBuilder::new()
         .layer(observe::ObserveLayer)
+        .layer(limits::ConnectionCallsLayer)
         .layer(limits::UnaryDeadlineLayer { deadline: config.request_timeout })
-        .load_shed()
-        .concurrency_limit(config.max_in_flight.max(1));
-    let mut builder = Server::builder();
+        .layer(limits::InFlightLayer::new(config.max_in_flight, overload));
+    let mut builder = Server::builder()
+        .http2_keepalive_interval(Some(config.keepalive_interval))
+        .http2_keepalive_timeout(Some(KEEPALIVE_TIMEOUT));
     if let (Some(cert), Some(key)) = (&config.tls_cert, &config.tls_key) {
         let read = |path: &std::path::PathBuf| {
             std::fs::read(path).with_context(|| format!("reading the TLS file {}", path.display()))
@@ -150,13 +161,21 @@ pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send) ->
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
         .add_service(InterceptedService::new(
-            IngestServiceServer::new(services::ingest::Ingest::new(Arc::clone(&store), batch))
-                .max_decoding_message_size(max_bytes),
+            IngestServiceServer::new(services::ingest::Ingest::new(
+                Arc::clone(&store),
+                batch,
+                config.stream_idle_timeout,
+            ))
+            .max_decoding_message_size(max_bytes),
             authenticator.clone(),
         ))
         .add_service(InterceptedService::new(
-            AccountHealthServiceServer::new(services::account_health::AccountHealth::new(Arc::clone(&store), batch))
-                .max_decoding_message_size(max_bytes),
+            AccountHealthServiceServer::new(services::account_health::AccountHealth::new(
+                Arc::clone(&store),
+                batch,
+                config.max_watchers,
+            ))
+            .max_decoding_message_size(max_bytes),
             authenticator.clone(),
         ))
         .add_service(InterceptedService::new(
@@ -170,7 +189,7 @@ pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send) ->
             authenticator.clone(),
         ))
         // No Nagle delay: a report answer must not wait for the client's ACK.
-        .serve_with_incoming_shutdown(TcpIncoming::from(listener).with_nodelay(Some(true)), shutdown);
+        .serve_with_incoming_shutdown(incoming, shutdown);
     tokio::select! {
         served = server => served.context("serving gRPC")?,
         () = drain_deadline => tracing::warn!(?drain, "connections still open after the drain timeout; closing"),

@@ -95,27 +95,45 @@ where
     }
 }
 
-/// Notes the seller a call is about on its span.
+/// Notes the seller a call is about on its span (cut to a bounded length: the
+/// id may not have been checked yet).
 pub fn record_seller(seller_id: &str) {
-    tracing::Span::current().record("seller", seller_id);
+    tracing::Span::current().record("seller", crate::status::cut(seller_id).as_ref());
 }
 
 /// How often the database is checked for the health service.
-const HEALTH_CHECK_EVERY: Duration = Duration::from_secs(5);
+const DATABASE_CHECK_EVERY: Duration = Duration::from_secs(5);
 
-/// Keeps the health status in step with the database: NOT_SERVING while it
-/// does not answer, SERVING again when it does.
-pub async fn follow_database(store: Arc<Store>, reporter: tonic_health::server::HealthReporter) {
+/// How often overload is looked at, and how recent a shed call must be for the
+/// server to count as overloaded.
+const OVERLOAD_WINDOW: Duration = Duration::from_secs(1);
+
+/// Keeps the health status in step with readiness: NOT_SERVING while the
+/// database does not answer or while calls are being shed (the in-flight bound
+/// was full within the last second), SERVING again when both are over. Health
+/// checks themselves are never shed, so probes always get this answer.
+pub async fn follow_readiness(
+    store: Arc<Store>,
+    overload: Arc<crate::limits::Overload>,
+    reporter: tonic_health::server::HealthReporter,
+) {
     let mut serving = true;
+    let mut database_up = true;
+    let mut database_checked = tokio::time::Instant::now();
     loop {
-        tokio::time::sleep(HEALTH_CHECK_EVERY).await;
-        let up = tokio::time::timeout(HEALTH_CHECK_EVERY, store.ping()).await.is_ok_and(|r| r.is_ok());
-        metrics::gauge!("sellerhealth_database_up").set(if up { 1.0 } else { 0.0 });
-        if up != serving {
-            serving = up;
+        tokio::time::sleep(OVERLOAD_WINDOW).await;
+        if database_checked.elapsed() >= DATABASE_CHECK_EVERY {
+            database_checked = tokio::time::Instant::now();
+            database_up = tokio::time::timeout(DATABASE_CHECK_EVERY, store.ping()).await.is_ok_and(|r| r.is_ok());
+            metrics::gauge!("sellerhealth_database_up").set(if database_up { 1.0 } else { 0.0 });
+        }
+        let overloaded = overload.shed_within(OVERLOAD_WINDOW);
+        let ready = database_up && !overloaded;
+        if ready != serving {
+            serving = ready;
             let status =
-                if up { tonic_health::ServingStatus::Serving } else { tonic_health::ServingStatus::NotServing };
-            tracing::warn!(database_up = up, "health status changes");
+                if ready { tonic_health::ServingStatus::Serving } else { tonic_health::ServingStatus::NotServing };
+            tracing::warn!(database_up, overloaded, "health status changes");
             reporter.set_service_status("", status).await;
             for service in crate::SERVICE_NAMES {
                 reporter.set_service_status(*service, status).await;

@@ -10,33 +10,35 @@ use sellerhealth_metrics::{Metric, history};
 use sellerhealth_proto::v1 as pb;
 use sellerhealth_proto::v1::account_health_service_server::AccountHealthService;
 use sellerhealth_store::Store;
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::mpsc;
 use tokio_stream::Stream;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 
+use super::watch::Watchers;
 use super::{check_batch, required_id, scope};
 use crate::auth::{self, Role};
+use crate::limits::Deadline;
 use crate::{convert, status};
 
 /// Account health over the store.
 pub struct AccountHealth {
     store: Arc<Store>,
     max_batch_events: usize,
+    watchers: Watchers,
 }
 
 impl AccountHealth {
     /// The service reading from `store`; stateless evaluations take at most
-    /// `max_batch_events` inline events.
-    pub fn new(store: Arc<Store>, max_batch_events: usize) -> Self {
-        AccountHealth { store, max_batch_events }
+    /// `max_batch_events` inline events; at most `max_watchers` watches are open.
+    pub fn new(store: Arc<Store>, max_batch_events: usize, max_watchers: u32) -> Self {
+        let watchers = Watchers::new(Arc::clone(&store), max_watchers);
+        AccountHealth { store, max_batch_events, watchers }
     }
 }
 
-/// How often a watcher re-evaluates without being told of a change: time moves
-/// windows, and writes by other server processes on a shared database are not
-/// announced to this one.
-const WATCH_POLL: std::time::Duration = std::time::Duration::from_secs(30);
+/// Most entries in a history request's `metrics` (there are fewer metrics).
+const MAX_HISTORY_METRICS: usize = 64;
 
 /// Reports a slow watcher may have queued before the sender waits.
 const WATCH_BUFFER: usize = 4;
@@ -83,20 +85,25 @@ impl AccountHealthService for AccountHealth {
         let now = Utc::now();
         let as_of = convert::as_of(request.as_of.as_ref(), now)?;
         check_batch(request.events.len(), self.max_batch_events)?;
-        let mut events = convert::events(&request.events)?;
-        let policy = self.store.policy();
-        let mut book = SellerBook::new(seller_id);
-        for (index, event) in events.iter_mut().enumerate() {
-            // Inline facts may leave the seller implicit.
-            if event.seller_id.is_empty() {
-                event.seller_id = seller_id.to_owned();
+        let events = convert::events(&request.events)?;
+        let policy = self.store.policy().clone();
+        let (seller_id, marketplace_id) = (seller_id.to_owned(), marketplace_id.to_owned());
+        // Folding thousands of facts is CPU work: off the threads that answer calls.
+        let report = blocking(move || {
+            let mut book = SellerBook::new(&seller_id);
+            for (index, mut event) in events.into_iter().enumerate() {
+                // Inline facts may leave the seller implicit.
+                if event.seller_id.is_empty() {
+                    event.seller_id.clone_from(&seller_id);
+                }
+                match book.apply(&event, now, &policy) {
+                    Ok(Applied::Accepted | Applied::Duplicate) => {}
+                    Err(error) => return Err(status::from_domain(error.within(&format!("events[{index}]")))),
+                }
             }
-            match book.apply(event, now, policy) {
-                Ok(Applied::Accepted | Applied::Duplicate) => {}
-                Err(error) => return Err(status::from_domain(error.within(&format!("events[{index}]")))),
-            }
-        }
-        let report = sellerhealth_metrics::evaluate_book(&book, policy, marketplace_id, as_of);
+            Ok(sellerhealth_metrics::evaluate_book(&book, &policy, &marketplace_id, as_of))
+        })
+        .await?;
         Ok(Response::new(pb::EvaluateAccountHealthResponse { report: Some(convert::report(&report)) }))
     }
 
@@ -105,6 +112,7 @@ impl AccountHealthService for AccountHealth {
         request: Request<pb::GetMetricHistoryRequest>,
     ) -> Result<Response<pb::GetMetricHistoryResponse>, Status> {
         let grant = auth::grant(&request);
+        let deadline = Deadline::of(&request);
         let request = request.get_ref();
         let seller_id = required_id("seller_id", &request.seller_id)?;
         grant.allow(seller_id, Role::Read)?;
@@ -118,32 +126,41 @@ impl AccountHealthService for AccountHealth {
                 format!("must be on or after from, at most {} days in all", history::MAX_HISTORY_DAYS),
             ));
         }
-        let policy = self.store.policy();
-        let wanted: Vec<Metric> = if request.metrics.is_empty() {
-            history::history_metrics(policy)
-        } else {
-            request
-                .metrics
-                .iter()
-                .enumerate()
-                .map(|(i, &m)| {
-                    convert::metric_from_wire(m)
-                        .filter(|metric| history::history_metrics(policy).contains(metric))
-                        .ok_or_else(|| status::invalid(format!("metrics[{i}]"), "not a metric with a daily rate"))
-                })
-                .collect::<Result<_, _>>()?
-        };
+        if request.metrics.len() > MAX_HISTORY_METRICS {
+            return Err(status::invalid("metrics", format!("at most {MAX_HISTORY_METRICS} entries")));
+        }
+        let policy = self.store.policy().clone();
+        let available = history::history_metrics(&policy);
+        let mut wanted: Vec<Metric> = Vec::with_capacity(available.len());
+        if request.metrics.is_empty() {
+            wanted.clone_from(&available);
+        }
+        for (i, &m) in request.metrics.iter().enumerate() {
+            let metric = convert::metric_from_wire(m)
+                .filter(|metric| available.contains(metric))
+                .ok_or_else(|| status::invalid(format!("metrics[{i}]"), "not a metric with a daily rate"))?;
+            // Each metric once, however often it is asked for.
+            if !wanted.contains(&metric) {
+                wanted.push(metric);
+            }
+        }
         let now = Utc::now();
-        let earliest = from - chrono::Duration::days(self.store.reach_days());
+        let earliest = sellerhealth_domain::time::shift_days(from, -self.store.reach_days());
         let (counters, _) =
             self.store.counters(seller_id, marketplace_id, now, earliest).await.map_err(status::from_store)?;
-        let histories = wanted
-            .iter()
-            .filter_map(|&metric| {
-                let days = history::history(&counters, policy, marketplace_id, metric, from, to, now)?;
-                Some(convert::metric_history(metric, &days))
-            })
-            .collect();
+        let marketplace_id = marketplace_id.to_owned();
+        let histories = blocking(move || {
+            let mut histories = Vec::with_capacity(wanted.len());
+            for metric in wanted {
+                // Stop once the caller has been answered DEADLINE_EXCEEDED.
+                Deadline::check(deadline)?;
+                if let Some(days) = history::history(&counters, &policy, &marketplace_id, metric, from, to, now) {
+                    histories.push(convert::metric_history(metric, &days));
+                }
+            }
+            Ok(histories)
+        })
+        .await?;
         Ok(Response::new(pb::GetMetricHistoryResponse { histories }))
     }
 
@@ -159,7 +176,7 @@ impl AccountHealthService for AccountHealth {
         grant.allow(&request.seller_id, Role::Read)?;
         required_id("marketplace_id", &request.marketplace_id)?;
         // Subscribe before the first report, so no ingest falls between the two.
-        let mut changes = self.store.subscribe();
+        let subscription = self.watchers.subscribe(&request.seller_id, &request.marketplace_id)?;
         let first = self
             .store
             .report(&request.seller_id, &request.marketplace_id, Utc::now())
@@ -169,23 +186,18 @@ impl AccountHealthService for AccountHealth {
         let mut last = first.status_signature();
         // Cannot fail: the receiver is still here.
         let _ = sender.send(Ok(pb::WatchAccountHealthResponse { report: Some(convert::report(&first)) })).await;
-        let store = Arc::clone(&self.store);
         tokio::spawn(async move {
-            let mut poll = tokio::time::interval_at(tokio::time::Instant::now() + WATCH_POLL, WATCH_POLL);
+            let mut latest = subscription.latest.clone();
             loop {
                 tokio::select! {
-                    // The watcher went away: stop, dropping the subscription.
+                    // The watcher went away: stop, giving back its slot.
                     () = sender.closed() => break,
-                    // Time passes (orders age out) and other processes write.
-                    _ = poll.tick() => {}
-                    changed = changes.recv() => match changed {
-                        Ok(seller) if seller != request.seller_id => continue,
-                        Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
-                        Err(broadcast::error::RecvError::Closed) => break,
-                    },
+                    changed = latest.changed() => if changed.is_err() { break },
                 }
-                match store.report(&request.seller_id, &request.marketplace_id, Utc::now()).await {
-                    Ok(report) => {
+                let evaluated = latest.borrow_and_update().clone();
+                match evaluated {
+                    None => {}
+                    Some(Ok(report)) => {
                         let signature = report.status_signature();
                         if signature == last {
                             continue;
@@ -196,13 +208,14 @@ impl AccountHealthService for AccountHealth {
                             break;
                         }
                     }
-                    Err(error) => {
-                        let _ = sender.send(Err(status::from_store(error))).await;
+                    Some(Err(error)) => {
+                        let _ = sender.send(Err(error)).await;
                         break;
                     }
                 }
             }
-            tracing::debug!(seller = %request.seller_id, "watch ended");
+            drop(subscription);
+            tracing::debug!("watch ended");
         });
         Ok(Response::new(Box::pin(ReceiverStream::new(receiver))))
     }
@@ -215,10 +228,20 @@ impl AccountHealthService for AccountHealth {
         let request = request.get_ref();
         let (seller_id, marketplace_id, as_of) =
             scope(&grant, &request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
-        let earliest = sellerhealth_domain::day_of(as_of) - chrono::Duration::days(i64::from(RATING_WINDOW_DAYS));
+        let earliest =
+            sellerhealth_domain::time::shift_days(sellerhealth_domain::day_of(as_of), -i64::from(RATING_WINDOW_DAYS));
         let (counters, _) =
             self.store.counters(seller_id, marketplace_id, as_of, earliest).await.map_err(status::from_store)?;
         let rating = seller_rating::evaluate(&counters, marketplace_id, as_of);
         Ok(Response::new(convert::seller_rating(&rating)))
     }
+}
+
+/// Runs CPU-heavy work on the blocking pool, so the threads that answer calls
+/// (health checks among them) stay free.
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T, Status> + Send + 'static) -> Result<T, Status> {
+    tokio::task::spawn_blocking(work).await.map_err(|error| {
+        tracing::error!(%error, "evaluation task failed");
+        Status::internal("evaluation failed")
+    })?
 }

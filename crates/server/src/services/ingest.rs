@@ -1,6 +1,7 @@
 //! `IngestService`: facts in, all-or-nothing batches and bulk streams.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::Utc;
 use sellerhealth_domain::{Applied, DomainError};
@@ -20,13 +21,15 @@ const MAX_LISTED_REJECTIONS: usize = 1000;
 pub struct Ingest {
     store: Arc<Store>,
     max_batch_events: usize,
+    stream_idle_timeout: Duration,
 }
 
 impl Ingest {
     /// The service writing to `store`, taking at most `max_batch_events` events
-    /// per call (per message of a stream).
-    pub fn new(store: Arc<Store>, max_batch_events: usize) -> Self {
-        Ingest { store, max_batch_events }
+    /// per call (per message of a stream), and closing a bulk stream that sends
+    /// nothing for `stream_idle_timeout`.
+    pub fn new(store: Arc<Store>, max_batch_events: usize, stream_idle_timeout: Duration) -> Self {
+        Ingest { store, max_batch_events, stream_idle_timeout }
     }
 }
 
@@ -55,10 +58,24 @@ impl IngestService for Ingest {
         request: Request<Streaming<pb::StreamEventsRequest>>,
     ) -> Result<Response<pb::StreamEventsResponse>, Status> {
         let grant = auth::grant(&request);
+        // A stream holds an in-flight slot while open: only writers may open one.
+        grant.require(Role::Write)?;
         let mut stream = request.into_inner();
         let mut summary = pb::StreamEventsResponse::default();
         let mut index: i64 = 0;
-        while let Some(chunk) = stream.message().await? {
+        loop {
+            let Ok(next) = tokio::time::timeout(self.stream_idle_timeout, stream.message()).await else {
+                return Err(Status::deadline_exceeded(format!(
+                    "no message for {} s (--stream-idle-timeout); the stream is closed after {} events \
+                     ({} accepted, {} duplicates, {} rejected), which stay stored",
+                    self.stream_idle_timeout.as_secs_f64(),
+                    index,
+                    summary.accepted,
+                    summary.duplicates,
+                    summary.rejected
+                )));
+            };
+            let Some(chunk) = next? else { break };
             check_batch(chunk.events.len(), self.max_batch_events)?;
             // A seller outside the token's set ends the stream; earlier chunks stay stored.
             for event in &chunk.events {
@@ -74,7 +91,7 @@ impl IngestService for Ingest {
                     }
                     Err(error) => reject(&mut summary, index, &event.event_id, error),
                 }
-                index += 1;
+                index = index.saturating_add(1);
             }
             let outcomes = self.store.ingest_each(&converted, Utc::now()).await.map_err(status::from_store)?;
             for ((event, position), outcome) in converted.iter().zip(positions).zip(outcomes) {
@@ -112,5 +129,10 @@ fn reject(summary: &mut pb::StreamEventsResponse, index: i64, event_id: &str, er
         DomainError::InvalidArgument { field, reason } => (field, reason),
         other => (String::new(), other.to_string()),
     };
-    summary.rejections.push(pb::EventRejection { index, event_id: event_id.to_owned(), field, reason });
+    summary.rejections.push(pb::EventRejection {
+        index,
+        event_id: status::cut(event_id).into_owned(),
+        field: status::cut(&field).into_owned(),
+        reason: status::cut(&reason).into_owned(),
+    });
 }

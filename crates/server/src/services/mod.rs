@@ -4,16 +4,25 @@ pub mod account_health;
 pub mod feedback;
 pub mod ingest;
 pub mod reviews;
+mod watch;
 
+use sellerhealth_domain::validate::MAX_ID_LEN;
 use tonic::Status;
 
 use crate::auth::{Grant, Role};
 use crate::status;
 
-/// Checks a required id in a request.
+/// Checks a required id in a request by the rules of ids in facts: not blank,
+/// at most [`MAX_ID_LEN`] bytes, no control characters.
 pub(crate) fn required_id<'a>(field: &str, value: &'a str) -> Result<&'a str, Status> {
     if value.trim().is_empty() {
         return Err(status::invalid(field, "must not be empty"));
+    }
+    if value.len() > MAX_ID_LEN {
+        return Err(status::invalid(field, format!("longer than {MAX_ID_LEN} bytes")));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(status::invalid(field, "must not contain control characters"));
     }
     Ok(value)
 }
@@ -80,6 +89,6 @@ impl Page {
         let start = self.offset.min(all.len());
         let end = start.saturating_add(self.size).min(all.len());
         let next = if end < all.len() { format!("o{end}") } else { String::new() };
-        (&all[start..end], next)
+        (all.get(start..end).unwrap_or_default(), next)
     }
 }
