@@ -1,7 +1,7 @@
 //! The command line against a running server (`--server`) rather than the
 //! embedded store: an order file imported over gRPC, then the report.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
 

@@ -4,7 +4,7 @@
 //! exactly once, the report counts each order once, and the counters kept up
 //! incrementally equal a rebuild from the event log.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
 

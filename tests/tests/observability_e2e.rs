@@ -2,7 +2,7 @@
 //! and store latency on `--metrics-listen`, and a JSON log line per call with
 //! its method, seller, code and latency.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
 

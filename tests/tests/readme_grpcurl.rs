@@ -5,7 +5,7 @@
 //! test says it is skipped and why, unless SELLERHEALTH_REQUIRE_GRPCURL is set (as
 //! in CI), where a missing grpcurl fails.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
 

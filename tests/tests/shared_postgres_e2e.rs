@@ -3,7 +3,7 @@
 //! lost and nothing is counted twice. Skipped (saying so) without
 //! `SELLERHEALTH_TEST_POSTGRES_URL`.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
 

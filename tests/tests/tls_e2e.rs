@@ -1,7 +1,7 @@
 //! gRPC over TLS (rustls) when a certificate and key are configured: a client
 //! trusting the certificate is served, a plaintext client is not.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
 

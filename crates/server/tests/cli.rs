@@ -1,7 +1,7 @@
 //! The binary's start-up behaviour. Having an integration test here also makes
 //! `cargo test --workspace` rebuild the binary the end-to-end tests in `tests/` run.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::process::Command;
 

@@ -1,6 +1,6 @@
 //! Starts the real `sellerhealth-server` binary on a free loopback port.
 
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
