@@ -391,7 +391,7 @@ async fn wire_pass(rng: &mut Rng, descriptors: &[(&str, MessageDescriptor)], cas
     let mut grpc = tonic::client::Grpc::new(server.channel().await.unwrap());
     let pool = DescriptorPool::decode(sellerhealth_proto::FILE_DESCRIPTOR_SET).unwrap();
     let stream_request = pool.get_message_by_name("sellerhealth.v1.StreamEventsRequest").unwrap();
-    let mut bytes_of = |rng: &mut Rng, descriptor: &MessageDescriptor| {
+    let bytes_of = |rng: &mut Rng, descriptor: &MessageDescriptor| {
         let mut bytes = message(rng, descriptor, 0).encode_to_vec();
         if rng.chance(20) {
             mutate(rng, &mut bytes);
