@@ -73,7 +73,17 @@ async fn calls_beyond_the_in_flight_bound_are_shed() {
     let mut ingest = IngestServiceClient::new(channel.clone());
     let held = tokio::spawn(async move { ingest.stream_events(ReceiverStream::new(receiver)).await });
     sender.send(pb::StreamEventsRequest { events: orders("s", 1) }).await.unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // The stream holds the slot once a call is shed (not before: it may still be
+    // on its way, however long the machine takes).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let mut health = AccountHealthServiceClient::new(channel.clone());
+        match health.get_account_health(report_request("s")).await {
+            Err(error) if error.code() == Code::ResourceExhausted => break,
+            _ => assert!(std::time::Instant::now() < deadline, "the stream did not take the slot in 60 s"),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
 
     // A flood of 20 calls at once: every one is shed at once, none queues.
     let mut flood = tokio::task::JoinSet::new();

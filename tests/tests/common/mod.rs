@@ -20,6 +20,7 @@ pub struct Server {
     child: Option<Child>,
     /// `127.0.0.1:PORT`.
     pub addr: String,
+    data_dir: PathBuf,
 }
 
 /// Path of the server binary built by `cargo test --workspace`, building it if missing.
@@ -70,9 +71,14 @@ impl Server {
             .stderr(Stdio::inherit())
             .spawn()
             .unwrap();
-        let server = Server { child: Some(child), addr };
+        let server = Server { child: Some(child), addr, data_dir: data_dir.to_path_buf() };
         server.wait_serving().await;
         server
+    }
+
+    /// The server's data directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
     }
 
     /// A channel to the server.
