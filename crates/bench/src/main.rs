@@ -11,6 +11,7 @@ mod batch;
 mod dataset;
 mod direct;
 mod generate;
+mod overload;
 mod tables;
 
 use std::path::PathBuf;
@@ -117,6 +118,22 @@ enum Bench {
         #[arg(long, default_value_t = 100)]
         orders_per_seller: u64,
     },
+    /// Health-check latency of a server process while four times its in-flight
+    /// bound call for reports and idle connections and bulk streams are open.
+    Overload {
+        /// Orders of the seller reported on.
+        #[arg(long, default_value_t = 10_000)]
+        orders: u64,
+        /// The server's --max-in-flight.
+        #[arg(long, default_value_t = 32)]
+        max_in_flight: usize,
+        /// Idle connections, and idle bulk streams, held open.
+        #[arg(long, default_value_t = 1_000)]
+        idle: usize,
+        /// Seconds of load.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
     /// Bulk ingest through StreamEvents against direct multi-row INSERTs of the
     /// same event rows into the same database.
     Ingest {
@@ -159,6 +176,9 @@ async fn main() -> anyhow::Result<()> {
         Bench::Ingest { orders, chunk, runs } => ingest(&url, orders, chunk, runs).await,
         Bench::Serve { orders, concurrency, seconds, runs } => serve(&url, orders, concurrency, seconds, runs).await,
         Bench::Memory { sellers, orders_per_seller } => memory(&url, sellers, orders_per_seller).await,
+        Bench::Overload { orders, max_in_flight, idle, seconds } => {
+            overload::run(&url, orders, max_in_flight, idle, seconds).await
+        }
     }
 }
 
