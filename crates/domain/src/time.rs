@@ -1,6 +1,6 @@
 //! Calendar days and metric windows (SPEC §2).
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Days, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::DomainError;
@@ -54,6 +54,35 @@ pub fn day_of(at: Instant) -> Day {
     at.date_naive()
 }
 
+/// `day` moved by `days` days (back when negative), saturating at chrono's ends,
+/// [`NaiveDate::MIN`] and [`NaiveDate::MAX`] (about ±262,000 years).
+///
+/// This and [`shift`] are the only date arithmetic of the metrics: a day or
+/// instant that passed [`check_day`] or [`check_instant`] moved by any window or
+/// lag a policy allows stays far inside chrono's range, so the saturation only
+/// ever applies to input that bypassed the edge, which then gets a meaningless
+/// but well-defined answer instead of a panic.
+pub fn shift_days(day: Day, days: i64) -> Day {
+    if days >= 0 {
+        day.checked_add_days(Days::new(days.unsigned_abs())).unwrap_or(NaiveDate::MAX)
+    } else {
+        days_before(day, days.unsigned_abs())
+    }
+}
+
+/// `day` moved `days` days back, saturating at [`NaiveDate::MIN`]: [`shift_days`]
+/// for a count that is unsigned.
+pub fn days_before(day: Day, days: u64) -> Day {
+    day.checked_sub_days(Days::new(days)).unwrap_or(NaiveDate::MIN)
+}
+
+/// `at` moved by `by` (back when negative), saturating at chrono's ends,
+/// [`DateTime::<Utc>::MIN_UTC`] and [`DateTime::<Utc>::MAX_UTC`]. See [`shift_days`].
+pub fn shift(at: Instant, by: Duration) -> Instant {
+    let end = if by >= Duration::zero() { DateTime::<Utc>::MAX_UTC } else { DateTime::<Utc>::MIN_UTC };
+    at.checked_add_signed(by).unwrap_or(end)
+}
+
 /// An inclusive range of calendar days, the "reporting date range" of a metric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct DayRange {
@@ -65,10 +94,11 @@ pub struct DayRange {
 
 impl DayRange {
     /// The window of `window_days` days ending `lag_days` before `as_of_day`:
-    /// `[D-L-N+1, D-L]`.
+    /// `[D-L-N+1, D-L]`, saturating at [`NaiveDate::MIN`] (see [`shift_days`]);
+    /// never panics, and `start <= end` always holds.
     pub fn ending_before(as_of_day: Day, window_days: u32, lag_days: u32) -> Self {
-        let end = as_of_day - Duration::days(i64::from(lag_days));
-        let start = end - Duration::days(i64::from(window_days.max(1)) - 1);
+        let end = days_before(as_of_day, u64::from(lag_days));
+        let start = days_before(end, u64::from(window_days.saturating_sub(1)));
         DayRange { start, end }
     }
 
@@ -79,7 +109,8 @@ impl DayRange {
 
     /// Number of days covered.
     pub fn len_days(&self) -> i64 {
-        (self.end - self.start).num_days() + 1
+        // At most about 191 million days between chrono's ends: no overflow.
+        self.end.signed_duration_since(self.start).num_days().saturating_add(1)
     }
 }
 

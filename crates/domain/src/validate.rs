@@ -30,7 +30,7 @@ pub fn check_event(event: &Event, now: Instant) -> Check {
 }
 
 fn check_fact(fact: &Fact, now: Instant) -> Check {
-    let latest_allowed = now + Duration::hours(MAX_FUTURE_SKEW_HOURS);
+    let latest_allowed = crate::time::shift(now, Duration::hours(MAX_FUTURE_SKEW_HOURS));
     for (field, at) in fact.instants() {
         crate::time::check_instant(field, at)?;
         if at > latest_allowed && !PROMISES.contains(&field) {
