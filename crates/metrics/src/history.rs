@@ -1,6 +1,5 @@
 //! A metric's figures day by day, each day as of its last instant.
 
-use chrono::Duration;
 use sellerhealth_domain::{Day, Instant, Policy};
 
 use crate::counters::CounterSource;
@@ -47,7 +46,7 @@ pub fn history(
     to: Day,
     now: Instant,
 ) -> Option<Vec<MetricDay>> {
-    let days = std::iter::successors(Some(from), |d| Some(*d + Duration::days(1))).take_while(|d| *d <= to);
+    let days = std::iter::successors(Some(from), Day::succ_opt).take_while(|d| *d <= to);
     if let Metric::ContactResponseTime { window_days } = metric {
         if !policy.contact_response.windows_days.contains(&window_days) {
             return None;
@@ -55,7 +54,13 @@ pub fn history(
         return Some(
             days.map(|day| {
                 let c = response::evaluate(source, policy, marketplace_id, window_days, end_of(day).min(now));
-                MetricDay { day, numerator: c.on_time, denominator: c.on_time + c.late, rate: c.rate, status: c.status }
+                MetricDay {
+                    day,
+                    numerator: c.on_time,
+                    denominator: c.on_time.saturating_add(c.late),
+                    rate: c.rate,
+                    status: c.status,
+                }
             })
             .collect(),
         );

@@ -2,6 +2,7 @@
 //! scores by its most severe problem; the rating is the average score.
 
 use chrono::Duration;
+use sellerhealth_domain::time::{shift, shift_days};
 use sellerhealth_domain::{BuyerMessage, DayRange, FulfillmentChannel, Instant, OrderRecord, Policy, day_of};
 
 use crate::counters::{Counter, CounterSource};
@@ -96,23 +97,28 @@ impl SellerRating {
 fn message_overdue(messages: &[BuyerMessage], policy: &Policy, t: Instant) -> bool {
     let sla = Duration::hours(i64::from(policy.contact_response.sla_hours));
     messages.iter().any(|m| {
-        let deadline = m.received_at + sla;
+        let deadline = shift(m.received_at, sla);
         t > deadline && m.first_replied_at.is_none_or(|r| r > deadline)
     })
 }
 
 /// The instant an MFN order becomes "unshipped 30 days past its latest ship date".
 fn unshipped_deadline(record: &OrderRecord) -> Instant {
-    record.order.latest_ship_at + Duration::days(UNSHIPPED_SEVERE_DAYS)
+    shift(record.order.latest_ship_at, Duration::days(UNSHIPPED_SEVERE_DAYS))
 }
 
 /// Business days (Monday–Friday) after `purchase`'s day up to and including `delivered`'s.
 fn business_days_to(purchase: Instant, delivered: Instant) -> i64 {
     let (from, to) = (day_of(purchase), day_of(delivered));
-    std::iter::successors(Some(from + Duration::days(1)), |d| Some(*d + Duration::days(1)))
-        .take_while(|d| *d <= to)
-        .filter(|d| is_business_day(*d))
-        .count() as i64
+    // Any seven consecutive days hold five business days: count whole weeks, then
+    // look at the remaining days one by one (fast however far apart the days are).
+    let days = to.signed_duration_since(from).num_days();
+    if days <= 0 {
+        return 0;
+    }
+    let (weeks, rest) = (days / 7, days % 7);
+    let rest_business = (1..=rest).filter(|&n| is_business_day(shift_days(from, n))).count();
+    weeks.saturating_mul(5).saturating_add(i64::try_from(rest_business).unwrap_or(0))
 }
 
 /// Whether every bonus condition holds at `t` (SPEC §5): valid tracking, delivered
@@ -173,7 +179,7 @@ pub(crate) fn times(record: &OrderRecord, policy: &Policy, out: &mut Vec<Instant
     out.push(just_after(unshipped_deadline(record)));
     let sla = Duration::hours(i64::from(policy.contact_response.sla_hours));
     for message in &record.messages {
-        out.push(just_after(message.received_at + sla));
+        out.push(just_after(shift(message.received_at, sla)));
     }
 }
 
@@ -185,6 +191,23 @@ pub(crate) fn tally(record: &OrderRecord, policy: &Policy, t: Instant, tally: &m
     }
 }
 
+/// The average `total / order_count` (order_count > 0) clamped to 0..=100, in
+/// hundredths rounded half away from zero, in integers.
+fn rounded_hundredths(total: i64, order_count: i64) -> i64 {
+    // In i128 no product or sum of i64 values below overflows: the saturating
+    // operations never saturate.
+    let (total, count) = (i128::from(total), i128::from(order_count));
+    let hundredths = if total <= 0 {
+        0
+    } else if total >= count.saturating_mul(100) {
+        10_000
+    } else {
+        // 0 < total < 100 * count, so count > 0.
+        total.saturating_mul(200).saturating_add(count).checked_div(count.saturating_mul(2)).unwrap_or(0)
+    };
+    i64::try_from(hundredths).unwrap_or(0)
+}
+
 /// The seller rating of `marketplace_id` as of `as_of`.
 pub fn evaluate(source: &impl CounterSource, marketplace_id: &str, as_of: Instant) -> SellerRating {
     let days = DayRange::ending_before(day_of(as_of), RATING_WINDOW_DAYS, 0);
@@ -192,19 +215,13 @@ pub fn evaluate(source: &impl CounterSource, marketplace_id: &str, as_of: Instan
         .iter()
         .map(|&class| (class, source.total(marketplace_id, Counter::OrderScore(class), days, as_of)))
         .collect();
-    let order_count: i64 = classes.iter().map(|(_, n)| n).sum();
-    let total: i64 = classes.iter().map(|(class, n)| class.score() * n).sum();
+    // Counts of orders and their scores: saturating only matters for nonsense input.
+    let order_count: i64 = classes.iter().map(|(_, n)| *n).fold(0, i64::saturating_add);
+    let total: i64 = classes.iter().map(|(class, n)| class.score().saturating_mul(*n)).fold(0, i64::saturating_add);
     if order_count <= 0 {
         return SellerRating { days, order_count: 0, raw_average: None, rating_hundredths: None, band: None, classes };
     }
-    // Clamp, then round to hundredths half away from zero, in integers.
-    let hundredths = if total <= 0 {
-        0
-    } else if total >= 100 * order_count {
-        10_000
-    } else {
-        (total * 200 + order_count) / (2 * order_count)
-    };
+    let hundredths = rounded_hundredths(total, order_count);
     let band = match hundredths {
         h if h < 8_450 => RatingBand::Fair,
         h if h < 9_650 => RatingBand::Good,
