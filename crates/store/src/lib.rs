@@ -40,6 +40,11 @@
 //! # });
 //! ```
 
+// Date and integer arithmetic must not overflow (issue 13): checked or saturating
+// operations only, with the saturating date helpers in `sellerhealth_domain::time`.
+// Tests may overflow: a panic there is the test failing (as clippy.toml allows unwrap).
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
+
 mod counters;
 mod db;
 mod error;
@@ -47,7 +52,7 @@ mod write;
 
 use std::time::Duration;
 
-use chrono::Duration as Days;
+use sellerhealth_domain::time::shift_days;
 use sellerhealth_domain::{
     Applied, Day, DomainError, Event, Fact, Instant, Policy, PolicyViolation, SellerBook, day_of, validate::check_event,
 };
@@ -147,7 +152,7 @@ impl Store {
                     event.event_id, event.seller_id
                 )));
             }
-            carried += events.len() as u64;
+            carried = carried.saturating_add(events.len() as u64);
         }
         sqlx::query("DROP TABLE events_v1").execute(&self.pool).await?;
         if carried > 0 {
@@ -212,8 +217,9 @@ impl Store {
             match self.try_write(events, now, all_or_nothing).await {
                 Err(StoreError::Database(error)) if db::is_retryable(&error) && attempt < WRITE_ATTEMPTS => {
                     tracing::debug!(%error, attempt, "write lost a race; retrying");
-                    tokio::time::sleep(Duration::from_millis(5 * u64::from(attempt))).await;
-                    attempt += 1;
+                    // attempt < WRITE_ATTEMPTS: neither can overflow.
+                    tokio::time::sleep(Duration::from_millis(u64::from(attempt).saturating_mul(5))).await;
+                    attempt = attempt.saturating_add(1);
                 }
                 other => break other,
             }
@@ -286,7 +292,8 @@ impl Store {
         marketplace_id: &str,
         as_of: Instant,
     ) -> Result<(AccountHealthReport, StoredCounters), StoreError> {
-        let earliest = day_of(as_of) - Days::days(WARNING_LOOKBACK_DAYS + self.reach_days());
+        let earliest =
+            shift_days(day_of(as_of), WARNING_LOOKBACK_DAYS.saturating_add(self.reach_days()).saturating_neg());
         let (counters, violations) = self.counters(seller_id, marketplace_id, as_of, earliest).await?;
         let report =
             sellerhealth_metrics::evaluate(&counters, &violations, &self.policy, seller_id, marketplace_id, as_of);
@@ -296,7 +303,9 @@ impl Store {
     /// The longest a metric looks back from its evaluation day: window plus lag.
     pub fn reach_days(&self) -> i64 {
         let policy = &self.policy;
-        let rates = RateSpec::all(policy).into_iter().map(|s| i64::from(s.target.window_days + s.target.lag_days));
+        let rates = RateSpec::all(policy)
+            .into_iter()
+            .map(|s| i64::from(s.target.window_days).saturating_add(i64::from(s.target.lag_days)));
         let contact = policy.contact_response.windows_days.iter().map(|w| i64::from(*w));
         rates
             .chain(contact)
@@ -437,7 +446,9 @@ impl Store {
                         counters::day_number(c.day),
                         counters::day_number(day_of(c.at)),
                     );
-                    *totals.entry(key).or_insert(0) += c.delta;
+                    // Counter deltas are counts: saturating only matters for nonsense input.
+                    let total = totals.entry(key).or_insert(0_i64);
+                    *total = total.saturating_add(c.delta);
                     rows.push((seller.clone(), subject.key(), c));
                 }
             }
@@ -452,9 +463,9 @@ impl Store {
             write::insert_contributions(&mut tx, self.backend, &rows).await?;
             write::add_to_counters(&mut tx, self.backend, &totals).await?;
             tx.commit().await?;
-            summary.sellers += 1;
-            summary.events += book.event_count() as u64;
-            summary.counter_totals += totals.len() as u64;
+            summary.sellers = summary.sellers.saturating_add(1);
+            summary.events = summary.events.saturating_add(book.event_count() as u64);
+            summary.counter_totals = summary.counter_totals.saturating_add(totals.len() as u64);
             progress(&seller, summary);
         }
         Ok(summary)
