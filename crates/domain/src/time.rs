@@ -154,6 +154,44 @@ mod tests {
     }
 
     #[test]
+    fn windows_ending_before_saturate_at_the_ends_of_chrono() {
+        // Issue 13: as_of in year −262143 minus a lag panicked here.
+        assert_eq!(NaiveDate::MIN, d(-262_143, 1, 1));
+        let range = DayRange::ending_before(NaiveDate::MIN, 60, 14);
+        assert_eq!((range.start, range.end, range.len_days()), (NaiveDate::MIN, NaiveDate::MIN, 1));
+        // The lag fits but the window does not: the start saturates, the end is exact.
+        let range = DayRange::ending_before(d(-262_143, 1, 21), 60, 14);
+        assert_eq!((range.start, range.end, range.len_days()), (NaiveDate::MIN, d(-262_143, 1, 7), 7));
+        // More days than chrono has, from its last day.
+        let range = DayRange::ending_before(NaiveDate::MAX, u32::MAX, u32::MAX);
+        assert_eq!((range.start, range.end), (NaiveDate::MIN, NaiveDate::MIN));
+        let range = DayRange::ending_before(NaiveDate::MAX, 7, 0);
+        assert_eq!((range.start, range.end), (d(262_142, 12, 25), d(262_142, 12, 31)));
+        assert_eq!(NaiveDate::MAX, d(262_142, 12, 31));
+        // Every day chrono has, counted without overflow.
+        assert_eq!(DayRange { start: NaiveDate::MIN, end: NaiveDate::MAX }.len_days(), 191_491_529);
+    }
+
+    #[test]
+    fn shifts_saturate_at_the_ends_of_chrono() {
+        assert_eq!(shift_days(d(2026, 3, 1), -1), d(2026, 2, 28));
+        assert_eq!(shift_days(d(2026, 2, 28), 1), d(2026, 3, 1));
+        assert_eq!(shift_days(NaiveDate::MAX, 1), NaiveDate::MAX);
+        assert_eq!(shift_days(NaiveDate::MIN, -1), NaiveDate::MIN);
+        assert_eq!(shift_days(NaiveDate::MIN, i64::MAX), NaiveDate::MAX);
+        assert_eq!(shift_days(NaiveDate::MAX, i64::MIN), NaiveDate::MIN);
+        assert_eq!(days_before(NaiveDate::MAX, u64::MAX), NaiveDate::MIN);
+        assert_eq!(days_before(d(2026, 1, 1), 1), d(2025, 12, 31));
+        let (min, max) = (DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC);
+        assert_eq!(shift(max, Duration::nanoseconds(1)), max);
+        assert_eq!(shift(min, Duration::nanoseconds(-1)), min);
+        assert_eq!(shift(min, Duration::MAX), max);
+        assert_eq!(shift(max, Duration::MIN), min);
+        let noon = d(2026, 3, 1).and_hms_opt(12, 0, 0).expect("time").and_utc();
+        assert_eq!(shift(noon, Duration::hours(-13)), d(2026, 2, 28).and_hms_opt(23, 0, 0).expect("time").and_utc());
+    }
+
+    #[test]
     fn window_without_lag_ends_on_the_day() {
         let range = DayRange::ending_before(d(2026, 3, 7), 7, 0);
         assert_eq!((range.start, range.end), (d(2026, 3, 1), d(2026, 3, 7)));
