@@ -75,3 +75,32 @@ pub fn history(
         .collect(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, NaiveDate, Utc};
+    use sellerhealth_domain::time::shift_days;
+
+    use super::*;
+    use crate::counters::ContributionSet;
+
+    fn empty_days(days: &[MetricDay]) -> Vec<(Day, i64, i64, Option<f64>, MetricStatus)> {
+        days.iter().map(|d| (d.day, d.numerator, d.denominator, d.rate, d.status)).collect()
+    }
+
+    #[test]
+    fn history_runs_to_the_last_day_of_chrono_and_from_its_first() {
+        // Issue 13: a history to chrono's last day stepped past it and panicked.
+        let (policy, source) = (Policy::amazon(), ContributionSet::default());
+        let none = |day| (day, 0, 0, None, MetricStatus::None);
+        let max = NaiveDate::MAX;
+        let (two_before, one_before) = (shift_days(max, -2), shift_days(max, -1));
+        for metric in [Metric::OrderDefectRateMfn, Metric::ContactResponseTime { window_days: 90 }] {
+            let days = history(&source, &policy, "US", metric, two_before, max, DateTime::<Utc>::MAX_UTC);
+            assert_eq!(empty_days(&days.expect("a daily metric")), vec![none(two_before), none(one_before), none(max)]);
+            let min = NaiveDate::MIN;
+            let days = history(&source, &policy, "US", metric, min, shift_days(min, 1), DateTime::<Utc>::MIN_UTC);
+            assert_eq!(empty_days(&days.expect("a daily metric")), vec![none(min), none(shift_days(min, 1))]);
+        }
+    }
+}

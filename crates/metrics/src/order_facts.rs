@@ -60,9 +60,23 @@ pub fn end_of(day: Day) -> Instant {
 
 #[cfg(test)]
 mod tests {
-    use chrono::NaiveDate;
+    use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 
     use super::*;
+
+    #[test]
+    fn days_at_the_ends_of_chrono_have_bounds() {
+        // Issue 13: end_of(day) computed the next day's midnight and overflowed.
+        assert_eq!(end_of(NaiveDate::MAX), DateTime::<Utc>::MAX_UTC);
+        assert_eq!(start_of(NaiveDate::MIN), DateTime::<Utc>::MIN_UTC);
+        let second_day = NaiveDate::MIN.succ_opt().expect("day");
+        assert_eq!(end_of(NaiveDate::MIN), start_of(second_day) - Duration::nanoseconds(1));
+        let friday = NaiveDate::from_ymd_opt(2026, 5, 8).expect("date");
+        assert_eq!(end_of(friday), Utc.with_ymd_and_hms(2026, 5, 9, 0, 0, 0).unwrap() - Duration::nanoseconds(1));
+        assert_eq!(business_days_after(NaiveDate::MAX, 1), NaiveDate::MAX);
+        assert_eq!(business_days_after(friday, 0), friday);
+        assert_eq!(business_days_after(friday, 5), NaiveDate::from_ymd_opt(2026, 5, 15).expect("date"));
+    }
 
     #[test]
     fn business_days_skip_weekends() {

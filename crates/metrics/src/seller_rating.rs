@@ -252,6 +252,49 @@ mod tests {
         assert_eq!(business_days_to(at(7), at(13)), 4);
         // Bought Friday 05-08, delivered Sunday 05-10: no business day yet.
         assert_eq!(business_days_to(at(8), at(10)), 0);
+        assert_eq!(business_days_to(at(10), at(8)), 0);
+        // 400 Gregorian years are 20,871 whole weeks (Saturday 2000-01-01 to 2400-01-01).
+        let (y2000, y2400) = (Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0), Utc.with_ymd_and_hms(2400, 1, 1, 0, 0, 0));
+        assert_eq!(business_days_to(y2000.unwrap(), y2400.unwrap()), 20_871 * 5);
+    }
+
+    #[test]
+    fn the_closed_form_counts_the_same_days_as_walking_them() {
+        let start = Utc.with_ymd_and_hms(2026, 5, 1, 12, 0, 0).single().expect("instant");
+        for from in 0..7 {
+            for len in 0..40 {
+                let (purchase, delivered) = (start + Duration::days(from), start + Duration::days(from + len));
+                let walked = (1..=len).filter(|n| is_business_day(day_of(purchase + Duration::days(*n)))).count();
+                assert_eq!(business_days_to(purchase, delivered), walked as i64, "{purchase} to {delivered}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_rating_rounds_in_integers_without_overflow() {
+        assert_eq!(rounded_hundredths(9_875, 100), 9_875);
+        assert_eq!(rounded_hundredths(-500, 1), 0);
+        // Averages of 1, 0.5 and 50 points, and above 100, with sums near i64::MAX.
+        assert_eq!(rounded_hundredths(i64::MAX, i64::MAX), 100);
+        assert_eq!(rounded_hundredths(i64::MAX - 1, i64::MAX), 100);
+        assert_eq!(rounded_hundredths(i64::MAX / 2, i64::MAX), 50);
+        assert_eq!(rounded_hundredths(i64::MAX, i64::MAX / 50), 5_000);
+        assert_eq!(rounded_hundredths(i64::MAX, i64::MAX / 101), 10_000);
+        assert_eq!(rounded_hundredths(1, i64::MAX), 0);
+    }
+
+    #[test]
+    fn ratings_as_of_the_ends_of_chrono_have_no_orders() {
+        let source = crate::counters::ContributionSet::default();
+        let rating = evaluate(&source, "US", chrono::DateTime::<Utc>::MAX_UTC);
+        assert_eq!((rating.order_count, rating.rating_hundredths, rating.band), (0, None, None));
+        assert_eq!(rating.days.end, chrono::NaiveDate::MAX);
+        assert_eq!(rating.days.len_days(), 365);
+        let rating = evaluate(&source, "US", chrono::DateTime::<Utc>::MIN_UTC);
+        assert_eq!(
+            (rating.order_count, rating.days.start, rating.days.end),
+            (0, chrono::NaiveDate::MIN, chrono::NaiveDate::MIN)
+        );
     }
 }
 
@@ -315,6 +358,28 @@ mod order_tests {
         assert_eq!(score_class(&four_of_five, &policy, at(20, 0)), ScoreClass::Perfect);
         // Before delivery the bonus is not earned yet.
         assert_eq!(score_class(&bonus, &policy, at(6, 0)), ScoreClass::Perfect);
+    }
+
+    #[test]
+    fn an_order_due_at_the_end_of_chrono_scores_without_overflow() {
+        // Issue 13: latest_ship_at in year 262143 plus the 30 unshipped days panicked.
+        let policy = Policy::amazon();
+        let max = chrono::DateTime::<Utc>::MAX_UTC;
+        let mut record = record(at(5, 9), at(7, 15));
+        record.order.latest_ship_at = max;
+        record.order.promised_delivery_latest_at = Some(max);
+        assert_eq!(unshipped_deadline(&record), max);
+        let mut instants = Vec::new();
+        times(&record, &policy, &mut instants);
+        assert_eq!(instants, vec![max]);
+        // Delivered in business day 3, by the promise: the bonus, as before.
+        assert_eq!(score_class(&record, &policy, at(20, 0)), ScoreClass::PerfectWithBonus);
+        assert_eq!(score_class(&record, &policy, max), ScoreClass::PerfectWithBonus);
+        // Never shipped, bought at chrono's first instant, as of its last one.
+        let mut unshipped = record.clone();
+        unshipped.shipments.clear();
+        unshipped.order.purchased_at = chrono::DateTime::<Utc>::MIN_UTC;
+        assert_eq!(score_class(&unshipped, &policy, max), ScoreClass::Perfect);
     }
 
     #[test]
