@@ -292,8 +292,7 @@ impl Store {
         marketplace_id: &str,
         as_of: Instant,
     ) -> Result<(AccountHealthReport, StoredCounters), StoreError> {
-        let earliest =
-            shift_days(day_of(as_of), WARNING_LOOKBACK_DAYS.saturating_add(self.reach_days()).saturating_neg());
+        let earliest = first_day_read(as_of, self.reach_days());
         let (counters, violations) = self.counters(seller_id, marketplace_id, as_of, earliest).await?;
         let report =
             sellerhealth_metrics::evaluate(&counters, &violations, &self.policy, seller_id, marketplace_id, as_of);
@@ -490,6 +489,13 @@ impl Store {
     }
 }
 
+/// The first attribution day a report as of `as_of` reads: the warning lookback
+/// plus the longest reach of a metric before `as_of`'s day, saturating at
+/// chrono's first day (see [`shift_days`]).
+fn first_day_read(as_of: Instant, reach_days: i64) -> Day {
+    shift_days(day_of(as_of), WARNING_LOOKBACK_DAYS.saturating_add(reach_days).saturating_neg())
+}
+
 /// Names the event of a batch an error came from.
 fn located(error: DomainError, index: usize) -> DomainError {
     let at = format!("events[{index}]");
@@ -498,5 +504,52 @@ fn located(error: DomainError, index: usize) -> DomainError {
         DomainError::AlreadyExists(m) => DomainError::AlreadyExists(format!("{at}: {m}")),
         DomainError::FailedPrecondition(m) => DomainError::FailedPrecondition(format!("{at}: {m}")),
         DomainError::NotFound(m) => DomainError::NotFound(format!("{at}: {m}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+
+    use super::*;
+
+    #[test]
+    fn the_first_day_read_saturates_at_the_first_day_of_chrono() {
+        // Issue 13: as_of in year -262143 minus the lookback panicked here.
+        assert_eq!(first_day_read(DateTime::<Utc>::MIN_UTC, 365), NaiveDate::MIN);
+        assert_eq!(first_day_read(DateTime::<Utc>::MAX_UTC, i64::MAX), NaiveDate::MIN);
+        assert_eq!(first_day_read(DateTime::<Utc>::MAX_UTC, 0), NaiveDate::from_ymd_opt(262_142, 9, 2).unwrap());
+        // 120 lookback days and 365 of reach before 2026-07-01.
+        let as_of = Utc.with_ymd_and_hms(2026, 7, 1, 12, 0, 0).unwrap();
+        assert_eq!(first_day_read(as_of, 365), NaiveDate::from_ymd_opt(2025, 3, 3).unwrap());
+    }
+
+    #[tokio::test]
+    async fn reports_as_of_the_ends_of_chrono_match_the_stateless_path() {
+        let policy = Policy::amazon();
+        let store = Store::open("sqlite::memory:", policy.clone()).await.unwrap();
+        let purchased_at = Utc.with_ymd_and_hms(2026, 5, 1, 9, 0, 0).unwrap();
+        let order = Event {
+            event_id: "e1".into(),
+            seller_id: "s".into(),
+            fact: Fact::Order(sellerhealth_domain::Order {
+                order_id: "o1".into(),
+                marketplace_id: "US".into(),
+                purchased_at,
+                fulfillment_channel: sellerhealth_domain::FulfillmentChannel::Mfn,
+                latest_ship_at: purchased_at + chrono::Duration::days(1),
+                promised_delivery_earliest_at: None,
+                promised_delivery_latest_at: None,
+                units: 1,
+                business_order: false,
+            }),
+        };
+        store.ingest_batch(std::slice::from_ref(&order), purchased_at).await.unwrap();
+        let mut book = SellerBook::new("s");
+        book.apply(&order, purchased_at, &policy).unwrap();
+        for as_of in [DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC] {
+            let (report, _) = store.report_and_counters("s", "US", as_of).await.unwrap();
+            assert_eq!(report, sellerhealth_metrics::evaluate_book(&book, &policy, "US", as_of));
+        }
     }
 }
