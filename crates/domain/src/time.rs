@@ -57,9 +57,10 @@ pub fn day_of(at: Instant) -> Day {
 /// `day` moved by `days` days (back when negative), saturating at chrono's ends,
 /// [`NaiveDate::MIN`] and [`NaiveDate::MAX`] (about ±262,000 years).
 ///
-/// This and [`shift`] are the only date arithmetic of the metrics: a day or
-/// instant that passed [`check_day`] or [`check_instant`] moved by any window or
-/// lag a policy allows stays far inside chrono's range, so the saturation only
+/// With [`days_before`] and [`shift`], this is how `domain`, `metrics`, `ratings`
+/// and `store` move days and instants (besides stepping with `succ_opt`). A day
+/// or instant that passed [`check_day`] or [`check_instant`] moved by any window
+/// or lag a policy allows stays far inside chrono's range, so the saturation only
 /// ever applies to input that bypassed the edge, which then gets a meaningless
 /// but well-defined answer instead of a panic.
 pub fn shift_days(day: Day, days: i64) -> Day {
