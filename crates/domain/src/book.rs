@@ -17,6 +17,7 @@ use crate::facts::{
     SellerFeedback, ShipmentConfirmed,
 };
 use crate::policy::Policy;
+use crate::time::shift;
 use crate::validate::check_event;
 
 /// Everything known about one order, facts in arrival order.
@@ -371,7 +372,7 @@ impl SellerBook {
         }
         match fact {
             Fact::SellerFeedback(f) => {
-                let deadline = purchased_at + Duration::days(i64::from(policy.feedback_eligibility_days));
+                let deadline = shift(purchased_at, Duration::days(i64::from(policy.feedback_eligibility_days)));
                 if f.left_at > deadline {
                     return Err(DomainError::FailedPrecondition(format!(
                         "feedback on order {order_id:?} left {} more than {} days after purchase",

@@ -29,6 +29,11 @@
 //! assert_eq!(book.apply(&order, now, &Policy::amazon()), Ok(Applied::Duplicate));
 //! ```
 
+// Date and integer arithmetic must not overflow (issue 13): checked or saturating
+// operations only, with the saturating date helpers in `sellerhealth_domain::time`.
+// Tests may overflow: a panic there is the test failing (as clippy.toml allows unwrap).
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
+
 pub mod book;
 pub mod error;
 pub mod facts;

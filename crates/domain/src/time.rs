@@ -1,6 +1,6 @@
 //! Calendar days and metric windows (SPEC §2).
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Days, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::DomainError;
@@ -54,11 +54,34 @@ pub fn day_of(at: Instant) -> Day {
     at.date_naive()
 }
 
-/// `day` moved by `days` (negative: back), saturating at chrono's first and
-/// last day: inside the supported range no window or look-ahead reaches them.
+/// `day` moved by `days` days (back when negative), saturating at chrono's ends,
+/// [`NaiveDate::MIN`] and [`NaiveDate::MAX`] (about ±262,000 years).
+///
+/// With [`days_before`] and [`shift`], this is how `domain`, `metrics`, `ratings`
+/// and `store` move days and instants (besides stepping with `succ_opt`). A day
+/// or instant that passed [`check_day`] or [`check_instant`] moved by any window
+/// or lag a policy allows stays far inside chrono's range, so the saturation only
+/// ever applies to input that bypassed the edge, which then gets a meaningless
+/// but well-defined answer instead of a panic.
 pub fn shift_days(day: Day, days: i64) -> Day {
-    let moved = Duration::try_days(days).and_then(|d| day.checked_add_signed(d));
-    moved.unwrap_or(if days < 0 { NaiveDate::MIN } else { NaiveDate::MAX })
+    if days >= 0 {
+        day.checked_add_days(Days::new(days.unsigned_abs())).unwrap_or(NaiveDate::MAX)
+    } else {
+        days_before(day, days.unsigned_abs())
+    }
+}
+
+/// `day` moved `days` days back, saturating at [`NaiveDate::MIN`]: [`shift_days`]
+/// for a count that is unsigned.
+pub fn days_before(day: Day, days: u64) -> Day {
+    day.checked_sub_days(Days::new(days)).unwrap_or(NaiveDate::MIN)
+}
+
+/// `at` moved by `by` (back when negative), saturating at chrono's ends,
+/// [`DateTime::<Utc>::MIN_UTC`] and [`DateTime::<Utc>::MAX_UTC`]. See [`shift_days`].
+pub fn shift(at: Instant, by: Duration) -> Instant {
+    let end = if by >= Duration::zero() { DateTime::<Utc>::MAX_UTC } else { DateTime::<Utc>::MIN_UTC };
+    at.checked_add_signed(by).unwrap_or(end)
 }
 
 /// An inclusive range of calendar days, the "reporting date range" of a metric.
@@ -72,10 +95,11 @@ pub struct DayRange {
 
 impl DayRange {
     /// The window of `window_days` days ending `lag_days` before `as_of_day`:
-    /// `[D-L-N+1, D-L]`.
+    /// `[D-L-N+1, D-L]`, saturating at [`NaiveDate::MIN`] (see [`shift_days`]);
+    /// never panics, and `start <= end` always holds.
     pub fn ending_before(as_of_day: Day, window_days: u32, lag_days: u32) -> Self {
-        let end = as_of_day - Duration::days(i64::from(lag_days));
-        let start = end - Duration::days(i64::from(window_days.max(1)) - 1);
+        let end = days_before(as_of_day, u64::from(lag_days));
+        let start = days_before(end, u64::from(window_days.saturating_sub(1)));
         DayRange { start, end }
     }
 
@@ -86,7 +110,8 @@ impl DayRange {
 
     /// Number of days covered.
     pub fn len_days(&self) -> i64 {
-        (self.end - self.start).num_days() + 1
+        // At most about 191 million days between chrono's ends: no overflow.
+        self.end.signed_duration_since(self.start).num_days().saturating_add(1)
     }
 }
 
@@ -130,13 +155,41 @@ mod tests {
     }
 
     #[test]
-    fn shifting_saturates_at_the_ends_of_the_calendar() {
+    fn windows_ending_before_saturate_at_the_ends_of_chrono() {
+        // Issue 13: as_of in year −262143 minus a lag panicked here.
+        assert_eq!(NaiveDate::MIN, d(-262_143, 1, 1));
+        let range = DayRange::ending_before(NaiveDate::MIN, 60, 14);
+        assert_eq!((range.start, range.end, range.len_days()), (NaiveDate::MIN, NaiveDate::MIN, 1));
+        // The lag fits but the window does not: the start saturates, the end is exact.
+        let range = DayRange::ending_before(d(-262_143, 1, 21), 60, 14);
+        assert_eq!((range.start, range.end, range.len_days()), (NaiveDate::MIN, d(-262_143, 1, 7), 7));
+        // More days than chrono has, from its last day.
+        let range = DayRange::ending_before(NaiveDate::MAX, u32::MAX, u32::MAX);
+        assert_eq!((range.start, range.end), (NaiveDate::MIN, NaiveDate::MIN));
+        let range = DayRange::ending_before(NaiveDate::MAX, 7, 0);
+        assert_eq!((range.start, range.end), (d(262_142, 12, 25), d(262_142, 12, 31)));
+        assert_eq!(NaiveDate::MAX, d(262_142, 12, 31));
+        // Every day chrono has, counted without overflow.
+        assert_eq!(DayRange { start: NaiveDate::MIN, end: NaiveDate::MAX }.len_days(), 191_491_529);
+    }
+
+    #[test]
+    fn shifts_saturate_at_the_ends_of_chrono() {
         assert_eq!(shift_days(d(2026, 3, 1), -1), d(2026, 2, 28));
-        assert_eq!(shift_days(d(2026, 3, 1), 365), d(2027, 3, 1));
-        assert_eq!(shift_days(NaiveDate::MIN, -1), NaiveDate::MIN);
+        assert_eq!(shift_days(d(2026, 2, 28), 1), d(2026, 3, 1));
         assert_eq!(shift_days(NaiveDate::MAX, 1), NaiveDate::MAX);
-        assert_eq!(shift_days(d(2026, 3, 1), i64::MIN), NaiveDate::MIN);
-        assert_eq!(shift_days(d(2026, 3, 1), i64::MAX), NaiveDate::MAX);
+        assert_eq!(shift_days(NaiveDate::MIN, -1), NaiveDate::MIN);
+        assert_eq!(shift_days(NaiveDate::MIN, i64::MAX), NaiveDate::MAX);
+        assert_eq!(shift_days(NaiveDate::MAX, i64::MIN), NaiveDate::MIN);
+        assert_eq!(days_before(NaiveDate::MAX, u64::MAX), NaiveDate::MIN);
+        assert_eq!(days_before(d(2026, 1, 1), 1), d(2025, 12, 31));
+        let (min, max) = (DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC);
+        assert_eq!(shift(max, Duration::nanoseconds(1)), max);
+        assert_eq!(shift(min, Duration::nanoseconds(-1)), min);
+        assert_eq!(shift(min, Duration::MAX), max);
+        assert_eq!(shift(max, Duration::MIN), min);
+        let noon = d(2026, 3, 1).and_hms_opt(12, 0, 0).expect("time").and_utc();
+        assert_eq!(shift(noon, Duration::hours(-13)), d(2026, 2, 28).and_hms_opt(23, 0, 0).expect("time").and_utc());
     }
 
     #[test]

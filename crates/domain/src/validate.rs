@@ -30,7 +30,7 @@ pub fn check_event(event: &Event, now: Instant) -> Check {
 }
 
 fn check_fact(fact: &Fact, now: Instant) -> Check {
-    let latest_allowed = now + Duration::hours(MAX_FUTURE_SKEW_HOURS);
+    let latest_allowed = crate::time::shift(now, Duration::hours(MAX_FUTURE_SKEW_HOURS));
     for (field, at) in fact.instants() {
         crate::time::check_instant(field, at)?;
         if at > latest_allowed && !PROMISES.contains(&field) {
@@ -202,7 +202,7 @@ fn not_before(field: &str, at: Instant, other_field: &str, other: Instant) -> Ch
 
 #[cfg(test)]
 mod tests {
-    use chrono::{TimeZone, Utc};
+    use chrono::{DateTime, TimeZone, Utc};
 
     use super::*;
     use crate::facts::{FulfillmentChannel, Order};
@@ -220,6 +220,15 @@ mod tests {
             business_order: false,
         });
         check_event(&Event { event_id: "e1".into(), seller_id: "s1".into(), fact }, now)
+    }
+
+    #[test]
+    fn a_clock_at_the_end_of_chrono_bounds_the_future_without_overflow() {
+        // The clock-skew bound is now + 24 h: it saturates instead of panicking.
+        let purchased_at = Utc.with_ymd_and_hms(2026, 10, 1, 0, 0, 0).single().expect("date");
+        assert_eq!(order_placed(DateTime::<Utc>::MAX_UTC, purchased_at), Ok(()));
+        let error = order_placed(DateTime::<Utc>::MIN_UTC, purchased_at).expect_err("in the future of year -262143");
+        assert!(error.to_string().contains("purchased_at"), "{error}");
     }
 
     #[test]

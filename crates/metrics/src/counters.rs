@@ -156,12 +156,15 @@ impl CounterSource for ContributionSet {
     fn total(&self, marketplace_id: &str, counter: Counter, days: DayRange, as_of: Instant) -> i64 {
         let Some(entries) = self.by_counter.get(&(marketplace_id.to_owned(), counter)) else { return 0 };
         let first = entries.partition_point(|(day, _, _)| *day < days.start);
-        entries[first..]
+        // Sums of count deltas: saturating only matters for nonsense input.
+        entries
+            .get(first..)
+            .unwrap_or_default()
             .iter()
             .take_while(|(day, _, _)| *day <= days.end)
             .filter(|(_, at, _)| *at <= as_of)
-            .map(|(_, _, delta)| delta)
-            .sum()
+            .map(|(_, _, delta)| *delta)
+            .fold(0, i64::saturating_add)
     }
 
     fn response_hours(&self, marketplace_id: &str, days: DayRange, as_of: Instant) -> Vec<(u32, i64)> {

@@ -1,6 +1,5 @@
 //! A metric's figures day by day, each day as of its last instant.
 
-use chrono::Duration;
 use sellerhealth_domain::{Day, Instant, Policy};
 
 use crate::counters::CounterSource;
@@ -47,7 +46,7 @@ pub fn history(
     to: Day,
     now: Instant,
 ) -> Option<Vec<MetricDay>> {
-    let days = std::iter::successors(Some(from), |d| Some(*d + Duration::days(1))).take_while(|d| *d <= to);
+    let days = std::iter::successors(Some(from), Day::succ_opt).take_while(|d| *d <= to);
     if let Metric::ContactResponseTime { window_days } = metric {
         if !policy.contact_response.windows_days.contains(&window_days) {
             return None;
@@ -55,7 +54,13 @@ pub fn history(
         return Some(
             days.map(|day| {
                 let c = response::evaluate(source, policy, marketplace_id, window_days, end_of(day).min(now));
-                MetricDay { day, numerator: c.on_time, denominator: c.on_time + c.late, rate: c.rate, status: c.status }
+                MetricDay {
+                    day,
+                    numerator: c.on_time,
+                    denominator: c.on_time.saturating_add(c.late),
+                    rate: c.rate,
+                    status: c.status,
+                }
             })
             .collect(),
         );
@@ -69,4 +74,33 @@ pub fn history(
         })
         .collect(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, NaiveDate, Utc};
+    use sellerhealth_domain::time::shift_days;
+
+    use super::*;
+    use crate::counters::ContributionSet;
+
+    fn empty_days(days: &[MetricDay]) -> Vec<(Day, i64, i64, Option<f64>, MetricStatus)> {
+        days.iter().map(|d| (d.day, d.numerator, d.denominator, d.rate, d.status)).collect()
+    }
+
+    #[test]
+    fn history_runs_to_the_last_day_of_chrono_and_from_its_first() {
+        // Issue 13: a history to chrono's last day stepped past it and panicked.
+        let (policy, source) = (Policy::amazon(), ContributionSet::default());
+        let none = |day| (day, 0, 0, None, MetricStatus::None);
+        let max = NaiveDate::MAX;
+        let (two_before, one_before) = (shift_days(max, -2), shift_days(max, -1));
+        for metric in [Metric::OrderDefectRateMfn, Metric::ContactResponseTime { window_days: 90 }] {
+            let days = history(&source, &policy, "US", metric, two_before, max, DateTime::<Utc>::MAX_UTC);
+            assert_eq!(empty_days(&days.expect("a daily metric")), vec![none(two_before), none(one_before), none(max)]);
+            let min = NaiveDate::MIN;
+            let days = history(&source, &policy, "US", metric, min, shift_days(min, 1), DateTime::<Utc>::MIN_UTC);
+            assert_eq!(empty_days(&days.expect("a daily metric")), vec![none(min), none(shift_days(min, 1))]);
+        }
+    }
 }

@@ -50,6 +50,11 @@
 //! assert_eq!(odr.rate.status, MetricStatus::Bad);
 //! ```
 
+// Date and integer arithmetic must not overflow (issue 13): checked or saturating
+// operations only, with the saturating date helpers in `sellerhealth_domain::time`.
+// Tests may overflow: a panic there is the test failing (as clippy.toml allows unwrap).
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
+
 mod cancel;
 pub mod counters;
 mod delivery;

@@ -1,6 +1,6 @@
 //! Derived facts about one order that several metrics share.
 
-use chrono::{Datelike, Duration, Weekday};
+use chrono::{Datelike, NaiveTime, Weekday};
 use sellerhealth_domain::{Cancellation, Day, Instant, OrderRecord, ShipmentConfirmed};
 
 /// The first shipment confirmation of the order.
@@ -32,34 +32,51 @@ pub fn is_business_day(day: Day) -> bool {
     !matches!(day.weekday(), Weekday::Sat | Weekday::Sun)
 }
 
-/// The `n`-th business day after `day` (n ≥ 1).
+/// The `n`-th business day after `day` (n ≥ 1), or the last day chrono knows
+/// ([`Day::MAX`](chrono::NaiveDate::MAX)) when that lies past it.
 pub fn business_days_after(day: Day, n: u32) -> Day {
-    let mut current = day;
-    let mut left = n;
-    while left > 0 {
-        current += Duration::days(1);
-        if is_business_day(current) {
-            left -= 1;
-        }
-    }
-    current
+    let Some(skipped) = n.checked_sub(1) else { return day };
+    let mut business_days = std::iter::successors(day.succ_opt(), Day::succ_opt).filter(|d| is_business_day(*d));
+    usize::try_from(skipped).ok().and_then(|k| business_days.nth(k)).unwrap_or(Day::MAX)
 }
+
+/// The last nanosecond of a day.
+const LAST_NANOSECOND: NaiveTime = match NaiveTime::from_hms_nano_opt(23, 59, 59, 999_999_999) {
+    Some(time) => time,
+    None => NaiveTime::MIN,
+};
 
 /// Midnight (UTC) at the start of `day`.
 pub fn start_of(day: Day) -> Instant {
-    day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
+    day.and_time(NaiveTime::MIN).and_utc()
 }
 
 /// The last instant of `day`: a daily figure is the figure as of this instant.
+/// For [`Day::MAX`](chrono::NaiveDate::MAX) that is
+/// [`DateTime::<Utc>::MAX_UTC`](chrono::DateTime::MAX_UTC).
 pub fn end_of(day: Day) -> Instant {
-    start_of(day + Duration::days(1)) - Duration::nanoseconds(1)
+    day.and_time(LAST_NANOSECOND).and_utc()
 }
 
 #[cfg(test)]
 mod tests {
-    use chrono::NaiveDate;
+    use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 
     use super::*;
+
+    #[test]
+    fn days_at_the_ends_of_chrono_have_bounds() {
+        // Issue 13: end_of(day) computed the next day's midnight and overflowed.
+        assert_eq!(end_of(NaiveDate::MAX), DateTime::<Utc>::MAX_UTC);
+        assert_eq!(start_of(NaiveDate::MIN), DateTime::<Utc>::MIN_UTC);
+        let second_day = NaiveDate::MIN.succ_opt().expect("day");
+        assert_eq!(end_of(NaiveDate::MIN), start_of(second_day) - Duration::nanoseconds(1));
+        let friday = NaiveDate::from_ymd_opt(2026, 5, 8).expect("date");
+        assert_eq!(end_of(friday), Utc.with_ymd_and_hms(2026, 5, 9, 0, 0, 0).unwrap() - Duration::nanoseconds(1));
+        assert_eq!(business_days_after(NaiveDate::MAX, 1), NaiveDate::MAX);
+        assert_eq!(business_days_after(friday, 0), friday);
+        assert_eq!(business_days_after(friday, 5), NaiveDate::from_ymd_opt(2026, 5, 15).expect("date"));
+    }
 
     #[test]
     fn business_days_skip_weekends() {

@@ -156,7 +156,9 @@ pub fn account_health_rating(
 ) -> AccountHealthRating {
     let days = DayRange::ending_before(day_of(as_of), policy.policy_window_days, 0);
     let fulfilled = source.total(marketplace_id, Counter::FulfilledOrders, days, as_of);
-    let earned = (AHR_BASE + AHR_POINTS_PER_STEP * (fulfilled / AHR_ORDERS_PER_STEP)).min(AHR_MAX);
+    // A count of orders: saturating only matters for nonsense input.
+    let earned =
+        AHR_POINTS_PER_STEP.saturating_mul(fulfilled / AHR_ORDERS_PER_STEP).saturating_add(AHR_BASE).min(AHR_MAX);
     let mut by_category: BTreeMap<PolicyCategory, Vec<&PolicyViolation>> = BTreeMap::new();
     for violation in violations.iter().filter(|v| {
         v.marketplace_id == marketplace_id && v.occurred_at <= as_of && days.contains(day_of(v.occurred_at))

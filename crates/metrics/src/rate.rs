@@ -136,7 +136,10 @@ impl RateSpec {
         days: DayRange,
         as_of: Instant,
     ) -> (i64, i64) {
-        let sum = |counters: &[Counter]| counters.iter().map(|&c| source.total(marketplace_id, c, days, as_of)).sum();
+        // Sums of counts: saturating only matters for nonsense input.
+        let sum = |counters: &[Counter]| {
+            counters.iter().map(|&c| source.total(marketplace_id, c, days, as_of)).fold(0, i64::saturating_add)
+        };
         (sum(&self.numerator), sum(&self.denominator))
     }
 

@@ -1,7 +1,7 @@
 //! Recovery of a BAD rate (SPEC §4): how many more defect-free orders would bring it
 //! within target now, and the first day it is back if nothing new arrives.
 
-use chrono::Duration;
+use sellerhealth_domain::time::shift_days;
 use sellerhealth_domain::{Day, Instant, TargetCondition, day_of};
 
 use crate::counters::CounterSource;
@@ -29,8 +29,8 @@ pub(crate) fn recovery(
     denominator: i64,
 ) -> Recovery {
     let today = day_of(as_of);
-    let horizon = i64::from(spec.target.window_days) + i64::from(spec.target.lag_days);
-    let back_within_target_on = (1..=horizon).map(|n| today + Duration::days(n)).find(|&day| {
+    let horizon = i64::from(spec.target.window_days).saturating_add(i64::from(spec.target.lag_days));
+    let back_within_target_on = (1..=horizon).map(|n| shift_days(today, n)).find(|&day| {
         let (num, den) = spec.counts(source, marketplace_id, spec.days(day), as_of);
         spec.status(num, den) != MetricStatus::Bad
     });
@@ -44,8 +44,8 @@ fn additional_good(spec: &RateSpec, numerator: i64, denominator: i64) -> Option<
         let (num, den) = match spec.target.condition {
             // Good items add to the denominator only for "less than" rates, and to
             // both sides for "greater than" (success) rates.
-            TargetCondition::LessThan | TargetCondition::Equals => (numerator, denominator + n),
-            TargetCondition::GreaterThan => (numerator + n, denominator + n),
+            TargetCondition::LessThan | TargetCondition::Equals => (numerator, denominator.saturating_add(n)),
+            TargetCondition::GreaterThan => (numerator.saturating_add(n), denominator.saturating_add(n)),
         };
         spec.status(num, den) == MetricStatus::Good
     };
@@ -60,13 +60,15 @@ fn additional_good(spec: &RateSpec, numerator: i64, denominator: i64) -> Option<
         return None;
     }
     // Start from the closed form and correct its floating-point rounding with the
-    // same comparison the status uses, so the answer and the status agree.
+    // same comparison the status uses, so the answer and the status agree. The
+    // estimate is at most 1e15, so n stays far from i64::MAX unless the counts
+    // are nonsense, and then "no number would" is the honest answer.
     let mut n = estimate.floor().max(0.0) as i64;
     while !meets(n) {
-        n += 1;
+        n = n.checked_add(1)?;
     }
-    while n > 0 && meets(n - 1) {
-        n -= 1;
+    while let Some(fewer) = n.checked_sub(1).filter(|&fewer| fewer >= 0 && meets(fewer)) {
+        n = fewer;
     }
     Some(n)
 }

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::Duration;
+use sellerhealth_domain::time::shift;
 use sellerhealth_domain::{BuyerMessage, DayRange, Instant, Policy, TargetCondition, day_of};
 
 use crate::counters::{Contribution, Counter, CounterSource};
@@ -53,7 +54,7 @@ pub(crate) fn contributions(messages: &[BuyerMessage], policy: &Policy, out: &mu
     }
     let sla = Duration::hours(i64::from(policy.contact_response.sla_hours));
     for message in by_id.into_values() {
-        let deadline = message.received_at + sla;
+        let deadline = shift(message.received_at, sla);
         let times = [Some(message.received_at), message.first_replied_at, Some(just_after(deadline))];
         emit(&message.marketplace_id, times.into_iter().flatten().collect(), |t| tally(message, deadline, t), out);
     }
@@ -68,8 +69,9 @@ fn tally(message: &BuyerMessage, deadline: Instant, t: Instant) -> Tally {
     tally.count(Counter::MessagesReceived, day);
     match message.first_replied_at.filter(|r| *r <= t) {
         Some(replied) => {
-            let seconds = (replied - message.received_at).num_seconds();
-            let hours = u32::try_from((seconds + 3599) / 3600).unwrap_or(u32::MAX).min(MAX_RESPONSE_HOURS_BUCKET);
+            let seconds = replied.signed_duration_since(message.received_at).num_seconds();
+            let hours =
+                u32::try_from(seconds.saturating_add(3599) / 3600).unwrap_or(u32::MAX).min(MAX_RESPONSE_HOURS_BUCKET);
             tally.count(Counter::MessagesAnswered, day);
             tally.add(Counter::ResponseSeconds, day, seconds);
             tally.count(Counter::ResponseHours(hours), day);
@@ -97,7 +99,8 @@ pub fn evaluate(
     let answered = total(Counter::MessagesAnswered);
     let received = total(Counter::MessagesReceived);
     let contact = &policy.contact_response;
-    let rate = (on_time + late > 0).then(|| on_time as f64 / (on_time + late) as f64);
+    // Counter totals are sums of counts: saturating only matters for nonsense input.
+    let rate = (on_time.saturating_add(late) > 0).then(|| on_time as f64 / on_time.saturating_add(late) as f64);
     let status = match rate {
         None => MetricStatus::None,
         Some(r) if contact.condition.is_met(r, contact.target) => MetricStatus::Good,
@@ -111,7 +114,7 @@ pub fn evaluate(
         window_days,
         on_time,
         late,
-        pending: received - on_time - late,
+        pending: received.saturating_sub(on_time).saturating_sub(late),
         rate,
         average_response_hours,
         p90_response_hours: p90(&source.response_hours(marketplace_id, days, as_of)),
@@ -124,14 +127,16 @@ pub fn evaluate(
 
 /// The smallest `h` such that at least 90% of the answers took at most `h` hours.
 fn p90(buckets: &[(u32, i64)]) -> Option<u32> {
-    let answered: i64 = buckets.iter().map(|(_, n)| n).sum();
+    // Counts of answers: saturating only matters for nonsense input.
+    let answered: i64 = buckets.iter().map(|(_, n)| *n).fold(0, i64::saturating_add);
     if answered <= 0 {
         return None;
     }
-    let mut seen = 0;
+    let mut seen: i64 = 0;
     for &(hours, n) in buckets {
-        seen += n;
-        if seen * 10 >= answered * 9 {
+        seen = seen.saturating_add(n);
+        // seen / answered >= 90%, in i128 where neither product can overflow.
+        if i128::from(seen).saturating_mul(10) >= i128::from(answered).saturating_mul(9) {
             return Some(hours);
         }
     }

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use chrono::Duration;
+use sellerhealth_domain::time::shift;
 use sellerhealth_domain::{Instant, OrderRecord, Policy, ReturnOutcome, ReturnRequest, day_of};
 
 use crate::counters::Counter;
@@ -20,7 +21,7 @@ fn latest(record: &OrderRecord) -> impl Iterator<Item = &ReturnRequest> {
 }
 
 fn response_deadline(request: &ReturnRequest, policy: &Policy) -> Instant {
-    request.requested_at + Duration::hours(i64::from(policy.return_response_hours))
+    shift(request.requested_at, Duration::hours(i64::from(policy.return_response_hours)))
 }
 
 /// Instants where the order's return counters may change.

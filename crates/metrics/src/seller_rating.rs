@@ -2,6 +2,7 @@
 //! scores by its most severe problem; the rating is the average score.
 
 use chrono::Duration;
+use sellerhealth_domain::time::{shift, shift_days};
 use sellerhealth_domain::{BuyerMessage, DayRange, FulfillmentChannel, Instant, OrderRecord, Policy, day_of};
 
 use crate::counters::{Counter, CounterSource};
@@ -96,23 +97,28 @@ impl SellerRating {
 fn message_overdue(messages: &[BuyerMessage], policy: &Policy, t: Instant) -> bool {
     let sla = Duration::hours(i64::from(policy.contact_response.sla_hours));
     messages.iter().any(|m| {
-        let deadline = m.received_at + sla;
+        let deadline = shift(m.received_at, sla);
         t > deadline && m.first_replied_at.is_none_or(|r| r > deadline)
     })
 }
 
 /// The instant an MFN order becomes "unshipped 30 days past its latest ship date".
 fn unshipped_deadline(record: &OrderRecord) -> Instant {
-    record.order.latest_ship_at + Duration::days(UNSHIPPED_SEVERE_DAYS)
+    shift(record.order.latest_ship_at, Duration::days(UNSHIPPED_SEVERE_DAYS))
 }
 
 /// Business days (Monday–Friday) after `purchase`'s day up to and including `delivered`'s.
 fn business_days_to(purchase: Instant, delivered: Instant) -> i64 {
     let (from, to) = (day_of(purchase), day_of(delivered));
-    std::iter::successors(Some(from + Duration::days(1)), |d| Some(*d + Duration::days(1)))
-        .take_while(|d| *d <= to)
-        .filter(|d| is_business_day(*d))
-        .count() as i64
+    // Any seven consecutive days hold five business days: count whole weeks, then
+    // look at the remaining days one by one (fast however far apart the days are).
+    let days = to.signed_duration_since(from).num_days();
+    if days <= 0 {
+        return 0;
+    }
+    let (weeks, rest) = (days / 7, days % 7);
+    let rest_business = (1..=rest).filter(|&n| is_business_day(shift_days(from, n))).count();
+    weeks.saturating_mul(5).saturating_add(i64::try_from(rest_business).unwrap_or(0))
 }
 
 /// Whether every bonus condition holds at `t` (SPEC §5): valid tracking, delivered
@@ -173,7 +179,7 @@ pub(crate) fn times(record: &OrderRecord, policy: &Policy, out: &mut Vec<Instant
     out.push(just_after(unshipped_deadline(record)));
     let sla = Duration::hours(i64::from(policy.contact_response.sla_hours));
     for message in &record.messages {
-        out.push(just_after(message.received_at + sla));
+        out.push(just_after(shift(message.received_at, sla)));
     }
 }
 
@@ -185,6 +191,23 @@ pub(crate) fn tally(record: &OrderRecord, policy: &Policy, t: Instant, tally: &m
     }
 }
 
+/// The average `total / order_count` (order_count > 0) clamped to 0..=100, in
+/// hundredths rounded half away from zero, in integers.
+fn rounded_hundredths(total: i64, order_count: i64) -> i64 {
+    // In i128 no product or sum of i64 values below overflows: the saturating
+    // operations never saturate.
+    let (total, count) = (i128::from(total), i128::from(order_count));
+    let hundredths = if total <= 0 {
+        0
+    } else if total >= count.saturating_mul(100) {
+        10_000
+    } else {
+        // 0 < total < 100 * count, so count > 0.
+        total.saturating_mul(200).saturating_add(count).checked_div(count.saturating_mul(2)).unwrap_or(0)
+    };
+    i64::try_from(hundredths).unwrap_or(0)
+}
+
 /// The seller rating of `marketplace_id` as of `as_of`.
 pub fn evaluate(source: &impl CounterSource, marketplace_id: &str, as_of: Instant) -> SellerRating {
     let days = DayRange::ending_before(day_of(as_of), RATING_WINDOW_DAYS, 0);
@@ -192,19 +215,13 @@ pub fn evaluate(source: &impl CounterSource, marketplace_id: &str, as_of: Instan
         .iter()
         .map(|&class| (class, source.total(marketplace_id, Counter::OrderScore(class), days, as_of)))
         .collect();
-    let order_count: i64 = classes.iter().map(|(_, n)| n).sum();
-    let total: i64 = classes.iter().map(|(class, n)| class.score() * n).sum();
+    // Counts of orders and their scores: saturating only matters for nonsense input.
+    let order_count: i64 = classes.iter().map(|(_, n)| *n).fold(0, i64::saturating_add);
+    let total: i64 = classes.iter().map(|(class, n)| class.score().saturating_mul(*n)).fold(0, i64::saturating_add);
     if order_count <= 0 {
         return SellerRating { days, order_count: 0, raw_average: None, rating_hundredths: None, band: None, classes };
     }
-    // Clamp, then round to hundredths half away from zero, in integers.
-    let hundredths = if total <= 0 {
-        0
-    } else if total >= 100 * order_count {
-        10_000
-    } else {
-        (total * 200 + order_count) / (2 * order_count)
-    };
+    let hundredths = rounded_hundredths(total, order_count);
     let band = match hundredths {
         h if h < 8_450 => RatingBand::Fair,
         h if h < 9_650 => RatingBand::Good,
@@ -235,6 +252,49 @@ mod tests {
         assert_eq!(business_days_to(at(7), at(13)), 4);
         // Bought Friday 05-08, delivered Sunday 05-10: no business day yet.
         assert_eq!(business_days_to(at(8), at(10)), 0);
+        assert_eq!(business_days_to(at(10), at(8)), 0);
+        // 400 Gregorian years are 20,871 whole weeks (Saturday 2000-01-01 to 2400-01-01).
+        let (y2000, y2400) = (Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0), Utc.with_ymd_and_hms(2400, 1, 1, 0, 0, 0));
+        assert_eq!(business_days_to(y2000.unwrap(), y2400.unwrap()), 20_871 * 5);
+    }
+
+    #[test]
+    fn the_closed_form_counts_the_same_days_as_walking_them() {
+        let start = Utc.with_ymd_and_hms(2026, 5, 1, 12, 0, 0).single().expect("instant");
+        for from in 0..7 {
+            for len in 0..40 {
+                let (purchase, delivered) = (start + Duration::days(from), start + Duration::days(from + len));
+                let walked = (1..=len).filter(|n| is_business_day(day_of(purchase + Duration::days(*n)))).count();
+                assert_eq!(business_days_to(purchase, delivered), walked as i64, "{purchase} to {delivered}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_rating_rounds_in_integers_without_overflow() {
+        assert_eq!(rounded_hundredths(9_875, 100), 9_875);
+        assert_eq!(rounded_hundredths(-500, 1), 0);
+        // Averages of 1, 0.5 and 50 points, and above 100, with sums near i64::MAX.
+        assert_eq!(rounded_hundredths(i64::MAX, i64::MAX), 100);
+        assert_eq!(rounded_hundredths(i64::MAX - 1, i64::MAX), 100);
+        assert_eq!(rounded_hundredths(i64::MAX / 2, i64::MAX), 50);
+        assert_eq!(rounded_hundredths(i64::MAX, i64::MAX / 50), 5_000);
+        assert_eq!(rounded_hundredths(i64::MAX, i64::MAX / 101), 10_000);
+        assert_eq!(rounded_hundredths(1, i64::MAX), 0);
+    }
+
+    #[test]
+    fn ratings_as_of_the_ends_of_chrono_have_no_orders() {
+        let source = crate::counters::ContributionSet::default();
+        let rating = evaluate(&source, "US", chrono::DateTime::<Utc>::MAX_UTC);
+        assert_eq!((rating.order_count, rating.rating_hundredths, rating.band), (0, None, None));
+        assert_eq!(rating.days.end, chrono::NaiveDate::MAX);
+        assert_eq!(rating.days.len_days(), 365);
+        let rating = evaluate(&source, "US", chrono::DateTime::<Utc>::MIN_UTC);
+        assert_eq!(
+            (rating.order_count, rating.days.start, rating.days.end),
+            (0, chrono::NaiveDate::MIN, chrono::NaiveDate::MIN)
+        );
     }
 }
 
@@ -298,6 +358,28 @@ mod order_tests {
         assert_eq!(score_class(&four_of_five, &policy, at(20, 0)), ScoreClass::Perfect);
         // Before delivery the bonus is not earned yet.
         assert_eq!(score_class(&bonus, &policy, at(6, 0)), ScoreClass::Perfect);
+    }
+
+    #[test]
+    fn an_order_due_at_the_end_of_chrono_scores_without_overflow() {
+        // Issue 13: latest_ship_at in year 262143 plus the 30 unshipped days panicked.
+        let policy = Policy::amazon();
+        let max = chrono::DateTime::<Utc>::MAX_UTC;
+        let mut record = record(at(5, 9), at(7, 15));
+        record.order.latest_ship_at = max;
+        record.order.promised_delivery_latest_at = Some(max);
+        assert_eq!(unshipped_deadline(&record), max);
+        let mut instants = Vec::new();
+        times(&record, &policy, &mut instants);
+        assert_eq!(instants, vec![max]);
+        // Delivered in business day 3, by the promise: the bonus, as before.
+        assert_eq!(score_class(&record, &policy, at(20, 0)), ScoreClass::PerfectWithBonus);
+        assert_eq!(score_class(&record, &policy, max), ScoreClass::PerfectWithBonus);
+        // Never shipped, bought at chrono's first instant, as of its last one.
+        let mut unshipped = record.clone();
+        unshipped.shipments.clear();
+        unshipped.order.purchased_at = chrono::DateTime::<Utc>::MIN_UTC;
+        assert_eq!(score_class(&unshipped, &policy, max), ScoreClass::Perfect);
     }
 
     #[test]

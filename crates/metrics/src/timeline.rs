@@ -7,6 +7,7 @@
 //! contributions effective at or before T reproduces the function at T exactly.
 
 use chrono::Duration;
+use sellerhealth_domain::time::shift;
 use sellerhealth_domain::{Day, Instant};
 
 use crate::counters::{Contribution, Counter};
@@ -23,7 +24,9 @@ impl Tally {
             return;
         }
         match self.0.iter_mut().find(|(key, _)| *key == (counter, day)) {
-            Some((_, total)) => *total += amount,
+            // Amounts are counts of one subject (a few units, seconds of one
+            // reply): saturating only matters for nonsense input, and beats a panic.
+            Some((_, total)) => *total = total.saturating_add(amount),
             None => self.0.push(((counter, day), amount)),
         }
     }
@@ -39,9 +42,10 @@ impl Tally {
 }
 
 /// The instant just after `at`: a deadline passes "after" its instant, so a state
-/// that holds once `at` is over is effective from here.
+/// that holds once `at` is over is effective from here. `at` itself at the end of
+/// chrono's range (see [`shift`]).
 pub fn just_after(at: Instant) -> Instant {
-    at + Duration::nanoseconds(1)
+    shift(at, Duration::nanoseconds(1))
 }
 
 /// Emits the contributions of a subject whose tally at `t` is `tally_at(t)`, given
@@ -66,7 +70,7 @@ pub fn emit(
                     counter,
                     day,
                     at: t,
-                    delta: amount - before,
+                    delta: amount.saturating_sub(before),
                 });
             }
         }
@@ -77,7 +81,7 @@ pub fn emit(
                     counter,
                     day,
                     at: t,
-                    delta: -before,
+                    delta: before.saturating_neg(),
                 });
             }
         }

@@ -1,8 +1,8 @@
 //! Warnings, account status and demotion risk (SPEC §4), from each penalised
 //! metric's status on past days.
 
-use chrono::Duration;
-use sellerhealth_domain::{Day, Instant, Policy, day_of};
+use sellerhealth_domain::time::shift_days;
+use sellerhealth_domain::{Day, DayRange, Instant, Policy, day_of};
 
 use crate::counters::CounterSource;
 use crate::order_facts::end_of;
@@ -68,12 +68,11 @@ pub fn warnings(
     as_of: Instant,
 ) -> Vec<Warning> {
     let today = day_of(as_of);
-    let first = today - Duration::days(WARNING_LOOKBACK_DAYS - 1);
+    let first = shift_days(today, 1 - WARNING_LOOKBACK_DAYS);
     let mut out = Vec::new();
     for spec in specs.iter().filter(|s| s.target.penalised) {
         let mut opened: Option<Day> = None;
-        let mut day = first;
-        while day <= today {
+        for day in std::iter::successors(Some(first), Day::succ_opt).take_while(|d| *d <= today) {
             let bad = status_on(spec, source, marketplace_id, day, as_of).2 == MetricStatus::Bad;
             match (bad, opened) {
                 (true, None) => opened = Some(day),
@@ -83,7 +82,6 @@ pub fn warnings(
                 }
                 _ => {}
             }
-            day += Duration::days(1);
         }
         if let Some(start) = opened {
             out.push(warning(spec.metric, policy, start, None, today));
@@ -93,8 +91,8 @@ pub fn warnings(
 }
 
 fn warning(metric: Metric, policy: &Policy, opened_on: Day, closed_on: Option<Day>, today: Day) -> Warning {
-    let deadline = opened_on + Duration::days(i64::from(policy.warning_deadline_days));
-    let last_bad = closed_on.map_or(today, |c| c - Duration::days(1));
+    let deadline = shift_days(opened_on, i64::from(policy.warning_deadline_days));
+    let last_bad = closed_on.map_or(today, |c| shift_days(c, -1));
     let open = closed_on.is_none();
     Warning {
         metric,
@@ -103,7 +101,7 @@ fn warning(metric: Metric, policy: &Policy, opened_on: Day, closed_on: Option<Da
         closed_on,
         open,
         past_deadline: open && today > deadline,
-        days_bad: (last_bad - opened_on).num_days() + 1,
+        days_bad: DayRange { start: opened_on, end: last_bad }.len_days(),
     }
 }
 

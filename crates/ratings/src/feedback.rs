@@ -57,7 +57,8 @@ pub struct PeriodSummary {
 impl PeriodSummary {
     /// All counted.
     pub fn total(&self) -> i64 {
-        self.positive + self.neutral + self.negative
+        // Counts of feedback: saturating only matters for nonsense input.
+        self.positive.saturating_add(self.neutral).saturating_add(self.negative)
     }
     /// Whole-number percentages (positive, neutral, negative), each rounded on its own.
     pub fn percents(&self) -> (i32, i32, i32) {
@@ -128,18 +129,17 @@ pub fn summary(entries: &[FeedbackEntry<'_>], as_of: Instant) -> FeedbackSummary
                 continue;
             }
             match entry.feedback.stars {
-                4..=5 => summary.positive += 1,
-                3 => summary.neutral += 1,
-                _ => summary.negative += 1,
+                4..=5 => summary.positive = summary.positive.saturating_add(1),
+                3 => summary.neutral = summary.neutral.saturating_add(1),
+                _ => summary.negative = summary.negative.saturating_add(1),
             }
         }
         summary
     };
-    let periods: Vec<PeriodSummary> =
-        [Period::Days(30), Period::Days(90), Period::Days(365), Period::Lifetime].into_iter().map(count).collect();
-    let year = periods[2];
-    let displayed = if year.total() > DISPLAY_MIN_FEEDBACK { year } else { periods[3] };
-    FeedbackSummary { periods, displayed }
+    let [month, quarter, year, lifetime] =
+        [Period::Days(30), Period::Days(90), Period::Days(365), Period::Lifetime].map(count);
+    let displayed = if year.total() > DISPLAY_MIN_FEEDBACK { year } else { lifetime };
+    FeedbackSummary { periods: vec![month, quarter, year, lifetime], displayed }
 }
 
 /// Filters of the feedback list.

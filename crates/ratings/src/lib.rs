@@ -31,6 +31,11 @@
 //! assert_eq!((summary.count, summary.display_mean, summary.display_stars), (3, Some(4.3), Some(4.5)));
 //! ```
 
+// Date and integer arithmetic must not overflow (issue 13): checked or saturating
+// operations only, with the saturating date helpers in `sellerhealth_domain::time`.
+// Tests may overflow: a panic there is the test failing (as clippy.toml allows unwrap).
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
+
 pub mod feedback;
 pub mod reviews;
 pub mod rounding;

@@ -12,7 +12,7 @@ pub const HALF_LIFE_DAYS: f64 = 365.0;
 /// One review's weight as of `as_of`: (verified ? 1 : 0.5) × 0.5^(age_days / 365),
 /// age in whole days from the review's day to `as_of`'s day.
 pub fn weight(review: &ProductReview, as_of: Instant) -> f64 {
-    let age_days = (day_of(as_of) - day_of(review.reviewed_at)).num_days().max(0) as f64;
+    let age_days = day_of(as_of).signed_duration_since(day_of(review.reviewed_at)).num_days().max(0) as f64;
     let verified = if review.verified_purchase { 1.0 } else { UNVERIFIED_WEIGHT };
     verified * 0.5_f64.powf(age_days / HALF_LIFE_DAYS)
 }
@@ -65,31 +65,31 @@ pub fn visible<'a>(book: &'a SellerBook, marketplace_id: &str, asin: &str, as_of
 /// Count, means and histograms of `reviews` as of `as_of`.
 pub fn summary(reviews: &[&ProductReview], as_of: Instant) -> ReviewSummary {
     let count = reviews.len() as i64;
-    let mut counts = [0i64; 5];
-    let mut weights = [0f64; 5];
-    for review in reviews {
-        let slot = (review.stars.clamp(1, 5) - 1) as usize;
-        counts[slot] += 1;
-        weights[slot] += weight(review, as_of);
-    }
-    let star_sum: i64 = reviews.iter().map(|r| i64::from(r.stars)).sum();
-    let total_weight: f64 = weights.iter().sum();
+    // Per star value 1 to 5 (a value outside counts as the nearest): (stars,
+    // reviews, summed weight).
+    let per_star: [(i32, i64, f64); 5] = [1, 2, 3, 4, 5].map(|stars| {
+        let of_stars = reviews.iter().filter(|r| r.stars.clamp(1, 5) == stars);
+        let n = of_stars.clone().count() as i64;
+        (stars, n, of_stars.fold(0.0, |sum, r| sum + weight(r, as_of)))
+    });
+    // At most five i32 values per review and a few billion reviews: saturating
+    // never applies.
+    let star_sum: i64 = reviews.iter().map(|r| i64::from(r.stars)).fold(0, i64::saturating_add);
+    let total_weight: f64 = per_star.iter().map(|(_, _, w)| w).sum();
     let mean = (count > 0).then(|| star_sum as f64 / count as f64);
     let weighted_mean = (total_weight > 0.0)
-        .then(|| weights.iter().enumerate().map(|(i, w)| (i + 1) as f64 * w).sum::<f64>() / total_weight);
-    let histogram = (1..=5)
+        .then(|| per_star.iter().map(|&(stars, _, w)| f64::from(stars) * w).sum::<f64>() / total_weight);
+    let histogram = per_star
+        .iter()
         .rev()
-        .map(|stars| {
-            let n = counts[(stars - 1) as usize];
-            StarShare { stars, count: n, weight: n as f64, percent: percent(n, count) }
-        })
+        .map(|&(stars, n, _)| StarShare { stars, count: n, weight: n as f64, percent: percent(n, count) })
         .collect();
-    let weighted_histogram = (1..=5)
+    let weighted_histogram = per_star
+        .iter()
         .rev()
-        .map(|stars| {
-            let slot = (stars - 1) as usize;
-            let share = if total_weight > 0.0 { weights[slot] / total_weight * 100.0 } else { 0.0 };
-            StarShare { stars, count: counts[slot], weight: weights[slot], percent: to_steps(share, 1.0) as i32 }
+        .map(|&(stars, n, w)| {
+            let share = if total_weight > 0.0 { w / total_weight * 100.0 } else { 0.0 };
+            StarShare { stars, count: n, weight: w, percent: to_steps(share, 1.0) as i32 }
         })
         .collect();
     ReviewSummary {

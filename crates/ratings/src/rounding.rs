@@ -5,8 +5,11 @@ pub fn percent(part: i64, whole: i64) -> i32 {
     if whole <= 0 {
         return 0;
     }
-    let rounded = (part.abs() * 200 + whole) / (2 * whole);
-    i32::try_from(rounded * part.signum()).unwrap_or(i32::MAX)
+    // In i128 no product or sum of i64 values below overflows (the saturating
+    // operations never saturate), and whole > 0.
+    let (part, whole) = (i128::from(part), i128::from(whole));
+    let rounded = part.saturating_abs().saturating_mul(200).saturating_add(whole).checked_div(whole.saturating_mul(2));
+    i32::try_from(rounded.unwrap_or(0).saturating_mul(part.signum())).unwrap_or(i32::MAX)
 }
 
 /// `value` rounded to `1 / steps` (10 for one decimal, 2 for half stars), half away from zero.

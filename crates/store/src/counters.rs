@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{Duration, NaiveDate};
+use sellerhealth_domain::time::shift_days;
 use sellerhealth_domain::{Day, DayRange, Instant, day_of};
 use sellerhealth_metrics::order_facts::start_of;
 use sellerhealth_metrics::{Counter, CounterSource};
@@ -16,12 +16,13 @@ use crate::error::StoreError;
 
 /// Days since 1970-01-01: how days are stored.
 pub(crate) fn day_number(day: Day) -> i64 {
-    (day - NaiveDate::default()).num_days()
+    day.signed_duration_since(Day::default()).num_days()
 }
 
-/// The day of a stored day number.
+/// The day of a stored day number (saturating at chrono's ends, see
+/// [`shift_days`]: only a corrupt row lies that far out).
 pub(crate) fn day_from_number(n: i64) -> Day {
-    NaiveDate::default() + Duration::days(n)
+    shift_days(Day::default(), n)
 }
 
 /// An instant as stored: nanoseconds since the epoch (1970–2262; validation
@@ -141,25 +142,28 @@ impl CounterSource for StoredCounters {
     /// instant of any earlier day (how daily figures are asked for).
     fn total(&self, _marketplace_id: &str, counter: Counter, days: DayRange, as_of: Instant) -> i64 {
         let (Some(base_day), Some(base_start)) = (self.base_day, self.base_start) else { return 0 };
-        let through_eff = if as_of >= base_start { base_day - Duration::days(1) } else { day_of(as_of) };
-        let mut sum = 0;
+        let through_eff = if as_of >= base_start { shift_days(base_day, -1) } else { day_of(as_of) };
+        // Sums of count deltas: saturating only matters for nonsense input.
+        let mut sum: i64 = 0;
         if let Some(rows) = self.rows.get(&counter) {
             let first = rows.partition_point(|(day, _, _)| *day < days.start);
-            sum += rows[first..]
+            sum = rows
+                .get(first..)
+                .unwrap_or_default()
                 .iter()
                 .take_while(|(day, _, _)| *day <= days.end)
                 .filter(|(_, eff, _)| *eff <= through_eff)
-                .map(|(_, _, total)| total)
-                .sum::<i64>();
+                .map(|(_, _, total)| *total)
+                .fold(sum, i64::saturating_add);
         }
         if as_of >= base_start
             && let Some(today) = self.today.get(&counter)
         {
-            sum += today
+            sum = today
                 .iter()
                 .filter(|(day, at, _)| days.contains(*day) && *at <= as_of)
-                .map(|(_, _, delta)| delta)
-                .sum::<i64>();
+                .map(|(_, _, delta)| *delta)
+                .fold(sum, i64::saturating_add);
         }
         sum
     }

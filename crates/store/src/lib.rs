@@ -40,6 +40,11 @@
 //! # });
 //! ```
 
+// Date and integer arithmetic must not overflow (issue 13): checked or saturating
+// operations only, with the saturating date helpers in `sellerhealth_domain::time`.
+// Tests may overflow: a panic there is the test failing (as clippy.toml allows unwrap).
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
+
 mod counters;
 mod db;
 mod error;
@@ -47,7 +52,7 @@ mod write;
 
 use std::time::Duration;
 
-use chrono::Duration as Days;
+use sellerhealth_domain::time::shift_days;
 use sellerhealth_domain::{
     Applied, Day, DomainError, Event, Fact, Instant, Policy, PolicyViolation, SellerBook, day_of, validate::check_event,
 };
@@ -147,7 +152,7 @@ impl Store {
                     event.event_id, event.seller_id
                 )));
             }
-            carried += events.len() as u64;
+            carried = carried.saturating_add(events.len() as u64);
         }
         sqlx::query("DROP TABLE events_v1").execute(&self.pool).await?;
         if carried > 0 {
@@ -212,8 +217,9 @@ impl Store {
             match self.try_write(events, now, all_or_nothing).await {
                 Err(StoreError::Database(error)) if db::is_retryable(&error) && attempt < WRITE_ATTEMPTS => {
                     tracing::debug!(%error, attempt, "write lost a race; retrying");
-                    tokio::time::sleep(Duration::from_millis(5 * u64::from(attempt))).await;
-                    attempt += 1;
+                    // attempt < WRITE_ATTEMPTS: neither can overflow.
+                    tokio::time::sleep(Duration::from_millis(u64::from(attempt).saturating_mul(5))).await;
+                    attempt = attempt.saturating_add(1);
                 }
                 other => break other,
             }
@@ -286,7 +292,7 @@ impl Store {
         marketplace_id: &str,
         as_of: Instant,
     ) -> Result<(AccountHealthReport, StoredCounters), StoreError> {
-        let earliest = day_of(as_of) - Days::days(WARNING_LOOKBACK_DAYS + self.reach_days());
+        let earliest = first_day_read(as_of, self.reach_days());
         let (counters, violations) = self.counters(seller_id, marketplace_id, as_of, earliest).await?;
         let report =
             sellerhealth_metrics::evaluate(&counters, &violations, &self.policy, seller_id, marketplace_id, as_of);
@@ -296,7 +302,9 @@ impl Store {
     /// The longest a metric looks back from its evaluation day: window plus lag.
     pub fn reach_days(&self) -> i64 {
         let policy = &self.policy;
-        let rates = RateSpec::all(policy).into_iter().map(|s| i64::from(s.target.window_days + s.target.lag_days));
+        let rates = RateSpec::all(policy)
+            .into_iter()
+            .map(|s| i64::from(s.target.window_days).saturating_add(i64::from(s.target.lag_days)));
         let contact = policy.contact_response.windows_days.iter().map(|w| i64::from(*w));
         rates
             .chain(contact)
@@ -437,7 +445,9 @@ impl Store {
                         counters::day_number(c.day),
                         counters::day_number(day_of(c.at)),
                     );
-                    *totals.entry(key).or_insert(0) += c.delta;
+                    // Counter deltas are counts: saturating only matters for nonsense input.
+                    let total = totals.entry(key).or_insert(0_i64);
+                    *total = total.saturating_add(c.delta);
                     rows.push((seller.clone(), subject.key(), c));
                 }
             }
@@ -452,9 +462,9 @@ impl Store {
             write::insert_contributions(&mut tx, self.backend, &rows).await?;
             write::add_to_counters(&mut tx, self.backend, &totals).await?;
             tx.commit().await?;
-            summary.sellers += 1;
-            summary.events += book.event_count() as u64;
-            summary.counter_totals += totals.len() as u64;
+            summary.sellers = summary.sellers.saturating_add(1);
+            summary.events = summary.events.saturating_add(book.event_count() as u64);
+            summary.counter_totals = summary.counter_totals.saturating_add(totals.len() as u64);
             progress(&seller, summary);
         }
         Ok(summary)
@@ -479,6 +489,13 @@ impl Store {
     }
 }
 
+/// The first attribution day a report as of `as_of` reads: the warning lookback
+/// plus the longest reach of a metric before `as_of`'s day, saturating at
+/// chrono's first day (see [`shift_days`]).
+fn first_day_read(as_of: Instant, reach_days: i64) -> Day {
+    shift_days(day_of(as_of), WARNING_LOOKBACK_DAYS.saturating_add(reach_days).saturating_neg())
+}
+
 /// Names the event of a batch an error came from.
 fn located(error: DomainError, index: usize) -> DomainError {
     let at = format!("events[{index}]");
@@ -487,5 +504,52 @@ fn located(error: DomainError, index: usize) -> DomainError {
         DomainError::AlreadyExists(m) => DomainError::AlreadyExists(format!("{at}: {m}")),
         DomainError::FailedPrecondition(m) => DomainError::FailedPrecondition(format!("{at}: {m}")),
         DomainError::NotFound(m) => DomainError::NotFound(format!("{at}: {m}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+
+    use super::*;
+
+    #[test]
+    fn the_first_day_read_saturates_at_the_first_day_of_chrono() {
+        // Issue 13: as_of in year -262143 minus the lookback panicked here.
+        assert_eq!(first_day_read(DateTime::<Utc>::MIN_UTC, 365), NaiveDate::MIN);
+        assert_eq!(first_day_read(DateTime::<Utc>::MAX_UTC, i64::MAX), NaiveDate::MIN);
+        assert_eq!(first_day_read(DateTime::<Utc>::MAX_UTC, 0), NaiveDate::from_ymd_opt(262_142, 9, 2).unwrap());
+        // 120 lookback days and 365 of reach before 2026-07-01.
+        let as_of = Utc.with_ymd_and_hms(2026, 7, 1, 12, 0, 0).unwrap();
+        assert_eq!(first_day_read(as_of, 365), NaiveDate::from_ymd_opt(2025, 3, 3).unwrap());
+    }
+
+    #[tokio::test]
+    async fn reports_as_of_the_ends_of_chrono_match_the_stateless_path() {
+        let policy = Policy::amazon();
+        let store = Store::open("sqlite::memory:", policy.clone()).await.unwrap();
+        let purchased_at = Utc.with_ymd_and_hms(2026, 5, 1, 9, 0, 0).unwrap();
+        let order = Event {
+            event_id: "e1".into(),
+            seller_id: "s".into(),
+            fact: Fact::Order(sellerhealth_domain::Order {
+                order_id: "o1".into(),
+                marketplace_id: "US".into(),
+                purchased_at,
+                fulfillment_channel: sellerhealth_domain::FulfillmentChannel::Mfn,
+                latest_ship_at: purchased_at + chrono::Duration::days(1),
+                promised_delivery_earliest_at: None,
+                promised_delivery_latest_at: None,
+                units: 1,
+                business_order: false,
+            }),
+        };
+        store.ingest_batch(std::slice::from_ref(&order), purchased_at).await.unwrap();
+        let mut book = SellerBook::new("s");
+        book.apply(&order, purchased_at, &policy).unwrap();
+        for as_of in [DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC] {
+            let (report, _) = store.report_and_counters("s", "US", as_of).await.unwrap();
+            assert_eq!(report, sellerhealth_metrics::evaluate_book(&book, &policy, "US", as_of));
+        }
     }
 }

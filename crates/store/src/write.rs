@@ -78,7 +78,10 @@ fn lookup_reference(fact: &Fact) -> Option<(&'static str, &str)> {
 fn placeholders(backend: Backend, first: usize, count: usize) -> String {
     match backend {
         Backend::Sqlite => vec!["?"; count].join(", "),
-        Backend::Postgres => (first..first + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", "),
+        // Parameter numbers are bounded by the rows of one statement: no overflow.
+        Backend::Postgres => {
+            (first..first.saturating_add(count)).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+        }
     }
 }
 
@@ -256,7 +259,7 @@ async fn insert_rows(
         let mut sql = format!("{head} VALUES ");
         for (r, _) in chunk.iter().enumerate() {
             sql.push_str(if r == 0 { "(" } else { ", (" });
-            sql.push_str(&placeholders(backend, r * width + 1, width));
+            sql.push_str(&placeholders(backend, r.saturating_mul(width).saturating_add(1), width));
             sql.push(')');
         }
         sql.push_str(tail);
@@ -331,7 +334,9 @@ pub(crate) async fn commit(
             let eff_day = day_number(day_of(chrono::DateTime::from_timestamp_nanos(at_ns)));
             for (day, delta, counter) in unpack_lines(&packed)? {
                 let key = (seller.to_owned(), marketplace.clone(), counter.to_owned(), day, eff_day);
-                *changes.entry(key).or_insert(0) -= delta;
+                // Counter deltas are counts: saturating only matters for nonsense input.
+                let change = changes.entry(key).or_insert(0);
+                *change = change.saturating_sub(delta);
             }
         }
         for keys in keys.chunks(KEYS_PER_LOOKUP) {
@@ -356,7 +361,8 @@ pub(crate) async fn commit(
                     day_number(contribution.day),
                     day_number(day_of(contribution.at)),
                 );
-                *changes.entry(counter_key).or_insert(0) += contribution.delta;
+                let change = changes.entry(counter_key).or_insert(0);
+                *change = change.saturating_add(contribution.delta);
                 new_rows.push((seller.to_owned(), key.clone(), contribution));
             }
         }
@@ -378,7 +384,9 @@ pub(crate) async fn insert_contributions(
     let mut grouped: BTreeMap<RowKey<'_>, BTreeMap<(i64, String), i64>> = BTreeMap::new();
     for (seller, subject, c) in rows {
         let row = (seller.as_str(), subject.as_str(), c.marketplace_id.as_str(), instant_number(c.at));
-        *grouped.entry(row).or_default().entry((day_number(c.day), counter_key(c.counter))).or_insert(0) += c.delta;
+        // Counter deltas are counts: saturating only matters for nonsense input.
+        let total = grouped.entry(row).or_default().entry((day_number(c.day), counter_key(c.counter))).or_insert(0);
+        *total = total.saturating_add(c.delta);
     }
     let rows = grouped
         .into_iter()
@@ -467,7 +475,8 @@ pub(crate) async fn add_to_counters(
         for (day, day_changes) in days {
             let totals = stored.entry(day).or_default();
             for (counter, eff_day, delta) in day_changes {
-                *totals.entry((counter.to_owned(), eff_day)).or_insert(0) += delta;
+                let total = totals.entry((counter.to_owned(), eff_day)).or_insert(0);
+                *total = total.saturating_add(delta);
             }
             rows.push(vec![
                 Value::Text(seller.to_owned()),

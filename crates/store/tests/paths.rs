@@ -120,9 +120,12 @@ fn events(facts: &[Gen], seller: &str) -> Vec<Event> {
                 response_text: String::new(),
             }),
             Gen::Claim { order, hours, outcome, decided_after } => {
-                let outcome =
-                    [ClaimOutcome::Pending, ClaimOutcome::Granted, ClaimOutcome::Denied, ClaimOutcome::Withdrawn]
-                        [usize::from(outcome)];
+                let outcome = match outcome {
+                    0 => ClaimOutcome::Pending,
+                    1 => ClaimOutcome::Granted,
+                    2 => ClaimOutcome::Denied,
+                    _ => ClaimOutcome::Withdrawn,
+                };
                 let filed_at = at(order, hours);
                 Fact::AtozClaim(AtozClaim {
                     claim_id: format!("c{order}"),
@@ -141,11 +144,11 @@ fn events(facts: &[Gen], seller: &str) -> Vec<Event> {
             Gen::Cancel { order, hours, initiator } => Fact::Cancellation(Cancellation {
                 order_id: format!("o{order}"),
                 cancelled_at: at(order, hours % 200),
-                initiator: [
-                    CancellationInitiator::Seller,
-                    CancellationInitiator::Buyer,
-                    CancellationInitiator::SystemUnshipped,
-                ][usize::from(initiator)],
+                initiator: match initiator {
+                    0 => CancellationInitiator::Seller,
+                    1 => CancellationInitiator::Buyer,
+                    _ => CancellationInitiator::SystemUnshipped,
+                },
                 reason: String::new(),
             }),
             Gen::Ship { order, hours, scanned_after, delivered_after } => {

@@ -145,7 +145,7 @@ impl AccountHealthService for AccountHealth {
             }
         }
         let now = Utc::now();
-        let earliest = sellerhealth_domain::time::shift_days(from, -self.store.reach_days());
+        let earliest = sellerhealth_domain::time::days_before(from, self.store.reach_days().unsigned_abs());
         let (counters, _) =
             self.store.counters(seller_id, marketplace_id, now, earliest).await.map_err(status::from_store)?;
         let marketplace_id = marketplace_id.to_owned();
@@ -229,7 +229,7 @@ impl AccountHealthService for AccountHealth {
         let (seller_id, marketplace_id, as_of) =
             scope(&grant, &request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
         let earliest =
-            sellerhealth_domain::time::shift_days(sellerhealth_domain::day_of(as_of), -i64::from(RATING_WINDOW_DAYS));
+            sellerhealth_domain::time::days_before(sellerhealth_domain::day_of(as_of), u64::from(RATING_WINDOW_DAYS));
         let (counters, _) =
             self.store.counters(seller_id, marketplace_id, as_of, earliest).await.map_err(status::from_store)?;
         let rating = seller_rating::evaluate(&counters, marketplace_id, as_of);
