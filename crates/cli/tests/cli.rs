@@ -45,9 +45,15 @@ fn import_then_report_in_every_format() {
     // 111-0000006 (business), and four bad lines. Nothing valid is lost.
     let first = sellerhealth(data, &["import", "orders", &fixture("orders.txt"), "--seller", "cli-seller"]);
     assert_eq!(first.status.code(), Some(1), "rejected lines make a non-zero exit");
-    assert_eq!(stdout(&first), format!("8 rows read: 3 events accepted, 0 duplicates, 4 rejected\n{ORDERS_SUMMARY}"));
+    assert_eq!(
+        stdout(&first),
+        format!("8 rows read as UTF-8 with BOM: 3 events accepted, 0 duplicates, 4 rejected\n{ORDERS_SUMMARY}")
+    );
     let again = sellerhealth(data, &["import", "orders", &fixture("orders.txt"), "--seller", "cli-seller"]);
-    assert_eq!(stdout(&again), format!("8 rows read: 0 events accepted, 3 duplicates, 4 rejected\n{ORDERS_SUMMARY}"));
+    assert_eq!(
+        stdout(&again),
+        format!("8 rows read as UTF-8 with BOM: 0 events accepted, 3 duplicates, 4 rejected\n{ORDERS_SUMMARY}")
+    );
 
     // feedback.txt: 1 star on 111-0000001, 5 stars with a response on
     // 111-0000002 (two events), a bad date, a bad rating, an unknown order.
@@ -55,7 +61,7 @@ fn import_then_report_in_every_format() {
     assert_eq!(feedback.status.code(), Some(1));
     assert_eq!(
         stdout(&feedback),
-        "5 rows read: 3 events accepted, 0 duplicates, 3 rejected\n\
+        "5 rows read as UTF-8: 3 events accepted, 0 duplicates, 3 rejected\n\
          \x20 line 4: Date \"13/45/26\" is not a MM/DD/YY date\n\
          \x20 line 5: Rating \"7\" is not 1 to 5\n\
          \x20 line 6: seller_feedback.order_id: unknown order \"111-9999999\"\n"
@@ -69,7 +75,7 @@ fn import_then_report_in_every_format() {
     let events = sellerhealth(data, &["import", "events", &fixture("events.jsonl")]);
     assert_eq!(
         stdout(&events),
-        "2 rows read: 1 events accepted, 0 duplicates, 1 rejected\n\
+        "2 rows read as UTF-8: 1 events accepted, 0 duplicates, 1 rejected\n\
          \x20 line 2: not a contract Event: key must be a string at line 1 column 2\n"
     );
 
