@@ -525,9 +525,205 @@ pub fn parse_event_lines(text: &str) -> Parsed {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::arithmetic_side_effects)]
 
     use super::*;
+
+    const ORDERS_HEADER: &str = "amazon-order-id\tpurchase-date\tfulfillment-channel\tsales-channel\tquantity\n";
+    const FEEDBACK_HEADER: &str = "Date\tRating\tComments\tResponse\tOrder ID\tRater Email\n";
+    const RANGE: &str = "1970-01-01T00:00:00Z to 2199-12-31T23:59:59.999999999Z";
+
+    fn reasons(parsed: &Parsed) -> Vec<(usize, &str)> {
+        parsed.rejected.iter().map(|r| (r.line, r.reason.as_str())).collect()
+    }
+
+    fn units(parsed: &Parsed) -> Vec<(&str, i32)> {
+        parsed
+            .events
+            .iter()
+            .map(|(_, event)| match &event.fact {
+                Some(Fact::Order(order)) => (order.order_id.as_str(), order.units),
+                other => panic!("not an order: {other:?}"),
+            })
+            .collect()
+    }
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    }
+
+    /// Issue 13: 2147483647 + 2147483647 + 3 units was stored as 1 unit.
+    #[test]
+    fn quantities_that_would_wrap_past_i32_max_are_refused_by_line() {
+        let report = format!(
+            "{ORDERS_HEADER}\
+             111-1\t2026-05-01T09:00:00Z\tMerchant\tAmazon.com\t2147483647\n\
+             111-1\t2026-05-01T09:00:00Z\tMerchant\tAmazon.com\t2147483647\n\
+             111-1\t2026-05-01T09:00:00Z\tMerchant\tAmazon.com\t3\n\
+             111-2\t2026-05-01T09:00:00Z\tMerchant\tAmazon.com\t2\n\
+             111-2\t2026-05-01T09:00:00Z\tMerchant\tAmazon.com\t2147483645\n"
+        );
+        let parsed = parse_order_report(&report, "s", None, 2).unwrap();
+        assert_eq!(parsed.rows, 5);
+        assert_eq!(units(&parsed), [("111-1", 2_147_483_647), ("111-2", 2_147_483_647)]);
+        assert_eq!(
+            reasons(&parsed),
+            [
+                (
+                    3,
+                    "quantity 2147483647 would take order 111-1 past 2147483647 units (2147483647 from the lines before)"
+                ),
+                (4, "quantity 3 would take order 111-1 past 2147483647 units (2147483647 from the lines before)"),
+            ]
+        );
+    }
+
+    /// Issue 13: negative quantities were accepted (and subtracted).
+    #[test]
+    fn negative_and_non_numeric_quantities_are_refused_by_line() {
+        let row = |quantity: &str| format!("111-1\t2026-05-01T09:00:00Z\tMerchant\tAmazon.com\t{quantity}\n");
+        let report =
+            [ORDERS_HEADER, &row("2"), &row("-1"), &row("abc"), &row("1.5"), &row("2147483648"), &row("-0")].concat();
+        let parsed = parse_order_report(&report, "s", None, 2).unwrap();
+        assert_eq!(units(&parsed), [("111-1", 2)]);
+        assert_eq!(
+            reasons(&parsed),
+            [
+                (3, "quantity -1 is negative"),
+                (4, "quantity \"abc\" is not a whole number"),
+                (5, "quantity \"1.5\" is not a whole number"),
+                (6, "quantity 2147483648 is more than 2147483647 units"),
+            ]
+        );
+    }
+
+    #[test]
+    fn purchase_dates_and_latest_ship_dates_outside_the_range_are_refused_by_line() {
+        let row = |at: &str| format!("111-{at}\t{at}\tMerchant\tAmazon.com\t1\n");
+        let report = [
+            ORDERS_HEADER,
+            &row("1969-12-31T23:59:59Z"),
+            &row("1970-01-01T00:00:00Z"),
+            &row("2199-12-29T00:00:00Z"),
+            &row("2199-12-30T00:00:00Z"),
+            &row("9999-12-31T23:59:59-23:59"),
+        ]
+        .concat();
+        let parsed = parse_order_report(&report, "s", None, 2).unwrap();
+        assert_eq!(units(&parsed), [("111-1970-01-01T00:00:00Z", 1), ("111-2199-12-29T00:00:00Z", 1)]);
+        assert_eq!(
+            reasons(&parsed),
+            [
+                (2, format!("purchase-date: 1969-12-31 23:59:59 UTC is outside the supported range {RANGE}").as_str()),
+                (
+                    5,
+                    format!(
+                        "purchase-date 2199-12-30 00:00:00 UTC plus 2 handling days is past the supported range {RANGE}"
+                    )
+                    .as_str()
+                ),
+                (
+                    6,
+                    format!("purchase-date: +10000-01-01 23:58:59 UTC is outside the supported range {RANGE}").as_str()
+                ),
+            ]
+        );
+        // Any number of handling days is safe here (the command line allows 0 to 30).
+        let parsed = parse_order_report(&report, "s", None, u32::MAX).unwrap();
+        assert_eq!(parsed.events.len(), 0);
+        assert_eq!(parsed.rejected.len(), 5);
+    }
+
+    #[test]
+    fn feedback_dates_outside_the_range_are_refused_by_line() {
+        let report = format!(
+            "{FEEDBACK_HEADER}12/31/1969\t5\tok\t\t111-1\tx\n12/31/2199\t5\tok\t\t111-2\tx\n\
+             01/01/2200\t5\tok\t\t111-3\tx\n-1/+1/26\t5\tok\t\t111-4\tx\n01/01/026\t5\tok\t\t111-5\tx\n"
+        );
+        let parsed = parse_feedback_file(&report, "s", DateOrder::Mdy).unwrap();
+        assert_eq!(parsed.events.len(), 1);
+        assert_eq!(
+            reasons(&parsed),
+            [
+                (2, format!("Date: 1969-12-31 is outside the supported range {RANGE}").as_str()),
+                (4, format!("Date: 2200-01-01 is outside the supported range {RANGE}").as_str()),
+                (5, "Date \"-1/+1/26\" is not a MM/DD/YY date"),
+                (6, "Date \"01/01/026\" is not a MM/DD/YY date"),
+            ]
+        );
+    }
+
+    /// Issue 13: one byte that is not UTF-8 refused the whole file.
+    #[test]
+    fn a_windows_1252_file_is_read_with_its_accents() {
+        let bytes =
+            [FEEDBACK_HEADER.as_bytes(), b"05/06/26\t4\tCaf\xe9 tr\xe8s bon\tMerci \x96 \x80\t111-1\tx@example.com\n"]
+                .concat();
+        let decoded = decode(&bytes);
+        assert_eq!((decoded.encoding, decoded.replaced), (TextEncoding::Windows1252, false));
+        assert_eq!(decoded.to_string(), "Windows-1252");
+        let parsed = parse_feedback_file(&decoded.text, "s", DateOrder::Mdy).unwrap();
+        assert_eq!(reasons(&parsed), []);
+        let Some(Fact::SellerFeedback(feedback)) = &parsed.events[0].1.fact else { panic!() };
+        assert_eq!(feedback.comment, "Café très bon");
+        let Some(Fact::FeedbackUpdate(update)) = &parsed.events[1].1.fact else { panic!() };
+        assert_eq!(update.response_text, "Merci – €");
+    }
+
+    #[test]
+    fn a_utf16le_copy_of_the_orders_fixture_reads_the_same() {
+        let utf8 = decode(&fixture("orders.txt"));
+        assert_eq!(utf8.encoding, TextEncoding::Utf8Bom);
+        let utf16: Vec<u8> =
+            [0xff, 0xfe].into_iter().chain(utf8.text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        let decoded = decode(&utf16);
+        assert_eq!((decoded.encoding, decoded.replaced), (TextEncoding::Utf16Le, false));
+        assert_eq!(decoded.text, utf8.text);
+        let (a, b) = (
+            parse_order_report(&utf8.text, "s", None, 2).unwrap(),
+            parse_order_report(&decoded.text, "s", None, 2).unwrap(),
+        );
+        assert_eq!((a.rows, &a.events, &a.rejected), (b.rows, &b.events, &b.rejected));
+        assert_eq!(b.events.len(), 3);
+        // Big-endian too; an odd trailing byte is malformed and says so.
+        let utf16be: Vec<u8> =
+            [0xfe, 0xff].into_iter().chain(utf8.text.encode_utf16().flat_map(u16::to_be_bytes)).collect();
+        assert_eq!(decode(&utf16be).text, utf8.text);
+        let odd = decode(&[&utf16[..], &[0x41]].concat());
+        assert!(odd.replaced);
+        assert_eq!(odd.to_string(), "UTF-16LE (malformed bytes read as U+FFFD)");
+    }
+
+    #[test]
+    fn utf8_with_or_without_a_bom_reads_the_same() {
+        let plain = fixture("feedback.txt");
+        let with_bom = [&b"\xef\xbb\xbf"[..], &plain].concat();
+        let (a, b) = (decode(&plain), decode(&with_bom));
+        assert_eq!((a.encoding, b.encoding), (TextEncoding::Utf8, TextEncoding::Utf8Bom));
+        assert_eq!(a.text, b.text);
+        let (a, b) = (
+            parse_feedback_file(&a.text, "s", DateOrder::Mdy).unwrap(),
+            parse_feedback_file(&b.text, "s", DateOrder::Mdy).unwrap(),
+        );
+        assert_eq!((a.rows, a.events.len(), &a.events, &a.rejected), (b.rows, 4, &b.events, &b.rejected));
+    }
+
+    #[test]
+    fn event_timestamps_outside_the_range_are_refused_by_line() {
+        let parsed = parse_event_lines(
+            "{\"eventId\":\"c\",\"sellerId\":\"s\",\"cancellation\":{\"orderId\":\"1\",\"cancelledAt\":\"1969-12-31T23:59:59Z\"}}\n\
+             {\"eventId\":\"o\",\"sellerId\":\"s\",\"order\":{\"orderId\":\"1\",\"purchasedAt\":\"2199-12-31T23:59:59Z\"}}\n",
+        );
+        assert_eq!(parsed.events.len(), 1);
+        assert_eq!(
+            reasons(&parsed),
+            [(
+                1,
+                format!("cancellation.cancelled_at: 1969-12-31 23:59:59 UTC is outside the supported range {RANGE}")
+                    .as_str()
+            )]
+        );
+    }
 
     #[test]
     fn dates_follow_the_marketplace_order() {
