@@ -16,7 +16,7 @@
 //! `CARGO_TARGET_TMPDIR/fuzz-failures/`. The long run (README):
 //! `SELLERHEALTH_FUZZ_CASES=1000000 cargo test -p sellerhealth-cli --release fuzz`.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
