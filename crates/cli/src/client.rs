@@ -48,7 +48,8 @@ impl Connection {
 pub struct ImportSummary {
     /// Data lines read.
     pub rows: usize,
-    /// The encoding the file was read in (`Windows-1252`, …), when known.
+    /// The encoding the file was read in (`Windows-1252`, …), when worth saying
+    /// (the command line leaves plain UTF-8 unsaid).
     pub read_as: Option<String>,
     /// Events stored now.
     pub accepted: i64,
