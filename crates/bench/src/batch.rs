@@ -295,9 +295,9 @@ impl Peer {
             output,
         };
         let loaded = peer.answer()?;
-        peer.engine = loaded["engine"].as_str().unwrap_or_default().to_owned();
-        peer.load_seconds = loaded["load_seconds"].as_f64().unwrap_or_default();
-        peer.loaded_rss_mib = loaded["peak_rss_mib"].as_f64().unwrap_or_default();
+        peer.engine = loaded.get("engine").and_then(serde_json::Value::as_str).unwrap_or_default().to_owned();
+        peer.load_seconds = loaded.get("load_seconds").and_then(serde_json::Value::as_f64).unwrap_or_default();
+        peer.loaded_rss_mib = loaded.get("peak_rss_mib").and_then(serde_json::Value::as_f64).unwrap_or_default();
         Ok(peer)
     }
 
@@ -316,7 +316,7 @@ impl Peer {
         writeln!(self.input, "run {}", path.display())?;
         self.input.flush()?;
         let answer = self.answer()?;
-        let seconds = answer["seconds"].as_f64().context("no time from the peer")?;
+        let seconds = answer.get("seconds").and_then(serde_json::Value::as_f64).context("no time from the peer")?;
         let rows = std::fs::read_to_string(&path)?.lines().map(str::to_owned).collect();
         Ok((Duration::from_secs_f64(seconds), rows))
     }
@@ -327,7 +327,7 @@ impl Peer {
         self.input.flush()?;
         let answer = self.answer()?;
         self.child.wait()?;
-        Ok(answer["peak_rss_mib"].as_f64().unwrap_or_default())
+        Ok(answer.get("peak_rss_mib").and_then(serde_json::Value::as_f64).unwrap_or_default())
     }
 }
 
@@ -416,11 +416,12 @@ pub fn run(options: &BatchOptions) -> anyhow::Result<()> {
     for run in 0..options.runs {
         let started = Instant::now();
         let rows = engine_rows(&sellers, &policy, options.as_of, options.threads)?;
-        engine_times.push(started.elapsed());
+        let engine_time = started.elapsed();
+        engine_times.push(engine_time);
         if rows != ours {
             bail!("the engine gave different figures on run {run}");
         }
-        eprint!("  run {run}: engine {:.2} s", engine_times[run].as_secs_f64());
+        eprint!("  run {run}: engine {:.2} s", engine_time.as_secs_f64());
         for (peer, times) in &mut peers {
             let (time, theirs) = peer.run(scratch.path())?;
             if !differences(&ours, &theirs).is_empty() {

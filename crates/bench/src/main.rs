@@ -217,9 +217,15 @@ struct Spread {
     mean: Duration,
 }
 
+/// The `q` quantile (0 to 1) of sorted samples; zero when there are none.
+fn quantile(sorted: &[Duration], q: f64) -> Duration {
+    let at = (sorted.len().saturating_sub(1) as f64 * q).round() as usize;
+    sorted.get(at).copied().unwrap_or_default()
+}
+
 fn spread(mut samples: Vec<Duration>) -> Spread {
     samples.sort();
-    let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
+    let at = |q: f64| quantile(&samples, q);
     let mean = samples.iter().sum::<Duration>() / samples.len().max(1) as u32;
     Spread { median: at(0.5), p95: at(0.95), mean }
 }
@@ -253,11 +259,13 @@ async fn health(url: &str, small: u64, large: u64, calls: usize) -> anyhow::Resu
             let started = Instant::now();
             let report = client.get_account_health(request).await?.into_inner().report.context("no report")?;
             let elapsed = started.elapsed();
-            if round >= 10 {
-                samples[i].push(elapsed);
+            if let (true, Some(samples)) = (round >= 10, samples.get_mut(i)) {
+                samples.push(elapsed);
             }
             let odr = report.order_defect_rate_mfn.and_then(|o| o.rate).context("no ODR")?;
-            figures[i] = (odr.numerator, odr.denominator);
+            if let Some(figure) = figures.get_mut(i) {
+                *figure = (odr.numerator, odr.denominator);
+            }
         }
     }
     server.stop().await?;
@@ -271,7 +279,8 @@ async fn health(url: &str, small: u64, large: u64, calls: usize) -> anyhow::Resu
         println!("| {orders} | {num}/{den} | {} | {} | {} |", ms(s.median), ms(s.p95), ms(s.mean));
         medians.push(s.median);
     }
-    let ratio = medians[1].as_secs_f64() / medians[0].as_secs_f64();
+    let [small, large] = medians.as_slice() else { bail!("expected two sellers' medians") };
+    let ratio = large.as_secs_f64() / small.as_secs_f64();
     println!("median latency ratio large/small: {ratio:.2}× (goal: at most 1.5×)");
     Ok(())
 }
@@ -341,8 +350,10 @@ async fn serve(url: &str, orders: u64, concurrency: usize, seconds: u64, runs: u
         for (i, call) in [Call::Report, Call::Bare].into_iter().enumerate() {
             let (rate, latencies) = load(&channel, &seller, call, concurrency, seconds).await;
             eprintln!("  run {run} {}: {rate:.0} calls/s", if i == 0 { "GetAccountHealth" } else { "bare" });
-            figures[i].0.push(Duration::from_secs_f64(1.0 / rate.max(f64::EPSILON)));
-            figures[i].1.extend(latencies);
+            if let Some((per_call, all)) = figures.get_mut(i) {
+                per_call.push(Duration::from_secs_f64(1.0 / rate.max(f64::EPSILON)));
+                all.extend(latencies);
+            }
         }
     }
     server.stop().await?;
@@ -356,7 +367,7 @@ async fn serve(url: &str, orders: u64, concurrency: usize, seconds: u64, runs: u
         let rate = 1.0 / spread(per_call).median.as_secs_f64();
         let mut sorted = latencies;
         sorted.sort();
-        let at = |q: f64| sorted[((sorted.len() - 1) as f64 * q).round() as usize];
+        let at = |q: f64| quantile(&sorted, q);
         println!("| {name} | {rate:.0} | {} | {} |", ms(at(0.5)), ms(at(0.99)));
         if rates.is_empty() {
             println!(
@@ -366,7 +377,8 @@ async fn serve(url: &str, orders: u64, concurrency: usize, seconds: u64, runs: u
         }
         rates.push(rate);
     }
-    println!("GetAccountHealth/bare throughput: {:.2} (goal: at least 0.5)", rates[0] / rates[1]);
+    let [report_rate, bare_rate] = rates.as_slice() else { bail!("expected two calls' rates") };
+    println!("GetAccountHealth/bare throughput: {:.2} (goal: at least 0.5)", report_rate / bare_rate);
     Ok(())
 }
 
@@ -468,11 +480,12 @@ async fn ingest(url: &str, orders: u64, chunk: usize, runs: usize) -> anyhow::Re
         let domain = sellerhealth_server::convert::events(&events).map_err(|s| anyhow::anyhow!("{}", s.message()))?;
         let started = Instant::now();
         direct.insert(&domain, chunk).await?;
-        inserted.push(started.elapsed());
+        let insert_time = started.elapsed();
+        inserted.push(insert_time);
         eprintln!(
             "  run {run}: stream {:.0} events/s, direct {:.0} rows/s",
-            count as f64 / streamed[run].as_secs_f64(),
-            count as f64 / inserted[run].as_secs_f64()
+            count as f64 / elapsed.as_secs_f64(),
+            count as f64 / insert_time.as_secs_f64()
         );
     }
     server.stop().await?;

@@ -183,8 +183,11 @@ impl Tables {
             ),
             other => anyhow::bail!("the data set has no {} table", other.kind()),
         };
-        writeln!(self.files[table], "{row}")?;
-        self.rows[table] += 1;
+        let (Some(file), Some(rows)) = (self.files.get_mut(table), self.rows.get_mut(table)) else {
+            anyhow::bail!("no table {table}");
+        };
+        writeln!(file, "{row}")?;
+        *rows += 1;
         Ok(())
     }
 

@@ -75,13 +75,13 @@ pub fn svg(path: &Path, title: &str, points: &[Point], target: f64) -> anyhow::R
     let top = points.iter().map(|p| p.rate).fold(target, f64::max).max(0.0001) * 1.2;
     let root = SVGBackend::new(path, (960, 480)).into_drawing_area();
     root.fill(&WHITE)?;
-    let days = points.len().max(1) as i32;
+    let last_day = i32::try_from(points.len()).unwrap_or(i32::MAX).saturating_sub(1).max(0);
     let mut chart = ChartBuilder::on(&root)
         .caption(title, ("sans-serif", 22))
         .margin(16)
         .x_label_area_size(48)
         .y_label_area_size(64)
-        .build_cartesian_2d(0..days - 1, 0.0..top * 100.0)?;
+        .build_cartesian_2d(0..last_day, 0.0..top * 100.0)?;
     let labels: Vec<String> = points.iter().map(|p| p.date.clone()).collect();
     chart
         .configure_mesh()
@@ -92,16 +92,16 @@ pub fn svg(path: &Path, title: &str, points: &[Point], target: f64) -> anyhow::R
     chart
         .draw_series(LineSeries::new(points.iter().enumerate().map(|(i, p)| (i as i32, p.rate * 100.0)), &BLUE))?
         .label("rate")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLUE));
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x.saturating_add(20), y)], BLUE));
     chart
         .draw_series(DashedLineSeries::new(
-            [(0, target * 100.0), (days - 1, target * 100.0)],
+            [(0, target * 100.0), (last_day, target * 100.0)],
             8,
             4,
             BLACK.stroke_width(1),
         ))?
         .label("target")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK));
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x.saturating_add(20), y)], BLACK));
     chart
         .draw_series(
             points
@@ -111,7 +111,7 @@ pub fn svg(path: &Path, title: &str, points: &[Point], target: f64) -> anyhow::R
                 .map(|(i, p)| Circle::new((i as i32, p.rate * 100.0), 4, RED.filled())),
         )?
         .label("BAD day")
-        .legend(|(x, y)| Circle::new((x + 10, y), 4, RED.filled()));
+        .legend(|(x, y)| Circle::new((x.saturating_add(10), y), 4, RED.filled()));
     chart.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).draw()?;
     root.present()?;
     Ok(())

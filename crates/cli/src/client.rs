@@ -48,6 +48,9 @@ impl Connection {
 pub struct ImportSummary {
     /// Data lines read.
     pub rows: usize,
+    /// The encoding the file was read in (`Windows-1252`, …), when worth saying
+    /// (the command line leaves plain UTF-8 unsaid).
+    pub read_as: Option<String>,
     /// Events stored now.
     pub accepted: i64,
     /// Events already stored (re-imports change nothing).
@@ -59,8 +62,9 @@ pub struct ImportSummary {
 impl ImportSummary {
     /// The summary for a person: counts, then each rejection.
     pub fn render(&self) -> String {
+        let read_as = self.read_as.as_ref().map(|encoding| format!(" as {encoding}")).unwrap_or_default();
         let mut out = format!(
-            "{} rows read: {} events accepted, {} duplicates, {} rejected\n",
+            "{} rows read{read_as}: {} events accepted, {} duplicates, {} rejected\n",
             self.rows,
             self.accepted,
             self.duplicates,
@@ -90,8 +94,8 @@ pub async fn import(channel: Channel, parsed: Parsed, progress: bool) -> anyhow:
         let events: Vec<pb::Event> = batch.iter().map(|(_, event)| event.clone()).collect();
         let request = tokio_stream::once(pb::StreamEventsRequest { events });
         let answer = client.stream_events(request).await.context("sending events")?.into_inner();
-        summary.accepted += answer.accepted;
-        summary.duplicates += answer.duplicates;
+        summary.accepted = summary.accepted.saturating_add(answer.accepted);
+        summary.duplicates = summary.duplicates.saturating_add(answer.duplicates);
         for rejection in answer.rejections {
             let line = usize::try_from(rejection.index).ok().and_then(|i| batch.get(i)).map_or(0, |(line, _)| *line);
             let reason = if rejection.field.is_empty() {

@@ -2,13 +2,102 @@
 //!
 //! A bad line never stops a file: it is rejected with its line number and why,
 //! and every other line is kept. A file whose header lacks a required column is
-//! refused as a whole (nothing in it could be read right).
+//! refused as a whole (nothing in it could be read right). Bytes become text by
+//! [`decode`], which never refuses a file: UTF-8, UTF-16 with a byte order mark,
+//! else Windows-1252.
+//!
+//! Every instant and date read from a file must lie in the supported range
+//! (1970-01-01 to 2199-12-31, `sellerhealth_domain::time`): a line outside it is
+//! rejected naming its column.
 
 use std::collections::HashMap;
+use std::fmt;
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
+use sellerhealth_domain::time::{check_day, check_instant};
 use sellerhealth_proto::v1 as pb;
 use sellerhealth_proto::v1::event::Fact;
+
+/// The text encoding a file was read in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextEncoding {
+    /// UTF-8 without a byte order mark.
+    Utf8,
+    /// UTF-8 after a byte order mark (EF BB BF), as Excel and Seller Central write it.
+    Utf8Bom,
+    /// UTF-16 little-endian after its byte order mark (FF FE): Excel's "Unicode text".
+    Utf16Le,
+    /// UTF-16 big-endian after its byte order mark (FE FF).
+    Utf16Be,
+    /// Windows-1252: any file without a byte order mark that is not valid UTF-8
+    /// (Seller Central's exports in Western European marketplaces).
+    Windows1252,
+}
+
+impl fmt::Display for TextEncoding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TextEncoding::Utf8 => "UTF-8",
+            TextEncoding::Utf8Bom => "UTF-8 with BOM",
+            TextEncoding::Utf16Le => "UTF-16LE",
+            TextEncoding::Utf16Be => "UTF-16BE",
+            TextEncoding::Windows1252 => "Windows-1252",
+        })
+    }
+}
+
+/// A file's bytes as text, and how they were read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    /// The text, without the byte order mark.
+    pub text: String,
+    /// The encoding it was read in.
+    pub encoding: TextEncoding,
+    /// Some bytes were malformed in that encoding (only possible after a byte
+    /// order mark) and read as U+FFFD.
+    pub replaced: bool,
+}
+
+impl fmt::Display for Decoded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.encoding)?;
+        if self.replaced {
+            f.write_str(" (malformed bytes read as U+FFFD)")?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads a file's bytes as text; never refuses. A byte order mark decides
+/// (UTF-8, UTF-16LE, UTF-16BE; malformed sequences become U+FFFD); without one,
+/// valid UTF-8 is UTF-8 and anything else is Windows-1252, which gives every
+/// byte a character.
+pub fn decode(bytes: &[u8]) -> Decoded {
+    if let Some((encoding, bom_length)) = Encoding::for_bom(bytes) {
+        let body = bytes.get(bom_length..).unwrap_or_default();
+        let (text, replaced) = encoding.decode_without_bom_handling(body);
+        let encoding = if encoding == UTF_8 {
+            TextEncoding::Utf8Bom
+        } else if encoding == UTF_16LE {
+            TextEncoding::Utf16Le
+        } else if encoding == UTF_16BE {
+            TextEncoding::Utf16Be
+        } else {
+            // for_bom knows no other encodings; read as Windows-1252 all the same.
+            let (text, replaced) = WINDOWS_1252.decode_without_bom_handling(bytes);
+            return Decoded { text: text.into_owned(), encoding: TextEncoding::Windows1252, replaced };
+        };
+        return Decoded { text: text.into_owned(), encoding, replaced };
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Decoded { text: text.to_owned(), encoding: TextEncoding::Utf8, replaced: false },
+        Err(_) => {
+            let (text, replaced) = WINDOWS_1252.decode_without_bom_handling(bytes);
+            Decoded { text: text.into_owned(), encoding: TextEncoding::Windows1252, replaced }
+        }
+    }
+}
 
 /// Why a whole file cannot be read.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -45,6 +134,10 @@ impl Parsed {
     fn reject(&mut self, line: usize, reason: impl Into<String>) {
         self.rejected.push(Rejection { line, reason: reason.into() });
     }
+
+    fn count_row(&mut self) {
+        self.rows = self.rows.saturating_add(1);
+    }
 }
 
 /// How the day, month and year of a feedback date are ordered (Seller Central
@@ -62,7 +155,7 @@ pub enum DateOrder {
 /// Lines of a text file without a UTF-8 byte order mark, numbered from 1;
 /// `\r\n` endings are accepted.
 fn numbered_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    text.strip_prefix('\u{feff}').unwrap_or(text).lines().enumerate().map(|(i, line)| (i + 1, line))
+    text.strip_prefix('\u{feff}').unwrap_or(text).lines().enumerate().map(|(i, line)| (i.saturating_add(1), line))
 }
 
 /// A tab-separated file's header: column name → position.
@@ -95,7 +188,7 @@ impl Header {
     ) -> Vec<(usize, Vec<&'t str>)> {
         let mut rows = Vec::new();
         for (number, line) in lines.filter(|(_, line)| !line.trim().is_empty()) {
-            parsed.rows += 1;
+            parsed.count_row();
             let fields: Vec<&str> = line.split('\t').collect();
             if fields.len() == self.width {
                 rows.push((number, fields));
@@ -131,23 +224,49 @@ fn timestamp(at: DateTime<Utc>) -> prost_types::Timestamp {
     prost_types::Timestamp { seconds: at.timestamp(), nanos: 0 }
 }
 
+/// Field `i` of a row, trimmed; empty when the row has no such field (rows are
+/// as wide as the header, so that is never the case for a header's column).
+fn field<'t>(fields: &[&'t str], i: usize) -> &'t str {
+    fields.get(i).map_or("", |f| f.trim())
+}
+
+/// The most handling days `--handling-days` takes: a latest ship date a month
+/// after purchase is already far beyond any marketplace's handling time.
+pub const MAX_HANDLING_DAYS: u32 = 30;
+
 /// One order folded from its item rows.
 struct OrderRows {
     line: usize,
     order: pb::Order,
 }
 
+/// A row's `quantity`: a whole number from 0 to 2,147,483,647, else why not.
+fn quantity_of(text: &str) -> Result<i32, String> {
+    let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("quantity {text:?} is not a whole number"));
+    }
+    if text.starts_with('-') && digits.bytes().any(|b| b != b'0') {
+        return Err(format!("quantity {text} is negative"));
+    }
+    text.parse::<i32>().map_err(|_| format!("quantity {text} is more than {} units", i32::MAX))
+}
+
 /// Reads Seller Central's order report (GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL,
 /// tab-separated, one row per order item) into one `Order` event per order.
 ///
 /// The file carries no latest ship date: it is the purchase time plus
-/// `handling_days`. The marketplace comes from `sales-channel` unless
-/// `marketplace` is given. Units are summed over the order's rows.
+/// `handling_days` (the command line takes 0 to [`MAX_HANDLING_DAYS`]; any
+/// number is safe here: a latest ship date past the supported range rejects the
+/// line). The marketplace comes from `sales-channel` unless `marketplace` is
+/// given. Units are summed over the order's rows; a negative or non-numeric
+/// quantity, or one that would take the order past 2,147,483,647 units, rejects
+/// its line.
 pub fn parse_order_report(
     text: &str,
     seller_id: &str,
     marketplace: Option<&str>,
-    handling_days: i64,
+    handling_days: u32,
 ) -> Result<Parsed, FileError> {
     let mut lines = numbered_lines(text);
     let (_, header) = lines.next().ok_or(FileError::Empty)?;
@@ -158,12 +277,14 @@ pub fn parse_order_report(
     let sales_channel = header.require("sales-channel")?;
     let quantity = header.require("quantity")?;
     let business = header.optional("is-business-order");
+    // At most u32::MAX days, well inside TimeDelta's range.
+    let handling = TimeDelta::try_days(i64::from(handling_days)).unwrap_or(TimeDelta::MAX);
 
     let mut parsed = Parsed::default();
     let mut orders: Vec<OrderRows> = Vec::new();
     let mut position: HashMap<String, usize> = HashMap::new();
     for (number, fields) in header.rows(lines, &mut parsed) {
-        let field = |i: usize| fields[i].trim();
+        let field = |i: usize| field(&fields, i);
         let id = field(order_id);
         if id.is_empty() {
             parsed.reject(number, "amazon-order-id is empty");
@@ -176,7 +297,27 @@ pub fn parse_order_report(
             );
             continue;
         };
-        let purchased_at = purchased_at.with_timezone(&Utc);
+        let purchased_at = match check_instant("purchase-date", purchased_at.with_timezone(&Utc)) {
+            Ok(at) => at,
+            Err(error) => {
+                parsed.reject(number, error.to_string());
+                continue;
+            }
+        };
+        let latest_ship_at = match purchased_at.checked_add_signed(handling) {
+            Some(at) if check_instant("latest ship date", at).is_ok() => at,
+            _ => {
+                parsed.reject(
+                    number,
+                    format!(
+                        "purchase-date {purchased_at} plus {handling_days} handling days is past the supported range \
+                         {}",
+                        sellerhealth_domain::time::RANGE_TEXT
+                    ),
+                );
+                continue;
+            }
+        };
         let fulfillment_channel = match field(channel) {
             "Amazon" => pb::FulfillmentChannel::Afn,
             "Merchant" => pb::FulfillmentChannel::Mfn,
@@ -195,13 +336,17 @@ pub fn parse_order_report(
                 continue;
             }
         };
-        let Ok(units) = field(quantity).parse::<i32>() else {
-            parsed.reject(number, format!("quantity {:?} is not a whole number", field(quantity)));
-            continue;
+        let units = match quantity_of(field(quantity)) {
+            Ok(units) => units,
+            Err(reason) => {
+                parsed.reject(number, reason);
+                continue;
+            }
         };
         let business_order = business.is_some_and(|i| field(i).eq_ignore_ascii_case("true"));
-        if let Some(&at) = position.get(id) {
-            let known = &mut orders[at].order;
+        if let Some(known) = position.get(id).and_then(|&at| orders.get_mut(at)) {
+            let first_line = known.line;
+            let known = &mut known.order;
             if known.purchased_at != Some(timestamp(purchased_at))
                 || known.fulfillment_channel != fulfillment_channel as i32
                 || known.marketplace_id != marketplace_id
@@ -209,13 +354,23 @@ pub fn parse_order_report(
                 parsed.reject(
                     number,
                     format!(
-                        "order {id} differs from line {} in purchase-date, fulfillment-channel or sales-channel",
-                        orders[at].line
+                        "order {id} differs from line {first_line} in purchase-date, fulfillment-channel or \
+                         sales-channel"
                     ),
                 );
                 continue;
             }
-            known.units += units;
+            match known.units.checked_add(units) {
+                Some(total) => known.units = total,
+                None => parsed.reject(
+                    number,
+                    format!(
+                        "quantity {units} would take order {id} past {} units ({} from the lines before)",
+                        i32::MAX,
+                        known.units
+                    ),
+                ),
+            }
             continue;
         }
         position.insert(id.to_owned(), orders.len());
@@ -226,7 +381,7 @@ pub fn parse_order_report(
                 marketplace_id,
                 purchased_at: Some(timestamp(purchased_at)),
                 fulfillment_channel: fulfillment_channel as i32,
-                latest_ship_at: Some(timestamp(purchased_at + Duration::days(handling_days))),
+                latest_ship_at: Some(timestamp(latest_ship_at)),
                 promised_delivery_earliest_at: None,
                 promised_delivery_latest_at: None,
                 units,
@@ -245,7 +400,13 @@ pub fn parse_order_report(
     Ok(parsed)
 }
 
-/// A feedback date in `order`; two-digit years are 20YY.
+/// A date part: one to four ASCII digits (no sign, no spaces).
+fn date_part(text: &str) -> Option<u32> {
+    if (1..=4).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()) { text.parse().ok() } else { None }
+}
+
+/// A feedback date in `order`; one- or two-digit years are 20YY, four-digit
+/// years as written.
 fn feedback_date(text: &str, order: DateOrder) -> Option<NaiveDate> {
     let parts: Vec<&str> = text.trim().split('/').collect();
     let [a, b, c] = parts.as_slice() else { return None };
@@ -254,9 +415,12 @@ fn feedback_date(text: &str, order: DateOrder) -> Option<NaiveDate> {
         DateOrder::Dmy => (c, b, a),
         DateOrder::Ymd => (a, b, c),
     };
-    let year: i32 = year.parse().ok()?;
-    let year = if year < 100 { 2000 + year } else { year };
-    NaiveDate::from_ymd_opt(year, month.parse().ok()?, day.parse().ok()?)
+    let year = match (year.len(), date_part(year)?) {
+        (1 | 2, short) => short.checked_add(2000)?,
+        (4, full) => full,
+        _ => return None,
+    };
+    NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, date_part(month)?, date_part(day)?)
 }
 
 /// Reads Seller Central's feedback file (GET_SELLER_FEEDBACK_DATA: `Date`,
@@ -276,7 +440,7 @@ pub fn parse_feedback_file(text: &str, seller_id: &str, order: DateOrder) -> Res
 
     let mut parsed = Parsed::default();
     for (number, fields) in header.rows(lines, &mut parsed) {
-        let field = |i: usize| fields[i].trim();
+        let field = |i: usize| field(&fields, i);
         let Some(day) = feedback_date(field(date), order) else {
             let shape = match order {
                 DateOrder::Mdy => "MM/DD/YY",
@@ -285,6 +449,17 @@ pub fn parse_feedback_file(text: &str, seller_id: &str, order: DateOrder) -> Res
             };
             parsed.reject(number, format!("Date {:?} is not a {shape} date", field(date)));
             continue;
+        };
+        let left_at = match check_day("Date", day).map(|day| day.and_hms_opt(23, 59, 59)) {
+            Ok(Some(at)) => at.and_utc(),
+            Ok(None) => {
+                parsed.reject(number, format!("Date {day} has no 23:59:59"));
+                continue;
+            }
+            Err(error) => {
+                parsed.reject(number, error.to_string());
+                continue;
+            }
         };
         let stars = match field(rating).parse::<i32>() {
             Ok(stars @ 1..=5) => stars,
@@ -298,7 +473,6 @@ pub fn parse_feedback_file(text: &str, seller_id: &str, order: DateOrder) -> Res
             parsed.reject(number, "Order ID is empty");
             continue;
         }
-        let left_at = day.and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default()).and_utc();
         parsed.events.push((
             number,
             pb::Event {
@@ -340,7 +514,7 @@ pub fn parse_event_lines(text: &str) -> Parsed {
         if line.trim().is_empty() {
             continue;
         }
-        parsed.rows += 1;
+        parsed.count_row();
         match crate::wire_json::event_from_json(line) {
             Ok(event) => parsed.events.push((number, event)),
             Err(error) => parsed.reject(number, error),
@@ -351,9 +525,205 @@ pub fn parse_event_lines(text: &str) -> Parsed {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::arithmetic_side_effects)]
 
     use super::*;
+
+    const ORDERS_HEADER: &str = "amazon-order-id\tpurchase-date\tfulfillment-channel\tsales-channel\tquantity\n";
+    const FEEDBACK_HEADER: &str = "Date\tRating\tComments\tResponse\tOrder ID\tRater Email\n";
+    const RANGE: &str = "1970-01-01T00:00:00Z to 2199-12-31T23:59:59.999999999Z";
+
+    fn reasons(parsed: &Parsed) -> Vec<(usize, &str)> {
+        parsed.rejected.iter().map(|r| (r.line, r.reason.as_str())).collect()
+    }
+
+    fn units(parsed: &Parsed) -> Vec<(&str, i32)> {
+        parsed
+            .events
+            .iter()
+            .map(|(_, event)| match &event.fact {
+                Some(Fact::Order(order)) => (order.order_id.as_str(), order.units),
+                other => panic!("not an order: {other:?}"),
+            })
+            .collect()
+    }
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    }
+
+    /// Issue 13: 2147483647 + 2147483647 + 3 units was stored as 1 unit.
+    #[test]
+    fn quantities_that_would_wrap_past_i32_max_are_refused_by_line() {
+        let report = format!(
+            "{ORDERS_HEADER}\
+             111-1\t2026-05-01T09:00:00Z\tMerchant\tAmazon.com\t2147483647\n\
+             111-1\t2026-05-01T09:00:00Z\tMerchant\tAmazon.com\t2147483647\n\
+             111-1\t2026-05-01T09:00:00Z\tMerchant\tAmazon.com\t3\n\
+             111-2\t2026-05-01T09:00:00Z\tMerchant\tAmazon.com\t2\n\
+             111-2\t2026-05-01T09:00:00Z\tMerchant\tAmazon.com\t2147483645\n"
+        );
+        let parsed = parse_order_report(&report, "s", None, 2).unwrap();
+        assert_eq!(parsed.rows, 5);
+        assert_eq!(units(&parsed), [("111-1", 2_147_483_647), ("111-2", 2_147_483_647)]);
+        assert_eq!(
+            reasons(&parsed),
+            [
+                (
+                    3,
+                    "quantity 2147483647 would take order 111-1 past 2147483647 units (2147483647 from the lines before)"
+                ),
+                (4, "quantity 3 would take order 111-1 past 2147483647 units (2147483647 from the lines before)"),
+            ]
+        );
+    }
+
+    /// Issue 13: negative quantities were accepted (and subtracted).
+    #[test]
+    fn negative_and_non_numeric_quantities_are_refused_by_line() {
+        let row = |quantity: &str| format!("111-1\t2026-05-01T09:00:00Z\tMerchant\tAmazon.com\t{quantity}\n");
+        let report =
+            [ORDERS_HEADER, &row("2"), &row("-1"), &row("abc"), &row("1.5"), &row("2147483648"), &row("-0")].concat();
+        let parsed = parse_order_report(&report, "s", None, 2).unwrap();
+        assert_eq!(units(&parsed), [("111-1", 2)]);
+        assert_eq!(
+            reasons(&parsed),
+            [
+                (3, "quantity -1 is negative"),
+                (4, "quantity \"abc\" is not a whole number"),
+                (5, "quantity \"1.5\" is not a whole number"),
+                (6, "quantity 2147483648 is more than 2147483647 units"),
+            ]
+        );
+    }
+
+    #[test]
+    fn purchase_dates_and_latest_ship_dates_outside_the_range_are_refused_by_line() {
+        let row = |at: &str| format!("111-{at}\t{at}\tMerchant\tAmazon.com\t1\n");
+        let report = [
+            ORDERS_HEADER,
+            &row("1969-12-31T23:59:59Z"),
+            &row("1970-01-01T00:00:00Z"),
+            &row("2199-12-29T00:00:00Z"),
+            &row("2199-12-30T00:00:00Z"),
+            &row("9999-12-31T23:59:59-23:59"),
+        ]
+        .concat();
+        let parsed = parse_order_report(&report, "s", None, 2).unwrap();
+        assert_eq!(units(&parsed), [("111-1970-01-01T00:00:00Z", 1), ("111-2199-12-29T00:00:00Z", 1)]);
+        assert_eq!(
+            reasons(&parsed),
+            [
+                (2, format!("purchase-date: 1969-12-31 23:59:59 UTC is outside the supported range {RANGE}").as_str()),
+                (
+                    5,
+                    format!(
+                        "purchase-date 2199-12-30 00:00:00 UTC plus 2 handling days is past the supported range {RANGE}"
+                    )
+                    .as_str()
+                ),
+                (
+                    6,
+                    format!("purchase-date: +10000-01-01 23:58:59 UTC is outside the supported range {RANGE}").as_str()
+                ),
+            ]
+        );
+        // Any number of handling days is safe here (the command line allows 0 to 30).
+        let parsed = parse_order_report(&report, "s", None, u32::MAX).unwrap();
+        assert_eq!(parsed.events.len(), 0);
+        assert_eq!(parsed.rejected.len(), 5);
+    }
+
+    #[test]
+    fn feedback_dates_outside_the_range_are_refused_by_line() {
+        let report = format!(
+            "{FEEDBACK_HEADER}12/31/1969\t5\tok\t\t111-1\tx\n12/31/2199\t5\tok\t\t111-2\tx\n\
+             01/01/2200\t5\tok\t\t111-3\tx\n-1/+1/26\t5\tok\t\t111-4\tx\n01/01/026\t5\tok\t\t111-5\tx\n"
+        );
+        let parsed = parse_feedback_file(&report, "s", DateOrder::Mdy).unwrap();
+        assert_eq!(parsed.events.len(), 1);
+        assert_eq!(
+            reasons(&parsed),
+            [
+                (2, format!("Date: 1969-12-31 is outside the supported range {RANGE}").as_str()),
+                (4, format!("Date: 2200-01-01 is outside the supported range {RANGE}").as_str()),
+                (5, "Date \"-1/+1/26\" is not a MM/DD/YY date"),
+                (6, "Date \"01/01/026\" is not a MM/DD/YY date"),
+            ]
+        );
+    }
+
+    /// Issue 13: one byte that is not UTF-8 refused the whole file.
+    #[test]
+    fn a_windows_1252_file_is_read_with_its_accents() {
+        let bytes =
+            [FEEDBACK_HEADER.as_bytes(), b"05/06/26\t4\tCaf\xe9 tr\xe8s bon\tMerci \x96 \x80\t111-1\tx@example.com\n"]
+                .concat();
+        let decoded = decode(&bytes);
+        assert_eq!((decoded.encoding, decoded.replaced), (TextEncoding::Windows1252, false));
+        assert_eq!(decoded.to_string(), "Windows-1252");
+        let parsed = parse_feedback_file(&decoded.text, "s", DateOrder::Mdy).unwrap();
+        assert_eq!(reasons(&parsed), []);
+        let Some(Fact::SellerFeedback(feedback)) = &parsed.events[0].1.fact else { panic!() };
+        assert_eq!(feedback.comment, "Café très bon");
+        let Some(Fact::FeedbackUpdate(update)) = &parsed.events[1].1.fact else { panic!() };
+        assert_eq!(update.response_text, "Merci – €");
+    }
+
+    #[test]
+    fn a_utf16le_copy_of_the_orders_fixture_reads_the_same() {
+        let utf8 = decode(&fixture("orders.txt"));
+        assert_eq!(utf8.encoding, TextEncoding::Utf8Bom);
+        let utf16: Vec<u8> =
+            [0xff, 0xfe].into_iter().chain(utf8.text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        let decoded = decode(&utf16);
+        assert_eq!((decoded.encoding, decoded.replaced), (TextEncoding::Utf16Le, false));
+        assert_eq!(decoded.text, utf8.text);
+        let (a, b) = (
+            parse_order_report(&utf8.text, "s", None, 2).unwrap(),
+            parse_order_report(&decoded.text, "s", None, 2).unwrap(),
+        );
+        assert_eq!((a.rows, &a.events, &a.rejected), (b.rows, &b.events, &b.rejected));
+        assert_eq!(b.events.len(), 3);
+        // Big-endian too; an odd trailing byte is malformed and says so.
+        let utf16be: Vec<u8> =
+            [0xfe, 0xff].into_iter().chain(utf8.text.encode_utf16().flat_map(u16::to_be_bytes)).collect();
+        assert_eq!(decode(&utf16be).text, utf8.text);
+        let odd = decode(&[&utf16[..], &[0x41]].concat());
+        assert!(odd.replaced);
+        assert_eq!(odd.to_string(), "UTF-16LE (malformed bytes read as U+FFFD)");
+    }
+
+    #[test]
+    fn utf8_with_or_without_a_bom_reads_the_same() {
+        let plain = fixture("feedback.txt");
+        let with_bom = [&b"\xef\xbb\xbf"[..], &plain].concat();
+        let (a, b) = (decode(&plain), decode(&with_bom));
+        assert_eq!((a.encoding, b.encoding), (TextEncoding::Utf8, TextEncoding::Utf8Bom));
+        assert_eq!(a.text, b.text);
+        let (a, b) = (
+            parse_feedback_file(&a.text, "s", DateOrder::Mdy).unwrap(),
+            parse_feedback_file(&b.text, "s", DateOrder::Mdy).unwrap(),
+        );
+        assert_eq!((a.rows, a.events.len(), &a.events, &a.rejected), (b.rows, 4, &b.events, &b.rejected));
+    }
+
+    #[test]
+    fn event_timestamps_outside_the_range_are_refused_by_line() {
+        let parsed = parse_event_lines(
+            "{\"eventId\":\"c\",\"sellerId\":\"s\",\"cancellation\":{\"orderId\":\"1\",\"cancelledAt\":\"1969-12-31T23:59:59Z\"}}\n\
+             {\"eventId\":\"o\",\"sellerId\":\"s\",\"order\":{\"orderId\":\"1\",\"purchasedAt\":\"2199-12-31T23:59:59Z\"}}\n",
+        );
+        assert_eq!(parsed.events.len(), 1);
+        assert_eq!(
+            reasons(&parsed),
+            [(
+                1,
+                format!("cancellation.cancelled_at: 1969-12-31 23:59:59 UTC is outside the supported range {RANGE}")
+                    .as_str()
+            )]
+        );
+    }
 
     #[test]
     fn dates_follow_the_marketplace_order() {

@@ -15,6 +15,13 @@
 //! assert_eq!(parsed.events.len(), 1); // the two rows of 111-1 are one order
 //! assert_eq!(parsed.rejected[0].line, 4);
 //! ```
+//!
+//! Nothing a file holds may panic the command line: besides the workspace's
+//! lints against unwrap, expect, panic and indexing, no arithmetic here may
+//! overflow (`clippy::arithmetic_side_effects`), and `tests/fuzz.rs` feeds every
+//! importer arbitrary and mangled files.
+
+#![deny(clippy::arithmetic_side_effects)]
 
 pub mod chart;
 pub mod client;

@@ -1,6 +1,12 @@
 //! `sellerhealth`: Seller Central files in, account health reports and charts out.
+//!
+//! It never panics: flags are range-checked by clap (exit 2 naming the range),
+//! files are read by importers that reject bad lines, and output to a closed
+//! pipe ends the command quietly.
 
-use std::io::IsTerminal;
+#![deny(clippy::arithmetic_side_effects)]
+
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -8,7 +14,7 @@ use anyhow::{Context, bail};
 use chrono::{Days, NaiveDate, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 use sellerhealth_cli::client::{Connection, ImportSummary, import};
-use sellerhealth_cli::files::{self, DateOrder, FileError, Parsed};
+use sellerhealth_cli::files::{self, DateOrder, Decoded, FileError, MAX_HANDLING_DAYS, Parsed, TextEncoding};
 use sellerhealth_cli::{chart, reconcile, table, wire_json};
 use sellerhealth_proto::v1 as pb;
 use sellerhealth_proto::v1::account_health_service_client::AccountHealthServiceClient;
@@ -42,12 +48,19 @@ enum Command {
     /// Import a file of facts.
     #[command(subcommand)]
     Import(Import),
+    /// Everything else: questions to the store.
+    #[command(flatten)]
+    Query(Query),
+}
+
+#[derive(Subcommand)]
+enum Query {
     /// The account health report of a seller.
     Report {
         /// Seller id.
         seller: String,
-        /// Evaluation date (YYYY-MM-DD, the end of that day UTC); default: now.
-        #[arg(long)]
+        /// Evaluation date (YYYY-MM-DD, 1970-01-01 to 2199-12-31, the end of that day UTC); default: now.
+        #[arg(long, value_parser = day_arg)]
         as_of: Option<NaiveDate>,
         /// Marketplace id.
         #[arg(long, default_value = "ATVPDKIKX0DER")]
@@ -63,11 +76,11 @@ enum Command {
         /// Metric: order-defect-rate-mfn, late-shipment-rate-30d, valid-tracking-rate, …
         #[arg(long)]
         metric: String,
-        /// First day (YYYY-MM-DD); default: 29 days before --to.
-        #[arg(long)]
+        /// First day (YYYY-MM-DD, 1970-01-01 to 2199-12-31); default: 29 days before --to.
+        #[arg(long, value_parser = day_arg)]
         from: Option<NaiveDate>,
-        /// Last day (YYYY-MM-DD); default: today.
-        #[arg(long)]
+        /// Last day (YYYY-MM-DD, 1970-01-01 to 2199-12-31); default: today.
+        #[arg(long, value_parser = day_arg)]
         to: Option<NaiveDate>,
         /// Marketplace id.
         #[arg(long, default_value = "ATVPDKIKX0DER")]
@@ -85,8 +98,8 @@ enum Command {
         /// Marketplace id.
         #[arg(long, default_value = "ATVPDKIKX0DER")]
         marketplace: String,
-        /// Evaluation date of ours (YYYY-MM-DD, end of day UTC); default: now.
-        #[arg(long)]
+        /// Evaluation date of ours (YYYY-MM-DD, 1970-01-01 to 2199-12-31, end of day UTC); default: now.
+        #[arg(long, value_parser = day_arg)]
         as_of: Option<NaiveDate>,
     },
 }
@@ -103,9 +116,9 @@ enum Import {
         /// Marketplace id for every order; default: from each row's sales-channel.
         #[arg(long)]
         marketplace: Option<String>,
-        /// Days from purchase to the latest ship date (the file does not carry it).
-        #[arg(long, default_value_t = 2)]
-        handling_days: i64,
+        /// Days from purchase to the latest ship date (the file does not carry it), 0 to 30.
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=i64::from(MAX_HANDLING_DAYS)))]
+        handling_days: u32,
     },
     /// Seller Central's feedback file (GET_SELLER_FEEDBACK_DATA).
     Feedback {
@@ -135,6 +148,13 @@ enum Format {
     SpApi,
 }
 
+/// A date flag: `YYYY-MM-DD` in the supported range (1970-01-01 to 2199-12-31).
+fn day_arg(text: &str) -> Result<NaiveDate, String> {
+    let day: NaiveDate = text.parse().map_err(|e| format!("{e} (expected YYYY-MM-DD)"))?;
+    sellerhealth_domain::time::check_day("date", day)
+        .map_err(|_| format!("{day} is outside the supported range 1970-01-01 to 2199-12-31"))
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -142,12 +162,26 @@ async fn main() -> ExitCode {
         Ok(code) => code,
         Err(error) => {
             // A refusal by the server reads as its message and code, not tonic's Debug.
-            match error.downcast_ref::<tonic::Status>() {
-                Some(status) => eprintln!("error: {} ({:?})", status.message(), status.code()),
-                None => eprintln!("error: {error:#}"),
-            }
+            let message = match error.downcast_ref::<tonic::Status>() {
+                Some(status) => format!("error: {} ({:?})", status.message(), status.code()),
+                None => format!("error: {error:#}"),
+            };
+            // Nowhere to say it if standard error is closed too: the exit code tells.
+            let _ = writeln!(std::io::stderr(), "{message}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// Writes `text` to standard output; a reader that went away (`| head`) ends
+/// the output quietly instead of failing the command.
+fn print_out(text: &str) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(error).context("writing to standard output")
+        }
+        _ => Ok(()),
     }
 }
 
@@ -156,33 +190,51 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         .database_url
         .clone()
         .unwrap_or_else(|| format!("sqlite://{}", cli.data_dir.join("sellerhealth.db").display()));
-    if let Command::Import(what) = &cli.command {
-        // Read the file before connecting: a refused file changes nothing.
-        let parsed = read_import(what)?;
-        let connection = Connection::open(cli.server.as_deref(), &database_url).await?;
-        let summary = import(connection.channel.clone(), parsed, std::io::stderr().is_terminal()).await;
-        connection.close().await?;
-        let summary: ImportSummary = summary?;
-        print!("{}", summary.render());
-        return Ok(if summary.rejected.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) });
-    }
+    let query = match cli.command {
+        Command::Import(what) => {
+            // Read the file before connecting: a refused file changes nothing.
+            let (parsed, decoded) = read_import(&what)?;
+            let connection = Connection::open(cli.server.as_deref(), &database_url).await?;
+            let summary = import(connection.channel.clone(), parsed, std::io::stderr().is_terminal()).await;
+            connection.close().await?;
+            // Plain UTF-8 is what a file is expected to be: only another encoding is named.
+            let read_as = (decoded.encoding != TextEncoding::Utf8 || decoded.replaced).then(|| decoded.to_string());
+            let summary = ImportSummary { read_as, ..summary? };
+            print_out(&summary.render())?;
+            return Ok(if summary.rejected.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) });
+        }
+        Command::Query(query) => query,
+    };
     let connection = Connection::open(cli.server.as_deref(), &database_url).await?;
-    let outcome = query(&cli.command, &connection).await;
+    let outcome = run_query(&query, &connection).await;
     connection.close().await?;
-    print!("{}", outcome?);
+    print_out(&outcome?)?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn read_import(what: &Import) -> anyhow::Result<Parsed> {
-    let read = |file: &PathBuf| std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()));
-    let parsed: Result<Parsed, FileError> = match what {
-        Import::Orders { file, seller, marketplace, handling_days } => {
-            files::parse_order_report(&read(file)?, seller, marketplace.as_deref(), *handling_days)
-        }
-        Import::Feedback { file, seller, date_order } => files::parse_feedback_file(&read(file)?, seller, *date_order),
-        Import::Events { file } => Ok(files::parse_event_lines(&read(file)?)),
+/// Reads and parses the file to import; the text is given back without its
+/// body, only how it was read.
+fn read_import(what: &Import) -> anyhow::Result<(Parsed, Decoded)> {
+    let read = |file: &PathBuf| -> anyhow::Result<Decoded> {
+        let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+        Ok(files::decode(&bytes))
     };
-    Ok(parsed?)
+    let (parsed, decoded): (Result<Parsed, FileError>, Decoded) = match what {
+        Import::Orders { file, seller, marketplace, handling_days } => {
+            let decoded = read(file)?;
+            (files::parse_order_report(&decoded.text, seller, marketplace.as_deref(), *handling_days), decoded)
+        }
+        Import::Feedback { file, seller, date_order } => {
+            let decoded = read(file)?;
+            (files::parse_feedback_file(&decoded.text, seller, *date_order), decoded)
+        }
+        Import::Events { file } => {
+            let decoded = read(file)?;
+            (Ok(files::parse_event_lines(&decoded.text)), decoded)
+        }
+    };
+    let parsed = parsed.with_context(|| format!("the file (read as {decoded}) is refused"))?;
+    Ok((parsed, Decoded { text: String::new(), ..decoded }))
 }
 
 /// The end of `day` (23:59:59 UTC), or now.
@@ -205,11 +257,10 @@ fn metric_named(name: &str) -> anyhow::Result<pb::Metric> {
     }
 }
 
-async fn query(command: &Command, connection: &Connection) -> anyhow::Result<String> {
+async fn run_query(command: &Query, connection: &Connection) -> anyhow::Result<String> {
     let mut client = AccountHealthServiceClient::new(connection.channel.clone());
     match command {
-        Command::Import(_) => unreachable!("imports are handled before"),
-        Command::Report { seller, as_of: day, marketplace, format: Format::SpApi } => {
+        Query::Report { seller, as_of: day, marketplace, format: Format::SpApi } => {
             let request = pb::GetSellerPerformanceReportRequest {
                 seller_id: seller.clone(),
                 marketplace_id: marketplace.clone(),
@@ -219,7 +270,7 @@ async fn query(command: &Command, connection: &Connection) -> anyhow::Result<Str
             let value: serde_json::Value = serde_json::from_str(&json)?;
             Ok(format!("{}\n", serde_json::to_string_pretty(&value)?))
         }
-        Command::Report { seller, as_of: day, marketplace, format } => {
+        Query::Report { seller, as_of: day, marketplace, format } => {
             let request = pb::GetAccountHealthRequest {
                 seller_id: seller.clone(),
                 marketplace_id: marketplace.clone(),
@@ -235,7 +286,7 @@ async fn query(command: &Command, connection: &Connection) -> anyhow::Result<Str
                 _ => table::render(&report, colour()),
             })
         }
-        Command::History { seller, metric, from, to, marketplace, svg } => {
+        Query::History { seller, metric, from, to, marketplace, svg } => {
             let metric = metric_named(metric)?;
             let to = to.unwrap_or_else(|| Utc::now().date_naive());
             let from = from.unwrap_or_else(|| to.checked_sub_days(Days::new(29)).unwrap_or(to));
@@ -269,11 +320,10 @@ async fn query(command: &Command, connection: &Connection) -> anyhow::Result<Str
             }
             Ok(out)
         }
-        Command::Reconcile { seller, amazon_report, marketplace, as_of: day } => {
-            let text = std::fs::read_to_string(amazon_report)
-                .with_context(|| format!("reading {}", amazon_report.display()))?;
-            let amazon: serde_json::Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
-                .with_context(|| format!("{} is not JSON", amazon_report.display()))?;
+        Query::Reconcile { seller, amazon_report, marketplace, as_of: day } => {
+            let bytes = std::fs::read(amazon_report).with_context(|| format!("reading {}", amazon_report.display()))?;
+            let (amazon, _) = reconcile::read_report(&bytes)
+                .map_err(|reason| anyhow::anyhow!("{}: {reason}", amazon_report.display()))?;
             let request = pb::GetSellerPerformanceReportRequest {
                 seller_id: seller.clone(),
                 marketplace_id: marketplace.clone(),

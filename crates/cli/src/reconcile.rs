@@ -6,6 +6,16 @@
 
 use serde_json::Value;
 
+use crate::files::{Decoded, decode};
+
+/// Reads Amazon's report from a file's bytes (any encoding [`decode`] reads):
+/// the JSON and how its bytes were read, or why it is not JSON.
+pub fn read_report(bytes: &[u8]) -> Result<(Value, Decoded), String> {
+    let decoded = decode(bytes);
+    let value = serde_json::from_str(&decoded.text).map_err(|e| format!("not JSON (read as {decoded}): {e}"))?;
+    Ok((value, decoded))
+}
+
 /// One figure of one metric on both sides.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Line {
@@ -118,7 +128,9 @@ pub fn render(lines: &[Line]) -> String {
         };
         rows.push([line.figure.clone(), show(&line.figure, line.amazon), show(&line.figure, line.ours), difference]);
     }
-    let widths: Vec<usize> = (0..4).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> = (0..4)
+        .map(|c| rows.iter().filter_map(|r| r.get(c)).map(|cell| cell.chars().count()).max().unwrap_or(0))
+        .collect();
     let mut out = String::new();
     for row in rows {
         let cells: Vec<String> = row.iter().zip(&widths).map(|(cell, w)| format!("{cell:<w$}")).collect();

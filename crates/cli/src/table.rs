@@ -134,7 +134,7 @@ pub fn render(report: &pb::AccountHealthReport, colour: bool) -> String {
     }
     for contact in &report.contact_response_times {
         let label = pb::Metric::try_from(contact.metric).map(metric_label).unwrap_or("Metric");
-        let answered = contact.responded_within_sla + contact.responded_late;
+        let answered = contact.responded_within_sla.saturating_add(contact.responded_late);
         rows.push([
             label.to_owned(),
             window(contact.reporting_date_range.as_ref()),
@@ -149,7 +149,8 @@ pub fn render(report: &pb::AccountHealthReport, colour: bool) -> String {
             status(contact.status, colour),
         ]);
     }
-    let widths: Vec<usize> = (0..5).map(|c| rows.iter().map(|r| visible_len(&r[c])).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> =
+        (0..5).map(|c| rows.iter().filter_map(|r| r.get(c)).map(|cell| visible_len(cell)).max().unwrap_or(0)).collect();
     let mut out =
         format!("Account health of {} in {} as of {as_of}: {account}\n\n", report.seller_id, report.marketplace_id);
     for row in &rows {

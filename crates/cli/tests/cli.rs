@@ -45,9 +45,15 @@ fn import_then_report_in_every_format() {
     // 111-0000006 (business), and four bad lines. Nothing valid is lost.
     let first = sellerhealth(data, &["import", "orders", &fixture("orders.txt"), "--seller", "cli-seller"]);
     assert_eq!(first.status.code(), Some(1), "rejected lines make a non-zero exit");
-    assert_eq!(stdout(&first), format!("8 rows read: 3 events accepted, 0 duplicates, 4 rejected\n{ORDERS_SUMMARY}"));
+    assert_eq!(
+        stdout(&first),
+        format!("8 rows read as UTF-8 with BOM: 3 events accepted, 0 duplicates, 4 rejected\n{ORDERS_SUMMARY}")
+    );
     let again = sellerhealth(data, &["import", "orders", &fixture("orders.txt"), "--seller", "cli-seller"]);
-    assert_eq!(stdout(&again), format!("8 rows read: 0 events accepted, 3 duplicates, 4 rejected\n{ORDERS_SUMMARY}"));
+    assert_eq!(
+        stdout(&again),
+        format!("8 rows read as UTF-8 with BOM: 0 events accepted, 3 duplicates, 4 rejected\n{ORDERS_SUMMARY}")
+    );
 
     // feedback.txt: 1 star on 111-0000001, 5 stars with a response on
     // 111-0000002 (two events), a bad date, a bad rating, an unknown order.
@@ -168,4 +174,132 @@ fn every_command_has_help() {
         assert_eq!(output.status.code(), Some(0), "{command:?}");
         assert!(stdout(&output).contains("Usage: sellerhealth"), "{command:?}");
     }
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+/// Issue 13: `--handling-days 1000000000` (and i64::MAX) panicked; now clap
+/// refuses any number outside 0..=30 with exit 2, naming the range.
+#[test]
+fn handling_days_outside_0_to_30_are_refused_by_clap() {
+    let data = tempfile::tempdir().unwrap();
+    for days in ["1000000000", "9223372036854775807", "31", "-1"] {
+        let flag = format!("--handling-days={days}");
+        let output =
+            sellerhealth(data.path(), &["import", "orders", &fixture("orders.txt"), "--seller", "cli-seller", &flag]);
+        assert_eq!(output.status.code(), Some(2), "{days}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(
+            stderr.starts_with(&format!(
+                "error: invalid value '{days}' for '--handling-days <HANDLING_DAYS>': {days} is not in 0..=30\n"
+            )),
+            "{stderr}"
+        );
+    }
+    let ok = sellerhealth(
+        data.path(),
+        &["import", "orders", &fixture("orders.txt"), "--seller", "cli-seller", "--handling-days", "30"],
+    );
+    assert_eq!(ok.status.code(), Some(1), "30 is allowed (the fixture has rejected lines)");
+}
+
+#[test]
+fn date_flags_outside_the_supported_range_are_refused_by_clap() {
+    let data = tempfile::tempdir().unwrap();
+    let output = sellerhealth(data.path(), &["report", "cli-seller", "--as-of", "2200-01-01"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8(output.stderr).unwrap().starts_with(
+        "error: invalid value '2200-01-01' for '--as-of <AS_OF>': \
+         2200-01-01 is outside the supported range 1970-01-01 to 2199-12-31\n"
+    ));
+    let output =
+        sellerhealth(data.path(), &["history", "cli-seller", "--metric", "valid-tracking-rate", "--from", "x"]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+/// Issue 13: 2147483647 + 2147483647 + 3 units was stored as 1 unit with exit 0.
+#[test]
+fn quantities_that_would_wrap_are_refused_by_line() {
+    let data = tempfile::tempdir().unwrap();
+    let file = write(
+        data.path(),
+        "orders.txt",
+        b"amazon-order-id\tpurchase-date\tfulfillment-channel\tsales-channel\tquantity\n\
+          111-1\t2026-05-01T09:00:00Z\tMerchant\tAmazon.com\t2147483647\n\
+          111-1\t2026-05-01T09:00:00Z\tMerchant\tAmazon.com\t2147483647\n\
+          111-1\t2026-05-01T09:00:00Z\tMerchant\tAmazon.com\t3\n\
+          111-2\t2026-05-01T09:00:00Z\tMerchant\tAmazon.com\t-4\n",
+    );
+    let output = sellerhealth(data.path(), &["import", "orders", &file, "--seller", "cli-seller"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stdout(&output),
+        "4 rows read: 1 events accepted, 0 duplicates, 3 rejected\n\
+         \x20 line 3: quantity 2147483647 would take order 111-1 past 2147483647 units (2147483647 from the lines before)\n\
+         \x20 line 4: quantity 3 would take order 111-1 past 2147483647 units (2147483647 from the lines before)\n\
+         \x20 line 5: quantity -4 is negative\n"
+    );
+}
+
+/// Issue 13: one byte that is not UTF-8 refused the whole file (exit 2).
+#[test]
+fn a_file_that_is_not_utf8_is_read_as_windows_1252() {
+    let data = tempfile::tempdir().unwrap();
+    let orders = sellerhealth(data.path(), &["import", "orders", &fixture("orders.txt"), "--seller", "cli-seller"]);
+    assert_eq!(orders.status.code(), Some(1));
+    let file = write(
+        data.path(),
+        "feedback.txt",
+        b"Date\tRating\tComments\tResponse\tOrder ID\tRater Email\n\
+          05/06/26\t4\tCaf\xe9 tr\xe8s bon\t\t111-0000001\tx@example.com\n",
+    );
+    let output = sellerhealth(data.path(), &["import", "feedback", &file, "--seller", "cli-seller"]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(stdout(&output), "1 rows read as Windows-1252: 1 events accepted, 0 duplicates, 0 rejected\n");
+}
+
+#[test]
+fn a_utf16le_orders_file_imports_like_the_utf8_one() {
+    let data = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("orders.txt")).unwrap();
+    let utf16: Vec<u8> = [0xff, 0xfe]
+        .into_iter()
+        .chain(text.trim_start_matches('\u{feff}').encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let file = write(data.path(), "orders-utf16.txt", &utf16);
+    let output = sellerhealth(data.path(), &["import", "orders", &file, "--seller", "cli-seller"]);
+    assert_eq!(
+        stdout(&output),
+        format!("8 rows read as UTF-16LE: 3 events accepted, 0 duplicates, 4 rejected\n{ORDERS_SUMMARY}")
+    );
+    // The same events as the UTF-8 file: importing that now changes nothing.
+    let again = sellerhealth(data.path(), &["import", "orders", &fixture("orders.txt"), "--seller", "cli-seller"]);
+    assert_eq!(
+        stdout(&again),
+        format!("8 rows read as UTF-8 with BOM: 0 events accepted, 3 duplicates, 4 rejected\n{ORDERS_SUMMARY}")
+    );
+}
+
+/// `sellerhealth … | head -0`: standard output closed before the summary is
+/// written ends the command with its usual code, not a panic (101).
+#[test]
+fn a_closed_standard_output_is_not_a_panic() {
+    let data = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sellerhealth"))
+        .arg("--data-dir")
+        .arg(data.path())
+        .args(["import", "orders", &fixture("orders.txt"), "--seller", "cli-seller"])
+        .env_remove("SELLERHEALTH_SERVER")
+        .env_remove("SELLERHEALTH_DATABASE_URL")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
 }
