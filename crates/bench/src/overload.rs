@@ -15,7 +15,7 @@ use tonic::transport::Channel;
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_client::HealthClient;
 
-use crate::{end, generate, load_store, ms};
+use crate::{end, generate, load_store, ms, quantile};
 
 /// Bulk streams per connection (HTTP/2 bounds concurrent streams per connection).
 const STREAMS_PER_CONNECTION: usize = 50;
@@ -118,7 +118,7 @@ pub async fn run(url: &str, orders: u64, max_in_flight: usize, idle: usize, seco
     child.wait()?;
 
     latencies.sort();
-    let at = |q: f64| latencies[((latencies.len().saturating_sub(1)) as f64 * q).round() as usize];
+    let at = |q: f64| quantile(&latencies, q);
     println!(
         "Health under overload: --max-in-flight {max_in_flight}, {} report callers for {seconds} s, \
          {idle} idle connections and {held} idle bulk streams open:",
