@@ -307,3 +307,16 @@ async fn malformed_messages_are_invalid_arguments() {
     );
     server.stop().await;
 }
+
+/// A connection that waits a while before its first call is still served: only
+/// a connection idle past the timeout is closed.
+#[tokio::test]
+async fn a_connection_may_wait_before_its_first_call() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path()).await;
+    let channel = server.channel().await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut client = AccountHealthServiceClient::new(channel);
+    assert_eq!(client.get_account_health(report_request("s")).await.unwrap_err().code(), Code::NotFound);
+    server.stop().await;
+}

@@ -127,9 +127,12 @@ enum Bench {
         /// The server's --max-in-flight.
         #[arg(long, default_value_t = 32)]
         max_in_flight: usize,
-        /// Idle connections, and idle bulk streams, held open.
+        /// Idle connections held open.
         #[arg(long, default_value_t = 1_000)]
         idle: usize,
+        /// Bulk streams that never send, held open.
+        #[arg(long, default_value_t = 1_000)]
+        idle_streams: usize,
         /// Seconds of load.
         #[arg(long, default_value_t = 10)]
         seconds: u64,
@@ -176,8 +179,8 @@ async fn main() -> anyhow::Result<()> {
         Bench::Ingest { orders, chunk, runs } => ingest(&url, orders, chunk, runs).await,
         Bench::Serve { orders, concurrency, seconds, runs } => serve(&url, orders, concurrency, seconds, runs).await,
         Bench::Memory { sellers, orders_per_seller } => memory(&url, sellers, orders_per_seller).await,
-        Bench::Overload { orders, max_in_flight, idle, seconds } => {
-            overload::run(&url, orders, max_in_flight, idle, seconds).await
+        Bench::Overload { orders, max_in_flight, idle, idle_streams, seconds } => {
+            overload::run(&url, orders, max_in_flight, (idle, idle_streams), seconds).await
         }
     }
 }

@@ -21,7 +21,13 @@ use crate::{end, generate, load_store, ms, quantile};
 const STREAMS_PER_CONNECTION: usize = 50;
 
 /// Runs the overload benchmark against the `sellerhealth-server` binary next to this one.
-pub async fn run(url: &str, orders: u64, max_in_flight: usize, idle: usize, seconds: u64) -> anyhow::Result<()> {
+pub async fn run(
+    url: &str,
+    orders: u64,
+    max_in_flight: usize,
+    (idle, idle_streams): (usize, usize),
+    seconds: u64,
+) -> anyhow::Result<()> {
     let binary = std::env::current_exe()?.with_file_name("sellerhealth-server");
     if !binary.exists() {
         bail!("{} is missing: cargo build --release -p sellerhealth-server first", binary.display());
@@ -55,7 +61,7 @@ pub async fn run(url: &str, orders: u64, max_in_flight: usize, idle: usize, seco
     // every slot, the rest are shed.
     let mut holders = Vec::new();
     let mut streams = tokio::task::JoinSet::new();
-    for _ in 0..idle.div_ceil(STREAMS_PER_CONNECTION) {
+    for _ in 0..idle_streams.div_ceil(STREAMS_PER_CONNECTION) {
         let channel = endpoint.connect().await?;
         for _ in 0..STREAMS_PER_CONNECTION {
             let (sender, receiver) = tokio::sync::mpsc::channel::<pb::StreamEventsRequest>(1);

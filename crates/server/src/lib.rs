@@ -46,6 +46,9 @@ pub(crate) const SERVICE_NAMES: &[&str] = &[
     <ReviewServiceServer<services::reviews::Reviews> as NamedService>::NAME,
 ];
 
+/// Calls open at once on one HTTP/2 connection (more wait in the client).
+const MAX_STREAMS_PER_CONNECTION: u32 = 200;
+
 /// How long a peer may take to answer an HTTP/2 keep-alive ping.
 const KEEPALIVE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 
@@ -144,7 +147,9 @@ pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send) ->
         .layer(limits::InFlightLayer::new(config.max_in_flight, overload));
     let mut builder = Server::builder()
         .http2_keepalive_interval(Some(config.keepalive_interval))
-        .http2_keepalive_timeout(Some(KEEPALIVE_TIMEOUT));
+        .http2_keepalive_timeout(Some(KEEPALIVE_TIMEOUT))
+        // Each open call holds a handler: bound them per connection too.
+        .max_concurrent_streams(Some(MAX_STREAMS_PER_CONNECTION));
     if let (Some(cert), Some(key)) = (&config.tls_cert, &config.tls_key) {
         let read = |path: &std::path::PathBuf| {
             std::fs::read(path).with_context(|| format!("reading the TLS file {}", path.display()))
