@@ -83,5 +83,5 @@ fn generated_json_lines_import_whole_through_the_command_line() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
-    assert_eq!(stdout, format!("{events} rows read: {events} events accepted, 0 duplicates, 0 rejected\n"));
+    assert_eq!(stdout, format!("{events} rows read as UTF-8: {events} events accepted, 0 duplicates, 0 rejected\n"));
 }

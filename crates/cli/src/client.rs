@@ -48,8 +48,8 @@ impl Connection {
 pub struct ImportSummary {
     /// Data lines read.
     pub rows: usize,
-    /// The encoding the file was read in (`Windows-1252`, …), when worth saying
-    /// (the command line leaves plain UTF-8 unsaid).
+    /// The encoding the file was read in (`UTF-8`, `Windows-1252`, …), so a
+    /// garbled name can be traced to a file saved in another encoding.
     pub read_as: Option<String>,
     /// Events stored now.
     pub accepted: i64,

@@ -14,7 +14,7 @@ use anyhow::{Context, bail};
 use chrono::{Days, NaiveDate, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 use sellerhealth_cli::client::{Connection, ImportSummary, import};
-use sellerhealth_cli::files::{self, DateOrder, Decoded, FileError, MAX_HANDLING_DAYS, Parsed, TextEncoding};
+use sellerhealth_cli::files::{self, DateOrder, Decoded, FileError, MAX_HANDLING_DAYS, Parsed};
 use sellerhealth_cli::{chart, reconcile, table, wire_json};
 use sellerhealth_proto::v1 as pb;
 use sellerhealth_proto::v1::account_health_service_client::AccountHealthServiceClient;
@@ -197,9 +197,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let connection = Connection::open(cli.server.as_deref(), &database_url).await?;
             let summary = import(connection.channel.clone(), parsed, std::io::stderr().is_terminal()).await;
             connection.close().await?;
-            // Plain UTF-8 is what a file is expected to be: only another encoding is named.
-            let read_as = (decoded.encoding != TextEncoding::Utf8 || decoded.replaced).then(|| decoded.to_string());
-            let summary = ImportSummary { read_as, ..summary? };
+            let summary = ImportSummary { read_as: Some(decoded.to_string()), ..summary? };
             print_out(&summary.render())?;
             return Ok(if summary.rejected.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) });
         }

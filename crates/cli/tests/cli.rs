@@ -61,7 +61,7 @@ fn import_then_report_in_every_format() {
     assert_eq!(feedback.status.code(), Some(1));
     assert_eq!(
         stdout(&feedback),
-        "5 rows read: 3 events accepted, 0 duplicates, 3 rejected\n\
+        "5 rows read as UTF-8: 3 events accepted, 0 duplicates, 3 rejected\n\
          \x20 line 4: Date \"13/45/26\" is not a MM/DD/YY date\n\
          \x20 line 5: Rating \"7\" is not 1 to 5\n\
          \x20 line 6: seller_feedback.order_id: unknown order \"111-9999999\"\n"
@@ -75,7 +75,7 @@ fn import_then_report_in_every_format() {
     let events = sellerhealth(data, &["import", "events", &fixture("events.jsonl")]);
     assert_eq!(
         stdout(&events),
-        "2 rows read: 1 events accepted, 0 duplicates, 1 rejected\n\
+        "2 rows read as UTF-8: 1 events accepted, 0 duplicates, 1 rejected\n\
          \x20 line 2: not a contract Event: key must be a string at line 1 column 2\n"
     );
 
@@ -238,7 +238,7 @@ fn quantities_that_would_wrap_are_refused_by_line() {
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(
         stdout(&output),
-        "4 rows read: 1 events accepted, 0 duplicates, 3 rejected\n\
+        "4 rows read as UTF-8: 1 events accepted, 0 duplicates, 3 rejected\n\
          \x20 line 3: quantity 2147483647 would take order 111-1 past 2147483647 units (2147483647 from the lines before)\n\
          \x20 line 4: quantity 3 would take order 111-1 past 2147483647 units (2147483647 from the lines before)\n\
          \x20 line 5: quantity -4 is negative\n"
