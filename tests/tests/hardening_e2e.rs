@@ -13,6 +13,7 @@ use common::{Server, at, date, free_port, ts};
 use sellerhealth_proto::v1 as pb;
 use sellerhealth_proto::v1::account_health_service_client::AccountHealthServiceClient;
 use sellerhealth_proto::v1::event::Fact;
+use sellerhealth_proto::v1::feedback_service_client::FeedbackServiceClient;
 use sellerhealth_proto::v1::ingest_service_client::IngestServiceClient;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::Code;
@@ -247,7 +248,8 @@ fn store_reads(addr: &str) -> u64 {
         .map_or(0, |n| n.trim().parse().unwrap())
 }
 
-/// Defect 5: an id of any length is refused by its length, not echoed.
+/// Defect 5: an id of any length is refused by its length, not echoed; lists
+/// are bounded.
 #[tokio::test]
 async fn long_ids_are_refused_without_being_echoed() {
     let data = tempfile::tempdir().unwrap();
@@ -255,6 +257,19 @@ async fn long_ids_are_refused_without_being_echoed() {
     let mut client = AccountHealthServiceClient::new(server.channel().await);
     let error = client.get_account_health(report_request(&"x".repeat(1 << 20))).await.unwrap_err();
     assert_eq!((error.code(), error.message()), (Code::InvalidArgument, "seller_id: longer than 128 bytes"));
+    // A star filter is at most the five stars, not a list to scan per entry.
+    let mut feedback = FeedbackServiceClient::new(server.channel().await);
+    let request = pb::ListFeedbackRequest {
+        seller_id: "s".into(),
+        marketplace_id: "US".into(),
+        stars: vec![1; 100_000],
+        ..Default::default()
+    };
+    let error = feedback.list_feedback(request).await.unwrap_err();
+    assert_eq!(
+        (error.code(), error.message()),
+        (Code::InvalidArgument, "stars: at most 5 values (each of 1 to 5 once)")
+    );
     server.stop().await;
 }
 

@@ -80,6 +80,9 @@ impl FeedbackService for Feedback {
         let (seller_id, marketplace_id, as_of) =
             scope(&grant, &request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
         let page = Page::parse(request.page_size, &request.page_token)?;
+        if request.stars.len() > 5 {
+            return Err(status::invalid("stars", "at most 5 values (each of 1 to 5 once)"));
+        }
         if let Some(bad) = request.stars.iter().position(|s| !(1..=5).contains(s)) {
             return Err(status::invalid(format!("stars[{bad}]"), "must be 1 to 5"));
         }
