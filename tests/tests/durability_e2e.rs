@@ -60,7 +60,7 @@ async fn stream(
     events: &[pb::Event],
     kill: Option<KillPoint>,
 ) -> Option<pb::StreamEventsResponse> {
-    let stored_before = stored_events(server.as_ref().unwrap()).await;
+    let stored_before = common::stored_events(server.as_ref().unwrap(), SELLER).await;
     let mut client = IngestServiceClient::new(server.as_ref().unwrap().channel().await);
     let (sender, receiver) = mpsc::channel(4);
     let call = tokio::spawn(async move { client.stream_events(ReceiverStream::new(receiver)).await });
@@ -80,7 +80,7 @@ async fn stream(
             // committed before the next is read), however slow the machine.
             let committed = stored_before + (send_before_kill * CHUNK_EVENTS) as i64;
             let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-            while stored_events(server.as_ref().unwrap()).await < committed {
+            while common::stored_events(server.as_ref().unwrap(), SELLER).await < committed {
                 assert!(std::time::Instant::now() < deadline, "the sent chunks were not committed in 120 s");
                 tokio::time::sleep(std::time::Duration::from_millis(20)).await;
             }
@@ -159,17 +159,4 @@ async fn acknowledged_events_survive_kill_9_exactly_once() {
     assert!(!incremental.is_empty());
     store.rebuild(|_, _| {}).await.unwrap();
     assert_eq!(store.counter_totals(SELLER).await.unwrap(), incremental);
-}
-
-/// Events of the seller in the server's log, read beside the running server.
-async fn stored_events(server: &Server) -> i64 {
-    let path = server.data_dir().join("sellerhealth.db");
-    let mut db = SqliteConnection::connect(&format!("sqlite://{}", path.display())).await.unwrap();
-    let (rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM events WHERE seller_id = $1")
-        .bind(SELLER)
-        .fetch_one(&mut db)
-        .await
-        .unwrap();
-    db.close().await.unwrap();
-    rows
 }

@@ -225,3 +225,18 @@ pub fn feedback(
 pub fn date(y: i32, m: i32, d: i32) -> pb::Date {
     pb::Date { year: y, month: m, day: d }
 }
+
+/// Events of `seller` in a running server's SQLite log, read beside the server:
+/// what it has committed, for tests that must wait for a commit.
+pub async fn stored_events(server: &Server, seller: &str) -> i64 {
+    use sqlx::Connection;
+    let path = server.data_dir().join("sellerhealth.db");
+    let mut db = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+    let (rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM events WHERE seller_id = $1")
+        .bind(seller)
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    db.close().await.unwrap();
+    rows
+}
