@@ -161,6 +161,7 @@ impl OrderFacts<'_> {
                 promised_delivery_latest_at: Some(ts(promised)),
                 units,
                 business_order: false,
+                shipping_unknown: false,
             }),
         );
         if mfn {

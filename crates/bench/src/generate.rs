@@ -71,6 +71,7 @@ pub fn seller_events(seller: &str, orders: u64, days: i64, end: DateTime<Utc>, s
                 promised_delivery_latest_at: Some(ts(purchased + Duration::days(7))),
                 units: 1,
                 business_order: false,
+                shipping_unknown: false,
             }),
         ));
         if mfn {

@@ -57,10 +57,12 @@ pub struct ImportSummary {
     pub duplicates: i64,
     /// Lines or events refused, with line numbers and reasons, in line order.
     pub rejected: Vec<Rejection>,
+    /// What the file could not say (rows skipped, data missing), from the importer.
+    pub notes: Vec<String>,
 }
 
 impl ImportSummary {
-    /// The summary for a person: counts, then each rejection.
+    /// The summary for a person: counts, the importer's notes, then each rejection.
     pub fn render(&self) -> String {
         let read_as = self.read_as.as_ref().map(|encoding| format!(" as {encoding}")).unwrap_or_default();
         let mut out = format!(
@@ -70,6 +72,10 @@ impl ImportSummary {
             self.duplicates,
             self.rejected.len()
         );
+        for note in &self.notes {
+            out.push_str(note);
+            out.push('\n');
+        }
         for rejection in &self.rejected {
             out.push_str(&format!("  line {}: {}\n", rejection.line, rejection.reason));
         }
@@ -83,7 +89,8 @@ const EVENTS_PER_CALL: usize = 500;
 /// Sends a parsed file's events through `StreamEvents`, showing progress with
 /// rate and ETA (when `progress`), and sums up what happened to every line.
 pub async fn import(channel: Channel, parsed: Parsed, progress: bool) -> anyhow::Result<ImportSummary> {
-    let mut summary = ImportSummary { rows: parsed.rows, rejected: parsed.rejected, ..ImportSummary::default() };
+    let mut summary =
+        ImportSummary { rows: parsed.rows, rejected: parsed.rejected, notes: parsed.notes, ..ImportSummary::default() };
     let bar = if progress { ProgressBar::new(parsed.events.len() as u64) } else { ProgressBar::hidden() };
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} events  {per_sec}  ETA {eta}")

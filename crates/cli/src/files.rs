@@ -128,6 +128,9 @@ pub struct Parsed {
     pub events: Vec<(usize, pb::Event)>,
     /// Lines that could not be used.
     pub rejected: Vec<Rejection>,
+    /// What a person should know about what the file could not say (rows
+    /// skipped, data missing), one sentence each.
+    pub notes: Vec<String>,
 }
 
 impl Parsed {
@@ -238,6 +241,12 @@ pub const MAX_HANDLING_DAYS: u32 = 30;
 struct OrderRows {
     line: usize,
     order: pb::Order,
+    /// The first row's `order-status`.
+    status: String,
+    /// When the order was cancelled, if its `order-status` says so.
+    cancelled_at: Option<DateTime<Utc>>,
+    /// Units of every row, cancelled items included.
+    all_units: i32,
 }
 
 /// A row's `quantity`: a whole number from 0 to 2,147,483,647, else why not.
@@ -252,16 +261,43 @@ fn quantity_of(text: &str) -> Result<i32, String> {
     text.parse::<i32>().map_err(|_| format!("quantity {text} is more than {} units", i32::MAX))
 }
 
+/// Whether an `order-status` or `item-status` says cancelled (Seller Central
+/// writes "Cancelled"; "Canceled" is read the same).
+fn is_cancelled(status: &str) -> bool {
+    status.eq_ignore_ascii_case("cancelled") || status.eq_ignore_ascii_case("canceled")
+}
+
+/// `sales-channel` of a multi-channel fulfilment order: shipped from the seller's
+/// Amazon inventory for a sale elsewhere; it does not count toward account health.
+fn is_multi_channel(sales_channel: &str) -> bool {
+    sales_channel.eq_ignore_ascii_case("non-amazon")
+}
+
 /// Reads Seller Central's order report (GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL,
-/// tab-separated, one row per order item) into one `Order` event per order.
+/// tab-separated, one row per order item) into one `Order` event per order, and a
+/// `Cancellation` for each order whose `order-status` is Cancelled.
 ///
-/// The file carries no latest ship date: it is the purchase time plus
-/// `handling_days` (the command line takes 0 to [`MAX_HANDLING_DAYS`]; any
-/// number is safe here: a latest ship date past the supported range rejects the
-/// line). The marketplace comes from `sales-channel` unless `marketplace` is
-/// given. Units are summed over the order's rows; a negative or non-numeric
-/// quantity, or one that would take the order past 2,147,483,647 units, rejects
-/// its line.
+/// What the file cannot say is not invented (docs/RULES.md, "Seller Central's
+/// order report"):
+/// - it has no ship dates, so a merchant-fulfilled order is sent with
+///   `shipping_unknown`: it counts in no shipping metric until a shipment
+///   confirmation for it arrives;
+/// - it does not say who cancelled, so a cancellation has initiator UNKNOWN (not
+///   the seller's), dated by `last-updated-date` (the purchase time when that is
+///   missing, unreadable or earlier);
+/// - it carries no latest ship date: that is the purchase time plus
+///   `handling_days` (the command line takes 0 to [`MAX_HANDLING_DAYS`]; any
+///   number is safe here: a latest ship date past the supported range rejects
+///   the line).
+///
+/// Rows of `sales-channel` "Non-Amazon" (multi-channel fulfilment) are skipped
+/// and counted in a note. The marketplace comes from `sales-channel` unless
+/// `marketplace` is given. Units are summed over the order's rows whose
+/// `item-status` is not Cancelled (a cancelled order keeps the units of all its
+/// rows, at least 1: Seller Central writes quantity 0 on them); a negative or
+/// non-numeric quantity, or one that would take the order past 2,147,483,647
+/// units, rejects its line. Event ids are `order:{id}` and `cancellation:{id}`,
+/// so importing the file again stores nothing new.
 pub fn parse_order_report(
     text: &str,
     seller_id: &str,
@@ -277,17 +313,25 @@ pub fn parse_order_report(
     let sales_channel = header.require("sales-channel")?;
     let quantity = header.require("quantity")?;
     let business = header.optional("is-business-order");
+    let order_status = header.optional("order-status");
+    let item_status = header.optional("item-status");
+    let last_updated = header.optional("last-updated-date");
     // At most u32::MAX days, well inside TimeDelta's range.
     let handling = TimeDelta::try_days(i64::from(handling_days)).unwrap_or(TimeDelta::MAX);
 
     let mut parsed = Parsed::default();
     let mut orders: Vec<OrderRows> = Vec::new();
     let mut position: HashMap<String, usize> = HashMap::new();
+    let mut multi_channel_rows: usize = 0;
     for (number, fields) in header.rows(lines, &mut parsed) {
         let field = |i: usize| field(&fields, i);
         let id = field(order_id);
         if id.is_empty() {
             parsed.reject(number, "amazon-order-id is empty");
+            continue;
+        }
+        if is_multi_channel(field(sales_channel)) {
+            multi_channel_rows = multi_channel_rows.saturating_add(1);
             continue;
         }
         let Ok(purchased_at) = DateTime::parse_from_rfc3339(field(purchase_date)) else {
@@ -343,36 +387,46 @@ pub fn parse_order_report(
                 continue;
             }
         };
+        let status = order_status.map(field).unwrap_or_default();
+        // A cancelled item of a live order is not part of what ships.
+        let live_units = if item_status.is_some_and(|i| is_cancelled(field(i))) { 0 } else { units };
         let business_order = business.is_some_and(|i| field(i).eq_ignore_ascii_case("true"));
         if let Some(known) = position.get(id).and_then(|&at| orders.get_mut(at)) {
             let first_line = known.line;
-            let known = &mut known.order;
-            if known.purchased_at != Some(timestamp(purchased_at))
-                || known.fulfillment_channel != fulfillment_channel as i32
-                || known.marketplace_id != marketplace_id
+            if known.order.purchased_at != Some(timestamp(purchased_at))
+                || known.order.fulfillment_channel != fulfillment_channel as i32
+                || known.order.marketplace_id != marketplace_id
+                || known.status != status
             {
                 parsed.reject(
                     number,
                     format!(
-                        "order {id} differs from line {first_line} in purchase-date, fulfillment-channel or \
-                         sales-channel"
+                        "order {id} differs from line {first_line} in purchase-date, fulfillment-channel, \
+                         sales-channel or order-status"
                     ),
                 );
                 continue;
             }
-            match known.units.checked_add(units) {
-                Some(total) => known.units = total,
-                None => parsed.reject(
+            match (known.order.units.checked_add(live_units), known.all_units.checked_add(units)) {
+                (Some(live), Some(all)) => (known.order.units, known.all_units) = (live, all),
+                _ => parsed.reject(
                     number,
                     format!(
                         "quantity {units} would take order {id} past {} units ({} from the lines before)",
                         i32::MAX,
-                        known.units
+                        known.all_units
                     ),
                 ),
             }
             continue;
         }
+        let cancelled_at = is_cancelled(status).then(|| {
+            last_updated
+                .and_then(|i| DateTime::parse_from_rfc3339(field(i)).ok())
+                .map(|at| at.with_timezone(&Utc))
+                .filter(|at| *at >= purchased_at && check_instant("last-updated-date", *at).is_ok())
+                .unwrap_or(purchased_at)
+        });
         position.insert(id.to_owned(), orders.len());
         orders.push(OrderRows {
             line: number,
@@ -384,18 +438,71 @@ pub fn parse_order_report(
                 latest_ship_at: Some(timestamp(latest_ship_at)),
                 promised_delivery_earliest_at: None,
                 promised_delivery_latest_at: None,
-                units,
+                units: live_units,
                 business_order,
+                // The file has no ship dates: when (or whether) it shipped is unknown.
+                shipping_unknown: fulfillment_channel == pb::FulfillmentChannel::Mfn,
             },
+            status: status.to_owned(),
+            cancelled_at,
+            all_units: units,
         });
     }
-    for OrderRows { line, order } in orders {
-        let event = pb::Event {
-            event_id: format!("order:{}", order.order_id),
-            seller_id: seller_id.to_owned(),
-            fact: Some(Fact::Order(order)),
-        };
-        parsed.events.push((line, event));
+    let (mut without_shipment_data, mut cancelled) = (0_usize, 0_usize);
+    for OrderRows { line, mut order, cancelled_at, all_units, .. } in orders {
+        let order_id = order.order_id.clone();
+        if cancelled_at.is_some() {
+            // Seller Central writes quantity 0 on a cancelled order's rows; the
+            // contract needs at least one unit, and a cancelled order's units count nowhere.
+            order.units = all_units.max(1);
+            cancelled = cancelled.saturating_add(1);
+        } else if order.shipping_unknown {
+            without_shipment_data = without_shipment_data.saturating_add(1);
+        }
+        parsed.events.push((
+            line,
+            pb::Event {
+                event_id: format!("order:{order_id}"),
+                seller_id: seller_id.to_owned(),
+                fact: Some(Fact::Order(order)),
+            },
+        ));
+        if let Some(at) = cancelled_at {
+            let cancellation = pb::Cancellation {
+                order_id: order_id.clone(),
+                cancelled_at: Some(timestamp(at)),
+                initiator: pb::CancellationInitiator::Unknown as i32,
+                reason: "order-status Cancelled in the order report".to_owned(),
+            };
+            parsed.events.push((
+                line,
+                pb::Event {
+                    event_id: format!("cancellation:{order_id}"),
+                    seller_id: seller_id.to_owned(),
+                    fact: Some(Fact::Cancellation(cancellation)),
+                },
+            ));
+        }
+    }
+    if multi_channel_rows > 0 {
+        let (rows, verb) = if multi_channel_rows == 1 { ("row", "it does") } else { ("rows", "they do") };
+        parsed.notes.push(format!(
+            "{multi_channel_rows} multi-channel fulfilment {rows} (sales-channel Non-Amazon) skipped: {verb} not count \
+             toward account health"
+        ));
+    }
+    if cancelled > 0 {
+        let (orders, none) = if cancelled == 1 { ("order", "it does not count") } else { ("orders", "none counts") };
+        parsed.notes.push(format!(
+            "{cancelled} cancelled {orders}: the file does not say who cancelled, so {none} as the seller's cancellation"
+        ));
+    }
+    if without_shipment_data > 0 {
+        let (orders, verb) = if without_shipment_data == 1 { ("order", "it counts") } else { ("orders", "they count") };
+        parsed.notes.push(format!(
+            "{without_shipment_data} merchant-fulfilled {orders} without shipment data (the order report has no ship \
+             dates): {verb} in no shipping metric — import the shipment confirmation file"
+        ));
     }
     Ok(parsed)
 }
@@ -550,6 +657,66 @@ mod tests {
 
     fn fixture(name: &str) -> Vec<u8> {
         std::fs::read(format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    }
+
+    /// Issue 14: what the order report says is read, what it cannot say is not invented.
+    #[test]
+    fn order_status_item_status_and_multi_channel_rows_are_read() {
+        let report = "amazon-order-id\tpurchase-date\tlast-updated-date\torder-status\tfulfillment-channel\t\
+                      sales-channel\titem-status\tquantity\n\
+                      1\t2026-05-01T09:00:00Z\t2026-05-01T11:30:00Z\tCancelled\tMerchant\tAmazon.com\tCancelled\t0\n\
+                      2\t2026-05-01T09:00:00Z\t2026-05-02T09:00:00Z\tShipped\tMerchant\tAmazon.com\tShipped\t2\n\
+                      2\t2026-05-01T09:00:00Z\t2026-05-02T09:00:00Z\tShipped\tMerchant\tAmazon.com\tCancelled\t1\n\
+                      3\t2026-05-01T09:00:00Z\t\tPending\tAmazon\tAmazon.com\tUnshipped\t1\n\
+                      4\t2026-05-01T09:00:00Z\tnot a date\tCancelled\tAmazon\tAmazon.com\tCancelled\t0\n\
+                      5\t2026-05-01T09:00:00Z\t\tShipped\tAmazon\tNon-Amazon\tShipped\t1\n\
+                      2\t2026-05-01T09:00:00Z\t2026-05-02T09:00:00Z\tPending\tMerchant\tAmazon.com\tShipped\t1\n";
+        let parsed = parse_order_report(report, "s", None, 2).unwrap();
+        let at = |text: &str| Some(timestamp(DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)));
+        let events: Vec<(&str, String)> = parsed
+            .events
+            .iter()
+            .map(|(_, e)| {
+                let what = match &e.fact {
+                    Some(Fact::Order(o)) => format!("{} units, shipping unknown {}", o.units, o.shipping_unknown),
+                    Some(Fact::Cancellation(c)) => {
+                        assert_eq!(c.initiator, pb::CancellationInitiator::Unknown as i32);
+                        let expected = if c.order_id == "1" { "2026-05-01T11:30:00Z" } else { "2026-05-01T09:00:00Z" };
+                        assert_eq!(c.cancelled_at, at(expected));
+                        "cancelled".to_owned()
+                    }
+                    other => panic!("{other:?}"),
+                };
+                (e.event_id.as_str(), what)
+            })
+            .collect();
+        let expected = [
+            // Quantity 0 on a cancelled order: 1 unit, the least the contract takes.
+            ("order:1", "1 units, shipping unknown true"),
+            ("cancellation:1", "cancelled"),
+            // The cancelled item of a live order is not counted.
+            ("order:2", "2 units, shipping unknown true"),
+            ("order:3", "1 units, shipping unknown false"),
+            // An unreadable last-updated-date: the purchase time.
+            ("order:4", "1 units, shipping unknown false"),
+            ("cancellation:4", "cancelled"),
+        ];
+        assert_eq!(events, expected.map(|(id, what)| (id, what.to_owned())));
+        assert_eq!(parsed.rows, 7);
+        assert_eq!(
+            reasons(&parsed),
+            [(8, "order 2 differs from line 3 in purchase-date, fulfillment-channel, sales-channel or order-status")]
+        );
+        assert_eq!(
+            parsed.notes,
+            [
+                "1 multi-channel fulfilment row (sales-channel Non-Amazon) skipped: it does not count toward account \
+                 health",
+                "2 cancelled orders: the file does not say who cancelled, so none counts as the seller's cancellation",
+                "1 merchant-fulfilled order without shipment data (the order report has no ship dates): it counts in \
+                 no shipping metric — import the shipment confirmation file",
+            ]
+        );
     }
 
     /// Issue 13: 2147483647 + 2147483647 + 3 units was stored as 1 unit.

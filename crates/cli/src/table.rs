@@ -107,7 +107,8 @@ fn pad(text: &str, width: usize) -> String {
 }
 
 /// The report as lines of text: a heading, one row per metric (metric, window,
-/// rate with counts, target, status), then the rating and open warnings.
+/// rate with counts, target, status), the orders each shipping metric lacks data
+/// for, then the rating and open warnings.
 pub fn render(report: &pb::AccountHealthReport, colour: bool) -> String {
     let account = match pb::AccountStatus::try_from(report.account_status) {
         Ok(pb::AccountStatus::Healthy) => paint("HEALTHY", "32", colour),
@@ -157,6 +158,22 @@ pub fn render(report: &pb::AccountHealthReport, colour: bool) -> String {
         let cells: Vec<String> = row.iter().zip(&widths).map(|(cell, w)| pad(cell, *w)).collect();
         out.push_str(cells.join("  ").trim_end());
         out.push('\n');
+    }
+    // Orders a shipping metric leaves out for lack of data (issue 14): a NONE or a
+    // small denominator is no all-clear when most orders are missing from it.
+    let lacking: Vec<String> = rate_metrics(report)
+        .into_iter()
+        .filter(|m| m.orders_without_shipment_data > 0)
+        .map(|m| {
+            let label = pb::Metric::try_from(m.metric).map(metric_label).unwrap_or("Metric");
+            let n = m.orders_without_shipment_data;
+            let orders = if n == 1 { "order" } else { "orders" };
+            format!("{label}: {n} {orders} without shipment data — import the shipment confirmation file\n")
+        })
+        .collect();
+    if !lacking.is_empty() {
+        out.push('\n');
+        out.push_str(&lacking.concat());
     }
     if let Some(ahr) = &report.account_health_rating {
         out.push_str(&format!("\nAccount Health Rating: {}\n", ahr.score));

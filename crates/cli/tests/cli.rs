@@ -29,7 +29,9 @@ fn fixture(name: &str) -> String {
     format!("{FIXTURES}/{name}")
 }
 
-const ORDERS_SUMMARY: &str = "  line 5: expected 18 columns, found 5
+const ORDERS_SUMMARY: &str = "2 merchant-fulfilled orders without shipment data (the order report has no ship dates): \
+they count in no shipping metric — import the shipment confirmation file
+  line 5: expected 18 columns, found 5
   line 6: fulfillment-channel \"Pigeon\" is neither Amazon nor Merchant
   line 7: purchase-date \"05/03/2026 10:00\" is not a date and time (2026-05-01T09:12:00+00:00)
   line 10: expected 18 columns, found 1
@@ -239,6 +241,8 @@ fn quantities_that_would_wrap_are_refused_by_line() {
     assert_eq!(
         stdout(&output),
         "4 rows read as UTF-8: 1 events accepted, 0 duplicates, 3 rejected\n\
+         1 merchant-fulfilled order without shipment data (the order report has no ship dates): it counts in no \
+         shipping metric — import the shipment confirmation file\n\
          \x20 line 3: quantity 2147483647 would take order 111-1 past 2147483647 units (2147483647 from the lines before)\n\
          \x20 line 4: quantity 3 would take order 111-1 past 2147483647 units (2147483647 from the lines before)\n\
          \x20 line 5: quantity -4 is negative\n"
@@ -302,4 +306,68 @@ fn a_closed_standard_output_is_not_a_panic() {
     drop(child.stdout.take());
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+/// Issue 14: Seller Central's "All Orders" report as a seller downloads it (34
+/// columns; 50 orders in May 2026 and one multi-channel row) raises no false
+/// alarm. Order i (1..=50) is bought on day 1 + (i-1)/2 (order 2 on two item
+/// rows); every 5th is Cancelled (quantity 0, as Seller Central writes it), every
+/// 7th otherwise Pending, the rest Shipped; every 3rd is fulfilled by Amazon.
+#[test]
+fn an_all_orders_report_raises_no_late_shipment_alarm() {
+    let data = tempfile::tempdir().unwrap();
+    let data = data.path();
+    let import = || sellerhealth(data, &["import", "orders", &fixture("all-orders.txt"), "--seller", "real-seller"]);
+    // 52 rows: 51 item rows of 50 orders, and the Non-Amazon row, skipped. Events:
+    // 50 orders + 10 cancellations. Merchant-fulfilled: the 34 orders not a multiple
+    // of 3; of those 7 cancelled (5, 10, 20, 25, 35, 40, 50): 27 without shipment data.
+    let notes = "1 multi-channel fulfilment row (sales-channel Non-Amazon) skipped: it does not count toward account \
+                 health\n\
+                 10 cancelled orders: the file does not say who cancelled, so none counts as the seller's \
+                 cancellation\n\
+                 27 merchant-fulfilled orders without shipment data (the order report has no ship dates): they count \
+                 in no shipping metric — import the shipment confirmation file\n";
+    let first = import();
+    assert_eq!(first.status.code(), Some(0));
+    assert_eq!(stdout(&first), format!("52 rows read as UTF-8: 60 events accepted, 0 duplicates, 0 rejected\n{notes}"));
+    let again = import();
+    assert_eq!(again.status.code(), Some(0));
+    assert_eq!(stdout(&again), format!("52 rows read as UTF-8: 0 events accepted, 60 duplicates, 0 rejected\n{notes}"));
+
+    // As of 05-31, ship-by = purchase + 2 days = day 3 + (i-1)/2. Late shipment,
+    // 10 days (05-22 .. 05-31): orders 39..=50; merchant-fulfilled and not
+    // cancelled: 41, 43, 44, 46, 47, 49 = 6 without shipment data, none due: NONE.
+    // 30 days (05-02 .. 05-31) and valid tracking (the same days): all 27.
+    // Cancellation rate, 7 days 05-25 .. 05-31 by purchase day: orders 49 and 50,
+    // both merchant-fulfilled; 50 is cancelled by someone unknown: 0/2, GOOD.
+    let table = stdout(&sellerhealth(data, &["report", "real-seller", "--as-of", "2026-05-31"]));
+    assert!(table.starts_with("Account health of real-seller in ATVPDKIKX0DER as of 2026-05-31 23:59 UTC: HEALTHY\n"));
+    let row =
+        |label: &str| table.lines().find(|l| l.starts_with(label)).unwrap().split_whitespace().collect::<Vec<_>>();
+    assert_eq!(
+        row("Late shipment rate (10 days)")[5..],
+        ["2026-05-22", "..", "2026-05-31", "0.00%", "(0/0)", "<", "4.00%", "NONE"]
+    );
+    assert_eq!(row("Late shipment rate (30 days)")[8..], ["0.00%", "(0/0)", "<", "4.00%", "NONE"]);
+    assert_eq!(row("Cancellation rate")[5..], ["0.00%", "(0/2)", "<", "2.50%", "GOOD"]);
+    // ODR, 03-19 .. 05-17 by purchase day: orders 1..=34, 23 merchant-fulfilled.
+    assert_eq!(row("Order defect rate (MFN)")[7..], ["0.00%", "(0/23)", "<", "1.00%", "GOOD"]);
+    assert!(table.contains(
+        "\n\nLate shipment rate (10 days): 6 orders without shipment data — import the shipment confirmation file\n\
+         Late shipment rate (30 days): 27 orders without shipment data — import the shipment confirmation file\n\
+         Valid tracking rate: 27 orders without shipment data — import the shipment confirmation file\n\n\
+         Account Health Rating: 200\n"
+    ));
+    assert!(!table.contains("Warning"));
+
+    let json = sellerhealth(data, &["report", "real-seller", "--as-of", "2026-05-31", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let lsr10 = &json["lateShipmentRate10d"];
+    assert_eq!((&lsr10["status"], &lsr10["ordersWithoutShipmentData"]), (&"METRIC_STATUS_NONE".into(), &"6".into()));
+    assert_eq!(json["lateShipmentRate30d"]["ordersWithoutShipmentData"], "27");
+    assert_eq!(json["validTrackingRate"]["ordersWithoutShipmentData"], "27");
+    let cancel = &json["preFulfillmentCancelRate"];
+    assert_eq!((&cancel["numerator"], &cancel["denominator"]), (&serde_json::Value::Null, &"2".into()));
+    assert_eq!(json["accountStatus"], "ACCOUNT_STATUS_HEALTHY");
+    assert!(json["warnings"].as_array().is_none_or(Vec::is_empty));
 }

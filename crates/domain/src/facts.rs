@@ -189,6 +189,13 @@ pub struct Order {
     pub units: u32,
     /// Business (B2B) orders need an invoice.
     pub business_order: bool,
+    /// The order's source cannot tell when (or whether) it shipped (Seller
+    /// Central's order report): the order counts in no shipping metric until a
+    /// shipment confirmation for it arrives. `false` (the default, and every
+    /// order stored before the field existed): shipment confirmations are
+    /// expected, and an order without one is unshipped.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub shipping_unknown: bool,
 }
 
 /// A shipment confirmation for (part of) an order.
@@ -229,6 +236,9 @@ pub enum CancellationInitiator {
     Buyer,
     /// Auto-cancelled because the shipment was never confirmed: the seller's fault.
     SystemUnshipped,
+    /// The source cannot say who cancelled (Seller Central's order report): not
+    /// counted against the seller, like a buyer's cancellation.
+    Unknown,
 }
 
 /// An order cancellation.

@@ -20,6 +20,7 @@
 //!         promised_delivery_latest_at: None,
 //!         units: 1,
 //!         business_order: false,
+//!         shipping_unknown: false,
 //!     }),
 //! };
 //! let mut book = SellerBook::new("seller-1");

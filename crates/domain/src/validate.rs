@@ -218,6 +218,7 @@ mod tests {
             promised_delivery_latest_at: Some(purchased_at + Duration::days(6)),
             units: 1,
             business_order: false,
+            shipping_unknown: false,
         });
         check_event(&Event { event_id: "e1".into(), seller_id: "s1".into(), fact }, now)
     }

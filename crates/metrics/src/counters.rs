@@ -32,6 +32,8 @@ pub enum Counter {
     ShipmentsDue,
     /// MFN orders first confirmed after their latest ship date (or not yet), by latest-ship day.
     LateShipments,
+    /// MFN orders not cancelled whose shipping is unknown (no shipment data), by latest-ship day.
+    ShipmentDataMissing,
     /// MFN shipments confirmed, by confirmation day.
     ShipmentsConfirmed,
     /// MFN shipments whose tracking had a carrier scan, by confirmation day.
@@ -44,6 +46,8 @@ pub enum Counter {
     UnitsPromised,
     /// MFN units delivered by the promised day, by promised delivery day.
     UnitsOnTime,
+    /// MFN orders not cancelled with a promised date whose shipping is unknown, by promised delivery day.
+    DeliveryDataMissing,
     /// Business orders, by purchase day.
     BusinessOrders,
     /// Business orders with a missing or late invoice, by purchase day.

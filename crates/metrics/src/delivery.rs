@@ -4,7 +4,7 @@
 use sellerhealth_domain::{FulfillmentChannel, Instant, OrderRecord, day_of};
 
 use crate::counters::Counter;
-use crate::order_facts::{cancelled_by, scans};
+use crate::order_facts::{cancelled_by, scans, shipping_known};
 use crate::timeline::Tally;
 
 /// Instants where the order's tracking and delivery counters may change.
@@ -41,9 +41,14 @@ pub(crate) fn tally(record: &OrderRecord, t: Instant, tally: &mut Tally) {
             }
         }
     }
-    if let Some(promised_day) = promised_day
-        && !cancelled_by(record, t)
-    {
+    let Some(promised_day) = promised_day else { return };
+    if cancelled_by(record, t) {
+        return;
+    }
+    if !shipping_known(record, t) {
+        // Its units are in neither side of the unit on-time delivery rate.
+        tally.count(Counter::DeliveryDataMissing, promised_day);
+    } else {
         tally.add(Counter::UnitsPromised, promised_day, i64::from(order.units));
         tally.add(Counter::UnitsOnTime, promised_day, i64::from(units_on_time.min(order.units)));
     }

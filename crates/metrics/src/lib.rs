@@ -33,6 +33,7 @@
 //!         promised_delivery_latest_at: None,
 //!         units: 1,
 //!         business_order: false,
+//!         shipping_unknown: false,
 //!     }));
 //! }
 //! event("f1", Fact::SellerFeedback(SellerFeedback {

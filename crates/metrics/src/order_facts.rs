@@ -8,6 +8,13 @@ pub fn first_confirmation(record: &OrderRecord) -> Option<Instant> {
     record.shipments.iter().map(|s| s.confirmed_at).min()
 }
 
+/// Whether the order's shipping is known at `t`: its source reports shipments
+/// (the default), or a shipment confirmation for it came by `t`. An order whose
+/// shipping is unknown counts in no shipping metric.
+pub fn shipping_known(record: &OrderRecord, t: Instant) -> bool {
+    !record.order.shipping_unknown || first_confirmation(record).is_some_and(|c| c <= t)
+}
+
 /// The cancellation that took effect before any shipment (pre-fulfilment), if any.
 pub fn cancellation_before_shipment(record: &OrderRecord) -> Option<&Cancellation> {
     let shipped = first_confirmation(record);

@@ -64,6 +64,9 @@ pub struct RateSpec {
     pub numerator: Vec<Counter>,
     /// Counters summed for the denominator.
     pub denominator: Vec<Counter>,
+    /// Counters of the items the metric would count but cannot, for lack of data
+    /// (orders whose shipping is unknown); empty for metrics that never lack it.
+    pub without_data: Vec<Counter>,
 }
 
 impl RateSpec {
@@ -76,7 +79,9 @@ impl RateSpec {
             target,
             numerator: numerator.to_vec(),
             denominator: denominator.to_vec(),
+            without_data: Vec::new(),
         };
+        let lacking = |spec: RateSpec, counter: Counter| RateSpec { without_data: vec![counter], ..spec };
         vec![
             spec(Metric::OrderDefectRateMfn, policy.order_defect_rate, &[C::DefectiveOrders(Mfn)], &[C::Orders(Mfn)]),
             spec(Metric::OrderDefectRateAfn, policy.order_defect_rate, &[C::DefectiveOrders(Afn)], &[C::Orders(Afn)]),
@@ -86,20 +91,52 @@ impl RateSpec {
                 &[C::SellerCancelledOrders],
                 &[C::Orders(Mfn)],
             ),
-            spec(Metric::LateShipmentRate10d, policy.late_shipment_rate_10d, &[C::LateShipments], &[C::ShipmentsDue]),
-            spec(Metric::LateShipmentRate30d, policy.late_shipment_rate_30d, &[C::LateShipments], &[C::ShipmentsDue]),
-            spec(Metric::ValidTrackingRate, policy.valid_tracking_rate, &[C::ValidTracking], &[C::ShipmentsConfirmed]),
-            spec(
-                Metric::OnTimeDeliveryRate,
-                policy.on_time_delivery_rate,
-                &[C::OnTimeDeliveries],
-                &[C::TrackedDeliveries],
+            lacking(
+                spec(
+                    Metric::LateShipmentRate10d,
+                    policy.late_shipment_rate_10d,
+                    &[C::LateShipments],
+                    &[C::ShipmentsDue],
+                ),
+                C::ShipmentDataMissing,
             ),
-            spec(
-                Metric::UnitOnTimeDeliveryRate,
-                policy.unit_on_time_delivery_rate,
-                &[C::UnitsOnTime],
-                &[C::UnitsPromised],
+            lacking(
+                spec(
+                    Metric::LateShipmentRate30d,
+                    policy.late_shipment_rate_30d,
+                    &[C::LateShipments],
+                    &[C::ShipmentsDue],
+                ),
+                C::ShipmentDataMissing,
+            ),
+            // Orders of unknown shipping have no confirmation day: counted by
+            // their latest-ship day, the day they were due to be confirmed by.
+            lacking(
+                spec(
+                    Metric::ValidTrackingRate,
+                    policy.valid_tracking_rate,
+                    &[C::ValidTracking],
+                    &[C::ShipmentsConfirmed],
+                ),
+                C::ShipmentDataMissing,
+            ),
+            lacking(
+                spec(
+                    Metric::OnTimeDeliveryRate,
+                    policy.on_time_delivery_rate,
+                    &[C::OnTimeDeliveries],
+                    &[C::TrackedDeliveries],
+                ),
+                C::DeliveryDataMissing,
+            ),
+            lacking(
+                spec(
+                    Metric::UnitOnTimeDeliveryRate,
+                    policy.unit_on_time_delivery_rate,
+                    &[C::UnitsOnTime],
+                    &[C::UnitsPromised],
+                ),
+                C::DeliveryDataMissing,
             ),
             spec(
                 Metric::ReturnDissatisfactionRate,
@@ -153,6 +190,11 @@ impl RateSpec {
         let days = self.days(day_of(as_of));
         let (numerator, denominator) = self.counts(source, marketplace_id, days, as_of);
         let mut metric = RateMetric::new(self.metric, &self.target, days, numerator, denominator);
+        metric.orders_without_shipment_data = self
+            .without_data
+            .iter()
+            .map(|&c| source.total(marketplace_id, c, days, as_of))
+            .fold(0, i64::saturating_add);
         if metric.status == MetricStatus::Bad {
             metric.recovery = Some(recovery::recovery(self, source, marketplace_id, as_of, numerator, denominator));
         }
@@ -196,6 +238,9 @@ pub struct RateMetric {
     pub status: MetricStatus,
     /// How to get back within target, when BAD.
     pub recovery: Option<Recovery>,
+    /// Shipping metrics: orders of the window left out for lack of shipment data
+    /// (their shipping is unknown); 0 for the other metrics.
+    pub orders_without_shipment_data: i64,
 }
 
 impl RateMetric {
@@ -213,6 +258,7 @@ impl RateMetric {
             condition: target.condition,
             status: status(target, numerator, denominator),
             recovery: None,
+            orders_without_shipment_data: 0,
         }
     }
 }

@@ -8,7 +8,9 @@ use sellerhealth_domain::{BuyerMessage, DayRange, FulfillmentChannel, Instant, O
 use crate::counters::{Counter, CounterSource};
 use crate::late_shipment::is_late;
 use crate::odr::{has_negative_feedback, has_open_claim, has_service_chargeback};
-use crate::order_facts::{cancellation_before_shipment, cancelled_by, first_confirmation, is_business_day, scans};
+use crate::order_facts::{
+    cancellation_before_shipment, cancelled_by, first_confirmation, is_business_day, scans, shipping_known,
+};
 use crate::refunds::refunded_by;
 use crate::timeline::{Tally, just_after};
 
@@ -144,7 +146,9 @@ fn bonus(record: &OrderRecord, t: Instant) -> bool {
 
 /// The order's class at `t`: only its most severe problem counts.
 pub fn score_class(record: &OrderRecord, policy: &Policy, t: Instant) -> ScoreClass {
-    let mfn = record.order.fulfillment_channel == FulfillmentChannel::Mfn;
+    // Shipping problems and the bonus need known shipping (SPEC §5 as in RULES.md).
+    let known = shipping_known(record, t);
+    let mfn = record.order.fulfillment_channel == FulfillmentChannel::Mfn && known;
     let unshipped_severe = mfn
         && t > unshipped_deadline(record)
         && first_confirmation(record).is_none_or(|s| s > unshipped_deadline(record))
@@ -170,7 +174,7 @@ pub fn score_class(record: &OrderRecord, policy: &Policy, t: Instant) -> ScoreCl
     if (mfn && !cancelled_by(record, t) && is_late(record, t)) || message_overdue(&record.messages, policy, t) {
         return ScoreClass::ServiceProblem;
     }
-    if bonus(record, t) { ScoreClass::PerfectWithBonus } else { ScoreClass::Perfect }
+    if known && bonus(record, t) { ScoreClass::PerfectWithBonus } else { ScoreClass::Perfect }
 }
 
 /// Instants where the order's class may change, beyond those of the ODR, shipping
@@ -325,6 +329,7 @@ mod order_tests {
                 promised_delivery_latest_at: Some(at(8, 20)),
                 units: 1,
                 business_order: false,
+                shipping_unknown: false,
             }),
             Fact::ShipmentConfirmed(ShipmentConfirmed {
                 shipment_id: "s".into(),

@@ -202,6 +202,7 @@ mod tests {
                 promised_delivery_latest_at: None,
                 units: 1,
                 business_order: false,
+                shipping_unknown: false,
             };
             add(&format!("o{n}"), Fact::Order(order)).expect("order");
         }

@@ -89,6 +89,7 @@ fn book(t: [Instant; 24], stars: i32) -> SellerBook {
                 promised_delivery_latest_at: Some(t3),
                 units: 2,
                 business_order: false,
+                shipping_unknown: false,
             }),
             Fact::ShipmentConfirmed(ShipmentConfirmed {
                 shipment_id: format!("s-{id}"),

@@ -46,11 +46,28 @@ impl Seller {
             promised_delivery_latest_at: Some(purchased + Duration::days(5)),
             units: 2,
             business_order: id.starts_with('B'),
+            shipping_unknown: false,
         }))
     }
 
     fn mfn(&mut self, id: &str, purchased: DateTime<Utc>) -> &mut Self {
         self.order(id, purchased, FulfillmentChannel::Mfn)
+    }
+
+    /// An order as `order` makes it, from a source that cannot tell when it shipped.
+    fn unknown_shipping(&mut self, id: &str, purchased: DateTime<Utc>, channel: FulfillmentChannel) -> &mut Self {
+        self.add(Fact::Order(Order {
+            order_id: id.into(),
+            marketplace_id: M.into(),
+            purchased_at: purchased,
+            fulfillment_channel: channel,
+            latest_ship_at: purchased + Duration::days(2),
+            promised_delivery_earliest_at: None,
+            promised_delivery_latest_at: Some(purchased + Duration::days(5)),
+            units: 2,
+            business_order: false,
+            shipping_unknown: true,
+        }))
     }
 
     fn ship(
@@ -273,6 +290,85 @@ fn late_shipment_counts_late_and_unconfirmed_orders_past_their_ship_date() {
     // The 10-day window by ship-by day: 06-22 leaves it on 07-02, the 30-day on 07-22.
     assert_eq!(counts(&s.report(at(7, 2, 0)).late_shipment_rate_10d), (0, 0, NoData));
     assert_eq!(counts(&s.report(at(7, 2, 0)).late_shipment_rate_30d), (2, 3, Bad));
+}
+
+#[test]
+fn orders_of_unknown_shipping_are_in_no_shipping_metric_and_counted_as_lacking_data() {
+    // Issue 14. Every order bought Saturday 06-20 10:00: ship-by 06-22 10:00,
+    // promised by 06-25 10:00, 2 units.
+    use FulfillmentChannel::{Afn, Mfn};
+    let mut s = Seller::new();
+    for id in ["known-late", "known-ok", "known-cancelled", "seller-cancelled"] {
+        s.mfn(id, at(6, 20, 10));
+    }
+    for id in ["unknown-1", "unknown-2", "unknown-3", "unknown-shipped", "unknown-cancelled"] {
+        s.unknown_shipping(id, at(6, 20, 10), Mfn);
+    }
+    s.unknown_shipping("afn-unknown", at(6, 20, 10), Afn);
+    // known-ok: confirmed in time, scanned, delivered Wednesday 06-24 (3 business days).
+    s.ship("known-ok", at(6, 22, 9), Some(at(6, 22, 18)), Some(at(6, 24, 12)));
+    // unknown-shipped: a real confirmation arrives, late (06-26 > 06-22 10:00) and
+    // delivered after the promise (06-27 > 06-25).
+    s.ship("unknown-shipped", at(6, 26, 9), Some(at(6, 26, 12)), Some(at(6, 27, 12)));
+    s.cancel("known-cancelled", at(6, 21, 0), CancellationInitiator::Unknown);
+    s.cancel("unknown-cancelled", at(6, 21, 0), CancellationInitiator::Unknown);
+    s.cancel("seller-cancelled", at(6, 21, 0), CancellationInitiator::Seller);
+
+    // 06-25 12:00, LSR windows 06-16.. / 05-27..06-25 hold ship-by day 06-22. Due:
+    // known-late and known-ok (the three cancelled ones left before shipment, the
+    // four of unknown shipping are in neither side); late: known-late. 1/2.
+    let before = s.report(at(6, 25, 12));
+    assert_eq!(counts(&before.late_shipment_rate_10d), (1, 2, Bad));
+    assert_eq!(before.late_shipment_rate_10d.orders_without_shipment_data, 4);
+    assert_eq!(before.late_shipment_rate_30d.orders_without_shipment_data, 4);
+    // Cancel rate, 7 days 06-19..06-25: 9 MFN orders (afn-unknown is AFN); the
+    // seller's cancellation only: the two of unknown initiator are not the seller's.
+    assert_eq!(counts(&before.pre_fulfillment_cancel_rate), (1, 9, Bad));
+
+    // 06-30 12:00: unknown-shipped is known from its confirmation on, and late:
+    // due known-late, known-ok, unknown-shipped = 3; late known-late and
+    // unknown-shipped = 2. Three orders still lack shipment data.
+    let r = s.report(at(6, 30, 12));
+    assert_eq!(counts(&r.late_shipment_rate_10d), (2, 3, Bad));
+    assert_eq!(counts(&r.late_shipment_rate_30d), (2, 3, Bad));
+    assert_eq!(r.late_shipment_rate_10d.orders_without_shipment_data, 3);
+    assert_eq!(r.late_shipment_rate_30d.orders_without_shipment_data, 3);
+    // Valid tracking (confirmation days 06-01..06-30): known-ok and unknown-shipped,
+    // both scanned: 2/2; the 3 lacking data are counted by their ship-by day.
+    assert_eq!(counts(&r.valid_tracking_rate), (2, 2, Good));
+    assert_eq!(r.valid_tracking_rate.orders_without_shipment_data, 3);
+    // On time (promised day 06-25): known-ok (06-24) of the 2 tracked: 1/2.
+    assert_eq!(counts(&r.on_time_delivery_rate), (1, 2, Bad));
+    assert_eq!(r.on_time_delivery_rate.orders_without_shipment_data, 3);
+    // Units: known-late, known-ok, unknown-shipped promised 2 each = 6; on time:
+    // known-ok's 2.
+    assert_eq!(counts(&r.unit_on_time_delivery_rate), (2, 6, Bad));
+    assert_eq!(r.unit_on_time_delivery_rate.orders_without_shipment_data, 3);
+    // The other rates never lack shipment data.
+    assert_eq!(r.order_defect_rate_mfn.rate.orders_without_shipment_data, 0);
+    assert_eq!(r.pre_fulfillment_cancel_rate.orders_without_shipment_data, 0);
+
+    // Seller rating as of 07-23 12:00, past 07-22 10:00 (ship-by + 30 days):
+    // known-late is unshipped 30 days late (−500); unknown-1..3 are not (100 each);
+    // seller-cancelled −100; unknown-shipped shipped late (0); known-ok has every
+    // bonus condition (110); the cancellations of unknown initiator and
+    // afn-unknown score 100. Total 110 over 10 orders.
+    let counters = ContributionSet::new(contributions(&s.book, &Policy::amazon()));
+    let rating = sellerhealth_metrics::seller_rating::evaluate(&counters, M, at(7, 23, 12));
+    use sellerhealth_metrics::ScoreClass as K;
+    assert_eq!(
+        rating.classes,
+        vec![
+            (K::SevereDefect, 1),
+            (K::SellerCancelled, 1),
+            (K::ServiceProblem, 1),
+            (K::Perfect, 6),
+            (K::PerfectWithBonus, 1)
+        ]
+    );
+    assert_eq!(rating.raw_average, Some(11.0));
+    // By then ship-by day 06-22 has left the 30-day late shipment window (on 07-22).
+    assert_eq!(s.report(at(7, 23, 12)).late_shipment_rate_30d.orders_without_shipment_data, 0);
 }
 
 #[test]

@@ -188,6 +188,7 @@ mod tests {
                 promised_delivery_latest_at: None,
                 units: 1,
                 business_order: false,
+                shipping_unknown: false,
             };
             let feedback = SellerFeedback {
                 order_id: format!("o{n}"),

@@ -100,6 +100,7 @@ fn fact(fact: &pb::event::Fact) -> Field<domain::Fact> {
                 pb::CancellationInitiator::Seller => domain::CancellationInitiator::Seller,
                 pb::CancellationInitiator::Buyer => domain::CancellationInitiator::Buyer,
                 pb::CancellationInitiator::SystemUnshipped => domain::CancellationInitiator::SystemUnshipped,
+                pb::CancellationInitiator::Unknown => domain::CancellationInitiator::Unknown,
                 pb::CancellationInitiator::Unspecified => {
                     return Err(DomainError::invalid("initiator", "required"));
                 }
@@ -260,6 +261,7 @@ fn order(o: &pb::Order) -> Field<domain::Order> {
         promised_delivery_latest_at: instant("promised_delivery_latest_at", o.promised_delivery_latest_at.as_ref())?,
         units: count("units", o.units)?,
         business_order: o.business_order,
+        shipping_unknown: o.shipping_unknown,
     })
 }
 
@@ -436,6 +438,7 @@ fn rate_metric(rate: &metrics::RateMetric) -> pb::RateMetric {
         target_value: rate.target,
         target_condition: condition(rate.condition) as i32,
         status: metric_status(rate.status) as i32,
+        orders_without_shipment_data: rate.orders_without_shipment_data,
         recovery: rate.recovery.map(|r| pb::Recovery {
             additional_defect_free_orders: r.additional_defect_free_orders.unwrap_or(-1),
             back_within_target_on: r.back_within_target_on.map(date),

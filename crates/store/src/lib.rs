@@ -30,6 +30,7 @@
 //!         promised_delivery_latest_at: None,
 //!         units: 1,
 //!         business_order: false,
+//!         shipping_unknown: false,
 //!     }),
 //! };
 //! let now = Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap();
@@ -542,6 +543,7 @@ mod tests {
                 promised_delivery_latest_at: None,
                 units: 1,
                 business_order: false,
+                shipping_unknown: false,
             }),
         };
         store.ingest_batch(std::slice::from_ref(&order), purchased_at).await.unwrap();

@@ -70,7 +70,7 @@ fn gen_fact() -> impl Strategy<Value = Gen> {
             hours,
             service
         }),
-        (order.clone(), hours.clone(), 0..3u8).prop_map(|(order, hours, initiator)| Gen::Cancel {
+        (order.clone(), hours.clone(), 0..4u8).prop_map(|(order, hours, initiator)| Gen::Cancel {
             order,
             hours,
             initiator
@@ -100,6 +100,8 @@ fn events(facts: &[Gen], seller: &str) -> Vec<Event> {
                 promised_delivery_latest_at: Some(purchased(i) + Duration::hours(120)),
                 units: 2,
                 business_order: i % 5 == 0,
+                // Issue 14: orders from a source without shipment data.
+                shipping_unknown: i % 4 == 1,
             }),
         })
         .collect();
@@ -147,7 +149,8 @@ fn events(facts: &[Gen], seller: &str) -> Vec<Event> {
                 initiator: match initiator {
                     0 => CancellationInitiator::Seller,
                     1 => CancellationInitiator::Buyer,
-                    _ => CancellationInitiator::SystemUnshipped,
+                    2 => CancellationInitiator::SystemUnshipped,
+                    _ => CancellationInitiator::Unknown,
                 },
                 reason: String::new(),
             }),

@@ -26,6 +26,7 @@ fn order(n: u32) -> Event {
             promised_delivery_latest_at: None,
             units: 1,
             business_order: false,
+            shipping_unknown: false,
         }),
     }
 }
