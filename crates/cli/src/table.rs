@@ -56,6 +56,10 @@ fn window(range: Option<&pb::DateRange>) -> String {
     range.map(|r| format!("{} .. {}", date(r.start.as_ref()), date(r.end.as_ref()))).unwrap_or_default()
 }
 
+/// The rate cell of a metric with nothing in its window: "0.00% (0/0)" would
+/// read as a perfect score.
+const NO_DATA: &str = "no data";
+
 /// A ratio as a percentage with two decimals.
 pub fn percent(ratio: f64) -> String {
     format!("{:.2}%", ratio * 100.0)
@@ -128,7 +132,11 @@ pub fn render(report: &pb::AccountHealthReport, colour: bool) -> String {
         rows.push([
             label.to_owned(),
             window(metric.reporting_date_range.as_ref()),
-            format!("{} ({}/{})", percent(metric.rate), metric.numerator, metric.denominator),
+            if metric.denominator == 0 {
+                NO_DATA.to_owned()
+            } else {
+                format!("{} ({}/{})", percent(metric.rate), metric.numerator, metric.denominator)
+            },
             format!("{} {}", condition(metric.target_condition), percent(metric.target_value)),
             status(metric.status, colour),
         ]);
@@ -139,13 +147,17 @@ pub fn render(report: &pb::AccountHealthReport, colour: bool) -> String {
         rows.push([
             label.to_owned(),
             window(contact.reporting_date_range.as_ref()),
-            format!(
-                "{} ({}/{} within {} h)",
-                percent(contact.rate),
-                contact.responded_within_sla,
-                answered,
-                contact.sla_hours
-            ),
+            if answered == 0 {
+                NO_DATA.to_owned()
+            } else {
+                format!(
+                    "{} ({}/{} within {} h)",
+                    percent(contact.rate),
+                    contact.responded_within_sla,
+                    answered,
+                    contact.sla_hours
+                )
+            },
             format!("{} {}", condition(contact.target_condition), percent(contact.target_value)),
             status(contact.status, colour),
         ]);
@@ -188,4 +200,52 @@ pub fn render(report: &pb::AccountHealthReport, colour: bool) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rate(numerator: i64, denominator: i64, rate: f64, status: pb::MetricStatus) -> pb::RateMetric {
+        pb::RateMetric {
+            metric: pb::Metric::RefundRate as i32,
+            numerator,
+            denominator,
+            rate,
+            target_value: 0.05,
+            target_condition: pb::TargetCondition::LessThan as i32,
+            status: status as i32,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_metric_without_data_reads_no_data_not_zero_percent() {
+        let mut report = pb::AccountHealthReport {
+            refund_rate: Some(rate(0, 0, 0.0, pb::MetricStatus::None)),
+            contact_response_times: vec![pb::ContactResponseTime {
+                metric: pb::Metric::ContactResponseTime7d as i32,
+                sla_hours: 24,
+                target_value: 0.9,
+                target_condition: pb::TargetCondition::GreaterThan as i32,
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let rows = |report: &pb::AccountHealthReport| -> Vec<String> {
+            render(report, false)
+                .lines()
+                .skip(3)
+                .take(2)
+                .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+                .collect()
+        };
+        assert_eq!(
+            rows(&report),
+            ["Refund rate no data < 5.00% NONE", "Contact response (7 days) no data > 90.00% NONE"]
+        );
+        // One refunded order of forty: a figure, with its counts.
+        report.refund_rate = Some(rate(1, 40, 0.025, pb::MetricStatus::Good));
+        assert_eq!(rows(&report)[0], "Refund rate 2.50% (1/40) < 5.00% GOOD");
+    }
 }
