@@ -396,11 +396,46 @@ fn resident_mib(pid: u32) -> anyhow::Result<(f64, f64)> {
     Ok((field("VmRSS:")?, field("VmHWM:")?))
 }
 
-async fn memory(url: &str, sellers: u64, orders_per_seller: u64) -> anyhow::Result<()> {
+/// The `sellerhealth-server` binary beside this one.
+fn server_binary() -> anyhow::Result<std::path::PathBuf> {
     let binary = std::env::current_exe()?.with_file_name("sellerhealth-server");
     if !binary.exists() {
         bail!("{} is missing: cargo build --release -p sellerhealth-server first", binary.display());
     }
+    Ok(binary)
+}
+
+/// A server process on a free loopback port, serving `url`, and a connection to it.
+struct ServerProcess {
+    child: std::process::Child,
+    channel: Channel,
+    endpoint: tonic::transport::Endpoint,
+    addr: std::net::SocketAddr,
+}
+
+impl ServerProcess {
+    /// Starts `binary` with `extra` flags and waits until it accepts a connection.
+    async fn start(binary: &std::path::Path, url: &str, extra: &[&str]) -> anyhow::Result<ServerProcess> {
+        let addr = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+        let child = std::process::Command::new(binary)
+            .args(["--listen", &addr.to_string(), "--database-url", url])
+            .args(extra)
+            .env("RUST_LOG", "error")
+            .spawn()
+            .with_context(|| format!("starting {}", binary.display()))?;
+        let endpoint = Channel::from_shared(format!("http://{addr}"))?;
+        let channel = loop {
+            if let Ok(channel) = endpoint.connect().await {
+                break channel;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        Ok(ServerProcess { child, channel, endpoint, addr })
+    }
+}
+
+async fn memory(url: &str, sellers: u64, orders_per_seller: u64) -> anyhow::Result<()> {
+    let binary = server_binary()?;
     let store = Store::open(url, Policy::amazon()).await.context("opening the store")?;
     let run = Utc::now().timestamp();
     let names: Vec<String> = (0..sellers).map(|i| format!("mem-{run}-{i}")).collect();
@@ -411,19 +446,7 @@ async fn memory(url: &str, sellers: u64, orders_per_seller: u64) -> anyhow::Resu
     load_store(&store, &format!("{sellers} sellers × {orders_per_seller} orders"), &events).await?;
     drop((store, events));
 
-    let addr = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
-    let mut child = std::process::Command::new(&binary)
-        .args(["--listen", &addr.to_string(), "--database-url", url])
-        .env("RUST_LOG", "error")
-        .spawn()
-        .with_context(|| format!("starting {}", binary.display()))?;
-    let endpoint = Channel::from_shared(format!("http://{addr}"))?;
-    let channel = loop {
-        if let Ok(channel) = endpoint.connect().await {
-            break channel;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    let ServerProcess { mut child, channel, .. } = ServerProcess::start(&binary, url, &[]).await?;
     let started = resident_mib(child.id())?;
     let mut client = AccountHealthServiceClient::new(channel);
     let begun = Instant::now();

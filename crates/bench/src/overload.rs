@@ -4,18 +4,17 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use chrono::Utc;
 use sellerhealth_domain::Policy;
 use sellerhealth_proto::v1 as pb;
 use sellerhealth_proto::v1::account_health_service_client::AccountHealthServiceClient;
 use sellerhealth_proto::v1::ingest_service_client::IngestServiceClient;
 use sellerhealth_store::Store;
-use tonic::transport::Channel;
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_client::HealthClient;
 
-use crate::{end, generate, load_store, ms, quantile};
+use crate::{ServerProcess, end, generate, load_store, ms, quantile, server_binary};
 
 /// Bulk streams per connection (HTTP/2 bounds concurrent streams per connection).
 const STREAMS_PER_CONNECTION: usize = 50;
@@ -28,31 +27,16 @@ pub async fn run(
     (idle, idle_streams): (usize, usize),
     seconds: u64,
 ) -> anyhow::Result<()> {
-    let binary = std::env::current_exe()?.with_file_name("sellerhealth-server");
-    if !binary.exists() {
-        bail!("{} is missing: cargo build --release -p sellerhealth-server first", binary.display());
-    }
+    let binary = server_binary()?;
     let seller = format!("overload-{}", Utc::now().timestamp());
     let store = Store::open(url, Policy::amazon()).await.context("opening the store")?;
     let events = generate::seller_events(&seller, orders, 120, end(), 11);
     load_store(&store, &format!("{seller} ({orders} orders)"), &events).await?;
     drop(store);
 
-    let addr = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
-    let mut child = std::process::Command::new(&binary)
-        .args(["--listen", &addr.to_string(), "--database-url", url])
-        .args(["--max-in-flight", &max_in_flight.to_string(), "--stream-idle-timeout", "3600"])
-        .args(["--connection-idle-timeout", "3600"])
-        .env("RUST_LOG", "error")
-        .spawn()
-        .with_context(|| format!("starting {}", binary.display()))?;
-    let endpoint = Channel::from_shared(format!("http://{addr}"))?;
-    let channel = loop {
-        if let Ok(channel) = endpoint.connect().await {
-            break channel;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    let max = max_in_flight.to_string();
+    let flags = ["--max-in-flight", &max, "--stream-idle-timeout", "3600", "--connection-idle-timeout", "3600"];
+    let ServerProcess { mut child, channel, endpoint, addr } = ServerProcess::start(&binary, url, &flags).await?;
 
     // Idle connections that never send a byte.
     let connections: Vec<std::net::TcpStream> =
