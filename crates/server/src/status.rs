@@ -66,3 +66,18 @@ pub fn from_store(error: StoreError) -> Status {
 pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Status {
     from_domain(DomainError::invalid(field, reason))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn echoes_are_cut_on_a_character_boundary() {
+        assert_eq!(cut("seller-1"), "seller-1");
+        let long = format!("{}é{}", "a".repeat(199), "b".repeat(1 << 20));
+        // Byte 200 falls inside "é" (bytes 199 and 200): the cut keeps 199 bytes.
+        assert_eq!(cut(&long), format!("{}…", "a".repeat(199)));
+        let status = from_domain(DomainError::NotFound("x".repeat(5000)));
+        assert_eq!(status.message(), format!("{}…", "x".repeat(1024)));
+    }
+}
