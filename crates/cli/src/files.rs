@@ -161,6 +161,57 @@ fn numbered_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
     text.strip_prefix('\u{feff}').unwrap_or(text).lines().enumerate().map(|(i, line)| (i.saturating_add(1), line))
 }
 
+/// A delimited file's header and its records with their first line numbers,
+/// read by the `csv` crate: Seller Central writes tab-separated files, and the
+/// copy a spreadsheet saves is comma-separated with quoted fields (commas and
+/// line breaks inside comments). The header line decides: a tab in it means
+/// tabs, else commas. Blank lines are skipped; a record that cannot be read
+/// (quoting that never closes) ends the records with a rejection of its own.
+fn delimited_records(text: &str) -> Result<(Header, Vec<DelimitedRecord>), FileError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let first = text.lines().find(|line| !line.trim().is_empty()).ok_or(FileError::Empty)?;
+    let delimiter = if first.contains('\t') { b'\t' } else { b',' };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        // Seller Central's tab-separated files do not quote: a quote there is text.
+        .quoting(delimiter == b',')
+        .from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let header = match records.next() {
+        Some(Ok(names)) => Header::from_names(names.iter()),
+        _ => return Err(FileError::Empty),
+    };
+    let mut rows = Vec::new();
+    for record in records {
+        match record {
+            Ok(record) if record.iter().all(|f| f.trim().is_empty()) => {}
+            Ok(record) => rows.push((line_of(text, record.position()), Ok(record))),
+            Err(error) => {
+                rows.push((line_of(text, error.position()), Err(error.to_string())));
+                break;
+            }
+        }
+    }
+    Ok((header, rows))
+}
+
+/// A record of a delimited file with its first line number, or why it could not be read.
+type DelimitedRecord = (usize, Result<csv::StringRecord, String>);
+
+/// The 1-based line of `text` a record starts on, counted from its byte offset:
+/// the csv crate's own line count skips quoted line breaks, and its offset may
+/// point at the line ends before the record, which are passed over first.
+fn line_of(text: &str, position: Option<&csv::Position>) -> usize {
+    let bytes = text.as_bytes();
+    let mut offset = position.map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX)).min(bytes.len());
+    while bytes.get(offset).is_some_and(|b| *b == b'\r' || *b == b'\n') {
+        offset = offset.saturating_add(1);
+    }
+    bytes.get(..offset).unwrap_or(bytes).iter().filter(|&&b| b == b'\n').count().saturating_add(1)
+}
+
 /// A tab-separated file's header: column name → position.
 struct Header {
     columns: HashMap<String, usize>,
@@ -169,7 +220,12 @@ struct Header {
 
 impl Header {
     fn read(line: &str) -> Header {
-        let names: Vec<String> = line.split('\t').map(|name| name.trim().to_ascii_lowercase()).collect();
+        Header::from_names(line.split('\t'))
+    }
+
+    /// Column names match trimmed and in any case (`Date` and `date`).
+    fn from_names<'n>(names: impl Iterator<Item = &'n str>) -> Header {
+        let names: Vec<String> = names.map(|name| name.trim().to_ascii_lowercase()).collect();
         let width = names.len();
         Header { columns: names.into_iter().enumerate().map(|(i, name)| (name, i)).collect(), width }
     }
@@ -536,9 +592,7 @@ fn feedback_date(text: &str, order: DateOrder) -> Option<NaiveDate> {
 /// response. The file has dates only: feedback counts as left at 23:59:59 UTC
 /// of its date. The rater's e-mail is personal data and is never read.
 pub fn parse_feedback_file(text: &str, seller_id: &str, order: DateOrder) -> Result<Parsed, FileError> {
-    let mut lines = numbered_lines(text);
-    let (_, header) = lines.next().ok_or(FileError::Empty)?;
-    let header = Header::read(header);
+    let (header, records) = delimited_records(text)?;
     let date = header.require("date")?;
     let rating = header.require("rating")?;
     let comments = header.require("comments")?;
@@ -546,7 +600,20 @@ pub fn parse_feedback_file(text: &str, seller_id: &str, order: DateOrder) -> Res
     let order_id = header.require("order id")?;
 
     let mut parsed = Parsed::default();
-    for (number, fields) in header.rows(lines, &mut parsed) {
+    for (number, record) in records {
+        parsed.count_row();
+        let record = match record {
+            Ok(record) => record,
+            Err(reason) => {
+                parsed.reject(number, reason);
+                continue;
+            }
+        };
+        let fields: Vec<&str> = record.iter().collect();
+        if fields.len() != header.width {
+            parsed.reject(number, format!("expected {} columns, found {}", header.width, fields.len()));
+            continue;
+        }
         let field = |i: usize| field(&fields, i);
         let Some(day) = feedback_date(field(date), order) else {
             let shape = match order {
@@ -818,6 +885,38 @@ mod tests {
                 (6, "Date \"01/01/026\" is not a MM/DD/YY date"),
             ]
         );
+    }
+
+    /// Issue 14: the feedback file as a spreadsheet saves it (commas, quoted
+    /// fields with commas and line breaks, CRLF, `Date` capitalised) reads like
+    /// Seller Central's tab-separated download.
+    #[test]
+    fn the_comma_separated_spreadsheet_copy_of_the_feedback_file_is_read() {
+        let csv = "Date,Rating,Comments,Response,Order ID,Rater Email\r\n\
+                   05/06/26,1,\"Arrived broken, box crushed\nand late\",,111-1,b1@example.com\r\n\
+                   05/07/26,5,Great mug,\"Thank you, come again!\",111-2,b2@example.com\r\n\
+                   \r\n\
+                   05/08/26,7,Too good,,111-3,b3@example.com\r\n\
+                   05/09/26,4,\"never closed\r\n";
+        let parsed = parse_feedback_file(csv, "s", DateOrder::Mdy).unwrap();
+        // Records start on lines 2, 4, 6 and 7: the first spans two lines, line 5 is blank.
+        assert_eq!(parsed.rows, 4);
+        assert_eq!(reasons(&parsed), [(6, "Rating \"7\" is not 1 to 5"), (7, "expected 6 columns, found 3")]);
+        let ids: Vec<(usize, &str)> = parsed.events.iter().map(|(line, e)| (*line, e.event_id.as_str())).collect();
+        assert_eq!(ids, [(2, "feedback:111-1"), (4, "feedback:111-2"), (4, "feedback-response:111-2")]);
+        let Some(Fact::SellerFeedback(first)) = &parsed.events[0].1.fact else { panic!() };
+        assert_eq!((first.stars, first.comment.as_str()), (1, "Arrived broken, box crushed\nand late"));
+        let Some(Fact::FeedbackUpdate(reply)) = &parsed.events[2].1.fact else { panic!() };
+        assert_eq!(reply.response_text, "Thank you, come again!");
+
+        // The same rows as Seller Central writes them, tab-separated, give the same events.
+        let tsv = "Date\tRating\tComments\tResponse\tOrder ID\tRater Email\n\
+                   05/06/26\t1\tArrived broken\t\t111-1\tb1@example.com\n\
+                   05/07/26\t5\tGreat mug\tThank you, come again!\t111-2\tb2@example.com\n";
+        let from_tsv = parse_feedback_file(tsv, "s", DateOrder::Mdy).unwrap();
+        let tsv_ids: Vec<&str> = from_tsv.events.iter().map(|(_, e)| e.event_id.as_str()).collect();
+        assert_eq!(tsv_ids, ["feedback:111-1", "feedback:111-2", "feedback-response:111-2"]);
+        assert_eq!(from_tsv.events[1].1, parsed.events[1].1);
     }
 
     /// Issue 13: one byte that is not UTF-8 refused the whole file.
