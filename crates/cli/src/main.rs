@@ -329,7 +329,9 @@ async fn run_query(command: &Query, connection: &Connection) -> anyhow::Result<S
             };
             let ours: serde_json::Value =
                 serde_json::from_str(&client.get_seller_performance_report(request).await?.into_inner().json)?;
-            Ok(reconcile::render(&reconcile::compare(&amazon, &ours, Some(marketplace))))
+            let lines = reconcile::compare(&amazon, &ours, Some(marketplace))
+                .map_err(|reason| anyhow::anyhow!("{}: {reason}", amazon_report.display()))?;
+            Ok(reconcile::render(&lines))
         }
     }
 }

@@ -12,8 +12,39 @@ use crate::files::{Decoded, decode};
 /// the JSON and how its bytes were read, or why it is not JSON.
 pub fn read_report(bytes: &[u8]) -> Result<(Value, Decoded), String> {
     let decoded = decode(bytes);
-    let value = serde_json::from_str(&decoded.text).map_err(|e| format!("not JSON (read as {decoded}): {e}"))?;
+    let value: Value = serde_json::from_str(&decoded.text).map_err(|e| format!("not JSON (read as {decoded}): {e}"))?;
+    check_shape(&value)?;
     Ok((value, decoded))
+}
+
+/// Refuses a document that is not a GET_V2_SELLER_PERFORMANCE_REPORT: an object
+/// with a `performanceMetrics` list. A wrapped document (`{"payload": …}`) or an
+/// empty `[]` would otherwise compare as every figure missing.
+fn check_shape(value: &Value) -> Result<(), String> {
+    let Some(object) = value.as_object() else {
+        let found = match value {
+            Value::Array(_) => "an array",
+            Value::String(_) => "a string",
+            Value::Number(_) => "a number",
+            Value::Bool(_) => "a boolean",
+            Value::Null => "null",
+            Value::Object(_) => "an object",
+        };
+        return Err(format!("expected the report document (a JSON object with performanceMetrics), found {found}"));
+    };
+    match object.get("performanceMetrics") {
+        Some(Value::Array(list)) if !list.is_empty() => Ok(()),
+        Some(Value::Array(_)) => Err("the report's performanceMetrics list is empty".to_owned()),
+        Some(_) => Err("the report's performanceMetrics is not a list".to_owned()),
+        None => {
+            let keys: Vec<&str> = object.keys().map(String::as_str).take(10).collect();
+            Err(format!(
+                "no performanceMetrics in the document (its keys: {}); give the report document \
+                 of GET_V2_SELLER_PERFORMANCE_REPORT itself, not a wrapper around it",
+                if keys.is_empty() { "none".to_owned() } else { keys.join(", ") }
+            ))
+        }
+    }
 }
 
 /// One figure of one metric on both sides.
@@ -34,12 +65,19 @@ impl Line {
     }
 }
 
-/// The performance metrics object for `marketplace` (or the first one).
+/// The performance metrics object for `marketplace` (or the first one when none is named).
 fn metrics_of<'a>(report: &'a Value, marketplace: Option<&str>) -> Option<&'a Value> {
     let list = report.get("performanceMetrics")?.as_array()?;
-    list.iter()
-        .find(|m| marketplace.is_none_or(|id| m.get("marketplaceId").and_then(Value::as_str) == Some(id)))
-        .or_else(|| list.first())
+    match marketplace {
+        Some(id) => list.iter().find(|m| m.get("marketplaceId").and_then(Value::as_str) == Some(id)),
+        None => list.first(),
+    }
+}
+
+/// The marketplaces a report has metrics for.
+fn marketplaces(report: &Value) -> Vec<&str> {
+    let list = report.get("performanceMetrics").and_then(Value::as_array);
+    list.into_iter().flatten().filter_map(|m| m.get("marketplaceId").and_then(Value::as_str)).collect()
 }
 
 /// The first of `names` present in `object`.
@@ -102,14 +140,20 @@ fn figures(report: &Value, marketplace: Option<&str>) -> Vec<Option<f64>> {
         .collect()
 }
 
-/// Amazon's and our figures side by side.
-pub fn compare(amazon: &Value, ours: &Value, marketplace: Option<&str>) -> Vec<Line> {
+/// Amazon's and our figures side by side; an error when Amazon's report has no
+/// metrics for `marketplace` (never another marketplace's in their place).
+pub fn compare(amazon: &Value, ours: &Value, marketplace: Option<&str>) -> Result<Vec<Line>, String> {
+    if let Some(id) = marketplace.filter(|_| metrics_of(amazon, marketplace).is_none()) {
+        let present = marketplaces(amazon);
+        let present = if present.is_empty() { "none named".to_owned() } else { present.join(", ") };
+        return Err(format!("Amazon's report has no metrics for marketplace {id} (it has: {present})"));
+    }
     let labels = FIGURES.iter().map(|(label, ..)| *label).chain(["open warnings"]);
-    labels
+    Ok(labels
         .zip(figures(amazon, marketplace))
         .zip(figures(ours, marketplace))
         .map(|((figure, amazon), ours)| Line { figure: figure.to_owned(), amazon, ours })
-        .collect()
+        .collect())
 }
 
 /// The comparison as a table; rates as percentages, counts as whole numbers.
@@ -164,7 +208,7 @@ mod tests {
             "preFulfillmentCancellationRate": { "rate": 0.02, "cancellationCount": 4 },
             "warningStates": [],
         }]});
-        let lines = compare(&amazon, &ours, Some("ATVPDKIKX0DER"));
+        let lines = compare(&amazon, &ours, Some("ATVPDKIKX0DER")).unwrap();
         let find = |name: &str| lines.iter().find(|l| l.figure == name).unwrap().clone();
         assert_eq!(find("orderDefectRate.mfn claims").amazon, Some(0.0));
         assert_eq!(find("orderDefectRate.mfn claims").difference(), Some(1.0));
@@ -174,5 +218,38 @@ mod tests {
         assert_eq!(find("open warnings").amazon, Some(1.0));
         assert_eq!(find("open warnings").ours, Some(0.0));
         assert_eq!(find("late shipment rate").amazon, None);
+    }
+
+    /// Issue 14: a wrapped or empty document, and a marketplace the document
+    /// does not hold, are refused, naming what is wrong.
+    #[test]
+    fn wrong_shapes_and_absent_marketplaces_are_refused() {
+        let wrapped = br#"{"payload": {"performanceMetrics": []}}"#;
+        assert_eq!(
+            read_report(wrapped).unwrap_err(),
+            "no performanceMetrics in the document (its keys: payload); give the report document \
+             of GET_V2_SELLER_PERFORMANCE_REPORT itself, not a wrapper around it"
+        );
+        assert_eq!(
+            read_report(b"[]").unwrap_err(),
+            "expected the report document (a JSON object with performanceMetrics), found an array"
+        );
+        assert_eq!(
+            read_report(br#"{"performanceMetrics": []}"#).unwrap_err(),
+            "the report's performanceMetrics list is empty"
+        );
+        let amazon = json!({ "performanceMetrics": [
+            { "marketplaceId": "A1F83G8C2ARO7P", "lateShipmentRate": { "rate": 0.5 } },
+            { "marketplaceId": "A1PA6795UKMFR9", "lateShipmentRate": { "rate": 0.25 } },
+        ]});
+        let ours = json!({ "performanceMetrics": [{ "marketplaceId": "ATVPDKIKX0DER" }] });
+        assert_eq!(
+            compare(&amazon, &ours, Some("ATVPDKIKX0DER")).unwrap_err(),
+            "Amazon's report has no metrics for marketplace ATVPDKIKX0DER (it has: A1F83G8C2ARO7P, A1PA6795UKMFR9)"
+        );
+        // The marketplace asked for, not the first one.
+        let lines = compare(&amazon, &ours, Some("A1PA6795UKMFR9")).unwrap();
+        let late = lines.iter().find(|l| l.figure == "late shipment rate").unwrap();
+        assert_eq!(late.amazon, Some(0.25));
     }
 }
