@@ -166,7 +166,9 @@ fn check_fact(fact: &Fact, now: Instant) -> Check {
     Ok(())
 }
 
-fn id(field: &str, value: &str) -> Check {
+/// Checks an id (of a fact, or of a read request): not blank, at most
+/// [`MAX_ID_LEN`] bytes, no control characters.
+pub fn id(field: &str, value: &str) -> Check {
     if value.trim().is_empty() {
         return Err(DomainError::invalid(field, "must not be empty"));
     }

@@ -6,24 +6,16 @@ pub mod ingest;
 pub mod reviews;
 mod watch;
 
-use sellerhealth_domain::validate::MAX_ID_LEN;
+use sellerhealth_domain::validate;
 use tonic::Status;
 
 use crate::auth::{Grant, Role};
 use crate::status;
 
-/// Checks a required id in a request by the rules of ids in facts: not blank,
-/// at most [`MAX_ID_LEN`] bytes, no control characters.
+/// Checks a required id in a request by the rules of ids in facts
+/// ([`validate::id`]).
 pub(crate) fn required_id<'a>(field: &str, value: &'a str) -> Result<&'a str, Status> {
-    if value.trim().is_empty() {
-        return Err(status::invalid(field, "must not be empty"));
-    }
-    if value.len() > MAX_ID_LEN {
-        return Err(status::invalid(field, format!("longer than {MAX_ID_LEN} bytes")));
-    }
-    if value.chars().any(char::is_control) {
-        return Err(status::invalid(field, "must not contain control characters"));
-    }
+    validate::id(field, value).map_err(status::from_domain)?;
     Ok(value)
 }
 
