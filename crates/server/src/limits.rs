@@ -112,30 +112,50 @@ where
     }
 }
 
+/// An instant that threads set and read without a lock: milliseconds since an
+/// origin, plus one (0: never set).
+#[derive(Debug)]
+struct AtomicInstant {
+    origin: Instant,
+    ms_plus_one: AtomicU64,
+}
+
+impl AtomicInstant {
+    fn unset() -> AtomicInstant {
+        AtomicInstant { origin: Instant::now(), ms_plus_one: AtomicU64::new(0) }
+    }
+
+    fn set_now(&self) {
+        let ms = u64::try_from(self.origin.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.ms_plus_one.store(ms.saturating_add(1), Ordering::Release);
+    }
+
+    fn get(&self) -> Option<Instant> {
+        let ms_plus_one = self.ms_plus_one.load(Ordering::Acquire);
+        ms_plus_one.checked_sub(1).map(|ms| self.origin + Duration::from_millis(ms))
+    }
+}
+
 /// Whether the server has been shedding calls lately; readiness follows it.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Overload {
-    /// Milliseconds since `started` of the last shed call, plus one (0: never).
-    last_shed_ms: AtomicU64,
-    started: std::sync::OnceLock<Instant>,
+    last_shed: AtomicInstant,
+}
+
+impl Default for Overload {
+    fn default() -> Self {
+        Overload { last_shed: AtomicInstant::unset() }
+    }
 }
 
 impl Overload {
-    fn now_ms(&self) -> u64 {
-        let started = self.started.get_or_init(Instant::now);
-        u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
-    }
-
     fn shed(&self) {
-        let now = self.now_ms().saturating_add(1);
-        self.last_shed_ms.store(now, Ordering::Relaxed);
+        self.last_shed.set_now();
     }
 
     /// Whether a call was shed within the last `window`.
     pub fn shed_within(&self, window: Duration) -> bool {
-        let last = self.last_shed_ms.load(Ordering::Relaxed);
-        let window_ms = u64::try_from(window.as_millis()).unwrap_or(u64::MAX);
-        last != 0 && self.now_ms().saturating_add(1).saturating_sub(last) <= window_ms
+        self.last_shed.get().is_some_and(|at| at.elapsed() <= window)
     }
 }
 
@@ -212,14 +232,13 @@ where
 #[derive(Debug)]
 pub struct Activity {
     calls: AtomicUsize,
-    /// Milliseconds since `opened` when the last call ended.
-    last_ms: AtomicU64,
-    opened: Instant,
+    /// When the last call ended (unset: when the connection opened).
+    last_call_ended: AtomicInstant,
 }
 
 impl Activity {
     fn new() -> Arc<Activity> {
-        Arc::new(Activity { calls: AtomicUsize::new(0), last_ms: AtomicU64::new(0), opened: Instant::now() })
+        Arc::new(Activity { calls: AtomicUsize::new(0), last_call_ended: AtomicInstant::unset() })
     }
 
     /// When the connection became idle, if it is.
@@ -227,7 +246,7 @@ impl Activity {
         if self.calls.load(Ordering::Acquire) > 0 {
             return None;
         }
-        Some(self.opened + Duration::from_millis(self.last_ms.load(Ordering::Acquire)))
+        Some(self.last_call_ended.get().unwrap_or(self.last_call_ended.origin))
     }
 
     fn begin(self: &Arc<Self>) -> CallGuard {
@@ -241,8 +260,7 @@ struct CallGuard(Arc<Activity>);
 
 impl Drop for CallGuard {
     fn drop(&mut self) {
-        let ms = u64::try_from(self.0.opened.elapsed().as_millis()).unwrap_or(u64::MAX);
-        self.0.last_ms.store(ms, Ordering::Release);
+        self.0.last_call_ended.set_now();
         self.0.calls.fetch_sub(1, Ordering::AcqRel);
     }
 }

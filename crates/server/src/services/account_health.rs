@@ -176,7 +176,7 @@ impl AccountHealthService for AccountHealth {
         grant.allow(&request.seller_id, Role::Read)?;
         required_id("marketplace_id", &request.marketplace_id)?;
         // Subscribe before the first report, so no ingest falls between the two.
-        let subscription = self.watchers.subscribe(&request.seller_id, &request.marketplace_id)?;
+        let mut subscription = self.watchers.subscribe(&request.seller_id, &request.marketplace_id)?;
         let first = self
             .store
             .report(&request.seller_id, &request.marketplace_id, Utc::now())
@@ -187,14 +187,13 @@ impl AccountHealthService for AccountHealth {
         // Cannot fail: the receiver is still here.
         let _ = sender.send(Ok(pb::WatchAccountHealthResponse { report: Some(convert::report(&first)) })).await;
         tokio::spawn(async move {
-            let mut latest = subscription.latest.clone();
             loop {
                 tokio::select! {
                     // The watcher went away: stop, giving back its slot.
                     () = sender.closed() => break,
-                    changed = latest.changed() => if changed.is_err() { break },
+                    changed = subscription.latest.changed() => if changed.is_err() { break },
                 }
-                let evaluated = latest.borrow_and_update().clone();
+                let evaluated = subscription.latest.borrow_and_update().clone();
                 match evaluated {
                     None => {}
                     Some(Ok(report)) => {
@@ -214,6 +213,7 @@ impl AccountHealthService for AccountHealth {
                     }
                 }
             }
+            // Dropping the subscription gives back the watcher's slot.
             drop(subscription);
             tracing::debug!("watch ended");
         });
