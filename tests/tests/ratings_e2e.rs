@@ -54,6 +54,8 @@ fn shipped(
             carrier: "UPS".into(),
             tracking_number: tracking.clone(),
             units: 1,
+            carrier_data_unknown: false,
+            whole_order: false,
         }),
     )];
     if scanned.is_some() || delivered.is_some() {

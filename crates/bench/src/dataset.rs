@@ -340,6 +340,8 @@ impl OrderFacts<'_> {
                 carrier: "UPS".into(),
                 tracking_number: tracking_number.clone(),
                 units,
+                carrier_data_unknown: false,
+                whole_order: false,
             }),
         );
         let first_scan = confirmed + Duration::seconds(random.between(HOUR, 20 * HOUR));
@@ -395,6 +397,8 @@ impl OrderFacts<'_> {
                 responded_at: responded,
                 outcome: outcome as i32,
                 negative_return_feedback: random.chance(0.04),
+                handled_by_marketplace: false,
+                response_time_unknown: false,
             }),
         );
     }

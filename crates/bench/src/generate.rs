@@ -85,6 +85,8 @@ pub fn seller_events(seller: &str, orders: u64, days: i64, end: DateTime<Utc>, s
                     carrier: "UPS".into(),
                     tracking_number: format!("1Z{order_id}"),
                     units: 1,
+                    carrier_data_unknown: false,
+                    whole_order: false,
                 }),
             ));
         }

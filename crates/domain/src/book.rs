@@ -13,8 +13,8 @@ use chrono::Duration;
 use crate::error::DomainError;
 use crate::facts::{
     AtozClaim, BuyerMessage, Cancellation, CarrierScan, Chargeback, CustomerServiceSurvey, Event, Fact, FeedbackUpdate,
-    Instant, Invoice, Order, PolicyViolation, ProductReview, ProductReviewRemoval, Refund, ReturnRequest,
-    SellerFeedback, ShipmentConfirmed,
+    FulfillmentChannel, Instant, Invoice, Order, PolicyViolation, ProductReview, ProductReviewRemoval, Refund,
+    ReturnRequest, SellerFeedback, ShipmentConfirmed,
 };
 use crate::policy::Policy;
 use crate::time::shift;
@@ -388,6 +388,14 @@ impl SellerBook {
             }
             Fact::AtozClaim(c) if self.order_by_claim.get(&c.claim_id).is_some_and(|known| *known != c.order_id) => {
                 return Err(DomainError::invalid("claim_id", "already used for another order"));
+            }
+            Fact::ReturnRequest(r)
+                if r.handled_by_marketplace && record.order.fulfillment_channel != FulfillmentChannel::Afn =>
+            {
+                return Err(DomainError::invalid(
+                    "handled_by_marketplace",
+                    format!("order {order_id:?} is seller-fulfilled: the seller answers its returns"),
+                ));
             }
             _ => {}
         }

@@ -211,8 +211,21 @@ pub struct ShipmentConfirmed {
     pub carrier: String,
     /// Tracking number; carrier scans refer to it.
     pub tracking_number: String,
-    /// Units in this shipment.
+    /// Units in this shipment (0 with `whole_order`).
     pub units: u32,
+    /// The source has no carrier data for the shipment (Seller Central's shipment
+    /// confirmation file): until a carrier scan of its tracking number arrives it
+    /// counts in neither valid tracking nor the delivery rates. `false` (the
+    /// default, and every shipment stored before the field existed): scans are
+    /// expected, and a shipment without one has invalid tracking.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub carrier_data_unknown: bool,
+    /// The shipment holds every unit of the order not in its shipments confirmed
+    /// before it, uncounted by the source (the confirmation file's quantity left
+    /// empty). Later shipments do not change it, so a fact dated after T never
+    /// changes a figure as of T.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub whole_order: bool,
 }
 
 /// What the carrier reported for a tracking number.
@@ -380,6 +393,15 @@ pub struct ReturnRequest {
     pub outcome: ReturnOutcome,
     /// The buyer left negative return feedback.
     pub negative_return_feedback: bool,
+    /// The marketplace handled the return (Amazon, for the orders it fulfils):
+    /// the seller had nothing to answer, so it is in no return dissatisfaction count.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub handled_by_marketplace: bool,
+    /// The source tells the outcome but not when it was reached (Seller Central's
+    /// returns report): no `responded_at`, the outcome counts from the request,
+    /// and the request is never judged late.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub response_time_unknown: bool,
 }
 
 /// An amount of money in a currency.

@@ -63,8 +63,12 @@ fn check_fact(fact: &Fact, now: Instant) -> Check {
             id("order_id", &s.order_id)?;
             id("tracking_number", &s.tracking_number)?;
             text("carrier", &s.carrier)?;
-            if s.units == 0 {
-                return Err(DomainError::invalid("units", "must be at least 1"));
+            match (s.whole_order, s.units) {
+                (false, 0) => return Err(DomainError::invalid("units", "must be at least 1")),
+                (true, 1..) => {
+                    return Err(DomainError::invalid("units", "must be 0 for a whole_order shipment (uncounted)"));
+                }
+                _ => {}
             }
         }
         Fact::CarrierScan(c) => {
@@ -118,13 +122,25 @@ fn check_fact(fact: &Fact, now: Instant) -> Check {
         Fact::ReturnRequest(r) => {
             id("return_id", &r.return_id)?;
             id("order_id", &r.order_id)?;
-            match (r.outcome, r.responded_at) {
-                (ReturnOutcome::Pending, Some(_)) => {
+            match (r.outcome, r.responded_at, r.response_time_unknown) {
+                (ReturnOutcome::Pending, Some(_), _) => {
                     return Err(DomainError::invalid("outcome", "a return with responded_at needs an outcome"));
                 }
-                (ReturnOutcome::Pending, None) => {}
-                (_, None) => return Err(DomainError::invalid("responded_at", "required once the return is answered")),
-                (_, Some(at)) => not_before("responded_at", at, "requested_at", r.requested_at)?,
+                (ReturnOutcome::Pending, None, true) => {
+                    return Err(DomainError::invalid(
+                        "response_time_unknown",
+                        "a pending return has no response whose time could be unknown",
+                    ));
+                }
+                (ReturnOutcome::Pending, None, false) => {}
+                (_, None, false) => {
+                    return Err(DomainError::invalid("responded_at", "required once the return is answered"));
+                }
+                (_, None, true) => {}
+                (_, Some(_), true) => {
+                    return Err(DomainError::invalid("responded_at", "must be unset when response_time_unknown"));
+                }
+                (_, Some(at), false) => not_before("responded_at", at, "requested_at", r.requested_at)?,
             }
         }
         Fact::Refund(r) => {

@@ -48,6 +48,10 @@ pub enum Counter {
     UnitsOnTime,
     /// MFN orders not cancelled with a promised date whose shipping is unknown, by promised delivery day.
     DeliveryDataMissing,
+    /// MFN shipments whose carrier data is unknown (no scan yet), by confirmation day.
+    CarrierDataMissing,
+    /// MFN shipments of orders with a promised date whose carrier data is unknown, by promised delivery day.
+    DeliveryCarrierDataMissing,
     /// Business orders, by purchase day.
     BusinessOrders,
     /// Business orders with a missing or late invoice, by purchase day.

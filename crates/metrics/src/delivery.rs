@@ -4,7 +4,7 @@
 use sellerhealth_domain::{FulfillmentChannel, Instant, OrderRecord, day_of};
 
 use crate::counters::Counter;
-use crate::order_facts::{cancelled_by, scans, shipping_known};
+use crate::order_facts::{cancelled_by, carrier_data_known, scans, shipment_units, shipping_known};
 use crate::timeline::Tally;
 
 /// Instants where the order's tracking and delivery counters may change.
@@ -22,14 +22,24 @@ pub(crate) fn tally(record: &OrderRecord, t: Instant, tally: &mut Tally) {
     }
     let promised_day = order.promised_delivery_latest_at.map(day_of);
     let mut units_on_time: u32 = 0;
+    let mut carrier_data_missing = false;
     for shipment in record.shipments.iter().filter(|s| s.confirmed_at <= t) {
         let confirmed_day = day_of(shipment.confirmed_at);
+        if !carrier_data_known(record, shipment, t) {
+            // In neither side of valid tracking nor of the delivery rates.
+            carrier_data_missing = true;
+            tally.count(Counter::CarrierDataMissing, confirmed_day);
+            if let Some(promised_day) = promised_day {
+                tally.count(Counter::DeliveryCarrierDataMissing, promised_day);
+            }
+            continue;
+        }
         tally.count(Counter::ShipmentsConfirmed, confirmed_day);
         let (first_scan, delivered) = scans(record, shipment);
         let delivered = delivered.filter(|d| *d <= t);
         let on_promise = |d: Instant| promised_day.is_some_and(|p| day_of(d) <= p);
         if delivered.is_some_and(on_promise) {
-            units_on_time = units_on_time.saturating_add(shipment.units);
+            units_on_time = units_on_time.saturating_add(shipment_units(record, shipment));
         }
         let Some(first_scan) = first_scan.filter(|s| *s <= t) else { continue };
         tally.count(Counter::ValidTracking, confirmed_day);
@@ -48,7 +58,9 @@ pub(crate) fn tally(record: &OrderRecord, t: Instant, tally: &mut Tally) {
     if !shipping_known(record, t) {
         // Its units are in neither side of the unit on-time delivery rate.
         tally.count(Counter::DeliveryDataMissing, promised_day);
-    } else {
+    } else if !carrier_data_missing {
+        // The units of an order a shipment of which lacks carrier data are in
+        // neither side either (the shipment is counted above).
         tally.add(Counter::UnitsPromised, promised_day, i64::from(order.units));
         tally.add(Counter::UnitsOnTime, promised_day, i64::from(units_on_time.min(order.units)));
     }

@@ -34,6 +34,35 @@ pub fn scans(record: &OrderRecord, shipment: &ShipmentConfirmed) -> (Option<Inst
     (first_scan, delivered)
 }
 
+/// Whether the shipment's carrier data is known at `t`: its source reports
+/// carrier scans (the default), or a scan of its tracking number came by `t`
+/// (a scan counts from its earliest instant). A shipment whose carrier data is
+/// unknown counts in no tracking or delivery metric.
+pub fn carrier_data_known(record: &OrderRecord, shipment: &ShipmentConfirmed, t: Instant) -> bool {
+    !shipment.carrier_data_unknown
+        || record
+            .scans
+            .iter()
+            .filter(|s| s.tracking_number == shipment.tracking_number)
+            .filter_map(|s| s.first_scan_at.into_iter().chain(s.delivered_at).min())
+            .any(|at| at <= t)
+}
+
+/// The units a shipment holds: its own count, or for a whole-order shipment
+/// the order's units less those of the shipments confirmed before it.
+pub fn shipment_units(record: &OrderRecord, shipment: &ShipmentConfirmed) -> u32 {
+    if !shipment.whole_order {
+        return shipment.units;
+    }
+    let earlier = record
+        .shipments
+        .iter()
+        .filter(|s| s.confirmed_at < shipment.confirmed_at && !s.whole_order)
+        .map(|s| s.units)
+        .fold(0, u32::saturating_add);
+    record.order.units.saturating_sub(earlier)
+}
+
 /// Whether `day` is Monday to Friday.
 pub fn is_business_day(day: Day) -> bool {
     !matches!(day.weekday(), Weekday::Sat | Weekday::Sun)

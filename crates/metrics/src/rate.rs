@@ -67,6 +67,9 @@ pub struct RateSpec {
     /// Counters of the items the metric would count but cannot, for lack of data
     /// (orders whose shipping is unknown); empty for metrics that never lack it.
     pub without_data: Vec<Counter>,
+    /// Counters of the shipments the metric would count but cannot, for lack of
+    /// carrier data; empty for metrics that do not read carrier scans.
+    pub without_carrier_data: Vec<Counter>,
 }
 
 impl RateSpec {
@@ -80,8 +83,13 @@ impl RateSpec {
             numerator: numerator.to_vec(),
             denominator: denominator.to_vec(),
             without_data: Vec::new(),
+            without_carrier_data: Vec::new(),
         };
-        let lacking = |spec: RateSpec, counter: Counter| RateSpec { without_data: vec![counter], ..spec };
+        let lacking = |spec: RateSpec, orders: Counter, shipments: Option<Counter>| RateSpec {
+            without_data: vec![orders],
+            without_carrier_data: shipments.into_iter().collect(),
+            ..spec
+        };
         vec![
             spec(Metric::OrderDefectRateMfn, policy.order_defect_rate, &[C::DefectiveOrders(Mfn)], &[C::Orders(Mfn)]),
             spec(Metric::OrderDefectRateAfn, policy.order_defect_rate, &[C::DefectiveOrders(Afn)], &[C::Orders(Afn)]),
@@ -99,6 +107,7 @@ impl RateSpec {
                     &[C::ShipmentsDue],
                 ),
                 C::ShipmentDataMissing,
+                None,
             ),
             lacking(
                 spec(
@@ -108,6 +117,7 @@ impl RateSpec {
                     &[C::ShipmentsDue],
                 ),
                 C::ShipmentDataMissing,
+                None,
             ),
             // Orders of unknown shipping have no confirmation day: counted by
             // their latest-ship day, the day they were due to be confirmed by.
@@ -119,6 +129,7 @@ impl RateSpec {
                     &[C::ShipmentsConfirmed],
                 ),
                 C::ShipmentDataMissing,
+                Some(C::CarrierDataMissing),
             ),
             lacking(
                 spec(
@@ -128,6 +139,7 @@ impl RateSpec {
                     &[C::TrackedDeliveries],
                 ),
                 C::DeliveryDataMissing,
+                Some(C::DeliveryCarrierDataMissing),
             ),
             lacking(
                 spec(
@@ -137,6 +149,7 @@ impl RateSpec {
                     &[C::UnitsPromised],
                 ),
                 C::DeliveryDataMissing,
+                Some(C::DeliveryCarrierDataMissing),
             ),
             spec(
                 Metric::ReturnDissatisfactionRate,
@@ -173,10 +186,7 @@ impl RateSpec {
         days: DayRange,
         as_of: Instant,
     ) -> (i64, i64) {
-        // Sums of counts: saturating only matters for nonsense input.
-        let sum = |counters: &[Counter]| {
-            counters.iter().map(|&c| source.total(marketplace_id, c, days, as_of)).fold(0, i64::saturating_add)
-        };
+        let sum = |counters: &[Counter]| sum(source, marketplace_id, counters, days, as_of);
         (sum(&self.numerator), sum(&self.denominator))
     }
 
@@ -190,16 +200,20 @@ impl RateSpec {
         let days = self.days(day_of(as_of));
         let (numerator, denominator) = self.counts(source, marketplace_id, days, as_of);
         let mut metric = RateMetric::new(self.metric, &self.target, days, numerator, denominator);
-        metric.orders_without_shipment_data = self
-            .without_data
-            .iter()
-            .map(|&c| source.total(marketplace_id, c, days, as_of))
-            .fold(0, i64::saturating_add);
+        let sum = |counters: &[Counter]| sum(source, marketplace_id, counters, days, as_of);
+        metric.orders_without_shipment_data = sum(&self.without_data);
+        metric.shipments_without_carrier_data = sum(&self.without_carrier_data);
         if metric.status == MetricStatus::Bad {
             metric.recovery = Some(recovery::recovery(self, source, marketplace_id, as_of, numerator, denominator));
         }
         metric
     }
+}
+
+/// The sum of `counters` over `days` as of `as_of`; saturating only matters for
+/// nonsense input.
+fn sum(source: &impl CounterSource, marketplace_id: &str, counters: &[Counter], days: DayRange, as_of: Instant) -> i64 {
+    counters.iter().map(|&c| source.total(marketplace_id, c, days, as_of)).fold(0, i64::saturating_add)
 }
 
 fn status(target: &RateTarget, numerator: i64, denominator: i64) -> MetricStatus {
@@ -241,6 +255,9 @@ pub struct RateMetric {
     /// Shipping metrics: orders of the window left out for lack of shipment data
     /// (their shipping is unknown); 0 for the other metrics.
     pub orders_without_shipment_data: i64,
+    /// Valid tracking and delivery rates: shipments of the window left out for
+    /// lack of carrier data (no carrier scan from their source); 0 for the others.
+    pub shipments_without_carrier_data: i64,
 }
 
 impl RateMetric {
@@ -259,6 +276,7 @@ impl RateMetric {
             status: status(target, numerator, denominator),
             recovery: None,
             orders_without_shipment_data: 0,
+            shipments_without_carrier_data: 0,
         }
     }
 }

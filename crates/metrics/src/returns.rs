@@ -35,19 +35,23 @@ pub(crate) fn times(record: &OrderRecord, policy: &Policy, out: &mut Vec<Instant
 
 /// Whether the return is a dissatisfaction at `t`. Negative return feedback counts
 /// from the response (or the request, if unanswered).
+/// A return whose response time is unknown is never late, and its outcome
+/// counts from the request.
 pub fn is_dissatisfied(request: &ReturnRequest, policy: &Policy, t: Instant) -> bool {
     let deadline = response_deadline(request, policy);
-    let answered_in_time = request.responded_at.is_some_and(|r| r <= deadline);
+    let answered_at = if request.response_time_unknown { Some(request.requested_at) } else { request.responded_at };
+    let answered_in_time = request.response_time_unknown || request.responded_at.is_some_and(|r| r <= deadline);
     let late = t > deadline && !answered_in_time;
-    let invalid = request.outcome == ReturnOutcome::RejectedInvalid && request.responded_at.is_some_and(|r| r <= t);
-    let feedback_at = request.responded_at.unwrap_or(request.requested_at);
+    let invalid = request.outcome == ReturnOutcome::RejectedInvalid && answered_at.is_some_and(|r| r <= t);
+    let feedback_at = answered_at.unwrap_or(request.requested_at);
     let negative = request.negative_return_feedback && feedback_at <= t;
     late || invalid || negative
 }
 
-/// Counts each return request, and its dissatisfaction once there is one.
+/// Counts each return request, and its dissatisfaction once there is one; a
+/// return the marketplace handled is not the seller's to answer and counts nowhere.
 pub(crate) fn tally(record: &OrderRecord, policy: &Policy, t: Instant, tally: &mut Tally) {
-    for request in latest(record).filter(|r| r.requested_at <= t) {
+    for request in latest(record).filter(|r| r.requested_at <= t && !r.handled_by_marketplace) {
         let day = day_of(request.requested_at);
         tally.count(Counter::ReturnRequests, day);
         if is_dissatisfied(request, policy, t) {

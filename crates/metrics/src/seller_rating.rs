@@ -338,6 +338,8 @@ mod order_tests {
                 carrier: "UPS".into(),
                 tracking_number: "T".into(),
                 units: 1,
+                carrier_data_unknown: false,
+                whole_order: false,
             }),
             Fact::CarrierScan(CarrierScan {
                 tracking_number: "T".into(),

@@ -98,6 +98,8 @@ fn book(t: [Instant; 24], stars: i32) -> SellerBook {
                 carrier: "UPS".into(),
                 tracking_number: tracking.clone(),
                 units: 2,
+                carrier_data_unknown: false,
+                whole_order: false,
             }),
             Fact::CarrierScan(CarrierScan {
                 tracking_number: tracking,
@@ -156,6 +158,8 @@ fn book(t: [Instant; 24], stars: i32) -> SellerBook {
                 responded_at: Some(t17),
                 outcome: ReturnOutcome::RejectedInvalid,
                 negative_return_feedback: true,
+                handled_by_marketplace: false,
+                response_time_unknown: false,
             }),
             Fact::Refund(Refund {
                 refund_id: format!("rf-{id}"),

@@ -84,6 +84,8 @@ impl Seller {
             carrier: "UPS".into(),
             tracking_number: format!("T{id}"),
             units: 2,
+            carrier_data_unknown: false,
+            whole_order: false,
         }));
         if scan.is_some() || delivered.is_some() {
             self.add(Fact::CarrierScan(CarrierScan {
@@ -428,6 +430,8 @@ fn return_refund_survey_and_invoice_rates() {
             responded_at: responded,
             outcome,
             negative_return_feedback: negative,
+            handled_by_marketplace: false,
+            response_time_unknown: false,
         })
     };
     s.add(ret("r-neg", Some(at(6, 10, 5)), ReturnOutcome::Authorized, true));
@@ -524,4 +528,193 @@ fn account_health_rating_and_policy_compliance() {
     // A critical violation alone: 200 − 200 = 0.
     s.add(violation("v5", Safety, Critical, at(10, 3, 0), None));
     assert_eq!(s.report(at(10, 4, 0)).account_health_rating.score, 0);
+}
+
+/// A shipment confirmation as the shipment confirmation file gives it, or as a
+/// carrier integration does (`carrier_data_unknown` false).
+fn confirm(s: &mut Seller, order: &str, tracking: &str, confirmed: DateTime<Utc>, units: u32, carrier_unknown: bool) {
+    s.add(Fact::ShipmentConfirmed(ShipmentConfirmed {
+        shipment_id: tracking.into(),
+        order_id: order.into(),
+        confirmed_at: confirmed,
+        carrier: "UPS".into(),
+        tracking_number: tracking.into(),
+        units,
+        carrier_data_unknown: carrier_unknown,
+        whole_order: units == 0,
+    }));
+}
+
+fn scan(s: &mut Seller, tracking: &str, first: DateTime<Utc>, delivered: DateTime<Utc>) {
+    s.add(Fact::CarrierScan(CarrierScan {
+        tracking_number: tracking.into(),
+        first_scan_at: Some(first),
+        delivered_at: Some(delivered),
+    }));
+}
+
+#[test]
+fn shipments_without_carrier_data_are_in_no_tracking_or_delivery_metric_until_scanned() {
+    // Issue 14. Five MFN orders bought Monday 06-01 10:00: ship-by 06-03 10:00,
+    // promised by 06-06, 2 units each.
+    let mut s = Seller::new();
+    for id in ["scanned", "file-1", "file-2", "whole", "split"] {
+        s.mfn(id, at(6, 1, 10));
+    }
+    let end_of = |d: u32| at(6, d, 23) + Duration::seconds(59 * 60 + 59);
+    confirm(&mut s, "scanned", "T-scanned", at(6, 2, 9), 2, false);
+    scan(&mut s, "T-scanned", at(6, 2, 18), at(6, 4, 12));
+    // From the confirmation file: no carrier data. file-2 was confirmed after its
+    // ship-by time (late), and a scan of it arrives on 06-06 09:00 after all.
+    confirm(&mut s, "file-1", "T-file-1", end_of(2), 2, true);
+    confirm(&mut s, "file-2", "T-file-2", end_of(3), 2, true);
+    scan(&mut s, "T-file-2", at(6, 6, 9), at(6, 6, 15));
+    // Whole-order shipments (quantity left empty): all 2 units, and the 2 − 1
+    // units not in split's earlier shipment.
+    confirm(&mut s, "whole", "T-whole", at(6, 2, 12), 0, false);
+    scan(&mut s, "T-whole", at(6, 2, 20), at(6, 5, 10));
+    confirm(&mut s, "split", "T-split-a", at(6, 2, 8), 1, false);
+    scan(&mut s, "T-split-a", at(6, 2, 12), at(6, 3, 15));
+    confirm(&mut s, "split", "T-split-b", at(6, 2, 16), 0, false);
+    scan(&mut s, "T-split-b", at(6, 2, 20), at(6, 8, 10));
+
+    // 06-06 08:00, before file-2's scan. Valid tracking (confirmed 05-08..06-06):
+    // scanned, whole, split-a, split-b, all scanned: 4/4; file-1 and file-2 lack
+    // carrier data.
+    let r = s.report(at(6, 6, 8));
+    assert_eq!(counts(&r.valid_tracking_rate), (4, 4, Good));
+    assert_eq!(r.valid_tracking_rate.shipments_without_carrier_data, 2);
+    assert_eq!(r.valid_tracking_rate.orders_without_shipment_data, 0);
+    // On time (promised 06-06): the same four tracked; delivered by the promise:
+    // scanned, whole, split-a (split-b not yet): 3/4.
+    assert_eq!(counts(&r.on_time_delivery_rate), (3, 4, Bad));
+    assert_eq!(r.on_time_delivery_rate.shipments_without_carrier_data, 2);
+    // Units: scanned, whole and split, 2 each (file-1 and file-2 left out); on
+    // time 2 + 2 + split-a's 1: 5/6.
+    assert_eq!(counts(&r.unit_on_time_delivery_rate), (5, 6, Bad));
+    assert_eq!(r.unit_on_time_delivery_rate.shipments_without_carrier_data, 2);
+    // The file's confirmation dates still judge shipping: file-2 is late.
+    assert_eq!(counts(&r.late_shipment_rate_10d), (1, 5, Bad));
+    assert_eq!(r.late_shipment_rate_10d.shipments_without_carrier_data, 0);
+
+    // 06-10 12:00. file-2 is known from its scan on: valid tracking 5/5, file-1
+    // still lacking. On time: all but split-b (delivered 06-08): 4/5. Units:
+    // scanned 2, file-2 2, whole 2, split 1 (split-b's 1 unit came late) of 8.
+    let r = s.report(at(6, 10, 12));
+    assert_eq!(counts(&r.valid_tracking_rate), (5, 5, Good));
+    assert_eq!(r.valid_tracking_rate.shipments_without_carrier_data, 1);
+    assert_eq!(counts(&r.on_time_delivery_rate), (4, 5, Bad));
+    assert_eq!(r.on_time_delivery_rate.shipments_without_carrier_data, 1);
+    assert_eq!(counts(&r.unit_on_time_delivery_rate), (7, 8, Bad));
+    assert_eq!(r.unit_on_time_delivery_rate.shipments_without_carrier_data, 1);
+    assert_eq!(r.order_defect_rate_mfn.rate.shipments_without_carrier_data, 0);
+
+    // A whole-order shipment carries no count of its own; a counted one needs one.
+    let mut invalid = Seller::new();
+    invalid.mfn("o", at(6, 1, 10));
+    let shipment = |units, whole_order| Event {
+        event_id: format!("ship-{units}-{whole_order}"),
+        seller_id: "s".into(),
+        fact: Fact::ShipmentConfirmed(ShipmentConfirmed {
+            shipment_id: "S".into(),
+            order_id: "o".into(),
+            confirmed_at: at(6, 2, 0),
+            carrier: "UPS".into(),
+            tracking_number: "T".into(),
+            units,
+            carrier_data_unknown: true,
+            whole_order,
+        }),
+    };
+    let refused = |event: Event| invalid.book.clone().apply(&event, at(12, 31, 0), &Policy::amazon()).unwrap_err();
+    assert_eq!(refused(shipment(0, false)).to_string(), "shipment_confirmed.units: must be at least 1");
+    assert_eq!(
+        refused(shipment(2, true)).to_string(),
+        "shipment_confirmed.units: must be 0 for a whole_order shipment (uncounted)"
+    );
+}
+
+fn return_request(order: &str, requested: DateTime<Utc>, outcome: ReturnOutcome) -> ReturnRequest {
+    ReturnRequest {
+        return_id: format!("R-{order}"),
+        order_id: order.into(),
+        requested_at: requested,
+        responded_at: None,
+        outcome,
+        negative_return_feedback: false,
+        handled_by_marketplace: false,
+        response_time_unknown: false,
+    }
+}
+
+#[test]
+fn returns_handled_by_amazon_count_nowhere_and_answers_of_unknown_time_are_never_late() {
+    // Issue 14. Every return requested Friday 06-05 10:00; the 48-hour answer
+    // deadline is 06-07 10:00.
+    use ReturnOutcome::{Authorized, RejectedInvalid};
+    let mut s = Seller::new();
+    s.order("fba", at(6, 1, 10), FulfillmentChannel::Afn);
+    for id in ["late", "ok", "unknown-authorized", "unknown-invalid"] {
+        s.mfn(id, at(6, 1, 10));
+    }
+    let requested = at(6, 5, 10);
+    // The FBA customer returns report: Amazon handled it.
+    s.add(Fact::ReturnRequest(ReturnRequest {
+        responded_at: Some(requested),
+        handled_by_marketplace: true,
+        ..return_request("fba", requested, Authorized)
+    }));
+    s.add(Fact::ReturnRequest(ReturnRequest {
+        responded_at: Some(at(6, 8, 10)),
+        ..return_request("late", requested, Authorized)
+    }));
+    s.add(Fact::ReturnRequest(ReturnRequest {
+        responded_at: Some(at(6, 6, 10)),
+        ..return_request("ok", requested, Authorized)
+    }));
+    // The returns report: how each was settled, not when.
+    for (id, outcome) in [("unknown-authorized", Authorized), ("unknown-invalid", RejectedInvalid)] {
+        s.add(Fact::ReturnRequest(ReturnRequest {
+            response_time_unknown: true,
+            ..return_request(id, requested, outcome)
+        }));
+    }
+    // 06-05 12:00: four requests (fba is Amazon's); the invalid rejection counts
+    // from the request, nothing is late yet: 1/4.
+    assert_eq!(counts(&s.report(at(6, 5, 12)).return_dissatisfaction_rate), (1, 4, Bad));
+    // 06-10 12:00: "late" was answered after 72 hours; unknown-authorized is never
+    // late: 2/4.
+    assert_eq!(counts(&s.report(at(6, 10, 12)).return_dissatisfaction_rate), (2, 4, Bad));
+
+    let refused = |request: ReturnRequest| {
+        let event = Event { event_id: "x".into(), seller_id: "s".into(), fact: Fact::ReturnRequest(request) };
+        s.book.clone().apply(&event, at(12, 31, 0), &Policy::amazon()).unwrap_err().to_string()
+    };
+    assert_eq!(
+        refused(ReturnRequest { handled_by_marketplace: true, ..return_request("ok", requested, Authorized) }),
+        "return_request.responded_at: required once the return is answered"
+    );
+    assert_eq!(
+        refused(ReturnRequest {
+            responded_at: Some(requested),
+            handled_by_marketplace: true,
+            ..return_request("ok", requested, Authorized)
+        }),
+        "return_request.handled_by_marketplace: order \"ok\" is seller-fulfilled: the seller answers its returns"
+    );
+    assert_eq!(
+        refused(ReturnRequest {
+            responded_at: Some(requested),
+            response_time_unknown: true,
+            ..return_request("ok", requested, Authorized)
+        }),
+        "return_request.responded_at: must be unset when response_time_unknown"
+    );
+    assert_eq!(
+        refused(ReturnRequest {
+            response_time_unknown: true,
+            ..return_request("ok", requested, ReturnOutcome::Pending)
+        }),
+        "return_request.response_time_unknown: a pending return has no response whose time could be unknown"
+    );
 }

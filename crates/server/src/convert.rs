@@ -87,6 +87,8 @@ fn fact(fact: &pb::event::Fact) -> Field<domain::Fact> {
             carrier: s.carrier.clone(),
             tracking_number: s.tracking_number.clone(),
             units: count("units", s.units)?,
+            carrier_data_unknown: s.carrier_data_unknown,
+            whole_order: s.whole_order,
         })),
         F::CarrierScan(c) => Ok(domain::Fact::CarrierScan(domain::CarrierScan {
             tracking_number: c.tracking_number.clone(),
@@ -168,6 +170,8 @@ fn fact(fact: &pb::event::Fact) -> Field<domain::Fact> {
                 }
             },
             negative_return_feedback: r.negative_return_feedback,
+            handled_by_marketplace: r.handled_by_marketplace,
+            response_time_unknown: r.response_time_unknown,
         })),
         F::Refund(r) => Ok(domain::Fact::Refund(domain::Refund {
             refund_id: r.refund_id.clone(),
@@ -439,6 +443,7 @@ fn rate_metric(rate: &metrics::RateMetric) -> pb::RateMetric {
         target_condition: condition(rate.condition) as i32,
         status: metric_status(rate.status) as i32,
         orders_without_shipment_data: rate.orders_without_shipment_data,
+        shipments_without_carrier_data: rate.shipments_without_carrier_data,
         recovery: rate.recovery.map(|r| pb::Recovery {
             additional_defect_free_orders: r.additional_defect_free_orders.unwrap_or(-1),
             back_within_target_on: r.back_within_target_on.map(date),

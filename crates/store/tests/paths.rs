@@ -54,6 +54,7 @@ enum Gen {
     Cancel { order: usize, hours: i64, initiator: u8 },
     Ship { order: usize, hours: i64, scanned_after: Option<i64>, delivered_after: Option<i64> },
     Message { hours: i64, reply_after: Option<i64> },
+    Return { order: usize, hours: i64, outcome: u8, respond_after: i64, negative: bool, source: u8 },
 }
 
 fn gen_fact() -> impl Strategy<Value = Gen> {
@@ -75,10 +76,21 @@ fn gen_fact() -> impl Strategy<Value = Gen> {
             hours,
             initiator
         }),
-        (order, hours.clone(), proptest::option::of(0..200i64), proptest::option::of(0..400i64)).prop_map(
+        (order.clone(), hours.clone(), proptest::option::of(0..200i64), proptest::option::of(0..400i64)).prop_map(
             |(order, hours, scanned_after, delivered_after)| Gen::Ship { order, hours, scanned_after, delivered_after }
         ),
-        (hours, proptest::option::of(0..100i64)).prop_map(|(hours, reply_after)| Gen::Message { hours, reply_after }),
+        (hours.clone(), proptest::option::of(0..100i64))
+            .prop_map(|(hours, reply_after)| Gen::Message { hours, reply_after }),
+        (order, hours, 0..4u8, 0..100i64, any::<bool>(), 0..3u8).prop_map(
+            |(order, hours, outcome, respond_after, negative, source)| Gen::Return {
+                order,
+                hours,
+                outcome,
+                respond_after,
+                negative,
+                source
+            }
+        ),
     ]
 }
 
@@ -165,7 +177,11 @@ fn events(facts: &[Gen], seller: &str) -> Vec<Event> {
                         confirmed_at,
                         carrier: "UPS".into(),
                         tracking_number: format!("T{n}"),
-                        units: 2,
+                        // Issue 14: shipments from the confirmation file
+                        // (no carrier data; an uncounted whole order).
+                        units: if n % 4 == 0 { 0 } else { 1 + n as u32 % 2 },
+                        carrier_data_unknown: n % 3 == 0,
+                        whole_order: n % 4 == 0,
                     }),
                 });
                 if scanned_after.is_none() && delivered_after.is_none() {
@@ -184,6 +200,29 @@ fn events(facts: &[Gen], seller: &str) -> Vec<Event> {
                 received_at: base() + Duration::hours(hours),
                 first_replied_at: reply_after.map(|h| base() + Duration::hours(hours + h)),
             }),
+            Gen::Return { order, hours, outcome, respond_after, negative, source } => {
+                let requested_at = at(order, hours % 300);
+                let outcome = match outcome {
+                    0 => ReturnOutcome::Pending,
+                    1 => ReturnOutcome::Authorized,
+                    2 => ReturnOutcome::RejectedValid,
+                    _ => ReturnOutcome::RejectedInvalid,
+                };
+                // Issue 14: FBA returns (handled by Amazon; refused on MFN
+                // orders) and the returns report's answers of unknown time.
+                let (handled_by_marketplace, response_time_unknown) = (source == 1, source == 2);
+                let answered = outcome != ReturnOutcome::Pending && !response_time_unknown;
+                Fact::ReturnRequest(ReturnRequest {
+                    return_id: format!("r{order}"),
+                    order_id: format!("o{order}"),
+                    requested_at,
+                    responded_at: answered.then(|| requested_at + Duration::hours(respond_after)),
+                    outcome,
+                    negative_return_feedback: negative,
+                    handled_by_marketplace,
+                    response_time_unknown,
+                })
+            }
         };
         out.push(Event { event_id: format!("fact-{n}"), seller_id: seller.into(), fact });
     }
@@ -260,7 +299,8 @@ proptest! {
             Gen::Feedback { order, hours, .. } => Gen::Feedback { order, hours, stars: 1, fulfillment: false },
             Gen::Claim { order, hours, .. } => Gen::Claim { order, hours, outcome: 1, decided_after: 1 },
             Gen::Chargeback { order, hours, .. } | Gen::Removal { order, hours } | Gen::Cancel { order, hours, .. }
-            | Gen::Ship { order, hours, .. } => Gen::Chargeback { order, hours, service: true },
+            | Gen::Ship { order, hours, .. }
+            | Gen::Return { order, hours, .. } => Gen::Chargeback { order, hours, service: true },
             Gen::Message { hours, .. } => Gen::Chargeback { order: 0, hours, service: true },
         };
         let mut extra_events = events(&[defect], SELLER);
