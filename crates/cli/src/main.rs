@@ -120,6 +120,22 @@ enum Import {
         #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=i64::from(MAX_HANDLING_DAYS)))]
         handling_days: u32,
     },
+    /// The shipment confirmation file uploaded to Seller Central (Flat.File.ShippingConfirm).
+    Shipments {
+        /// The tab-separated file (or a spreadsheet's comma-separated copy).
+        file: PathBuf,
+        /// Seller the shipments belong to.
+        #[arg(long)]
+        seller: String,
+    },
+    /// A returns report: FBA customer returns or seller-fulfilled returns (told apart by the header).
+    Returns {
+        /// The tab-separated file (or a spreadsheet's comma-separated copy).
+        file: PathBuf,
+        /// Seller the returns belong to.
+        #[arg(long)]
+        seller: String,
+    },
     /// Seller Central's feedback file (GET_SELLER_FEEDBACK_DATA).
     Feedback {
         /// The tab-separated file.
@@ -221,6 +237,14 @@ fn read_import(what: &Import) -> anyhow::Result<(Parsed, Decoded)> {
         Import::Orders { file, seller, marketplace, handling_days } => {
             let decoded = read(file)?;
             (files::parse_order_report(&decoded.text, seller, marketplace.as_deref(), *handling_days), decoded)
+        }
+        Import::Shipments { file, seller } => {
+            let decoded = read(file)?;
+            (files::parse_shipment_confirmations(&decoded.text, seller), decoded)
+        }
+        Import::Returns { file, seller } => {
+            let decoded = read(file)?;
+            (files::parse_returns_report(&decoded.text, seller), decoded)
         }
         Import::Feedback { file, seller, date_order } => {
             let decoded = read(file)?;

@@ -171,18 +171,25 @@ pub fn render(report: &pb::AccountHealthReport, colour: bool) -> String {
         out.push_str(cells.join("  ").trim_end());
         out.push('\n');
     }
-    // Orders a shipping metric leaves out for lack of data (issue 14): a NONE or a
-    // small denominator is no all-clear when most orders are missing from it.
-    let lacking: Vec<String> = rate_metrics(report)
-        .into_iter()
-        .filter(|m| m.orders_without_shipment_data > 0)
-        .map(|m| {
-            let label = pb::Metric::try_from(m.metric).map(metric_label).unwrap_or("Metric");
-            let n = m.orders_without_shipment_data;
-            let orders = if n == 1 { "order" } else { "orders" };
-            format!("{label}: {n} {orders} without shipment data — import the shipment confirmation file\n")
-        })
-        .collect();
+    // Orders and shipments a shipping metric leaves out for lack of data (issue
+    // 14): a NONE or a small denominator is no all-clear when most are missing.
+    let mut lacking = Vec::new();
+    for m in rate_metrics(report) {
+        let label = pb::Metric::try_from(m.metric).map(metric_label).unwrap_or("Metric");
+        let (orders, shipments) = (m.orders_without_shipment_data, m.shipments_without_carrier_data);
+        if orders > 0 {
+            let noun = if orders == 1 { "order" } else { "orders" };
+            lacking.push(format!(
+                "{label}: {orders} {noun} without shipment data — import the shipment confirmation file\n"
+            ));
+        }
+        if shipments > 0 {
+            let noun = if shipments == 1 { "shipment" } else { "shipments" };
+            lacking.push(format!(
+                "{label}: {shipments} {noun} without carrier scans — send CarrierScan facts (import events)\n"
+            ));
+        }
+    }
     if !lacking.is_empty() {
         out.push('\n');
         out.push_str(&lacking.concat());

@@ -166,6 +166,8 @@ fn every_command_has_help() {
         vec!["--help"],
         vec!["import", "--help"],
         vec!["import", "orders", "--help"],
+        vec!["import", "shipments", "--help"],
+        vec!["import", "returns", "--help"],
         vec!["import", "feedback", "--help"],
         vec!["import", "events", "--help"],
         vec!["report", "--help"],
@@ -370,4 +372,240 @@ fn an_all_orders_report_raises_no_late_shipment_alarm() {
     assert_eq!((&cancel["numerator"], &cancel["denominator"]), (&serde_json::Value::Null, &"2".into()));
     assert_eq!(json["accountStatus"], "ACCOUNT_STATUS_HEALTHY");
     assert!(json["warnings"].as_array().is_none_or(Vec::is_empty));
+}
+
+/// A contract-JSON date as `YYYY-MM-DD`.
+fn day(date: &serde_json::Value) -> String {
+    let part = |name: &str| date[name].as_i64().unwrap();
+    format!("{}-{:02}-{:02}", part("year"), part("month"), part("day"))
+}
+
+/// One figure of a contract-JSON rate: window, numerator, denominator, status,
+/// orders and shipments lacking data, recovery (extra good items, day back).
+fn figure(rate: &serde_json::Value) -> String {
+    let range = &rate["reportingDateRange"];
+    let count = |name: &str| rate[name].as_str().unwrap_or("0").to_owned();
+    let recovery = &rate["recovery"];
+    let recovery = if recovery.is_null() {
+        String::new()
+    } else {
+        format!(
+            " +{} back {}",
+            recovery["additionalDefectFreeOrders"].as_str().unwrap(),
+            day(&recovery["backWithinTargetOn"])
+        )
+    };
+    format!(
+        "{}..{} {}/{} {}{}{}{}",
+        day(&range["start"]),
+        day(&range["end"]),
+        count("numerator"),
+        count("denominator"),
+        rate["status"].as_str().unwrap().trim_start_matches("METRIC_STATUS_"),
+        match count("ordersWithoutShipmentData").as_str() {
+            "0" => String::new(),
+            n => format!(" orders-lacking {n}"),
+        },
+        match count("shipmentsWithoutCarrierData").as_str() {
+            "0" => String::new(),
+            n => format!(" shipments-lacking {n}"),
+        },
+        recovery
+    )
+}
+
+/// Issue 14: the whole set of Seller Central files one seller has — All Orders,
+/// the shipment confirmation file, the seller-fulfilled and the FBA returns
+/// reports, the feedback file (`tests/fixtures/seller-set`) — imported, then the
+/// report as of 2026-05-31 23:59:59 with every figure worked out by hand.
+///
+/// The orders (handling 2 days: ship-by is the end of the day 2 days after the
+/// purchase day; 2026-05-01 is a Friday):
+///
+/// | order | bought | channel | ship-by | shipment file | other files |
+/// |---|---|---|---|---|---|
+/// | A1 114-2000001 | 05-04 10:00 | MFN | 05-06 | 05-05, tracked | 1-star feedback 05-10 |
+/// | A2 114-2000002 | 05-05 14:00 | MFN | 05-07 | 05-08, tracked (late) | return Rejected, in policy, 05-16 |
+/// | A3 114-2000003 | 05-06 09:00 | MFN, 2 rows, 3 units | 05-08 | 05-07, one tracking number on 2 rows | 5 stars + response; return Approved 05-14 |
+/// | A4 114-2000004 | 05-10 11:00 | MFN | 05-12 | 05-12, no tracking number | return Pending Action 05-26 |
+/// | A5 114-2000005 | 05-12 16:00 | MFN | 05-14 | 05-13, tracked, quantity empty (whole order) | |
+/// | A6 114-2000006 | 05-15 08:00 | MFN, Cancelled | — | | |
+/// | A7 114-2000007 | 05-26 09:00 | MFN, Pending | 05-28 | none | |
+/// | A8 114-2000008 | 05-27 12:00 | MFN, 2 rows | 05-29 | 05-29, tracked, 2 rows | 4 stars 05-30; return Approved 05-30 (2 rows, one RMA) |
+/// | A9 114-2000009 | 05-28 10:00 | MFN, business | 05-30 | 05-29 16:00 UTC, tracked | |
+/// | B1 114-3000001 | 05-03 10:00 | AFN | | | FBA return 05-20 |
+/// | B2 114-3000002 | 05-08 10:00 | AFN | | | 2-star feedback 05-15 |
+/// | B3 114-3000003 | 05-20 10:00 | AFN | | | FBA return 05-28 |
+///
+/// and a multi-channel (Non-Amazon) row, skipped.
+#[test]
+fn the_whole_set_of_seller_central_files_for_one_seller() {
+    let data = tempfile::tempdir().unwrap();
+    let data = data.path();
+    let set = |name: &str| fixture(&format!("seller-set/{name}"));
+    let imports: [(&str, &str, &str); 5] = [
+        (
+            "orders",
+            "all-orders.txt",
+            // 15 rows: 12 orders (A3 and A8 on two rows), the Non-Amazon row;
+            // events: 12 orders + A6's cancellation. Merchant-fulfilled and not
+            // cancelled: A1..A5, A7..A9 = 8 without shipment data yet.
+            "15 rows read as UTF-8: 13 events accepted, 0 duplicates, 0 rejected\n\
+             1 multi-channel fulfilment row (sales-channel Non-Amazon) skipped: it does not count toward account health\n\
+             1 cancelled order: the file does not say who cancelled, so it does not count as the seller's cancellation\n\
+             8 merchant-fulfilled orders without shipment data (the order report has no ship dates): they count in \
+             no shipping metric — import the shipment confirmation file\n",
+        ),
+        (
+            "shipments",
+            "shipments.txt",
+            // 9 rows, 7 shipments (A3's and A8's two rows share a tracking number).
+            "9 rows read as UTF-8: 7 events accepted, 0 duplicates, 0 rejected\n\
+             6 tracked shipments without carrier scans (the file has none): they count in neither valid tracking nor \
+             the delivery rates until CarrierScan facts arrive (import events)\n\
+             1 shipment without a tracking number: it counts as a shipment without valid tracking\n\
+             1 shipment without a quantity: it holds the units of its order not in earlier shipments\n",
+        ),
+        (
+            "returns",
+            "returns.txt",
+            // 5 rows, 4 returns (A8's two items share one RMA); A3, A2 and A8 settled.
+            "5 rows read as UTF-8: 4 events accepted, 0 duplicates, 0 rejected\n\
+             read as the seller-fulfilled returns report\n\
+             3 returns settled at a time the report does not give: none counts as a late answer\n",
+        ),
+        (
+            "returns",
+            "fba-returns.txt",
+            "2 rows read as UTF-8: 2 events accepted, 0 duplicates, 0 rejected\n\
+             read as the FBA customer returns report\n\
+             2 FBA returns: Amazon handled them, so they count in no return dissatisfaction figure (it measures the \
+             seller's answers)\n",
+        ),
+        (
+            "feedback",
+            "feedback.txt",
+            // 4 feedbacks and A3's public response.
+            "4 rows read as UTF-8: 5 events accepted, 0 duplicates, 0 rejected\n",
+        ),
+    ];
+    for (kind, file, summary) in imports {
+        let output = sellerhealth(data, &["import", kind, &set(file), "--seller", "set-seller"]);
+        assert_eq!((output.status.code(), stdout(&output)), (Some(0), summary.to_owned()), "{file}");
+    }
+    // Every file again: nothing new.
+    for (kind, file, summary) in imports {
+        let output = sellerhealth(data, &["import", kind, &set(file), "--seller", "set-seller"]);
+        let (accepted, duplicates) = summary.split_once(": ").unwrap().1.split_once(" events accepted, ").unwrap();
+        let again = summary.replacen(
+            &format!("{accepted} events accepted, {duplicates}"),
+            &format!("0 events accepted, {accepted} duplicates, {}", duplicates.split_once(", ").unwrap().1),
+            1,
+        );
+        assert_eq!(stdout(&output), again, "{file} again");
+    }
+
+    let json = sellerhealth(data, &["report", "set-seller", "--as-of", "2026-05-31", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let expected = [
+        // ODR, 60 days ending 14 days before: purchase days 03-19..05-17. MFN: A1..A6,
+        // defective A1 (1 star): 1/6. Under 1% needs 1/(6+n) < 0.01: n = 95 more.
+        // Back when A1 (05-04) leaves, the day the window starts on 05-05: 07-17.
+        ("orderDefectRateMfn", "2026-03-19..2026-05-17 1/6 BAD +95 back 2026-07-17"),
+        // AFN: B1, B2 (B3 is bought 05-20), defective B2 (2 stars): 1/2; n = 99.
+        // B3 enters on 06-03 (1/3); B2 leaves when the window starts 05-09: 07-21.
+        ("orderDefectRateAfn", "2026-03-19..2026-05-17 1/2 BAD +99 back 2026-07-21"),
+        // Cancel rate, purchase days 05-25..05-31: A7, A8, A9, none cancelled by the seller.
+        ("preFulfillmentCancelRate", "2026-05-25..2026-05-31 0/3 GOOD"),
+        // Late shipment by ship-by day, 10 days 05-22..05-31: A8, A9 due and on time
+        // (A9 shipped 05-29 16:00 UTC); A7 has no shipment data.
+        ("lateShipmentRate10d", "2026-05-22..2026-05-31 0/2 GOOD orders-lacking 1"),
+        // 30 days 05-02..05-31: A1, A2, A3, A4, A5, A8, A9 due (A6 cancelled, A7
+        // lacking); late: A2 (shipped 05-08 23:59:59 after 05-07 23:59:59). A4 shipped
+        // at the end of its ship-by day is in time. 1/(7+n) < 0.04: n = 19. Back when
+        // ship-by day 05-07 leaves the window (it starts 05-08): 06-06.
+        ("lateShipmentRate30d", "2026-05-02..2026-05-31 1/7 BAD orders-lacking 1 +19 back 2026-06-06"),
+        // Valid tracking by confirmation day 05-02..05-31: 7 shipments; the 6 tracked
+        // ones have no carrier data, A4's untracked one is known never to be scanned:
+        // 0/1. Over 95% needs n/(1+n) > 0.95: n = 20. Back (NONE) when 05-12 leaves: 06-11.
+        // A7 lacks shipment data (by its ship-by day 05-28).
+        (
+            "validTrackingRate",
+            "2026-05-02..2026-05-31 0/1 BAD orders-lacking 1 shipments-lacking 6 +20 back 2026-06-11",
+        ),
+        // The order report has no promised delivery dates: in neither delivery rate.
+        ("onTimeDeliveryRate", "2026-05-02..2026-05-31 0/0 NONE"),
+        ("unitOnTimeDeliveryRate", "2026-05-02..2026-05-31 0/0 NONE"),
+        // Returns by request day 04-02..05-31: A3, A2, A4, A8 (B1's and B3's FBA returns
+        // were Amazon's). Dissatisfied: A2 (in-policy return rejected), A4 (pending
+        // since 05-26 23:59:59, past 48 hours). A3 and A8 were settled at a time the
+        // report does not give: never late. 2/(4+n) < 0.1: n = 17. A3 leaves 07-14,
+        // A2 07-16 (1/2), A4 when the window starts 05-27: 07-25 (0/1).
+        ("returnDissatisfactionRate", "2026-04-02..2026-05-31 2/4 BAD +17 back 2026-07-25"),
+        // Refunds by purchase day 05-02..05-31: all 12 orders, none refunded.
+        ("refundRate", "2026-05-02..2026-05-31 0/12 GOOD"),
+        ("customerServiceDissatisfactionRate", "2026-04-02..2026-05-31 0/0 NONE"),
+        // Business orders bought 05-25..05-31: A9, shipped Friday 05-29; its invoice
+        // is due by the start of Tuesday 06-02, so not yet a defect: 0/1.
+        ("invoiceDefectRate", "2026-05-25..2026-05-31 0/1 GOOD"),
+    ];
+    for (name, figures) in expected {
+        let rate = if name.starts_with("orderDefectRate") { &json[name]["rate"] } else { &json[name] };
+        assert_eq!(figure(rate), figures, "{name}");
+    }
+    assert_eq!(json["orderDefectRateMfn"]["negativeFeedbackCount"], "1");
+    assert_eq!(json["orderDefectRateAfn"]["negativeFeedbackCount"], "1");
+    // No messages in any file.
+    for contact in json["contactResponseTimes"].as_array().unwrap() {
+        assert_eq!(contact["status"], "METRIC_STATUS_NONE");
+    }
+    // AHR: 200, no violations; fewer than 200 orders fulfilled in 180 days.
+    assert_eq!(json["accountHealthRating"]["score"], 200);
+    // Warnings: the first BAD day of each penalised metric. ODR MFN: A1 enters the
+    // lagged window on 05-18 (1/1). ODR AFN: B1 on 05-17 (0/1), B2 on 05-22 (1/2).
+    // Late shipment: A2 is of unknown shipping until its confirmation, late, on
+    // 05-08; the 10-day rate is GOOD again on 05-17 when 05-07 leaves it (9 days
+    // BAD). Valid tracking: A4 confirmed 05-12. Days BAD count 05-31 itself.
+    let warnings: Vec<String> = json["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            let closed =
+                if w["closedOn"].is_null() { "open".to_owned() } else { format!("closed {}", day(&w["closedOn"])) };
+            format!(
+                "{} {} deadline {} {} {} days",
+                w["metric"].as_str().unwrap().trim_start_matches("METRIC_"),
+                day(&w["openedOn"]),
+                day(&w["deadline"]),
+                closed,
+                w["daysBad"]
+            )
+        })
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "ORDER_DEFECT_RATE_MFN 2026-05-18 deadline 2026-07-17 open 14 days",
+            "ORDER_DEFECT_RATE_AFN 2026-05-22 deadline 2026-07-21 open 10 days",
+            "LATE_SHIPMENT_RATE_10D 2026-05-08 deadline 2026-07-07 closed 2026-05-17 9 days",
+            "LATE_SHIPMENT_RATE_30D 2026-05-08 deadline 2026-07-07 open 24 days",
+            "VALID_TRACKING_RATE 2026-05-12 deadline 2026-07-11 open 20 days",
+        ]
+    );
+    // Penalised metrics BAD: at risk; no warning open for more than 30 days.
+    assert_eq!(json["accountStatus"], "ACCOUNT_STATUS_AT_RISK");
+    assert_eq!(json["demotionRisk"], serde_json::Value::Null);
+
+    // The table says what is missing, metric by metric.
+    let table = stdout(&sellerhealth(data, &["report", "set-seller", "--as-of", "2026-05-31"]));
+    assert!(
+        table.contains(
+            "\n\nLate shipment rate (10 days): 1 order without shipment data — import the shipment confirmation file\n\
+             Late shipment rate (30 days): 1 order without shipment data — import the shipment confirmation file\n\
+             Valid tracking rate: 1 order without shipment data — import the shipment confirmation file\n\
+             Valid tracking rate: 6 shipments without carrier scans — send CarrierScan facts (import events)\n\n"
+        ),
+        "{table}"
+    );
 }

@@ -1,5 +1,5 @@
-//! Fuzzing every importer of the command line: the order report, the feedback
-//! file, events as JSON lines, Amazon's performance report read by `reconcile`,
+//! Fuzzing every importer of the command line: the order report, the shipment
+//! confirmation file, both returns reports, the feedback file, events as JSON lines, Amazon's performance report read by `reconcile`,
 //! and the byte decoding in front of all of them.
 //!
 //! Each `fuzz_*` test feeds its reader (a) arbitrary bytes and (b) mutations of
@@ -24,7 +24,7 @@ use std::process::Command;
 
 use sellerhealth_cli::files::{
     DateOrder, FileError, MAX_HANDLING_DAYS, Parsed, TextEncoding, decode, parse_event_lines, parse_feedback_file,
-    parse_order_report,
+    parse_order_report, parse_returns_report, parse_shipment_confirmations,
 };
 use sellerhealth_cli::reconcile;
 use sellerhealth_proto::v1::event::Fact;
@@ -336,6 +336,7 @@ fn fuzz_order_report() {
         let marketplace = if rng.below(4) == 0 { Some("A1PA6795UKMFR9") } else { None };
         match parse_order_report(&decoded.text, "fuzz-seller", marketplace, handling_days) {
             Err(FileError::Empty | FileError::MissingColumn(_)) => {}
+            Err(other) => panic!("an order report refused as {other}"),
             Ok(parsed) => {
                 check_lines(&decoded.text, &parsed);
                 assert!(parsed.events.len() <= parsed.rows);
@@ -360,6 +361,7 @@ fn fuzz_feedback_file() {
         let order = *rng.pick(&[DateOrder::Mdy, DateOrder::Dmy, DateOrder::Ymd]);
         match parse_feedback_file(&decoded.text, "fuzz-seller", order) {
             Err(FileError::Empty | FileError::MissingColumn(_)) => {}
+            Err(other) => panic!("a feedback file refused as {other}"),
             Ok(parsed) => {
                 check_lines(&decoded.text, &parsed);
                 for (_, event) in &parsed.events {
@@ -371,6 +373,58 @@ fn fuzz_feedback_file() {
                         Some(Fact::FeedbackUpdate(update)) => assert!(in_range(update.updated_at.as_ref())),
                         other => panic!("not feedback: {other:?}"),
                     }
+                }
+            }
+        }
+    });
+}
+
+#[test]
+fn fuzz_shipment_confirmations() {
+    let header =
+        b"order-id\torder-item-id\tquantity\tship-date\tcarrier-code\tcarrier-name\ttracking-number\n".to_vec();
+    let small = [
+        header.clone(),
+        b"111-1\t1\t2147483647\t2026-05-03\tUPS\t\t1Z\n".to_vec(),
+        b"111-1\t2\t2147483647\t2026-05-03\tUPS\t\t1Z\n".to_vec(),
+        b"111-2\t\t\t2199-12-31T23:59:59Z\tOther\t\tNULL\n".to_vec(),
+    ]
+    .concat();
+    let corpus = [fixture("seller-set/shipments.txt"), small, header];
+    fuzz("shipments", &corpus, |bytes, _| {
+        let decoded = decode(bytes);
+        match parse_shipment_confirmations(&decoded.text, "fuzz-seller") {
+            Err(FileError::Empty | FileError::MissingColumn(_)) => {}
+            Err(other) => panic!("a shipment file refused as {other}"),
+            Ok(parsed) => {
+                check_lines(&decoded.text, &parsed);
+                assert!(parsed.events.len() <= parsed.rows);
+                for (_, event) in &parsed.events {
+                    let Some(Fact::ShipmentConfirmed(s)) = &event.fact else { panic!("not a shipment: {event:?}") };
+                    // Counted, or a whole order with no count of its own.
+                    assert!(if s.whole_order { s.units == 0 } else { s.units >= 1 }, "{s:?}");
+                    assert!(in_range(s.confirmed_at.as_ref()), "confirmed_at {:?}", s.confirmed_at);
+                }
+            }
+        }
+    });
+}
+
+#[test]
+fn fuzz_returns_reports() {
+    let corpus = [fixture("seller-set/returns.txt"), fixture("seller-set/fba-returns.txt")];
+    fuzz("returns", &corpus, |bytes, _| {
+        let decoded = decode(bytes);
+        match parse_returns_report(&decoded.text, "fuzz-seller") {
+            Err(FileError::Empty | FileError::MissingColumn(_) | FileError::NotAReturnsReport) => {}
+            Ok(parsed) => {
+                check_lines(&decoded.text, &parsed);
+                assert!(parsed.events.len() <= parsed.rows);
+                for (_, event) in &parsed.events {
+                    let Some(Fact::ReturnRequest(r)) = &event.fact else { panic!("not a return: {event:?}") };
+                    assert!(in_range(r.requested_at.as_ref()), "requested_at {:?}", r.requested_at);
+                    // Amazon's answers carry their time; the seller's have none.
+                    assert_eq!(r.responded_at.is_some(), r.handled_by_marketplace, "{r:?}");
                 }
             }
         }
@@ -464,8 +518,19 @@ fn fuzz_mangled_files_never_panic_the_binary() {
     let orders = format!("{FIXTURES}/orders.txt");
     assert_eq!(run(&["import", "orders", &orders, "--seller", "fuzz-seller"]).status.code(), Some(1));
     let mut rng = Rng(seed());
-    let kinds: [(&str, Vec<u8>, &[&str]); 4] = [
+    let kinds: [(&str, Vec<u8>, &[&str]); 7] = [
         ("orders.txt", fixture("orders.txt"), &["import", "orders", "FILE", "--seller", "fuzz-seller"]),
+        (
+            "shipments.txt",
+            fixture("seller-set/shipments.txt"),
+            &["import", "shipments", "FILE", "--seller", "fuzz-seller"],
+        ),
+        ("returns.txt", fixture("seller-set/returns.txt"), &["import", "returns", "FILE", "--seller", "fuzz-seller"]),
+        (
+            "fba-returns.txt",
+            fixture("seller-set/fba-returns.txt"),
+            &["import", "returns", "FILE", "--seller", "fuzz-seller"],
+        ),
         ("feedback.txt", fixture("feedback.txt"), &["import", "feedback", "FILE", "--seller", "fuzz-seller"]),
         ("events.jsonl", fixture("events.jsonl"), &["import", "events", "FILE"]),
         ("amazon-report.json", fixture("amazon-report.json"), &["reconcile", "fuzz-seller", "FILE"]),
