@@ -1,4 +1,5 @@
-//! The SP-API export held to Amazon's own JSON Schema of GET_V2_SELLER_PERFORMANCE_REPORT
+//! The SP-API export and the Amazon documents `reconcile` reads, held to
+//! Amazon's own JSON Schema of GET_V2_SELLER_PERFORMANCE_REPORT
 //! (`schemas/reports/accountHealthReport-2020-11-18.json` in
 //! amzn/selling-partner-api-models, draft-07), so the format cannot drift from
 //! the real one; and documents that break it refused by our reader, naming where.
@@ -20,6 +21,10 @@ use sellerhealth_metrics::{ContributionSet, contributions, evaluate};
 use serde_json::{Value, json};
 
 const M: &str = "ATVPDKIKX0DER";
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../cli/tests/fixtures");
+/// The one fixture that keeps the spellings real reports use instead of the
+/// schema's, on purpose: `reconcile` must read it all the same.
+const VARIANTS_FIXTURE: &str = "amazon-report-variants.json";
 
 fn at(m: u32, d: u32, h: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, m, d, h, 0, 0).unwrap()
@@ -318,6 +323,78 @@ fn exports_read_back_as_written() {
         let export = seller.export();
         let document: Document = sp_api::from_value(&export).unwrap();
         assert_eq!(serde_json::to_value(&document).unwrap(), export);
+    }
+}
+
+fn fixtures() -> Vec<(String, Value)> {
+    let mut found: Vec<(String, Value)> = std::fs::read_dir(FIXTURES)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "json"))
+        .map(|path| {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap())
+        })
+        .collect();
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found
+}
+
+/// Every Amazon document the command line's tests read follows the schema —
+/// except the variants fixture, which breaks it in exactly the ways real
+/// reports do and our reader tolerates; all of them are read.
+#[test]
+fn reconcile_fixtures_follow_amazons_schema() {
+    let fixtures = fixtures();
+    let names: Vec<&str> = fixtures.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names, ["amazon-report-variants.json", "amazon-report.json"]);
+    for (name, document) in &fixtures {
+        sp_api::from_value(document).unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+    let Some(validator) = validator() else { return };
+    for (name, document) in &fixtures {
+        let errors = schema_errors(&validator, document);
+        if name == VARIANTS_FIXTURE {
+            // Three kinds, each read as documented: spelled as real reports spell
+            // them (documentRequest, prefulfillmentCancelRate, warningState),
+            // components left out when zero, and metrics left out altogether.
+            let required = |place: &str, property: &str| format!("{place}: \"{property}\" is a required property");
+            let spelled_otherwise = ["documentRequests", "preFulfillmentCancellationRate", "warningStates"];
+            let left_out = [
+                "foodAndProductSafetyIssues",
+                "invoiceDefectRate",
+                "listingPolicyViolations",
+                "onTimeDeliveryRate",
+                "otherPolicyViolations",
+                "productAuthenticityCustomerComplaints",
+                "productConditionCustomerComplaints",
+                "productSafetyCustomerComplaints",
+                "receivedIntellectualPropertyComplaints",
+                "restrictedProductPolicyViolations",
+                "suspectedIntellectualPropertyViolations",
+                "unitOnTimeDeliveryRate",
+                "validTrackingRate",
+            ];
+            let components = [
+                ("afn", "chargebacks"),
+                ("afn", "claims"),
+                ("afn", "negativeFeedback"),
+                ("mfn", "chargebacks"),
+                ("mfn", "claims"),
+            ];
+            let mut expected: Vec<String> = spelled_otherwise
+                .iter()
+                .chain(&left_out)
+                .map(|property| required("/performanceMetrics/0", property))
+                .chain(components.iter().map(|(channel, component)| {
+                    required(&format!("/performanceMetrics/0/orderDefectRate/{channel}"), component)
+                }))
+                .collect();
+            expected.sort();
+            assert_eq!(errors, expected, "{name}");
+        } else {
+            assert_eq!(errors, Vec::<String>::new(), "{name}");
+        }
     }
 }
 
