@@ -16,6 +16,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use sellerhealth_cli::client::{Connection, ImportSummary, import};
 use sellerhealth_cli::files::{self, DateOrder, Decoded, FileError, MAX_HANDLING_DAYS, Parsed};
 use sellerhealth_cli::{chart, reconcile, table, wire_json};
+use sellerhealth_metrics::sp_api;
 use sellerhealth_proto::v1 as pb;
 use sellerhealth_proto::v1::account_health_service_client::AccountHealthServiceClient;
 
@@ -351,11 +352,12 @@ async fn run_query(command: &Query, connection: &Connection) -> anyhow::Result<S
                 marketplace_id: marketplace.clone(),
                 as_of: as_of(*day),
             };
-            let ours: serde_json::Value =
-                serde_json::from_str(&client.get_seller_performance_report(request).await?.into_inner().json)?;
-            let lines = reconcile::compare(&amazon, &ours, Some(marketplace))
+            let json = client.get_seller_performance_report(request).await?.into_inner().json;
+            // Ours is read by the same reader as Amazon's: a shape it refuses is our bug.
+            let ours = sp_api::from_str(&json).context("reading our own SP-API report")?;
+            let comparison = reconcile::compare(&amazon, &ours, Some(marketplace))
                 .map_err(|reason| anyhow::anyhow!("{}: {reason}", amazon_report.display()))?;
-            Ok(reconcile::render(&lines))
+            Ok(reconcile::render(&comparison))
         }
     }
 }

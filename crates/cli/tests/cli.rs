@@ -29,6 +29,18 @@ fn fixture(name: &str) -> String {
     format!("{FIXTURES}/{name}")
 }
 
+/// What the README shows `command` printing: the lines after it, up to the next
+/// command or the end of its block.
+fn readme_output(command: &str) -> String {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let start = readme.find(&format!("\n{command}\n"));
+    assert!(start.is_some(), "the README shows {command}");
+    let start = start.unwrap();
+    let after = &readme[start + command.len() + 2..];
+    let end = [after.find("\n$ "), after.find("\n```")].into_iter().flatten().min().unwrap();
+    format!("{}\n", &after[..end])
+}
+
 const ORDERS_SUMMARY: &str = "2 merchant-fulfilled orders without shipment data (the order report has no ship dates): \
 they count in no shipping metric — import the shipment confirmation file
   line 5: expected 18 columns, found 5
@@ -142,10 +154,13 @@ fn import_then_report_in_every_format() {
     );
     assert!(std::fs::read_to_string(&svg).unwrap().starts_with("<svg"));
 
-    // Amazon's report with the schema's variants (prefulfillmentCancelRate,
-    // warningState, no claims or chargebacks components) and an AHR of 190.
-    let reconcile =
-        sellerhealth(data, &["reconcile", "cli-seller", &fixture("amazon-report.json"), "--as-of", "2026-06-30"]);
+    // Amazon's report with the spellings of real reports instead of the schema's
+    // (prefulfillmentCancelRate, warningState, documentRequest, no claims or
+    // chargebacks components), most metrics left out, and an AHR of 190.
+    let reconcile = sellerhealth(
+        data,
+        &["reconcile", "cli-seller", &fixture("amazon-report-variants.json"), "--as-of", "2026-06-30"],
+    );
     let reconcile = stdout(&reconcile);
     assert!(reconcile.contains("\norderDefectRate.mfn rate               50.00%  50.00%  +0.00 pp\n"));
     assert!(reconcile.contains("\norderDefectRate.mfn claims             0       0       +0\n"));
@@ -153,6 +168,16 @@ fn import_then_report_in_every_format() {
     assert!(reconcile.contains("\nvalid tracking rate                    —       0.00%   —\n"));
     assert!(reconcile.contains("\nAccount Health Rating                  190     200     +10\n"));
     assert!(reconcile.ends_with("\nopen warnings                          1       1       +0\n"));
+
+    // Amazon's report in the schema's own shape (crates/metrics/tests/sp_api_schema.rs
+    // checks it against the schema): the README shows this output, exactly.
+    let reconcile =
+        sellerhealth(data, &["reconcile", "cli-seller", &fixture("amazon-report.json"), "--as-of", "2026-06-30"]);
+    assert_eq!(reconcile.status.code(), Some(0), "{}", String::from_utf8_lossy(&reconcile.stderr));
+    assert_eq!(
+        stdout(&reconcile),
+        readme_output("$ sellerhealth reconcile cli-seller amazon-report.json --as-of 2026-06-30")
+    );
 
     let unknown = sellerhealth(data, &["report", "nobody"]);
     assert_eq!(unknown.status.code(), Some(2));

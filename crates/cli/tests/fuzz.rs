@@ -463,19 +463,24 @@ fn fuzz_event_lines() {
 
 #[test]
 fn fuzz_reconcile_report() {
-    let ours = serde_json::from_slice::<serde_json::Value>(&fixture("amazon-report.json")).unwrap();
-    let corpus = [fixture("amazon-report.json"), br#"{"performanceMetrics":[{"orderDefectRate":{"mfn":{"rate":1e308,"orderCount":{"count":-1}}},"warningStates":[1,2]}]}"#.to_vec()];
+    let (ours, _) = reconcile::read_report(&fixture("amazon-report.json")).unwrap();
+    let corpus = [
+        fixture("amazon-report.json"),
+        fixture("amazon-report-variants.json"),
+        br#"{"performanceMetrics":[{"orderDefectRate":{"mfn":{"rate":1e308,"orderCount":{"count":-1}}},"warningStates":[1,2]}]}"#.to_vec(),
+    ];
     fuzz("reconcile", &corpus, |bytes, rng| {
         if let Ok((amazon, _)) = reconcile::read_report(bytes) {
             let marketplace = if rng.below(2) == 0 { Some("ATVPDKIKX0DER") } else { None };
             // A marketplace the document does not hold is refused, never a panic.
-            if let Ok(lines) = reconcile::compare(&amazon, &ours, marketplace) {
-                let table = reconcile::render(&lines);
-                assert_eq!(table.lines().count(), lines.len() + 1);
+            if let Ok(comparison) = reconcile::compare(&amazon, &ours, marketplace) {
+                let table = reconcile::render(&comparison);
+                // Two tables with a header each and a blank line between.
+                assert_eq!(table.lines().count(), comparison.texts.len() + comparison.lines.len() + 3);
             }
             // Both sides from the file, too.
-            if let Ok(lines) = reconcile::compare(&ours, &amazon, marketplace) {
-                reconcile::render(&lines);
+            if let Ok(comparison) = reconcile::compare(&ours, &amazon, marketplace) {
+                reconcile::render(&comparison);
             }
         }
     });
