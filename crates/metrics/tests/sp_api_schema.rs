@@ -104,6 +104,8 @@ impl Seller {
             carrier: "UPS".into(),
             tracking_number: format!("T{id}"),
             units: 1,
+            carrier_data_unknown: false,
+            whole_order: false,
         }));
         if let Some((first_scan, delivered)) = scan {
             self.add(Fact::CarrierScan(CarrierScan {
