@@ -287,8 +287,10 @@ async fn bad_input_names_the_field() {
     assert!(err.message().starts_with("events[0].order.purchased_at: "), "{}", err.message());
     assert!(err.message().ends_with("is more than 24 hours in the future"), "{}", err.message());
 
-    // Feedback more than 90 days after purchase is FAILED_PRECONDITION.
-    let err = refused(vec![base.clone(), feedback("o1", day(90) + Duration::seconds(1), 5, false)]).await;
+    // Feedback after the 90th day after the purchase day is FAILED_PRECONDITION
+    // (by calendar day: any time on day 90 is in time).
+    let day_91 = (day(91).date_naive().and_hms_opt(0, 0, 0).unwrap()).and_utc();
+    let err = refused(vec![base.clone(), feedback("o1", day_91, 5, false)]).await;
     assert_eq!(err.code(), Code::FailedPrecondition, "{err:?}");
 
     // Nothing of the refused batches was stored: the seller is still unknown.

@@ -8,8 +8,6 @@
 /// on short keys and still seeded per process against crafted collisions.
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
-use chrono::Duration;
-
 use crate::error::DomainError;
 use crate::facts::{
     AtozClaim, BuyerMessage, Cancellation, CarrierScan, Chargeback, CustomerServiceSurvey, Event, Fact, FeedbackUpdate,
@@ -17,7 +15,7 @@ use crate::facts::{
     ReturnRequest, SellerFeedback, ShipmentConfirmed,
 };
 use crate::policy::Policy;
-use crate::time::shift;
+use crate::time::{day_of, shift_days};
 use crate::validate::check_event;
 
 /// Everything known about one order, facts in arrival order.
@@ -372,8 +370,9 @@ impl SellerBook {
         }
         match fact {
             Fact::SellerFeedback(f) => {
-                let deadline = shift(purchased_at, Duration::days(i64::from(policy.feedback_eligibility_days)));
-                if f.left_at > deadline {
+                // By calendar day (SPEC §7): any time on day 90 after the purchase day is in time.
+                let last_day = shift_days(day_of(purchased_at), i64::from(policy.feedback_eligibility_days));
+                if day_of(f.left_at) > last_day {
                     return Err(DomainError::FailedPrecondition(format!(
                         "feedback on order {order_id:?} left {} more than {} days after purchase",
                         f.left_at, policy.feedback_eligibility_days

@@ -41,6 +41,7 @@ pub mod facts;
 pub mod policy;
 pub mod time;
 pub mod validate;
+pub mod versions;
 
 pub use book::{Applied, OrderRecord, ReviewRecord, SellerBook, Subject};
 pub use error::DomainError;

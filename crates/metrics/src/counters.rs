@@ -123,6 +123,12 @@ pub trait CounterSource {
 
     /// The non-zero `ResponseHours(h)` totals over `days` as of `as_of`, by `h` ascending.
     fn response_hours(&self, marketplace_id: &str, days: DayRange, as_of: Instant) -> Vec<(u32, i64)>;
+
+    /// Every (attribution day, effective day) that holds a change of `counter`,
+    /// in any order: a rate's figures change only on days derived from these,
+    /// so warnings and recovery step from one to the next instead of walking
+    /// every day.
+    fn change_days(&self, marketplace_id: &str, counter: Counter) -> Vec<(Day, Day)>;
 }
 
 /// One stored change: attribution day, effective instant, amount.
@@ -173,6 +179,11 @@ impl CounterSource for ContributionSet {
             .filter(|(_, at, _)| *at <= as_of)
             .map(|(_, _, delta)| *delta)
             .fold(0, i64::saturating_add)
+    }
+
+    fn change_days(&self, marketplace_id: &str, counter: Counter) -> Vec<(Day, Day)> {
+        let entries = self.by_counter.get(&(marketplace_id.to_owned(), counter));
+        entries.into_iter().flatten().map(|(day, at, _)| (*day, sellerhealth_domain::day_of(*at))).collect()
     }
 
     fn response_hours(&self, marketplace_id: &str, days: DayRange, as_of: Instant) -> Vec<(u32, i64)> {

@@ -37,18 +37,16 @@ pub(crate) fn tally(record: &OrderRecord, t: Instant, tally: &mut Tally) {
         tally.count(Counter::ShipmentsConfirmed, confirmed_day);
         let (first_scan, delivered) = scans(record, shipment);
         let delivered = delivered.filter(|d| *d <= t);
-        let on_promise = |d: Instant| promised_day.is_some_and(|p| day_of(d) <= p);
-        if delivered.is_some_and(on_promise) {
-            units_on_time = units_on_time.saturating_add(shipment_units(record, shipment));
-        }
         let Some(first_scan) = first_scan.filter(|s| *s <= t) else { continue };
         tally.count(Counter::ValidTracking, confirmed_day);
-        if let Some(promised_day) = promised_day {
-            tally.count(Counter::TrackedDeliveries, promised_day);
-            // A parcel first scanned after its delivery was not tracked in time.
-            if delivered.is_some_and(|d| first_scan <= d && on_promise(d)) {
-                tally.count(Counter::OnTimeDeliveries, promised_day);
-            }
+        let Some(promised_day) = promised_day else { continue };
+        tally.count(Counter::TrackedDeliveries, promised_day);
+        // On time (SPEC §3): valid tracking, delivered by the promised day, and not
+        // first scanned after its delivery (a parcel not tracked in time). The
+        // units of such a shipment are the units delivered on time.
+        if delivered.is_some_and(|d| first_scan <= d && day_of(d) <= promised_day) {
+            tally.count(Counter::OnTimeDeliveries, promised_day);
+            units_on_time = units_on_time.saturating_add(shipment_units(record, shipment));
         }
     }
     let Some(promised_day) = promised_day else { return };

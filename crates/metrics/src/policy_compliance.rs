@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use sellerhealth_domain::{
     DayRange, FulfillmentChannel, Instant, OrderRecord, Policy, PolicyCategory, PolicyViolation, ViolationSeverity,
-    day_of,
+    day_of, versions,
 };
 
 use crate::counters::{Contribution, Counter, CounterSource};
@@ -76,16 +76,19 @@ pub struct AccountHealthRating {
     pub band: AhrBand,
 }
 
-/// Each violation counts on its occurrence day from its occurrence on.
+/// Each violation counts on its occurrence day from its occurrence on. Facts
+/// with one `violation_id` are versions of one violation (its resolution sent
+/// later): it counts once, as the version standing at each instant says.
 pub(crate) fn contributions(violations: &[PolicyViolation], out: &mut Vec<Contribution>) {
-    for violation in violations {
+    for violation in versions::subjects(violations) {
+        let Some(marketplace_id) = violation.first().map(|v| v.marketplace_id.as_str()) else { continue };
         emit(
-            &violation.marketplace_id,
-            vec![violation.occurred_at],
+            marketplace_id,
+            versions::change_instants(violation.iter().copied()),
             |t| {
                 let mut tally = Tally::default();
-                if t >= violation.occurred_at {
-                    tally.count(Counter::Violations(violation.category), day_of(violation.occurred_at));
+                if let Some(standing) = versions::standing_of(&violation, t).filter(|v| v.occurred_at <= t) {
+                    tally.count(Counter::Violations(standing.category), day_of(standing.occurred_at));
                 }
                 tally
             },
@@ -160,7 +163,9 @@ pub fn account_health_rating(
     let earned =
         AHR_POINTS_PER_STEP.saturating_mul(fulfilled / AHR_ORDERS_PER_STEP).saturating_add(AHR_BASE).min(AHR_MAX);
     let mut by_category: BTreeMap<PolicyCategory, Vec<&PolicyViolation>> = BTreeMap::new();
-    for violation in violations.iter().filter(|v| {
+    // One violation per id: the version standing as of `as_of` (its resolution
+    // counts from its own instant).
+    for violation in versions::standing(violations, as_of).into_iter().filter(|v| {
         v.marketplace_id == marketplace_id && v.occurred_at <= as_of && days.contains(day_of(v.occurred_at))
     }) {
         by_category.entry(violation.category).or_default().push(violation);

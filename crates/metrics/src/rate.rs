@@ -1,7 +1,10 @@
 //! Rate metrics as reported: window, counts, rate, target, status (SPEC §2, §8),
 //! and the table that says which counters make each rate.
 
-use sellerhealth_domain::{DayRange, FulfillmentChannel, Instant, Policy, RateTarget, TargetCondition, day_of};
+use std::collections::BTreeSet;
+
+use sellerhealth_domain::time::shift_days;
+use sellerhealth_domain::{Day, DayRange, FulfillmentChannel, Instant, Policy, RateTarget, TargetCondition, day_of};
 
 use crate::counters::{Counter, CounterSource};
 use crate::recovery::{self, Recovery};
@@ -174,7 +177,7 @@ impl RateSpec {
     }
 
     /// The window this rate covers when evaluated on `day`'s figures.
-    pub fn days(&self, day: sellerhealth_domain::Day) -> DayRange {
+    pub fn days(&self, day: Day) -> DayRange {
         DayRange::ending_before(day, self.target.window_days, self.target.lag_days)
     }
 
@@ -188,6 +191,24 @@ impl RateSpec {
     ) -> (i64, i64) {
         let sum = |counters: &[Counter]| sum(source, marketplace_id, counters, days, as_of);
         (sum(&self.numerator), sum(&self.denominator))
+    }
+
+    /// The days on which the rate's figures may change, given the facts in
+    /// `source`: each attribution day entering the window (the day plus the lag)
+    /// and leaving it (plus lag and window), and each day a change becomes
+    /// effective. Between two of them the figures of a day stay the same, so
+    /// searches over days step through these (as many as the facts, whatever
+    /// dates they carry).
+    pub fn change_days(&self, source: &impl CounterSource, marketplace_id: &str) -> BTreeSet<Day> {
+        let lag = i64::from(self.target.lag_days);
+        let leaves = lag.saturating_add(i64::from(self.target.window_days));
+        let mut days = BTreeSet::new();
+        for &counter in self.numerator.iter().chain(&self.denominator) {
+            for (day, effective) in source.change_days(marketplace_id, counter) {
+                days.extend([shift_days(day, lag), shift_days(day, leaves), effective]);
+            }
+        }
+        days
     }
 
     /// The status of `numerator / denominator` against the target.

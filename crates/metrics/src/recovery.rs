@@ -1,7 +1,6 @@
 //! Recovery of a BAD rate (SPEC §4): how many more defect-free orders would bring it
 //! within target now, and the first day it is back if nothing new arrives.
 
-use sellerhealth_domain::time::shift_days;
 use sellerhealth_domain::{Day, Instant, TargetCondition, day_of};
 
 use crate::counters::CounterSource;
@@ -14,8 +13,8 @@ pub struct Recovery {
     /// rate within target now; `None` when no number would (e.g. a target of 0).
     pub additional_defect_free_orders: Option<i64>,
     /// The first future day on which the rate is back within target (or has no
-    /// data) as old days leave the window, if no new facts arrive; `None` if that
-    /// never happens within one window length.
+    /// data) as the known facts move through the window, if no new facts arrive;
+    /// `None` only if no day would be (facts dated to the end of time).
     pub back_within_target_on: Option<Day>,
 }
 
@@ -29,8 +28,11 @@ pub(crate) fn recovery(
     denominator: i64,
 ) -> Recovery {
     let today = day_of(as_of);
-    let horizon = i64::from(spec.target.window_days).saturating_add(i64::from(spec.target.lag_days));
-    let back_within_target_on = (1..=horizon).map(|n| shift_days(today, n)).find(|&day| {
+    // The window moves on with the facts known now: its figures change only on
+    // the days facts enter or leave it, however far ahead their dates lie (a
+    // promised delivery a week out enters the window a week from now).
+    let changes = spec.change_days(source, marketplace_id);
+    let back_within_target_on = changes.range(today..).copied().filter(|day| *day > today).find(|&day| {
         let (num, den) = spec.counts(source, marketplace_id, spec.days(day), as_of);
         spec.status(num, den) != MetricStatus::Bad
     });

@@ -1,11 +1,9 @@
 //! Contact response time (SPEC §3): buyer messages first answered within the SLA ÷
 //! messages answered or overdue, the average response time and its 90th percentile.
 
-use std::collections::BTreeMap;
-
 use chrono::Duration;
 use sellerhealth_domain::time::shift;
-use sellerhealth_domain::{BuyerMessage, DayRange, Instant, Policy, TargetCondition, day_of};
+use sellerhealth_domain::{BuyerMessage, DayRange, Instant, Policy, TargetCondition, day_of, versions};
 
 use crate::counters::{Contribution, Counter, CounterSource};
 use crate::rate::{Metric, MetricStatus};
@@ -45,18 +43,22 @@ pub struct ContactResponseTime {
     pub status: MetricStatus,
 }
 
-/// The contributions of every buyer message; a later fact for the same
-/// `message_id` replaces the earlier one (e.g. to add the reply time).
+/// The contributions of every buyer message. Facts with one `message_id` are
+/// versions of one message (the reply added later): as of each instant the
+/// version standing then counts (`sellerhealth_domain::versions`).
 pub(crate) fn contributions(messages: &[BuyerMessage], policy: &Policy, out: &mut Vec<Contribution>) {
-    let mut by_id: BTreeMap<&str, &BuyerMessage> = BTreeMap::new();
-    for message in messages {
-        by_id.insert(&message.message_id, message);
-    }
     let sla = Duration::hours(i64::from(policy.contact_response.sla_hours));
-    for message in by_id.into_values() {
-        let deadline = shift(message.received_at, sla);
-        let times = [Some(message.received_at), message.first_replied_at, Some(just_after(deadline))];
-        emit(&message.marketplace_id, times.into_iter().flatten().collect(), |t| tally(message, deadline, t), out);
+    let deadline = |message: &BuyerMessage| shift(message.received_at, sla);
+    for message in versions::subjects(messages) {
+        let Some(marketplace_id) = message.first().map(|m| m.marketplace_id.as_str()) else { continue };
+        let mut times = versions::change_instants(message.iter().copied());
+        times.extend(message.iter().map(|m| just_after(deadline(m))));
+        emit(
+            marketplace_id,
+            times,
+            |t| versions::standing_of(&message, t).map(|m| tally(m, deadline(m), t)).unwrap_or_default(),
+            out,
+        );
     }
 }
 

@@ -2,23 +2,12 @@
 //! feedback, a response later than the policy's hours, or an invalid rejection
 //! (counted once) ÷ return requests, by requested date.
 
-use std::collections::BTreeMap;
-
 use chrono::Duration;
 use sellerhealth_domain::time::shift;
-use sellerhealth_domain::{Instant, OrderRecord, Policy, ReturnOutcome, ReturnRequest, day_of};
+use sellerhealth_domain::{Instant, OrderRecord, Policy, ReturnOutcome, ReturnRequest, day_of, versions};
 
 use crate::counters::Counter;
 use crate::timeline::{Tally, just_after};
-
-/// Each return's current state: the latest fact sent for its `return_id`.
-fn latest(record: &OrderRecord) -> impl Iterator<Item = &ReturnRequest> {
-    let mut by_id: BTreeMap<&str, &ReturnRequest> = BTreeMap::new();
-    for request in &record.returns {
-        by_id.insert(&request.return_id, request);
-    }
-    by_id.into_values()
-}
 
 fn response_deadline(request: &ReturnRequest, policy: &Policy) -> Instant {
     shift(request.requested_at, Duration::hours(i64::from(policy.return_response_hours)))
@@ -26,11 +15,8 @@ fn response_deadline(request: &ReturnRequest, policy: &Policy) -> Instant {
 
 /// Instants where the order's return counters may change.
 pub(crate) fn times(record: &OrderRecord, policy: &Policy, out: &mut Vec<Instant>) {
-    for request in latest(record) {
-        out.push(request.requested_at);
-        out.extend(request.responded_at);
-        out.push(just_after(response_deadline(request, policy)));
-    }
+    out.extend(versions::change_instants(&record.returns));
+    out.extend(record.returns.iter().map(|r| just_after(response_deadline(r, policy))));
 }
 
 /// Whether the return is a dissatisfaction at `t`. Negative return feedback counts
@@ -48,10 +34,13 @@ pub fn is_dissatisfied(request: &ReturnRequest, policy: &Policy, t: Instant) -> 
     late || invalid || negative
 }
 
-/// Counts each return request, and its dissatisfaction once there is one; a
-/// return the marketplace handled is not the seller's to answer and counts nowhere.
+/// Counts each return request, and its dissatisfaction once there is one, by
+/// the version of the request standing at `t` (facts with one `return_id` are
+/// versions of one return: the answer added later); a return the marketplace
+/// handled is not the seller's to answer and counts nowhere.
 pub(crate) fn tally(record: &OrderRecord, policy: &Policy, t: Instant, tally: &mut Tally) {
-    for request in latest(record).filter(|r| r.requested_at <= t && !r.handled_by_marketplace) {
+    let standing = versions::standing(&record.returns, t);
+    for request in standing.into_iter().filter(|r| r.requested_at <= t && !r.handled_by_marketplace) {
         let day = day_of(request.requested_at);
         tally.count(Counter::ReturnRequests, day);
         if is_dissatisfied(request, policy, t) {

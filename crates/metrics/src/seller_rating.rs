@@ -3,13 +3,14 @@
 
 use chrono::Duration;
 use sellerhealth_domain::time::{shift, shift_days};
-use sellerhealth_domain::{BuyerMessage, DayRange, FulfillmentChannel, Instant, OrderRecord, Policy, day_of};
+use sellerhealth_domain::{BuyerMessage, DayRange, FulfillmentChannel, Instant, OrderRecord, Policy, day_of, versions};
 
 use crate::counters::{Counter, CounterSource};
 use crate::late_shipment::is_late;
 use crate::odr::{has_negative_feedback, has_open_claim, has_service_chargeback};
 use crate::order_facts::{
-    cancellation_before_shipment, cancelled_by, first_confirmation, is_business_day, scans, shipping_known,
+    cancellation_before_shipment, cancelled_by, first_confirmation, is_business_day, scans, shipment_units,
+    shipping_known,
 };
 use crate::refunds::refunded_by;
 use crate::timeline::{Tally, just_after};
@@ -95,10 +96,12 @@ impl SellerRating {
     }
 }
 
-/// Whether a message on the order was unanswered for more than the SLA by `t`.
+/// Whether a message on the order was unanswered for more than the SLA by `t`,
+/// by each message's version standing at `t` (a reply sent later as a new
+/// version of the message counts from its own instant).
 fn message_overdue(messages: &[BuyerMessage], policy: &Policy, t: Instant) -> bool {
     let sla = Duration::hours(i64::from(policy.contact_response.sla_hours));
-    messages.iter().any(|m| {
+    versions::standing(messages, t).into_iter().any(|m| {
         let deadline = shift(m.received_at, sla);
         t > deadline && m.first_replied_at.is_none_or(|r| r > deadline)
     })
@@ -123,25 +126,33 @@ fn business_days_to(purchase: Instant, delivered: Instant) -> i64 {
     weeks.saturating_mul(5).saturating_add(i64::try_from(rest_business).unwrap_or(0))
 }
 
-/// Whether every bonus condition holds at `t` (SPEC §5): valid tracking, delivered
-/// within 3 business days, by the promised day, and no refund.
+/// Whether every bonus condition holds at `t` (SPEC §5): every unit of the
+/// order delivered by `t` in shipments with valid tracking, within 3 business
+/// days, by the promised day, and no refund. Only shipments confirmed by `t`
+/// count: one confirmed later has not happened yet at `t`.
 fn bonus(record: &OrderRecord, t: Instant) -> bool {
     let order = &record.order;
-    if record.shipments.is_empty() || refunded_by(record, t) {
+    if refunded_by(record, t) {
         return false;
     }
     let Some(promised_day) = order.promised_delivery_latest_at.map(day_of) else { return false };
     let mut last_delivery = None;
-    for shipment in &record.shipments {
+    let mut units_delivered: u32 = 0;
+    for shipment in record.shipments.iter().filter(|s| s.confirmed_at <= t) {
         let (first_scan, delivered) = scans(record, shipment);
         match (first_scan.filter(|s| *s <= t), delivered.filter(|d| *d <= t)) {
-            (Some(_), Some(delivered)) => last_delivery = last_delivery.max(Some(delivered)),
+            (Some(_), Some(delivered)) => {
+                last_delivery = last_delivery.max(Some(delivered));
+                units_delivered = units_delivered.saturating_add(shipment_units(record, shipment));
+            }
             _ => return false,
         }
     }
-    last_delivery.is_some_and(|delivered| {
-        day_of(delivered) <= promised_day && business_days_to(order.purchased_at, delivered) <= BONUS_BUSINESS_DAYS
-    })
+    // A partly shipped or partly delivered order gets no bonus.
+    units_delivered >= order.units
+        && last_delivery.is_some_and(|delivered| {
+            day_of(delivered) <= promised_day && business_days_to(order.purchased_at, delivered) <= BONUS_BUSINESS_DAYS
+        })
 }
 
 /// The order's class at `t`: only its most severe problem counts.
@@ -182,6 +193,7 @@ pub fn score_class(record: &OrderRecord, policy: &Policy, t: Instant) -> ScoreCl
 pub(crate) fn times(record: &OrderRecord, policy: &Policy, out: &mut Vec<Instant>) {
     out.push(just_after(unshipped_deadline(record)));
     let sla = Duration::hours(i64::from(policy.contact_response.sla_hours));
+    out.extend(versions::change_instants(&record.messages));
     for message in &record.messages {
         out.push(just_after(shift(message.received_at, sla)));
     }

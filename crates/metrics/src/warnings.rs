@@ -9,9 +9,15 @@ use crate::order_facts::end_of;
 use crate::policy_compliance::{AccountHealthRating, AhrBand};
 use crate::rate::{Metric, MetricStatus, RateSpec};
 
-/// How many days back warnings are traced; a warning that began earlier shows
-/// this horizon's first day as its opening day.
+/// How many days back warnings are listed: the report shows each warning open
+/// on one of these days. One that began earlier is traced back to the first day
+/// of its unbroken BAD run, however long ago that was (SPEC §4).
 pub const WARNING_LOOKBACK_DAYS: i64 = 120;
+
+/// The first day of the warnings' look-back as of `as_of`.
+pub fn lookback_start(as_of: Instant) -> Day {
+    shift_days(day_of(as_of), 1 - WARNING_LOOKBACK_DAYS)
+}
 
 /// A warning on a penalised metric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,13 +74,14 @@ pub fn warnings(
     as_of: Instant,
 ) -> Vec<Warning> {
     let today = day_of(as_of);
-    let first = shift_days(today, 1 - WARNING_LOOKBACK_DAYS);
+    let first = lookback_start(as_of);
     let mut out = Vec::new();
     for spec in specs.iter().filter(|s| s.target.penalised) {
         let mut opened: Option<Day> = None;
         for day in std::iter::successors(Some(first), Day::succ_opt).take_while(|d| *d <= today) {
             let bad = status_on(spec, source, marketplace_id, day, as_of).2 == MetricStatus::Bad;
             match (bad, opened) {
+                (true, None) if day == first => opened = Some(run_start(spec, source, marketplace_id, first, as_of)),
                 (true, None) => opened = Some(day),
                 (false, Some(start)) => {
                     out.push(warning(spec.metric, policy, start, Some(day), today));
@@ -88,6 +95,22 @@ pub fn warnings(
         }
     }
     out
+}
+
+/// The first day of the unbroken BAD run that `bad_day` is in. The status of
+/// a day is that of the last change day at or before it
+/// ([`RateSpec::change_days`]), so the run is traced back change day by change
+/// day, as far as it goes: before the first there are no facts, and no status.
+fn run_start(spec: &RateSpec, source: &impl CounterSource, marketplace_id: &str, bad_day: Day, as_of: Instant) -> Day {
+    let changes = spec.change_days(source, marketplace_id);
+    let mut start = bad_day;
+    for &day in changes.range(..bad_day).rev() {
+        if status_on(spec, source, marketplace_id, day, as_of).2 != MetricStatus::Bad {
+            break;
+        }
+        start = day;
+    }
+    start
 }
 
 fn warning(metric: Metric, policy: &Policy, opened_on: Day, closed_on: Option<Day>, today: Day) -> Warning {

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use sellerhealth_domain::*;
 use sellerhealth_metrics::{
     AccountHealthReport, AccountStatus, ContributionSet, Counter, CounterSource, MetricStatus, RateMetric,
@@ -390,9 +390,9 @@ fn tracking_and_delivery_need_a_scan_before_delivery() {
     // On time: of the 3 tracked, "good" only ("late" delivered 06-07, "scan-after"
     // first scanned after its delivery): 1/3.
     assert_eq!(counts(&r.on_time_delivery_rate), (1, 3, Bad));
-    // Units: 2 per order, delivered by 06-06: good and scan-after (units count
-    // regardless of tracking): 4 of 8 = 50%.
-    assert_eq!(counts(&r.unit_on_time_delivery_rate), (4, 8, Bad));
+    // Units: 2 per order, on time by the same rule (SPEC §3 since 2026-11-28: a
+    // unit is on time when its shipment is): good's 2 of 8 = 25%.
+    assert_eq!(counts(&r.unit_on_time_delivery_rate), (2, 8, Bad));
 }
 
 #[test]
@@ -717,4 +717,226 @@ fn returns_handled_by_amazon_count_nowhere_and_answers_of_unknown_time_are_never
         }),
         "return_request.response_time_unknown: a pending return has no response whose time could be unknown"
     );
+}
+
+// Issue 20: each disagreement with SPEC, on its minimal case.
+
+fn rating_classes(s: &Seller, as_of: DateTime<Utc>) -> Vec<(sellerhealth_metrics::ScoreClass, i64)> {
+    let counters = ContributionSet::new(contributions(&s.book, &Policy::amazon()));
+    sellerhealth_metrics::seller_rating::evaluate(&counters, M, as_of)
+        .classes
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .collect()
+}
+
+#[test]
+fn a_reply_sent_as_a_later_version_of_the_message_counts_from_its_own_instant() {
+    // Item 1. An MFN order bought Monday 03-02 10:00, shipped in time (no scans:
+    // no bonus, 100); a message at 11:00, the same message_id again with its reply
+    // at 12:00. As of 03-05 10:00 the message was answered within 24 h: 100.
+    use sellerhealth_metrics::ScoreClass as K;
+    let mut s = Seller::new();
+    s.mfn("o", at(3, 2, 10)).ship("o", at(3, 3, 9), None, None);
+    s.add(Fact::BuyerMessage(BuyerMessage {
+        message_id: "m".into(),
+        marketplace_id: M.into(),
+        order_id: Some("o".into()),
+        received_at: at(3, 2, 11),
+        first_replied_at: None,
+    }));
+    s.add(Fact::BuyerMessage(BuyerMessage {
+        message_id: "m".into(),
+        marketplace_id: M.into(),
+        order_id: Some("o".into()),
+        received_at: at(3, 2, 11),
+        first_replied_at: Some(at(3, 2, 12)),
+    }));
+    assert_eq!(rating_classes(&s, at(3, 5, 10)), [(K::Perfect, 1)]);
+    // The contact response rate sees one message answered in an hour, not two.
+    let report = s.report(at(3, 5, 10));
+    let d7 = &report.contact_response_times[0];
+    assert_eq!((d7.on_time, d7.late, d7.pending), (1, 0, 0));
+}
+
+#[test]
+fn a_later_answer_never_rewrites_an_earlier_report() {
+    // Item 2. A pending return with negative return feedback, requested 05-05
+    // 10:00: as of 22:00 that day the RDR is 1/1. The answer arrives as a later
+    // version (authorised at 05-06 06:00, no negative feedback): the report as of
+    // 05-05 22:00 stays 1/1, and from 05-06 06:00 it is 0/1.
+    let mut s = Seller::new();
+    s.mfn("o", at(5, 1, 10));
+    let request =
+        ReturnRequest { negative_return_feedback: true, ..return_request("o", at(5, 5, 10), ReturnOutcome::Pending) };
+    s.add(Fact::ReturnRequest(request.clone()));
+    let before = counts(&s.report(at(5, 5, 22)).return_dissatisfaction_rate);
+    assert_eq!(before, (1, 1, Bad));
+    s.add(Fact::ReturnRequest(ReturnRequest {
+        responded_at: Some(at(5, 6, 6)),
+        outcome: ReturnOutcome::Authorized,
+        negative_return_feedback: false,
+        ..request
+    }));
+    assert_eq!(counts(&s.report(at(5, 5, 22)).return_dissatisfaction_rate), before);
+    assert_eq!(counts(&s.report(at(5, 6, 12)).return_dissatisfaction_rate), (0, 1, Good));
+}
+
+#[test]
+fn a_violation_resolved_later_is_one_violation_resolved_from_then_on() {
+    // Item 3. A HIGH listing violation on 03-01, sent again with resolved_at 03-21.
+    let mut s = Seller::new();
+    let violation = PolicyViolation {
+        violation_id: "v".into(),
+        marketplace_id: M.into(),
+        category: PolicyCategory::ListingPolicyViolations,
+        severity: ViolationSeverity::High,
+        occurred_at: at(3, 1, 0),
+        resolved_at: None,
+        description: String::new(),
+    };
+    s.add(Fact::PolicyViolation(violation.clone()));
+    s.add(Fact::PolicyViolation(PolicyViolation { resolved_at: Some(at(3, 21, 0)), ..violation }));
+    let count = |r: &AccountHealthReport| r.policy_compliance.categories.iter().map(|c| c.count).sum::<i64>();
+    // 03-02: one violation, unresolved: 200 − 100.
+    let next_day = s.report(at(3, 2, 0));
+    assert_eq!((count(&next_day), next_day.account_health_rating.score), (1, 100));
+    // 03-31: resolved on 03-21: it still counts in its category, deducts nothing.
+    let later = s.report(at(3, 31, 0));
+    assert_eq!((count(&later), later.account_health_rating.score), (1, 200));
+}
+
+#[test]
+fn the_bonus_needs_every_unit_delivered_by_shipments_confirmed_by_then() {
+    // Items 4 and 5. 2-unit MFN orders bought Monday 03-09 10:00, promised by 03-14.
+    // "two": one unit shipped that day (scanned, delivered Tuesday 03-10), the
+    // other confirmed Wednesday 03-11 09:00 (delivered Thursday 03-12).
+    // "partly": one unit delivered 03-10, the other never shipped.
+    use sellerhealth_metrics::ScoreClass as K;
+    let mut s = Seller::new();
+    let mut without_second = Seller::new();
+    for seller in [&mut s, &mut without_second] {
+        seller.mfn("two", at(3, 9, 10)).mfn("partly", at(3, 9, 10));
+        confirm(seller, "two", "T-two-a", at(3, 9, 16), 1, false);
+        scan(seller, "T-two-a", at(3, 9, 18), at(3, 10, 12));
+        confirm(seller, "partly", "T-partly", at(3, 9, 16), 1, false);
+        scan(seller, "T-partly", at(3, 9, 18), at(3, 10, 12));
+    }
+    confirm(&mut s, "two", "T-two-b", at(3, 11, 9), 1, false);
+    scan(&mut s, "T-two-b", at(3, 11, 12), at(3, 12, 12));
+    // 03-10 20:00: one unit of two delivered on each: 100 both, whether or not the
+    // shipment confirmed on 03-11 is stored.
+    assert_eq!(rating_classes(&s, at(3, 10, 20)), [(K::Perfect, 2)]);
+    assert_eq!(rating_classes(&without_second, at(3, 10, 20)), [(K::Perfect, 2)]);
+    // 03-13: "two" has both units delivered by Thursday, the third business day
+    // after Monday, by the promise: 110; "partly" still 100.
+    assert_eq!(rating_classes(&s, at(3, 13, 12)), [(K::Perfect, 1), (K::PerfectWithBonus, 1)]);
+}
+
+#[test]
+fn a_unit_first_scanned_after_its_delivery_is_not_on_time() {
+    // Item 6. Bought 03-01 10:00 (promised 03-06), 2 units in one shipment
+    // confirmed 03-02, delivered 03-04 07:00, first scanned 08:00.
+    let mut s = Seller::new();
+    s.mfn("o", at(3, 1, 10)).ship("o", at(3, 2, 9), Some(at(3, 4, 8)), Some(at(3, 4, 7)));
+    let r = s.report(at(3, 10, 12));
+    assert_eq!(counts(&r.on_time_delivery_rate), (0, 1, Bad));
+    assert_eq!(counts(&r.unit_on_time_delivery_rate), (0, 2, Bad));
+}
+
+#[test]
+fn recovery_follows_facts_dated_beyond_one_window() {
+    // Item 7. "late": bought 03-01 10:00, promised 03-06, delivered 03-08 (late).
+    // "ahead": bought 03-09 10:00, promised 03-17 23:00, shipped and scanned
+    // 03-09, not delivered.
+    let mut s = Seller::new();
+    s.mfn("late", at(3, 1, 10)).ship("late", at(3, 2, 9), Some(at(3, 2, 12)), Some(at(3, 8, 12)));
+    s.add(Fact::Order(Order {
+        order_id: "ahead".into(),
+        marketplace_id: M.into(),
+        purchased_at: at(3, 9, 10),
+        fulfillment_channel: FulfillmentChannel::Mfn,
+        latest_ship_at: at(3, 11, 10),
+        promised_delivery_earliest_at: None,
+        promised_delivery_latest_at: Some(at(3, 17, 23)),
+        units: 1,
+        business_order: false,
+        shipping_unknown: false,
+    }));
+    confirm(&mut s, "ahead", "T-ahead", at(3, 9, 16), 1, false);
+    s.add(Fact::CarrierScan(CarrierScan {
+        tracking_number: "T-ahead".into(),
+        first_scan_at: Some(at(3, 9, 18)),
+        delivered_at: None,
+    }));
+    // 03-10 12:00, promised days 02-09..03-10: "late" only, 0/1. (0+n)/(1+n) > 0.97
+    // needs n = 33. Ahead: "ahead" enters on 03-17 (0/2), "late" leaves on 04-05
+    // (0/1), "ahead" leaves on 04-16, when the window (03-18..04-16) is empty.
+    let otdr = s.report(at(3, 10, 12)).on_time_delivery_rate;
+    assert_eq!(counts(&otdr), (0, 1, Bad));
+    let recovery = otdr.recovery.unwrap();
+    assert_eq!(recovery.additional_defect_free_orders, Some(33));
+    assert_eq!(recovery.back_within_target_on, NaiveDate::from_ymd_opt(2026, 4, 16));
+}
+
+#[test]
+fn a_warning_opens_on_the_first_day_of_its_bad_run_however_long_ago() {
+    // Item 8. MFN orders bought 2025-12-01, 2026-01-25 and 2026-03-20, each with a
+    // pending claim the next day. ODR window: purchase days d−73..d−14. The first
+    // enters on 2025-12-15 (1/1) and leaves on 02-13, when the second (in since
+    // 02-08) holds it; the second leaves on 04-09, the third is in from 04-03.
+    let mut s = Seller::new();
+    let bought = [(2025, 12, 1), (2026, 1, 25), (2026, 3, 20)];
+    for (n, (y, m, d)) in bought.into_iter().enumerate() {
+        let id = format!("o{n}");
+        let purchased = Utc.with_ymd_and_hms(y, m, d, 10, 0, 0).unwrap();
+        s.mfn(&id, purchased).claim(&id, purchased + Duration::days(1), ClaimOutcome::Pending, None);
+    }
+    let r = s.report(at(5, 1, 12));
+    let warning = r.warnings.iter().find(|w| w.metric == sellerhealth_metrics::Metric::OrderDefectRateMfn).unwrap();
+    assert_eq!(warning.opened_on, NaiveDate::from_ymd_opt(2025, 12, 15).unwrap());
+    assert_eq!(warning.deadline, NaiveDate::from_ymd_opt(2026, 2, 13).unwrap());
+    // 2025-12-15 ..= 2026-05-01: 17 + 31 + 28 + 31 + 30 + 1 days.
+    assert_eq!((warning.open, warning.past_deadline, warning.days_bad), (true, true, 138));
+    assert_eq!(r.account_status, AccountStatus::Critical);
+}
+
+#[test]
+fn feedback_may_be_left_any_time_on_the_ninetieth_day() {
+    // Item 9. Bought 2026-01-01 20:00: 2026-04-01 is day 90.
+    let policy = Policy::amazon();
+    let mut book = SellerBook::new("s");
+    let event = |id: &str, fact| Event { event_id: id.into(), seller_id: "s".into(), fact };
+    book.apply(
+        &event(
+            "o",
+            Fact::Order(Order {
+                order_id: "o".into(),
+                marketplace_id: M.into(),
+                purchased_at: at(1, 1, 20),
+                fulfillment_channel: FulfillmentChannel::Mfn,
+                latest_ship_at: at(1, 3, 20),
+                promised_delivery_earliest_at: None,
+                promised_delivery_latest_at: None,
+                units: 1,
+                business_order: false,
+                shipping_unknown: false,
+            }),
+        ),
+        at(12, 31, 0),
+        &policy,
+    )
+    .unwrap();
+    let feedback = |left_at| {
+        Fact::SellerFeedback(SellerFeedback {
+            order_id: "o".into(),
+            left_at,
+            stars: 5,
+            comment: String::new(),
+            fulfillment_related: false,
+        })
+    };
+    let refused = book.clone().apply(&event("late", feedback(at(4, 2, 0))), at(12, 31, 0), &policy).unwrap_err();
+    assert!(matches!(refused, DomainError::FailedPrecondition(_)), "{refused}");
+    assert_eq!(book.apply(&event("f", feedback(at(4, 1, 21))), at(12, 31, 0), &policy), Ok(Applied::Accepted));
 }

@@ -168,6 +168,12 @@ impl CounterSource for StoredCounters {
         sum
     }
 
+    fn change_days(&self, _marketplace_id: &str, counter: Counter) -> Vec<(Day, Day)> {
+        let rows = self.rows.get(&counter).into_iter().flatten().map(|(day, eff, _)| (*day, *eff));
+        let today = self.today.get(&counter).into_iter().flatten().map(|(day, at, _)| (*day, day_of(*at)));
+        rows.chain(today).collect()
+    }
+
     fn response_hours(&self, marketplace_id: &str, days: DayRange, as_of: Instant) -> Vec<(u32, i64)> {
         let mut hours: Vec<u32> = self
             .rows

@@ -59,7 +59,7 @@ use sellerhealth_domain::{
 };
 use sellerhealth_metrics::order_facts::start_of;
 use sellerhealth_metrics::seller_rating::RATING_WINDOW_DAYS;
-use sellerhealth_metrics::warnings::WARNING_LOOKBACK_DAYS;
+use sellerhealth_metrics::warnings::{WARNING_LOOKBACK_DAYS, lookback_start};
 use sellerhealth_metrics::{AccountHealthReport, RateSpec, subject_contributions};
 use sqlx::AnyPool;
 use tokio::sync::{Mutex, broadcast};
@@ -297,6 +297,15 @@ impl Store {
         let (counters, violations) = self.counters(seller_id, marketplace_id, as_of, earliest).await?;
         let report =
             sellerhealth_metrics::evaluate(&counters, &violations, &self.policy, seller_id, marketplace_id, as_of);
+        // A warning that began before the look-back is traced back to the start
+        // of its BAD run (SPEC §4), which may lie before the days read: then read
+        // every day and evaluate again. Rare: a metric BAD for over 120 days.
+        if report.warnings.iter().any(|w| w.opened_on < lookback_start(as_of)) {
+            let (counters, violations) = self.counters(seller_id, marketplace_id, as_of, Day::MIN).await?;
+            let report =
+                sellerhealth_metrics::evaluate(&counters, &violations, &self.policy, seller_id, marketplace_id, as_of);
+            return Ok((report, counters));
+        }
         Ok((report, counters))
     }
 

@@ -5,12 +5,12 @@
 //! kept up incrementally equal a rebuild from the event log; adding a defect never
 //! lowers a defect rate.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
 use sellerhealth_domain::*;
-use sellerhealth_metrics::evaluate_book;
+use sellerhealth_metrics::{ContributionSet, contributions, evaluate_book, seller_rating};
 use sellerhealth_store::Store;
 
 const SELLER: &str = "prop-seller";
@@ -53,7 +53,8 @@ enum Gen {
     Chargeback { order: usize, hours: i64, service: bool },
     Cancel { order: usize, hours: i64, initiator: u8 },
     Ship { order: usize, hours: i64, scanned_after: Option<i64>, delivered_after: Option<i64> },
-    Message { hours: i64, reply_after: Option<i64> },
+    Message { order: Option<usize>, hours: i64, reply_after: Option<i64> },
+    Violation { id: u8, hours: i64, category: u8, severity: u8, resolved_after: Option<i64> },
     Return { order: usize, hours: i64, outcome: u8, respond_after: i64, negative: bool, source: u8 },
 }
 
@@ -79,8 +80,17 @@ fn gen_fact() -> impl Strategy<Value = Gen> {
         (order.clone(), hours.clone(), proptest::option::of(0..200i64), proptest::option::of(0..400i64)).prop_map(
             |(order, hours, scanned_after, delivered_after)| Gen::Ship { order, hours, scanned_after, delivered_after }
         ),
-        (hours.clone(), proptest::option::of(0..100i64))
-            .prop_map(|(hours, reply_after)| Gen::Message { hours, reply_after }),
+        (proptest::option::of(order.clone()), hours.clone(), proptest::option::of(0..100i64))
+            .prop_map(|(order, hours, reply_after)| Gen::Message { order, hours, reply_after }),
+        (0..4u8, hours.clone(), 0..3u8, 0..4u8, proptest::option::of(0..900i64)).prop_map(
+            |(id, hours, category, severity, resolved_after)| Gen::Violation {
+                id,
+                hours,
+                category,
+                severity,
+                resolved_after
+            }
+        ),
         (order, hours, 0..4u8, 0..100i64, any::<bool>(), 0..3u8).prop_map(
             |(order, hours, outcome, respond_after, negative, source)| Gen::Return {
                 order,
@@ -193,13 +203,42 @@ fn events(facts: &[Gen], seller: &str) -> Vec<Event> {
                     delivered_at: delivered_after.map(|h| confirmed_at + Duration::hours(h)),
                 })
             }
-            Gen::Message { hours, reply_after } => Fact::BuyerMessage(BuyerMessage {
-                message_id: format!("m{n}"),
-                marketplace_id: MARKETPLACE.into(),
-                order_id: None,
-                received_at: base() + Duration::hours(hours),
-                first_replied_at: reply_after.map(|h| base() + Duration::hours(hours + h)),
-            }),
+            Gen::Message { order, hours, reply_after } => {
+                // Issue 20: message ids repeat across generated facts, so later ones
+                // are versions (a reply sent later) of earlier ones.
+                let received_at = match order {
+                    Some(order) => at(order, hours),
+                    None => base() + Duration::hours(hours),
+                };
+                Fact::BuyerMessage(BuyerMessage {
+                    message_id: format!("m{}", n % 7),
+                    marketplace_id: MARKETPLACE.into(),
+                    order_id: order.map(|o| format!("o{o}")),
+                    received_at,
+                    first_replied_at: reply_after.map(|h| received_at + Duration::hours(h)),
+                })
+            }
+            Gen::Violation { id, hours, category, severity, resolved_after } => {
+                let occurred_at = base() + Duration::hours(hours);
+                Fact::PolicyViolation(PolicyViolation {
+                    violation_id: format!("v{id}"),
+                    marketplace_id: MARKETPLACE.into(),
+                    category: [
+                        PolicyCategory::ListingPolicyViolations,
+                        PolicyCategory::ProductSafetyCustomerComplaints,
+                        PolicyCategory::DocumentRequests,
+                    ][usize::from(category % 3)],
+                    severity: [
+                        ViolationSeverity::Low,
+                        ViolationSeverity::Medium,
+                        ViolationSeverity::High,
+                        ViolationSeverity::Critical,
+                    ][usize::from(severity % 4)],
+                    occurred_at,
+                    resolved_at: resolved_after.map(|h| occurred_at + Duration::hours(h)),
+                    description: String::new(),
+                })
+            }
             Gen::Return { order, hours, outcome, respond_after, negative, source } => {
                 let requested_at = at(order, hours % 300);
                 let outcome = match outcome {
@@ -227,6 +266,30 @@ fn events(facts: &[Gen], seller: &str) -> Vec<Event> {
         out.push(Event { event_id: format!("fact-{n}"), seller_id: seller.into(), fact });
     }
     out
+}
+
+/// What the read RPCs answer as of `as_of` from the store: the report, the
+/// seller rating from the counters, the feedback summary from the facts.
+async fn stored_figures(
+    store: &Store,
+    seller: &str,
+    as_of: DateTime<Utc>,
+) -> (
+    sellerhealth_metrics::AccountHealthReport,
+    seller_rating::SellerRating,
+    sellerhealth_ratings::feedback::FeedbackSummary,
+) {
+    let report = store.report(seller, MARKETPLACE, as_of).await.unwrap();
+    let (counters, _) = store.counters(seller, MARKETPLACE, as_of, Day::MIN).await.unwrap();
+    let rating = seller_rating::evaluate(&counters, MARKETPLACE, as_of);
+    let feedback = store
+        .read(seller, |book, _| {
+            let entries = sellerhealth_ratings::feedback::entries(book, MARKETPLACE, as_of);
+            sellerhealth_ratings::feedback::summary(&entries, as_of)
+        })
+        .await
+        .unwrap();
+    (report, rating, feedback)
 }
 
 fn now() -> DateTime<Utc> {
@@ -281,6 +344,66 @@ proptest! {
         }
     }
 
+    /// Issue 20, SPEC §2: storing facts dated after T never changes any figure
+    /// as of T — the account health report, the seller rating and the feedback
+    /// summary — on either path, and the stored path equals the stateless one
+    /// before and after. The later facts reuse the earlier ones' ids (messages,
+    /// returns, claims, violations, tracking numbers), so many are later versions.
+    #[test]
+    fn facts_dated_after_t_never_change_a_figure_as_of_t(
+        facts in proptest::collection::vec(gen_fact(), 0..60),
+        later in proptest::collection::vec(gen_fact(), 1..40),
+        day in 0..150i64,
+        hour in 0..24i64,
+    ) {
+        let as_of = base() + Duration::days(day) + Duration::hours(hour);
+        let policy = Policy::amazon();
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        for url in databases(dir.path()) {
+            let seller = fresh_seller();
+            let earlier = events(&facts, &seller);
+            // The generated facts of `later` (not its 40 orders) whose every instant is after T.
+            let later: Vec<Event> = events(&later, &seller)
+                .into_iter()
+                .skip(40)
+                .filter(|e| e.fact.instants().iter().all(|(_, at)| *at > as_of))
+                .map(|e| Event { event_id: format!("later-{}", e.event_id), ..e })
+                .collect();
+            let figures = |book: &SellerBook| {
+                let counters = ContributionSet::new(contributions(book, &policy));
+                let feedback = sellerhealth_ratings::feedback::entries(book, MARKETPLACE, as_of);
+                (
+                    evaluate_book(book, &policy, MARKETPLACE, as_of),
+                    seller_rating::evaluate(&counters, MARKETPLACE, as_of),
+                    sellerhealth_ratings::feedback::summary(&feedback, as_of),
+                )
+            };
+            let mut book = SellerBook::new(seller.as_str());
+            for event in &earlier {
+                let _ = book.apply(event, now(), &policy);
+            }
+            if book.event_count() == 0 {
+                continue;
+            }
+            let before = figures(&book);
+            for event in &later {
+                let _ = book.apply(event, now(), &policy);
+            }
+            prop_assert_eq!(&figures(&book), &before, "stateless, {} later facts", later.len());
+
+            let (stored_before, stored_after) = runtime.block_on(async {
+                let store = Store::open(&url, policy.clone()).await.unwrap();
+                store.ingest_each(&earlier, now()).await.unwrap();
+                let stored_before = stored_figures(&store, &seller, as_of).await;
+                store.ingest_each(&later, now()).await.unwrap();
+                (stored_before, stored_figures(&store, &seller, as_of).await)
+            });
+            prop_assert_eq!(&stored_before, &before, "{}", url);
+            prop_assert_eq!(&stored_after, &before, "{}", url);
+        }
+    }
+
     #[test]
     fn adding_a_defect_never_lowers_a_defect_rate(
         facts in proptest::collection::vec(gen_fact(), 0..60),
@@ -301,7 +424,9 @@ proptest! {
             Gen::Chargeback { order, hours, .. } | Gen::Removal { order, hours } | Gen::Cancel { order, hours, .. }
             | Gen::Ship { order, hours, .. }
             | Gen::Return { order, hours, .. } => Gen::Chargeback { order, hours, service: true },
-            Gen::Message { hours, .. } => Gen::Chargeback { order: 0, hours, service: true },
+            Gen::Message { hours, .. } | Gen::Violation { hours, .. } => {
+                Gen::Chargeback { order: 0, hours, service: true }
+            }
         };
         let mut extra_events = events(&[defect], SELLER);
         let mut last = extra_events.pop().unwrap();
