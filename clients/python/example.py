@@ -62,7 +62,9 @@ def main(address, seller="py-seller"):
         ).report
         odr = report.order_defect_rate_mfn.rate
         status = common_pb2.MetricStatus.Name(odr.status)
-        print(f"order defect rate MFN {odr.numerator}/{odr.denominator} = {odr.rate:.4f} {status}")
+        # `rate` is absent (not 0) when the metric has no data: ask before reading it.
+        rate = f"{odr.rate:.4f}" if odr.HasField("rate") else "no data"
+        print(f"order defect rate MFN {odr.numerator}/{odr.denominator} = {rate} {status}")
         print(f"account status {account_health_pb2.AccountStatus.Name(report.account_status)}")
 
 

@@ -138,7 +138,7 @@ fn check(odr: &pb::OrderDefectRate, channel: pb::FulfillmentChannel, want: &Expe
         (want.negative_feedback, want.claims, want.chargebacks),
         "{channel:?} components"
     );
-    assert_eq!(rate.rate, want.defective as f64 / want.orders as f64);
+    assert_eq!(rate.rate, Some(want.defective as f64 / want.orders as f64));
     assert_eq!(rate.status, pb::MetricStatus::Bad as i32);
     assert_eq!(rate.target_value, 0.01);
     assert_eq!(rate.target_condition, pb::TargetCondition::LessThan as i32);

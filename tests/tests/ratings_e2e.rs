@@ -179,13 +179,13 @@ async fn seller_rating_feedback_and_reviews_on_stored_data() {
     // 06-30: (110 + 100 − 500 − 100 + 0 + 75 × 100) / 80 = 7110 / 80 = 88.875 →
     // 88.88 (half away from zero): GOOD (84.50–96.49).
     let june = rating(&channel, at(2026, 6, 30, 12)).await;
-    assert_eq!((june.rating, june.raw_average, june.order_count), (88.88, 88.875, 80));
+    assert_eq!((june.rating, june.raw_average, june.order_count), (Some(88.88), Some(88.875), 80));
     assert_eq!(june.band, pb::SellerRatingBand::Good as i32);
     assert_eq!(classes(&june), vec![(-500, 1), (-100, 1), (0, 1), (100, 76), (110, 1)]);
     // 05-09 12:00, before R3's feedback: R3 is only late (0):
     // (110 + 100 + 0 − 100 + 0 + 7500) / 80 = 7610 / 80 = 95.125 → 95.13.
     let may9 = rating(&channel, at(2026, 5, 9, 12)).await;
-    assert_eq!((may9.rating, may9.raw_average), (95.13, 95.125));
+    assert_eq!((may9.rating, may9.raw_average), (Some(95.13), Some(95.125)));
     assert_eq!(classes(&may9), vec![(-500, 0), (-100, 1), (0, 2), (100, 76), (110, 1)]);
 
     // Feedback, counted by received date as of 06-30 12:00 (30 days: 06-01..06-30,
@@ -293,16 +293,16 @@ async fn seller_rating_feedback_and_reviews_on_stored_data() {
         as_of: Some(ts(as_of)),
     };
     let r = review_client.get_review_summary(summary_at(at(2026, 6, 30, 12))).await.unwrap().into_inner();
-    assert_eq!((r.review_count, r.display_mean, r.display_stars), (3, 3.7, 3.5));
-    assert!((r.mean_stars - 11.0 / 3.0).abs() < 1e-12);
-    assert!((r.weighted_mean - 8.0 / 2.25).abs() < 1e-12);
+    assert_eq!((r.review_count, r.display_mean, r.display_stars), (3, Some(3.7), Some(3.5)));
+    assert!((r.mean_stars.unwrap() - 11.0 / 3.0).abs() < 1e-12);
+    assert!((r.weighted_mean.unwrap() - 8.0 / 2.25).abs() < 1e-12);
     let plain: Vec<_> = r.histogram.iter().map(|s| (s.stars, s.count, s.percent)).collect();
     assert_eq!(plain, [(5, 1, 33), (4, 1, 33), (3, 0, 0), (2, 1, 33), (1, 0, 0)]);
     let weighted: Vec<_> = r.weighted_histogram.iter().map(|s| (s.stars, s.weight, s.percent)).collect();
     assert_eq!(weighted, [(5, 1.0, 44), (4, 0.25, 11), (3, 0.0, 0), (2, 1.0, 44), (1, 0.0, 0)]);
     // As of 06-10 r4 (3★) is still up and r1, r3 not written: r2 and r4, mean 3.5.
     let earlier = review_client.get_review_summary(summary_at(at(2026, 6, 10, 12))).await.unwrap().into_inner();
-    assert_eq!((earlier.review_count, earlier.mean_stars, earlier.display_stars), (2, 3.5, 3.5));
+    assert_eq!((earlier.review_count, earlier.mean_stars, earlier.display_stars), (2, Some(3.5), Some(3.5)));
     let listed = review_client
         .list_reviews(pb::ListReviewsRequest {
             seller_id: SELLER.into(),

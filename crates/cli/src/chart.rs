@@ -29,7 +29,7 @@ pub fn points(history: &pb::MetricHistory) -> Vec<Point> {
         .iter()
         .map(|day| Point {
             date: date(day.date.as_ref()),
-            rate: day.rate,
+            rate: day.rate.unwrap_or_default(),
             counts: (day.numerator, day.denominator),
             bad: day.status == pb::MetricStatus::Bad as i32,
             none: day.status == pb::MetricStatus::None as i32,

@@ -132,10 +132,9 @@ pub fn render(report: &pb::AccountHealthReport, colour: bool) -> String {
         rows.push([
             label.to_owned(),
             window(metric.reporting_date_range.as_ref()),
-            if metric.denominator == 0 {
-                NO_DATA.to_owned()
-            } else {
-                format!("{} ({}/{})", percent(metric.rate), metric.numerator, metric.denominator)
+            match metric.rate {
+                None => NO_DATA.to_owned(),
+                Some(rate) => format!("{} ({}/{})", percent(rate), metric.numerator, metric.denominator),
             },
             format!("{} {}", condition(metric.target_condition), percent(metric.target_value)),
             status(metric.status, colour),
@@ -147,16 +146,15 @@ pub fn render(report: &pb::AccountHealthReport, colour: bool) -> String {
         rows.push([
             label.to_owned(),
             window(contact.reporting_date_range.as_ref()),
-            if answered == 0 {
-                NO_DATA.to_owned()
-            } else {
-                format!(
+            match contact.rate {
+                None => NO_DATA.to_owned(),
+                Some(rate) => format!(
                     "{} ({}/{} within {} h)",
-                    percent(contact.rate),
+                    percent(rate),
                     contact.responded_within_sla,
                     answered,
                     contact.sla_hours
-                )
+                ),
             },
             format!("{} {}", condition(contact.target_condition), percent(contact.target_value)),
             status(contact.status, colour),
@@ -213,7 +211,7 @@ pub fn render(report: &pb::AccountHealthReport, colour: bool) -> String {
 mod tests {
     use super::*;
 
-    fn rate(numerator: i64, denominator: i64, rate: f64, status: pb::MetricStatus) -> pb::RateMetric {
+    fn rate(numerator: i64, denominator: i64, rate: Option<f64>, status: pb::MetricStatus) -> pb::RateMetric {
         pb::RateMetric {
             metric: pb::Metric::RefundRate as i32,
             numerator,
@@ -229,7 +227,7 @@ mod tests {
     #[test]
     fn a_metric_without_data_reads_no_data_not_zero_percent() {
         let mut report = pb::AccountHealthReport {
-            refund_rate: Some(rate(0, 0, 0.0, pb::MetricStatus::None)),
+            refund_rate: Some(rate(0, 0, None, pb::MetricStatus::None)),
             contact_response_times: vec![pb::ContactResponseTime {
                 metric: pb::Metric::ContactResponseTime7d as i32,
                 sla_hours: 24,
@@ -252,7 +250,7 @@ mod tests {
             ["Refund rate no data < 5.00% NONE", "Contact response (7 days) no data > 90.00% NONE"]
         );
         // One refunded order of forty: a figure, with its counts.
-        report.refund_rate = Some(rate(1, 40, 0.025, pb::MetricStatus::Good));
+        report.refund_rate = Some(rate(1, 40, Some(0.025), pb::MetricStatus::Good));
         assert_eq!(rows(&report)[0], "Refund rate 2.50% (1/40) < 5.00% GOOD");
     }
 }

@@ -109,6 +109,9 @@ fn import_then_report_in_every_format() {
     let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(json["orderDefectRateMfn"]["rate"]["numerator"], "1");
     assert_eq!(json["orderDefectRateMfn"]["rate"]["denominator"], "2");
+    // Issue 20: a rate without data is absent on the wire; a rate of 0 is there.
+    assert_eq!(json["onTimeDeliveryRate"]["rate"], serde_json::Value::Null);
+    assert_eq!(json["refundRate"]["rate"], 0.0);
     assert_eq!(json["orderDefectRateMfn"]["negativeFeedbackCount"], "1");
     assert_eq!(json["accountStatus"], "ACCOUNT_STATUS_AT_RISK");
 
@@ -578,6 +581,9 @@ fn the_whole_set_of_seller_central_files_for_one_seller() {
         let rate = if name.starts_with("orderDefectRate") { &json[name]["rate"] } else { &json[name] };
         assert_eq!(figure(rate), figures, "{name}");
     }
+    // Issue 20: a rate without data is absent on the wire; a rate of 0 is there.
+    assert_eq!(json["onTimeDeliveryRate"]["rate"], serde_json::Value::Null);
+    assert_eq!(json["refundRate"]["rate"], 0.0);
     assert_eq!(json["orderDefectRateMfn"]["negativeFeedbackCount"], "1");
     assert_eq!(json["orderDefectRateAfn"]["negativeFeedbackCount"], "1");
     // No messages in any file.

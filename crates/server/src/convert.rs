@@ -381,7 +381,7 @@ pub fn metric_history(metric_id: metrics::Metric, days: &[metrics::MetricDay]) -
                 date: Some(date(d.day)),
                 numerator: d.numerator,
                 denominator: d.denominator,
-                rate: d.rate.unwrap_or(0.0),
+                rate: d.rate,
                 status: metric_status(d.status) as i32,
             })
             .collect(),
@@ -438,7 +438,7 @@ fn rate_metric(rate: &metrics::RateMetric) -> pb::RateMetric {
         lag_days: rate.lag_days as i32,
         numerator: rate.numerator,
         denominator: rate.denominator,
-        rate: rate.rate.unwrap_or(0.0),
+        rate: rate.rate,
         target_value: rate.target,
         target_condition: condition(rate.condition) as i32,
         status: metric_status(rate.status) as i32,
@@ -469,9 +469,9 @@ fn contact_response_time(c: &metrics::ContactResponseTime) -> pb::ContactRespons
         responded_within_sla: c.on_time,
         responded_late: c.late,
         pending: c.pending,
-        rate: c.rate.unwrap_or(0.0),
-        average_response_hours: c.average_response_hours.unwrap_or(0.0),
-        p90_response_hours: c.p90_response_hours.map_or(0, |h| h as i32),
+        rate: c.rate,
+        average_response_hours: c.average_response_hours,
+        p90_response_hours: c.p90_response_hours.map(|h| i32::try_from(h).unwrap_or(i32::MAX)),
         sla_hours: c.sla_hours as i32,
         target_value: c.target,
         target_condition: condition(c.condition) as i32,
@@ -553,8 +553,8 @@ pub fn report(report: &metrics::AccountHealthReport) -> pb::AccountHealthReport 
 pub fn seller_rating(rating: &metrics::SellerRating) -> pb::GetSellerRatingResponse {
     use metrics::{RatingBand, ScoreClass};
     pb::GetSellerRatingResponse {
-        rating: rating.rating().unwrap_or(0.0),
-        raw_average: rating.raw_average.unwrap_or(0.0),
+        rating: rating.rating(),
+        raw_average: rating.raw_average,
         band: match rating.band {
             None => pb::SellerRatingBand::Unspecified,
             Some(RatingBand::Fair) => pb::SellerRatingBand::Fair,

@@ -50,11 +50,11 @@ impl ReviewService for Reviews {
         Ok(Response::new(pb::GetReviewSummaryResponse {
             asin: asin.to_owned(),
             review_count: summary.count,
-            mean_stars: summary.mean.unwrap_or(0.0),
-            display_mean: summary.display_mean.unwrap_or(0.0),
-            display_stars: summary.display_stars.unwrap_or(0.0),
+            mean_stars: summary.mean,
+            display_mean: summary.display_mean,
+            display_stars: summary.display_stars,
             histogram: shares(&summary.histogram),
-            weighted_mean: summary.weighted_mean.unwrap_or(0.0),
+            weighted_mean: summary.weighted_mean,
             weighted_histogram: shares(&summary.weighted_histogram),
         }))
     }
