@@ -317,3 +317,89 @@ async fn seller_rating_feedback_and_reviews_on_stored_data() {
     let ids: Vec<_> = listed.reviews.iter().map(|r| (r.review_id.as_str(), r.weight)).collect();
     assert_eq!(ids, [("r3", 1.0), ("r1", 1.0), ("r2", 0.25)]);
 }
+
+/// Issue 20: the seller rating, the feedback summary and a review summary over
+/// facts sent inline answer exactly as the stored calls do on the same facts,
+/// and take hypothetical facts (what-if) without storing anything.
+#[tokio::test]
+async fn what_if_calls_answer_as_the_stored_calls_would() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path()).await;
+    let channel = server.channel().await;
+    let mut facts = rating_scenario();
+    facts.push(review("r1", 5, true, at(2026, 6, 30, 8)));
+    facts.push(review("r2", 4, false, at(2025, 6, 30, 8)));
+    let mut ingest = IngestServiceClient::new(channel.clone());
+    ingest.ingest_events(pb::IngestEventsRequest { events: facts.clone() }).await.unwrap();
+    let as_of = at(2026, 6, 30, 12);
+    let inline = |events: Vec<pb::Event>| {
+        Some(pb::InlineFacts {
+            seller_id: SELLER.into(),
+            marketplace_id: US.into(),
+            as_of: Some(ts(as_of)),
+            // Inline facts may leave the seller implicit.
+            events: events.into_iter().map(|e| pb::Event { seller_id: String::new(), ..e }).collect(),
+        })
+    };
+    let mut health = AccountHealthServiceClient::new(channel.clone());
+    let mut feedback_client = FeedbackServiceClient::new(channel.clone());
+    let mut reviews = ReviewServiceClient::new(channel.clone());
+    let what_if_rating = |events| {
+        let mut health = health.clone();
+        let request = pb::EvaluateSellerRatingRequest { facts: inline(events) };
+        async move { health.evaluate_seller_rating(request).await.unwrap().into_inner().rating.unwrap() }
+    };
+    let what_if_feedback = |events| {
+        let mut client = feedback_client.clone();
+        let request = pb::EvaluateFeedbackSummaryRequest { facts: inline(events) };
+        async move { client.evaluate_feedback_summary(request).await.unwrap().into_inner().summary.unwrap() }
+    };
+
+    // The same facts: the same answers as the stored calls.
+    assert_eq!(what_if_rating(facts.clone()).await, rating(&channel, as_of).await);
+    let stored_summary = summary(&channel).await;
+    assert_eq!(what_if_feedback(facts.clone()).await, stored_summary);
+    let review_request = pb::GetReviewSummaryRequest {
+        seller_id: SELLER.into(),
+        marketplace_id: US.into(),
+        asin: "B0TEST".into(),
+        as_of: Some(ts(as_of)),
+    };
+    let stored_reviews = reviews.get_review_summary(review_request).await.unwrap().into_inner();
+    let evaluated = reviews
+        .evaluate_review_summary(pb::EvaluateReviewSummaryRequest {
+            facts: inline(facts.clone()),
+            asin: "B0TEST".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .summary
+        .unwrap();
+    assert_eq!(evaluated, stored_reviews);
+    assert_eq!(evaluated.review_count, 2);
+
+    // What if R1 (110 today) got a 1-star feedback on 05-12? It turns −500:
+    // (7110 − 110 − 500) / 80 = 81.25, FAIR; the 90-day feedback has 2 negatives.
+    let mut hypothetical = facts.clone();
+    hypothetical.push(feedback(SELLER, "R1", at(2026, 5, 12, 9), 1, false));
+    let rating_if = what_if_rating(hypothetical.clone()).await;
+    assert_eq!((rating_if.rating, rating_if.band), (Some(81.25), pb::SellerRatingBand::Fair as i32));
+    assert_eq!(classes(&rating_if), vec![(-500, 2), (-100, 1), (0, 1), (100, 76), (110, 0)]);
+    let feedback_if = what_if_feedback(hypothetical).await;
+    assert_eq!(period(&stored_summary, pb::FeedbackPeriod::Days90), (0, 0, 1, 0, 0, 100));
+    assert_eq!(period(&feedback_if, pb::FeedbackPeriod::Days90), (0, 0, 2, 0, 0, 100));
+    // Nothing was stored: the stored rating is unchanged.
+    assert_eq!(rating(&channel, as_of).await.rating, Some(88.88));
+
+    // A bad inline fact refuses the call, naming it inside `facts`.
+    let mut bad = facts;
+    bad.push(feedback(SELLER, "nope", at(2026, 5, 12, 9), 1, false));
+    let index = bad.len() - 1;
+    let request = pb::EvaluateSellerRatingRequest { facts: inline(bad) };
+    let error = health.evaluate_seller_rating(request).await.unwrap_err();
+    assert_eq!(error.code(), tonic::Code::InvalidArgument);
+    assert_eq!(error.message(), format!("facts.events[{index}].seller_feedback.order_id: unknown order \"nope\""));
+    let error = health.evaluate_seller_rating(pb::EvaluateSellerRatingRequest { facts: None }).await.unwrap_err();
+    assert_eq!((error.code(), error.message()), (tonic::Code::InvalidArgument, "facts.seller_id: must not be empty"));
+}

@@ -184,12 +184,12 @@ pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send) ->
             authenticator.clone(),
         ))
         .add_service(InterceptedService::new(
-            FeedbackServiceServer::new(services::feedback::Feedback::new(Arc::clone(&store)))
+            FeedbackServiceServer::new(services::feedback::Feedback::new(Arc::clone(&store), batch))
                 .max_decoding_message_size(max_bytes),
             authenticator.clone(),
         ))
         .add_service(InterceptedService::new(
-            ReviewServiceServer::new(services::reviews::Reviews::new(Arc::clone(&store)))
+            ReviewServiceServer::new(services::reviews::Reviews::new(Arc::clone(&store), batch))
                 .max_decoding_message_size(max_bytes),
             authenticator.clone(),
         ))

@@ -53,10 +53,13 @@ const METHODS: &[(&str, &str)] = &[
     ("GetMetricHistory", "sellerhealth.v1.GetMetricHistoryRequest"),
     ("WatchAccountHealth", "sellerhealth.v1.WatchAccountHealthRequest"),
     ("GetSellerRating", "sellerhealth.v1.GetSellerRatingRequest"),
+    ("EvaluateSellerRating", "sellerhealth.v1.EvaluateSellerRatingRequest"),
     ("GetSellerPerformanceReport", "sellerhealth.v1.GetSellerPerformanceReportRequest"),
     ("GetFeedbackSummary", "sellerhealth.v1.GetFeedbackSummaryRequest"),
+    ("EvaluateFeedbackSummary", "sellerhealth.v1.EvaluateFeedbackSummaryRequest"),
     ("ListFeedback", "sellerhealth.v1.ListFeedbackRequest"),
     ("GetReviewSummary", "sellerhealth.v1.GetReviewSummaryRequest"),
+    ("EvaluateReviewSummary", "sellerhealth.v1.EvaluateReviewSummaryRequest"),
     ("ListReviews", "sellerhealth.v1.ListReviewsRequest"),
 ];
 
@@ -255,13 +258,18 @@ async fn call(services: &Services, method: &str, bytes: &[u8]) -> Result<(), Sta
             tokio_stream::StreamExt::next(&mut stream).await.transpose().map(drop)
         }
         "GetSellerRating" => services.health.get_seller_rating(request(decode(bytes)?)).await.map(drop),
+        "EvaluateSellerRating" => services.health.evaluate_seller_rating(request(decode(bytes)?)).await.map(drop),
         "GetSellerPerformanceReport" => {
             services.health.get_seller_performance_report(request(decode(bytes)?)).await.map(drop)
         }
         "GetFeedbackSummary" => services.feedback.get_feedback_summary(request(decode(bytes)?)).await.map(drop),
         "ListFeedback" => services.feedback.list_feedback(request(decode(bytes)?)).await.map(drop),
+        "EvaluateFeedbackSummary" => {
+            services.feedback.evaluate_feedback_summary(request(decode(bytes)?)).await.map(drop)
+        }
         "GetReviewSummary" => services.reviews.get_review_summary(request(decode(bytes)?)).await.map(drop),
         "ListReviews" => services.reviews.list_reviews(request(decode(bytes)?)).await.map(drop),
+        "EvaluateReviewSummary" => services.reviews.evaluate_review_summary(request(decode(bytes)?)).await.map(drop),
         other => panic!("no handler for {other}"),
     }
 }
@@ -285,8 +293,8 @@ async fn every_rpc_survives_generated_and_mangled_requests() {
     let services = Arc::new(Services {
         ingest: ingest::Ingest::new(Arc::clone(&store), 10_000, std::time::Duration::from_secs(30)),
         health: account_health::AccountHealth::new(Arc::clone(&store), 10_000, 1_000),
-        feedback: feedback::Feedback::new(Arc::clone(&store)),
-        reviews: reviews::Reviews::new(Arc::clone(&store)),
+        feedback: feedback::Feedback::new(Arc::clone(&store), 10_000),
+        reviews: reviews::Reviews::new(Arc::clone(&store), 10_000),
     });
     // A known seller with orders, so reads get past NOT_FOUND to the evaluation.
     let purchased = prost_types::Timestamp { seconds: 1_767_225_600 + 100 * 86_400, nanos: 0 };
@@ -403,8 +411,8 @@ async fn wire_pass(rng: &mut Rng, descriptors: &[(&str, MessageDescriptor)], cas
         let (method, descriptor) = rng.pick(descriptors);
         let service = match *method {
             "IngestEvents" => "IngestService",
-            "GetFeedbackSummary" | "ListFeedback" => "FeedbackService",
-            "GetReviewSummary" | "ListReviews" => "ReviewService",
+            "GetFeedbackSummary" | "ListFeedback" | "EvaluateFeedbackSummary" => "FeedbackService",
+            "GetReviewSummary" | "ListReviews" | "EvaluateReviewSummary" => "ReviewService",
             _ => "AccountHealthService",
         };
         if rng.chance(10) {

@@ -4,9 +4,8 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use chrono::Utc;
-use sellerhealth_domain::{Applied, SellerBook};
 use sellerhealth_metrics::seller_rating::{self, RATING_WINDOW_DAYS};
-use sellerhealth_metrics::{Metric, history};
+use sellerhealth_metrics::{ContributionSet, Metric, history};
 use sellerhealth_proto::v1 as pb;
 use sellerhealth_proto::v1::account_health_service_server::AccountHealthService;
 use sellerhealth_store::Store;
@@ -16,7 +15,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 
 use super::watch::Watchers;
-use super::{check_batch, required_id, scope};
+use super::{Inline, blocking, required_id, scope};
 use crate::auth::{self, Role};
 use crate::limits::Deadline;
 use crate::{convert, status};
@@ -82,31 +81,18 @@ impl AccountHealthService for AccountHealth {
     ) -> Result<Response<pb::EvaluateAccountHealthResponse>, Status> {
         let grant = auth::grant(&request);
         let request = request.get_ref();
-        let seller_id = required_id("seller_id", &request.seller_id)?;
-        grant.allow(seller_id, Role::Read)?;
-        let marketplace_id = required_id("marketplace_id", &request.marketplace_id)?;
-        let now = Utc::now();
-        let as_of = convert::as_of(request.as_of.as_ref(), now)?;
-        check_batch(request.events.len(), self.max_batch_events)?;
-        let events = convert::events(&request.events)?;
+        let inline = Inline {
+            seller_id: &request.seller_id,
+            marketplace_id: &request.marketplace_id,
+            as_of: request.as_of.as_ref(),
+            events: &request.events,
+        };
         let policy = self.store.policy().clone();
-        let (seller_id, marketplace_id) = (seller_id.to_owned(), marketplace_id.to_owned());
-        // Folding thousands of facts is CPU work: off the threads that answer calls.
-        let report = blocking(move || {
-            let mut book = SellerBook::new(&seller_id);
-            for (index, mut event) in events.into_iter().enumerate() {
-                // Inline facts may leave the seller implicit.
-                if event.seller_id.is_empty() {
-                    event.seller_id.clone_from(&seller_id);
-                }
-                match book.apply(&event, now, &policy) {
-                    Ok(Applied::Accepted | Applied::Duplicate) => {}
-                    Err(error) => return Err(status::from_domain(error.within(&format!("events[{index}]")))),
-                }
-            }
-            Ok(sellerhealth_metrics::evaluate_book(&book, &policy, &marketplace_id, as_of))
-        })
-        .await?;
+        let report = inline
+            .evaluate(&grant, "", policy, self.max_batch_events, |book, policy, marketplace_id, as_of| {
+                sellerhealth_metrics::evaluate_book(book, policy, marketplace_id, as_of)
+            })
+            .await?;
         Ok(Response::new(pb::EvaluateAccountHealthResponse { report: Some(convert::report(&report)) }))
     }
 
@@ -238,13 +224,19 @@ impl AccountHealthService for AccountHealth {
         let rating = seller_rating::evaluate(&counters, marketplace_id, as_of);
         Ok(Response::new(convert::seller_rating(&rating)))
     }
-}
 
-/// Runs CPU-heavy work on the blocking pool, so the threads that answer calls
-/// (health checks among them) stay free.
-async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T, Status> + Send + 'static) -> Result<T, Status> {
-    tokio::task::spawn_blocking(work).await.map_err(|error| {
-        tracing::error!(%error, "evaluation task failed");
-        Status::internal("evaluation failed")
-    })?
+    async fn evaluate_seller_rating(
+        &self,
+        request: Request<pb::EvaluateSellerRatingRequest>,
+    ) -> Result<Response<pb::EvaluateSellerRatingResponse>, Status> {
+        let grant = auth::grant(&request);
+        let policy = self.store.policy().clone();
+        let rating = Inline::of(request.get_ref().facts.as_ref())
+            .evaluate(&grant, "facts.", policy, self.max_batch_events, |book, policy, marketplace_id, as_of| {
+                let counters = ContributionSet::new(sellerhealth_metrics::contributions(book, policy));
+                seller_rating::evaluate(&counters, marketplace_id, as_of)
+            })
+            .await?;
+        Ok(Response::new(pb::EvaluateSellerRatingResponse { rating: Some(convert::seller_rating(&rating)) }))
+    }
 }

@@ -8,19 +8,21 @@ use sellerhealth_ratings::feedback::{self, FeedbackFilter, Period, PeriodSummary
 use sellerhealth_store::Store;
 use tonic::{Request, Response, Status};
 
-use super::{Page, scope};
+use super::{Inline, Page, scope};
 use crate::auth;
 use crate::{convert, status};
 
 /// Seller feedback over the store.
 pub struct Feedback {
     store: Arc<Store>,
+    max_batch_events: usize,
 }
 
 impl Feedback {
-    /// The service reading from `store`.
-    pub fn new(store: Arc<Store>) -> Self {
-        Feedback { store }
+    /// The service reading from `store`; what-if evaluations take at most
+    /// `max_batch_events` inline events.
+    pub fn new(store: Arc<Store>, max_batch_events: usize) -> Self {
+        Feedback { store, max_batch_events }
     }
 }
 
@@ -48,6 +50,16 @@ fn period_summary(summary: &PeriodSummary) -> pb::FeedbackPeriodSummary {
     }
 }
 
+/// The answer of both summary calls.
+fn summary_response(summary: &feedback::FeedbackSummary) -> pb::GetFeedbackSummaryResponse {
+    pb::GetFeedbackSummaryResponse {
+        periods: summary.periods.iter().map(period_summary).collect(),
+        displayed_positive_percent: summary.displayed_positive_percent(),
+        displayed_period: period(summary.displayed.period) as i32,
+        displayed_count: summary.displayed.total(),
+    }
+}
+
 #[tonic::async_trait]
 impl FeedbackService for Feedback {
     async fn get_feedback_summary(
@@ -63,12 +75,21 @@ impl FeedbackService for Feedback {
             .read(seller_id, |book, _| feedback::summary(&feedback::entries(book, marketplace_id, as_of), as_of))
             .await
             .map_err(status::from_store)?;
-        Ok(Response::new(pb::GetFeedbackSummaryResponse {
-            periods: summary.periods.iter().map(period_summary).collect(),
-            displayed_positive_percent: summary.displayed_positive_percent(),
-            displayed_period: period(summary.displayed.period) as i32,
-            displayed_count: summary.displayed.total(),
-        }))
+        Ok(Response::new(summary_response(&summary)))
+    }
+
+    async fn evaluate_feedback_summary(
+        &self,
+        request: Request<pb::EvaluateFeedbackSummaryRequest>,
+    ) -> Result<Response<pb::EvaluateFeedbackSummaryResponse>, Status> {
+        let grant = auth::grant(&request);
+        let policy = self.store.policy().clone();
+        let summary = Inline::of(request.get_ref().facts.as_ref())
+            .evaluate(&grant, "facts.", policy, self.max_batch_events, |book, _, marketplace_id, as_of| {
+                feedback::summary(&feedback::entries(book, marketplace_id, as_of), as_of)
+            })
+            .await?;
+        Ok(Response::new(pb::EvaluateFeedbackSummaryResponse { summary: Some(summary_response(&summary)) }))
     }
 
     async fn list_feedback(

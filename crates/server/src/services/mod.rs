@@ -6,7 +6,8 @@ pub mod ingest;
 pub mod reviews;
 mod watch;
 
-use sellerhealth_domain::validate;
+use sellerhealth_domain::{Applied, Instant, Policy, SellerBook, validate};
+use sellerhealth_proto::v1 as pb;
 use tonic::Status;
 
 use crate::auth::{Grant, Role};
@@ -82,5 +83,82 @@ impl Page {
         let end = start.saturating_add(self.size).min(all.len());
         let next = if end < all.len() { format!("o{end}") } else { String::new() };
         (all.get(start..end).unwrap_or_default(), next)
+    }
+}
+
+/// Runs CPU-heavy work (folding and evaluating many facts) on the blocking
+/// pool, so the threads that answer calls, health checks among them, stay free.
+pub(crate) async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, Status> + Send + 'static,
+) -> Result<T, Status> {
+    tokio::task::spawn_blocking(work).await.map_err(|error| {
+        tracing::error!(%error, "evaluation task failed");
+        Status::internal("evaluation failed")
+    })?
+}
+
+/// Facts sent inline to be evaluated, not stored: `EvaluateAccountHealth`'s
+/// fields, or an `InlineFacts`.
+pub(crate) struct Inline<'a> {
+    pub seller_id: &'a str,
+    pub marketplace_id: &'a str,
+    pub as_of: Option<&'a prost_types::Timestamp>,
+    pub events: &'a [pb::Event],
+}
+
+impl<'a> Inline<'a> {
+    /// The fields of an `InlineFacts`; an unset message is one without a seller.
+    pub(crate) fn of(facts: Option<&'a pb::InlineFacts>) -> Inline<'a> {
+        match facts {
+            Some(f) => Inline {
+                seller_id: &f.seller_id,
+                marketplace_id: &f.marketplace_id,
+                as_of: f.as_of.as_ref(),
+                events: &f.events,
+            },
+            None => Inline { seller_id: "", marketplace_id: "", as_of: None, events: &[] },
+        }
+    }
+
+    /// Folds the facts into a fresh book by the stored path's rules, then runs
+    /// `evaluate` on it (both on the blocking pool): the what-if of every
+    /// summary. `grant` must read the seller; at most `max_batch_events` events;
+    /// a refused event refuses the call, naming `events[i]`. Field paths are
+    /// prefixed with `prefix` (`facts.` inside an `InlineFacts`).
+    pub(crate) async fn evaluate<T: Send + 'static>(
+        &self,
+        grant: &Grant,
+        prefix: &str,
+        policy: Policy,
+        max_batch_events: usize,
+        evaluate: impl FnOnce(&SellerBook, &Policy, &str, Instant) -> T + Send + 'static,
+    ) -> Result<T, Status> {
+        let field = |name: &str| format!("{prefix}{name}");
+        let seller_id = required_id(&field("seller_id"), self.seller_id)?.to_owned();
+        grant.allow(&seller_id, Role::Read)?;
+        let marketplace_id = required_id(&field("marketplace_id"), self.marketplace_id)?.to_owned();
+        let now = chrono::Utc::now();
+        let as_of = crate::convert::as_of(self.as_of, now)?;
+        check_batch(self.events.len(), max_batch_events)?;
+        let events = crate::convert::events(self.events)
+            .map_err(|status| Status::new(status.code(), format!("{prefix}{}", status.message())))?;
+        let prefix = prefix.to_owned();
+        blocking(move || {
+            let mut book = SellerBook::new(&seller_id);
+            for (index, mut event) in events.into_iter().enumerate() {
+                // Inline facts may leave the seller implicit.
+                if event.seller_id.is_empty() {
+                    event.seller_id.clone_from(&seller_id);
+                }
+                match book.apply(&event, now, &policy) {
+                    Ok(Applied::Accepted | Applied::Duplicate) => {}
+                    Err(error) => {
+                        return Err(status::from_domain(error.within(&format!("{prefix}events[{index}]"))));
+                    }
+                }
+            }
+            Ok(evaluate(&book, &policy, &marketplace_id, as_of))
+        })
+        .await
     }
 }

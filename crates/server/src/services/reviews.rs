@@ -8,19 +8,21 @@ use sellerhealth_ratings::reviews::{self, StarShare};
 use sellerhealth_store::Store;
 use tonic::{Request, Response, Status};
 
-use super::{Page, required_id, scope};
+use super::{Inline, Page, required_id, scope};
 use crate::auth;
 use crate::{convert, status};
 
 /// Product reviews over the store.
 pub struct Reviews {
     store: Arc<Store>,
+    max_batch_events: usize,
 }
 
 impl Reviews {
-    /// The service reading from `store`.
-    pub fn new(store: Arc<Store>) -> Self {
-        Reviews { store }
+    /// The service reading from `store`; what-if evaluations take at most
+    /// `max_batch_events` inline events.
+    pub fn new(store: Arc<Store>, max_batch_events: usize) -> Self {
+        Reviews { store, max_batch_events }
     }
 }
 
@@ -29,6 +31,20 @@ fn shares(shares: &[StarShare]) -> Vec<pb::StarShare> {
         .iter()
         .map(|s| pb::StarShare { stars: s.stars, count: s.count, weight: s.weight, percent: s.percent })
         .collect()
+}
+
+/// The answer of both summary calls.
+fn summary_response(asin: &str, summary: &reviews::ReviewSummary) -> pb::GetReviewSummaryResponse {
+    pb::GetReviewSummaryResponse {
+        asin: asin.to_owned(),
+        review_count: summary.count,
+        mean_stars: summary.mean,
+        display_mean: summary.display_mean,
+        display_stars: summary.display_stars,
+        histogram: shares(&summary.histogram),
+        weighted_mean: summary.weighted_mean,
+        weighted_histogram: shares(&summary.weighted_histogram),
+    }
 }
 
 #[tonic::async_trait]
@@ -47,16 +63,24 @@ impl ReviewService for Reviews {
             .read(seller_id, |book, _| reviews::summary(&reviews::visible(book, marketplace_id, asin, as_of), as_of))
             .await
             .map_err(status::from_store)?;
-        Ok(Response::new(pb::GetReviewSummaryResponse {
-            asin: asin.to_owned(),
-            review_count: summary.count,
-            mean_stars: summary.mean,
-            display_mean: summary.display_mean,
-            display_stars: summary.display_stars,
-            histogram: shares(&summary.histogram),
-            weighted_mean: summary.weighted_mean,
-            weighted_histogram: shares(&summary.weighted_histogram),
-        }))
+        Ok(Response::new(summary_response(asin, &summary)))
+    }
+
+    async fn evaluate_review_summary(
+        &self,
+        request: Request<pb::EvaluateReviewSummaryRequest>,
+    ) -> Result<Response<pb::EvaluateReviewSummaryResponse>, Status> {
+        let grant = auth::grant(&request);
+        let request = request.get_ref();
+        let asin = required_id("asin", &request.asin)?.to_owned();
+        let policy = self.store.policy().clone();
+        let wanted = asin.clone();
+        let summary = Inline::of(request.facts.as_ref())
+            .evaluate(&grant, "facts.", policy, self.max_batch_events, move |book, _, marketplace_id, as_of| {
+                reviews::summary(&reviews::visible(book, marketplace_id, &wanted, as_of), as_of)
+            })
+            .await?;
+        Ok(Response::new(pb::EvaluateReviewSummaryResponse { summary: Some(summary_response(&asin, &summary)) }))
     }
 
     async fn list_reviews(
