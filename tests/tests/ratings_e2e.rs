@@ -342,7 +342,7 @@ async fn what_if_calls_answer_as_the_stored_calls_would() {
         })
     };
     let mut health = AccountHealthServiceClient::new(channel.clone());
-    let mut feedback_client = FeedbackServiceClient::new(channel.clone());
+    let feedback_client = FeedbackServiceClient::new(channel.clone());
     let mut reviews = ReviewServiceClient::new(channel.clone());
     let what_if_rating = |events| {
         let mut health = health.clone();
