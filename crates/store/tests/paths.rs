@@ -11,6 +11,8 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
 use sellerhealth_domain::*;
 use sellerhealth_metrics::{ContributionSet, contributions, evaluate_book, seller_rating};
+use sellerhealth_ratings::feedback::FeedbackSummary;
+use sellerhealth_ratings::reviews::ReviewSummary;
 use sellerhealth_store::Store;
 
 const SELLER: &str = "prop-seller";
@@ -39,6 +41,7 @@ fn fresh_seller() -> String {
     format!("{SELLER}-{}-{}-{n}", std::process::id(), Utc::now().timestamp_nanos_opt().unwrap_or(0))
 }
 const MARKETPLACE: &str = "M1";
+const ASIN: &str = "B0PROP";
 
 fn base() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap()
@@ -55,6 +58,8 @@ enum Gen {
     Ship { order: usize, hours: i64, scanned_after: Option<i64>, delivered_after: Option<i64> },
     Message { order: Option<usize>, hours: i64, reply_after: Option<i64> },
     Violation { id: u8, hours: i64, category: u8, severity: u8, resolved_after: Option<i64> },
+    Review { id: u8, hours: i64, stars: i32, verified: bool },
+    ReviewRemoval { id: u8, hours: i64 },
     Return { order: usize, hours: i64, outcome: u8, respond_after: i64, negative: bool, source: u8 },
 }
 
@@ -82,6 +87,13 @@ fn gen_fact() -> impl Strategy<Value = Gen> {
         ),
         (proptest::option::of(order.clone()), hours.clone(), proptest::option::of(0..100i64))
             .prop_map(|(order, hours, reply_after)| Gen::Message { order, hours, reply_after }),
+        (0..6u8, hours.clone(), 1..=5i32, any::<bool>()).prop_map(|(id, hours, stars, verified)| Gen::Review {
+            id,
+            hours,
+            stars,
+            verified
+        }),
+        (0..6u8, hours.clone()).prop_map(|(id, hours)| Gen::ReviewRemoval { id, hours }),
         (0..4u8, hours.clone(), 0..3u8, 0..4u8, proptest::option::of(0..900i64)).prop_map(
             |(id, hours, category, severity, resolved_after)| Gen::Violation {
                 id,
@@ -218,6 +230,22 @@ fn events(facts: &[Gen], seller: &str) -> Vec<Event> {
                     first_replied_at: reply_after.map(|h| received_at + Duration::hours(h)),
                 })
             }
+            Gen::Review { id, hours, stars, verified } => Fact::ProductReview(ProductReview {
+                review_id: format!("rv{id}"),
+                marketplace_id: MARKETPLACE.into(),
+                asin: ASIN.into(),
+                reviewer_id: format!("buyer{n}"),
+                stars,
+                reviewed_at: base() + Duration::hours(hours),
+                verified_purchase: verified,
+                helpful_votes: 0,
+                title: String::new(),
+                body: String::new(),
+            }),
+            Gen::ReviewRemoval { id, hours } => Fact::ProductReviewRemoval(ProductReviewRemoval {
+                review_id: format!("rv{id}"),
+                removed_at: base() + Duration::hours(hours),
+            }),
             Gen::Violation { id, hours, category, severity, resolved_after } => {
                 let occurred_at = base() + Duration::hours(hours);
                 Fact::PolicyViolation(PolicyViolation {
@@ -268,28 +296,25 @@ fn events(facts: &[Gen], seller: &str) -> Vec<Event> {
     out
 }
 
+/// The feedback summary and the review summary of a book as of `as_of`.
+fn ratings(book: &SellerBook, as_of: DateTime<Utc>) -> (FeedbackSummary, ReviewSummary) {
+    let feedback = sellerhealth_ratings::feedback::entries(book, MARKETPLACE, as_of);
+    let reviews = sellerhealth_ratings::reviews::visible(book, MARKETPLACE, ASIN, as_of);
+    (sellerhealth_ratings::feedback::summary(&feedback, as_of), sellerhealth_ratings::reviews::summary(&reviews, as_of))
+}
+
 /// What the read RPCs answer as of `as_of` from the store: the report, the
-/// seller rating from the counters, the feedback summary from the facts.
+/// seller rating from the counters, the feedback and review summaries from the facts.
 async fn stored_figures(
     store: &Store,
     seller: &str,
     as_of: DateTime<Utc>,
-) -> (
-    sellerhealth_metrics::AccountHealthReport,
-    seller_rating::SellerRating,
-    sellerhealth_ratings::feedback::FeedbackSummary,
-) {
+) -> (sellerhealth_metrics::AccountHealthReport, seller_rating::SellerRating, (FeedbackSummary, ReviewSummary)) {
     let report = store.report(seller, MARKETPLACE, as_of).await.unwrap();
     let (counters, _) = store.counters(seller, MARKETPLACE, as_of, Day::MIN).await.unwrap();
     let rating = seller_rating::evaluate(&counters, MARKETPLACE, as_of);
-    let feedback = store
-        .read(seller, |book, _| {
-            let entries = sellerhealth_ratings::feedback::entries(book, MARKETPLACE, as_of);
-            sellerhealth_ratings::feedback::summary(&entries, as_of)
-        })
-        .await
-        .unwrap();
-    (report, rating, feedback)
+    let ratings = store.read(seller, |book, _| ratings(book, as_of)).await.unwrap();
+    (report, rating, ratings)
 }
 
 fn now() -> DateTime<Utc> {
@@ -345,8 +370,8 @@ proptest! {
     }
 
     /// Issue 20, SPEC §2: storing facts dated after T never changes any figure
-    /// as of T — the account health report, the seller rating and the feedback
-    /// summary — on either path, and the stored path equals the stateless one
+    /// as of T — the account health report, the seller rating, the feedback
+    /// summary and a listing's review summary — on either path, and the stored path equals the stateless one
     /// before and after. The later facts reuse the earlier ones' ids (messages,
     /// returns, claims, violations, tracking numbers), so many are later versions.
     #[test]
@@ -372,11 +397,10 @@ proptest! {
                 .collect();
             let figures = |book: &SellerBook| {
                 let counters = ContributionSet::new(contributions(book, &policy));
-                let feedback = sellerhealth_ratings::feedback::entries(book, MARKETPLACE, as_of);
                 (
                     evaluate_book(book, &policy, MARKETPLACE, as_of),
                     seller_rating::evaluate(&counters, MARKETPLACE, as_of),
-                    sellerhealth_ratings::feedback::summary(&feedback, as_of),
+                    ratings(book, as_of),
                 )
             };
             let mut book = SellerBook::new(seller.as_str());
@@ -424,7 +448,10 @@ proptest! {
             Gen::Chargeback { order, hours, .. } | Gen::Removal { order, hours } | Gen::Cancel { order, hours, .. }
             | Gen::Ship { order, hours, .. }
             | Gen::Return { order, hours, .. } => Gen::Chargeback { order, hours, service: true },
-            Gen::Message { hours, .. } | Gen::Violation { hours, .. } => {
+            Gen::Message { hours, .. }
+            | Gen::Violation { hours, .. }
+            | Gen::Review { hours, .. }
+            | Gen::ReviewRemoval { hours, .. } => {
                 Gen::Chargeback { order: 0, hours, service: true }
             }
         };
