@@ -1,6 +1,7 @@
 //! The health service follows the database: NOT_SERVING while PostgreSQL does
 //! not answer for the server's database, SERVING again once it does (what
-//! readiness probes see). PostgreSQL only: skipped, saying why, without
+//! readiness probes see), while the `liveness` name stays SERVING (what liveness
+//! probes see). PostgreSQL only: skipped, saying why, without
 //! `SELLERHEALTH_TEST_POSTGRES_URL`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
@@ -28,7 +29,11 @@ async fn run(admin: &mut PgConnection, sql: String) {
 }
 
 async fn status(channel: &Channel) -> i32 {
-    let request = HealthCheckRequest { service: "sellerhealth.v1.AccountHealthService".into() };
+    status_of(channel, "sellerhealth.v1.AccountHealthService").await
+}
+
+async fn status_of(channel: &Channel, service: &str) -> i32 {
+    let request = HealthCheckRequest { service: service.into() };
     HealthClient::new(channel.clone()).check(request).await.unwrap().into_inner().status
 }
 
@@ -53,9 +58,13 @@ async fn health_turns_not_serving_while_the_database_is_gone() {
     let channel = server.channel().await;
     assert_eq!(status(&channel).await, ServingStatus::Serving as i32);
 
-    // The database disappears (its connections are ended): NOT_SERVING.
+    // The database disappears (its connections are ended): NOT_SERVING for
+    // readiness (`""` too), while liveness says the process is alive (issue 19:
+    // a database outage must not restart every pod).
     run(&mut admin, format!("DROP DATABASE {database} WITH (FORCE)")).await;
     wait_for(&channel, ServingStatus::NotServing).await;
+    assert_eq!(status_of(&channel, "").await, ServingStatus::NotServing as i32);
+    assert_eq!(status_of(&channel, "liveness").await, ServingStatus::Serving as i32);
     // It is back: SERVING.
     run(&mut admin, format!("CREATE DATABASE {database}")).await;
     wait_for(&channel, ServingStatus::Serving).await;

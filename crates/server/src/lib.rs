@@ -46,6 +46,12 @@ pub(crate) const SERVICE_NAMES: &[&str] = &[
     <ReviewServiceServer<services::reviews::Reviews> as NamedService>::NAME,
 ];
 
+/// The health service name a liveness probe asks for: SERVING while the process
+/// answers at all, whatever the database or the load (readiness, `""` and the
+/// services' names, carries those). A database outage then takes replicas out
+/// of traffic without restarting every pod at once.
+pub const LIVENESS_SERVICE: &str = "liveness";
+
 /// Calls open at once on one HTTP/2 connection (more wait in the client).
 const MAX_STREAMS_PER_CONNECTION: u32 = 200;
 
@@ -108,6 +114,7 @@ pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send) ->
         observe::serve_metrics(addr)?;
     }
     health.set_service_status("", tonic_health::ServingStatus::Serving).await;
+    health.set_service_status(LIVENESS_SERVICE, tonic_health::ServingStatus::Serving).await;
 
     let reflection = || {
         tonic_reflection::server::Builder::configure()
