@@ -53,6 +53,15 @@ async fn the_command_line_imports_and_reports_through_a_server() {
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(report["orderDefectRateMfn"]["rate"]["denominator"], "2");
     assert_eq!(report["orderDefectRateAfn"]["rate"]["denominator"], "1");
+    // Issue 19: `--server host:port`, without the scheme, reaches it too.
+    let output = Command::new(workspace_binary("sellerhealth", "sellerhealth-cli"))
+        .args(["--server", &server.addr, "--data-dir"])
+        .arg(elsewhere.path())
+        .args(["report", "via-server", "--as-of", "2026-06-30", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), out);
     assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0, "no embedded database was created");
     server.stop().await;
 }

@@ -92,3 +92,34 @@ async fn metrics_and_request_logs_describe_every_call() {
     assert!(not_found["fields"]["latency_ms"].as_f64().unwrap() > 0.0);
     assert_eq!(answered.len(), 4, "{log}");
 }
+
+/// Issue 19: the first screen names the next step, and a log that is not a
+/// terminal carries no colour codes.
+#[tokio::test]
+async fn the_start_up_log_names_the_next_step_without_colour_codes_when_redirected() {
+    let data = tempfile::tempdir().unwrap();
+    let log_path = data.path().join("server.log");
+    let grpc = format!("127.0.0.1:{}", free_port());
+    let mut child = Command::new(server_binary())
+        .args(["--listen", &grpc, "--data-dir"])
+        .arg(data.path())
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log_path).unwrap())
+        .spawn()
+        .unwrap();
+    let next_step = format!("try it: grpcurl -plaintext {grpc} list");
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let log = loop {
+        let log = std::fs::read_to_string(&log_path).unwrap();
+        if log.contains(&next_step) {
+            break log;
+        }
+        assert!(std::time::Instant::now() < deadline, "no next step in {log}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    child.wait().unwrap();
+    assert!(!log.contains('\u{1b}'), "colour codes in a redirected log: {log:?}");
+    assert!(log.contains(" INFO "), "{log}");
+}

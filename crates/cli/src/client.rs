@@ -22,8 +22,10 @@ impl Connection {
     /// embedded store at `database_url` on a loopback port of this process.
     pub async fn open(server: Option<&str>, database_url: &str) -> anyhow::Result<Connection> {
         if let Some(server) = server {
-            let channel = Channel::from_shared(server.to_owned())
-                .with_context(|| format!("{server:?} is not a server URL (http://host:port)"))?
+            // `host:port` is a server too: plain gRPC unless a scheme says otherwise.
+            let url = if server.contains("://") { server.to_owned() } else { format!("http://{server}") };
+            let channel = Channel::from_shared(url)
+                .with_context(|| format!("{server:?} is not a server address (host:port or http://host:port)"))?
                 .connect()
                 .await
                 .with_context(|| format!("cannot reach the server at {server}"))?;

