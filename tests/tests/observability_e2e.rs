@@ -59,6 +59,19 @@ async fn metrics_and_request_logs_describe_every_call() {
 
     let page = http_get(&metrics, "/metrics");
     assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    // Issue 19: every metric says what it is, and other paths are not metrics.
+    for help in [
+        "# HELP grpc_requests_total gRPC calls answered, by method and status code",
+        "# HELP grpc_request_duration_seconds Time to answer a gRPC call, by method and status code",
+        "# HELP sellerhealth_events_total Facts received, by outcome: accepted, duplicate (same fact again) or rejected",
+        "# HELP sellerhealth_store_seconds Time of one store transaction (write) or report read (read)",
+    ] {
+        assert!(page.lines().any(|l| l == help), "{help} missing: {page}");
+    }
+    for path in ["/", "/health", "/metrics/x"] {
+        let other = http_get(&metrics, path);
+        assert!(other.starts_with("HTTP/1.1 404"), "{path}: {other}");
+    }
     let count = |line: &str| page.lines().any(|l| l == line);
     let method = "/sellerhealth.v1.AccountHealthService/GetAccountHealth";
     assert!(count(&format!("grpc_requests_total{{method=\"{method}\",code=\"Ok\"}} 1")), "{page}");

@@ -17,14 +17,95 @@ use tracing::Instrument;
 
 /// Starts the Prometheus exporter: `GET http://ADDR/metrics`.
 pub fn serve_metrics(addr: SocketAddr) -> anyhow::Result<()> {
-    metrics_exporter_prometheus::PrometheusBuilder::new()
-        .with_http_listener(addr)
+    let handle = metrics_exporter_prometheus::PrometheusBuilder::new()
         .set_buckets(&[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0])
         .context("histogram buckets")?
-        .install()
-        .with_context(|| format!("starting the metrics listener on {addr}"))?;
+        .install_recorder()
+        .context("installing the metrics recorder")?;
+    describe_metrics();
+    let listener =
+        std::net::TcpListener::bind(addr).with_context(|| format!("starting the metrics listener on {addr}"))?;
+    listener.set_nonblocking(true).context("the metrics listener")?;
+    let listener = tokio::net::TcpListener::from_std(listener).context("the metrics listener")?;
+    let upkeep = handle.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(METRICS_UPKEEP_EVERY).await;
+            upkeep.run_upkeep();
+        }
+    });
+    tokio::spawn(async move {
+        loop {
+            let stream = match listener.accept().await {
+                Ok((stream, _)) => stream,
+                Err(error) => {
+                    // Out of file descriptors, say: try again shortly, without spinning.
+                    tracing::warn!(%error, "metrics listener: accept failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            };
+            let handle = handle.clone();
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(move |request| {
+                    let answer = metrics_answer(&handle, &request);
+                    async move { Ok::<_, std::convert::Infallible>(answer) }
+                });
+                let connection = hyper::server::conn::http1::Builder::new()
+                    .timer(hyper_util::rt::TokioTimer::new())
+                    .header_read_timeout(METRICS_HEADER_TIMEOUT)
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+                // A client that goes away is not the server's error.
+                let _ = connection.await;
+            });
+        }
+    });
     tracing::info!(%addr, "Prometheus metrics on /metrics");
     Ok(())
+}
+
+/// How often histograms are folded for rendering.
+const METRICS_UPKEEP_EVERY: Duration = Duration::from_secs(5);
+/// How long a metrics client may take to send its request head.
+const METRICS_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// `GET /metrics` (or `HEAD`): the Prometheus text; anything else is 404
+/// (issue 19: every path used to answer 200).
+fn metrics_answer<B>(
+    handle: &metrics_exporter_prometheus::PrometheusHandle,
+    request: &http::Request<B>,
+) -> http::Response<http_body_util::Full<bytes::Bytes>> {
+    let found =
+        request.uri().path() == "/metrics" && matches!(*request.method(), http::Method::GET | http::Method::HEAD);
+    let (status, content_type, body) = if found {
+        (http::StatusCode::OK, "text/plain; version=0.0.4", handle.render())
+    } else {
+        (http::StatusCode::NOT_FOUND, "text/plain", "not found: the metrics are at /metrics\n".to_owned())
+    };
+    let mut answer = http::Response::new(http_body_util::Full::new(bytes::Bytes::from(body)));
+    *answer.status_mut() = status;
+    answer.headers_mut().insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static(content_type));
+    answer
+}
+
+/// The `# HELP` line of each metric the server records.
+fn describe_metrics() {
+    metrics::describe_counter!("grpc_requests_total", "gRPC calls answered, by method and status code");
+    metrics::describe_histogram!(
+        "grpc_request_duration_seconds",
+        metrics::Unit::Seconds,
+        "Time to answer a gRPC call, by method and status code"
+    );
+    metrics::describe_counter!(
+        "sellerhealth_events_total",
+        "Facts received, by outcome: accepted, duplicate (same fact again) or rejected"
+    );
+    metrics::describe_histogram!(
+        "sellerhealth_store_seconds",
+        metrics::Unit::Seconds,
+        "Time of one store transaction (write) or report read (read)"
+    );
+    metrics::describe_gauge!("sellerhealth_database_up", "1 while the database answers its health check, else 0");
 }
 
 /// Wraps every call in a `grpc` span (method; handlers add the seller) and,
