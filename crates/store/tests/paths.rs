@@ -296,11 +296,28 @@ fn events(facts: &[Gen], seller: &str) -> Vec<Event> {
     out
 }
 
-/// The feedback summary and the review summary of a book as of `as_of`.
-fn ratings(book: &SellerBook, as_of: DateTime<Utc>) -> (FeedbackSummary, ReviewSummary) {
+/// What ListFeedback shows of one feedback: order, left, stars, response, struck through.
+type Listed = (String, DateTime<Utc>, i32, Option<(String, DateTime<Utc>)>, bool);
+
+/// The feedback summary, the review summary and what ListFeedback and
+/// ListReviews list, of a book as of `as_of`.
+fn ratings(book: &SellerBook, as_of: DateTime<Utc>) -> (FeedbackSummary, ReviewSummary, Vec<Listed>, Vec<String>) {
     let feedback = sellerhealth_ratings::feedback::entries(book, MARKETPLACE, as_of);
     let reviews = sellerhealth_ratings::reviews::visible(book, MARKETPLACE, ASIN, as_of);
-    (sellerhealth_ratings::feedback::summary(&feedback, as_of), sellerhealth_ratings::reviews::summary(&reviews, as_of))
+    let listed = feedback
+        .iter()
+        .map(|e| {
+            let f = e.feedback;
+            let response = e.response.map(|(text, at)| (text.to_owned(), at));
+            (f.order_id.clone(), f.left_at, f.stars, response, e.struck_through.is_some())
+        })
+        .collect();
+    (
+        sellerhealth_ratings::feedback::summary(&feedback, as_of),
+        sellerhealth_ratings::reviews::summary(&reviews, as_of),
+        listed,
+        reviews.iter().map(|r| r.review_id.clone()).collect(),
+    )
 }
 
 /// What the read RPCs answer as of `as_of` from the store: the report, the
@@ -309,7 +326,11 @@ async fn stored_figures(
     store: &Store,
     seller: &str,
     as_of: DateTime<Utc>,
-) -> (sellerhealth_metrics::AccountHealthReport, seller_rating::SellerRating, (FeedbackSummary, ReviewSummary)) {
+) -> (
+    sellerhealth_metrics::AccountHealthReport,
+    seller_rating::SellerRating,
+    (FeedbackSummary, ReviewSummary, Vec<Listed>, Vec<String>),
+) {
     let report = store.report(seller, MARKETPLACE, as_of).await.unwrap();
     let (counters, _) = store.counters(seller, MARKETPLACE, as_of, Day::MIN).await.unwrap();
     let rating = seller_rating::evaluate(&counters, MARKETPLACE, as_of);
@@ -385,7 +406,7 @@ proptest! {
 
     /// Issue 20, SPEC §2: storing facts dated after T never changes any figure
     /// as of T — the account health report, the seller rating, the feedback
-    /// summary and a listing's review summary — on either path, and the stored path equals the stateless one
+    /// summary and list, a listing's review summary and list — on either path, and the stored path equals the stateless one
     /// before and after. The later facts reuse the earlier ones' ids (messages,
     /// returns, claims, violations, tracking numbers), so many are later versions.
     #[test]
