@@ -75,9 +75,12 @@ shipment AS (
   LEFT JOIN scan_times t ON t.seller_id = s.seller_id AND t.tracking_number = s.tracking_number
   WHERE o.channel = 'MFN' AND o.purchased_at <= {T} AND s.confirmed_at <= {T}
 ),
+-- A unit is on time when its shipment is (SPEC §3): valid tracking by T,
+-- delivered by the promised day, not first scanned after the delivery.
 units_delivered_on_time AS (
   SELECT seller_id, order_id,
-         sum(CASE WHEN delivered_at {div} 86400 <= promised_day THEN units ELSE 0 END) AS units
+         sum(CASE WHEN first_scan_at IS NOT NULL AND delivered_at IS NOT NULL AND first_scan_at <= delivered_at
+                   AND delivered_at {div} 86400 <= promised_day THEN units ELSE 0 END) AS units
   FROM shipment GROUP BY seller_id, order_id
 ),
 -- One row per order with everything the order-based rates need.
