@@ -139,9 +139,9 @@ impl<'a> Inline<'a> {
         let marketplace_id = required_id(&field("marketplace_id"), self.marketplace_id)?.to_owned();
         let now = chrono::Utc::now();
         let as_of = crate::convert::as_of(self.as_of, now)?;
-        check_batch(self.events.len(), max_batch_events)?;
-        let events = crate::convert::events(self.events)
-            .map_err(|status| Status::new(status.code(), format!("{prefix}{}", status.message())))?;
+        let within = |status: Status| Status::new(status.code(), format!("{prefix}{}", status.message()));
+        check_batch(self.events.len(), max_batch_events).map_err(within)?;
+        let events = crate::convert::events(self.events).map_err(within)?;
         let prefix = prefix.to_owned();
         blocking(move || {
             let mut book = SellerBook::new(&seller_id);
