@@ -89,9 +89,9 @@ fn by_id<'a, T: Versioned>(versions: impl IntoIterator<Item = &'a T>) -> BTreeMa
     groups
 }
 
-/// The version of one subject standing at `t` (see the module docs); `versions`
-/// in arrival order.
-fn standing_one<'a, T: Versioned>(versions: &[&'a T], t: Instant) -> Option<&'a T> {
+/// The version standing at `t` among one subject's versions, in arrival order
+/// (from [`subjects`]; see the module docs).
+pub fn standing_of<'a, T: Versioned>(versions: &[&'a T], t: Instant) -> Option<&'a T> {
     // `max_by_key` keeps the last maximum: a later arrival wins a tie.
     let stood = versions.iter().filter(|v| v.stands_from() <= t).max_by_key(|v| v.stands_from());
     // `min_by_key` keeps the first minimum: an earlier arrival wins a tie.
@@ -101,7 +101,7 @@ fn standing_one<'a, T: Versioned>(versions: &[&'a T], t: Instant) -> Option<&'a 
 /// The version standing at `t` of each subject among `versions` (arrival
 /// order), one per id, by id.
 pub fn standing<'a, T: Versioned>(versions: impl IntoIterator<Item = &'a T>, t: Instant) -> Vec<&'a T> {
-    by_id(versions).values().filter_map(|group| standing_one(group, t)).collect()
+    by_id(versions).values().filter_map(|group| standing_of(group, t)).collect()
 }
 
 /// Every instant where what stands may change: each version's instants. A
@@ -114,9 +114,4 @@ pub fn change_instants<'a, T: Versioned + 'a>(versions: impl IntoIterator<Item =
 /// over time.
 pub fn subjects<'a, T: Versioned>(versions: impl IntoIterator<Item = &'a T>) -> Vec<Vec<&'a T>> {
     by_id(versions).into_values().collect()
-}
-
-/// The version standing at `t` among one subject's versions (from [`subjects`]).
-pub fn standing_of<'a, T: Versioned>(versions: &[&'a T], t: Instant) -> Option<&'a T> {
-    standing_one(versions, t)
 }
