@@ -100,3 +100,58 @@ async fn two_servers_on_one_postgres_lose_no_update() {
     a.stop().await;
     b.stop().await;
 }
+
+/// Issue 15: reports are cached per seller write version, and the version is
+/// read on every call; watchers hear of another server's writes through
+/// PostgreSQL notifications instead of at their 30-second poll.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: export SELLERHEALTH_TEST_POSTGRES_URL (.ci/postgres prints one), then cargo test --workspace -- --ignored"]
+async fn a_write_through_one_server_is_in_the_other_servers_next_report_and_its_watchers_within_a_second() {
+    use sellerhealth_proto::v1::{MetricStatus, WatchAccountHealthRequest};
+
+    let Some(url) = postgres_url("a_write_through_one_server_is_in_the_other_servers_next_report") else { return };
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = Server::start_with(dir_a.path(), &["--database-url", &url]).await;
+    let b = Server::start_with(dir_b.path(), &["--database-url", &url]).await;
+    let (channel_a, channel_b) = (a.channel().await, b.channel().await);
+    let seller = fresh_seller("notify");
+
+    // Two MFN orders bought 20 days ago: inside the ODR window as of now (the
+    // 60 purchase days ending 14 days ago), no defect yet.
+    let bought = Utc::now() - Duration::days(20);
+    for id in ["o1", "o2"] {
+        let order = common::order(&seller, MARKETPLACE, id, bought, pb::FulfillmentChannel::Mfn);
+        assert_eq!(ingest(channel_a.clone(), order).await.accepted, 1);
+    }
+    let fixed = Utc::now();
+    let odr = odr_mfn(channel_b.clone(), &seller, fixed).await.rate.unwrap();
+    assert_eq!((odr.numerator, odr.denominator, odr.status()), (0, 2, MetricStatus::Good));
+    // Asked again: B answers from its cache.
+    assert_eq!(odr_mfn(channel_b.clone(), &seller, fixed).await.rate.unwrap().numerator, 0);
+
+    let mut watch = AccountHealthServiceClient::new(channel_b.clone())
+        .watch_account_health(WatchAccountHealthRequest {
+            seller_id: seller.clone(),
+            marketplace_id: MARKETPLACE.into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let first = watch.message().await.unwrap().unwrap().report.unwrap();
+    assert_eq!(first.order_defect_rate_mfn.unwrap().rate.unwrap().status(), MetricStatus::Good);
+
+    // A 1-star feedback through A, acknowledged: B's next report has it, 1 of 2.
+    let feedback = common::feedback(&seller, "o1", bought + Duration::days(3), 1, false);
+    assert_eq!(ingest(channel_a.clone(), feedback).await.accepted, 1);
+    let odr = odr_mfn(channel_b.clone(), &seller, fixed).await.rate.unwrap();
+    assert_eq!((odr.numerator, odr.denominator, odr.status()), (1, 2, MetricStatus::Bad));
+
+    // And B's watcher is told within a second (its poll would take 30).
+    let next = tokio::time::timeout(std::time::Duration::from_secs(1), watch.message()).await;
+    let report = next.expect("B's watcher heard of A's write within a second").unwrap().unwrap().report.unwrap();
+    let odr = report.order_defect_rate_mfn.unwrap().rate.unwrap();
+    assert_eq!((odr.numerator, odr.denominator, odr.status()), (1, 2, MetricStatus::Bad));
+    drop(watch);
+    a.stop().await;
+    b.stop().await;
+}

@@ -21,8 +21,12 @@ pub enum Backend {
 const SQLITE: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_event_log.sql")),
     (2, include_str!("../migrations/sqlite/0002_counters.sql")),
+    (3, include_str!("../migrations/sqlite/0003_seller_versions.sql")),
 ];
-const POSTGRES: &[(i64, &str)] = &[(1, include_str!("../migrations/postgres/0001_schema.sql"))];
+const POSTGRES: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/postgres/0001_schema.sql")),
+    (2, include_str!("../migrations/postgres/0002_seller_versions.sql")),
+];
 
 /// Opens a pool on `url` (`sqlite://PATH`, `sqlite::memory:` or `postgres://…`),
 /// creating a SQLite file and its directory when missing.

@@ -46,11 +46,14 @@
 // Tests may overflow: a panic there is the test failing (as clippy.toml allows unwrap).
 #![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
 
+mod cache;
 mod counters;
 mod db;
 mod error;
+mod notify;
 mod write;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use sellerhealth_domain::time::shift_days;
@@ -64,6 +67,7 @@ use sellerhealth_metrics::{AccountHealthReport, RateSpec, subject_contributions}
 use sqlx::AnyPool;
 use tokio::sync::{Mutex, broadcast};
 
+use cache::ReportCache;
 pub use counters::StoredCounters;
 pub use db::Backend;
 pub use error::StoreError;
@@ -99,6 +103,19 @@ pub struct Store {
     changes: broadcast::Sender<String>,
     /// SQLite has one writer: this process's writes queue here instead of failing busy.
     sqlite_writer: Mutex<()>,
+    reports: ReportCache,
+    /// Names this store's writes in PostgreSQL notifications, so its own are not taken for another's.
+    origin: String,
+    /// On PostgreSQL, the task passing other processes' writes on to [`Store::subscribe`].
+    listener: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if let Some(listener) = &self.listener {
+            listener.abort();
+        }
+    }
 }
 
 impl Store {
@@ -107,7 +124,20 @@ impl Store {
     pub async fn open(url: &str, policy: Policy) -> Result<Store, StoreError> {
         let (pool, backend) = db::connect(url).await?;
         let (changes, _) = broadcast::channel(1024);
-        let store = Store { pool, backend, policy, changes, sqlite_writer: Mutex::new(()) };
+        let started = chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default();
+        let origin = format!("{:x}.{started:x}", std::process::id());
+        let listener = (backend == Backend::Postgres)
+            .then(|| tokio::spawn(notify::forward_other_writes(url.to_owned(), origin.clone(), changes.clone())));
+        let store = Store {
+            pool,
+            backend,
+            policy,
+            changes,
+            sqlite_writer: Mutex::new(()),
+            reports: ReportCache::new(cache::CAPACITY),
+            origin,
+            listener,
+        };
         store.carry_over_version_1_log().await?;
         Ok(store)
     }
@@ -178,9 +208,10 @@ impl Store {
         Ok(())
     }
 
-    /// A receiver told the seller id of every batch this process commits from now
-    /// on, so watchers can re-evaluate. A slow receiver may miss names (it is told
-    /// it lagged).
+    /// A receiver told the seller id of every batch committed from now on, so
+    /// watchers can re-evaluate: this process's batches at once, and on
+    /// PostgreSQL other processes' too, as their notifications arrive
+    /// (milliseconds). A slow receiver may miss names (it is told it lagged).
     pub fn subscribe(&self) -> broadcast::Receiver<String> {
         self.changes.subscribe()
     }
@@ -265,8 +296,10 @@ impl Store {
         }
         if work.accepted() > 0 {
             write::commit(&mut tx, &work, &self.policy, now).await?;
+            let sellers = work.sellers();
+            write::raise_versions(&mut tx, self.backend, &self.origin, sellers.iter().map(String::as_str)).await?;
             tx.commit().await?;
-            for seller in work.sellers() {
+            for seller in sellers {
                 // No receiver is not an error: nobody is watching.
                 let _ = self.changes.send(seller);
             }
@@ -287,26 +320,79 @@ impl Store {
 
     /// [`Store::report`] with the counters it was evaluated from, for exports
     /// that need counts the report does not carry (the SP-API invoice split).
+    ///
+    /// A report is computed once per seller write version and span of
+    /// unchanged instants (see the `cache` module): asked again, for the same
+    /// or a later instant before anything changes, it costs one version read.
     pub async fn report_and_counters(
         &self,
         seller_id: &str,
         marketplace_id: &str,
         as_of: Instant,
-    ) -> Result<(AccountHealthReport, StoredCounters), StoreError> {
+    ) -> Result<(AccountHealthReport, Arc<StoredCounters>), StoreError> {
+        let version = self.version(seller_id).await?;
+        if let Some(hit) = self.reports.get(seller_id, marketplace_id, version, as_of) {
+            return Ok(hit);
+        }
         let earliest = first_day_read(as_of, self.reach_days());
-        let (counters, violations) = self.counters(seller_id, marketplace_id, as_of, earliest).await?;
-        let report =
+        let (mut counters, mut violations) = self.read_counters(seller_id, marketplace_id, as_of, earliest).await?;
+        let mut report =
             sellerhealth_metrics::evaluate(&counters, &violations, &self.policy, seller_id, marketplace_id, as_of);
         // A warning that began before the look-back is traced back to the start
         // of its BAD run (SPEC §4), which may lie before the days read: then read
         // every day and evaluate again. Rare: a metric BAD for over 120 days.
         if report.warnings.iter().any(|w| w.opened_on < lookback_start(as_of)) {
-            let (counters, violations) = self.counters(seller_id, marketplace_id, as_of, Day::MIN).await?;
-            let report =
+            (counters, violations) = self.read_counters(seller_id, marketplace_id, as_of, Day::MIN).await?;
+            report =
                 sellerhealth_metrics::evaluate(&counters, &violations, &self.policy, seller_id, marketplace_id, as_of);
-            return Ok((report, counters));
         }
+        let counters = Arc::new(counters);
+        let until = self.next_change(seller_id, marketplace_id, as_of, &violations).await?;
+        let cached =
+            cache::Cached { version, from: as_of, until, report: report.clone(), counters: Arc::clone(&counters) };
+        self.reports.put(seller_id, marketplace_id, cached);
         Ok((report, counters))
+    }
+
+    /// The seller's write version; NOT_FOUND for a seller without facts.
+    async fn version(&self, seller_id: &str) -> Result<i64, StoreError> {
+        let version: Option<(i64,)> = sqlx::query_as("SELECT version FROM seller_versions WHERE seller_id = $1")
+            .bind(seller_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        match version {
+            Some((version,)) => Ok(version),
+            None => Err(DomainError::NotFound(format!("no facts stored for seller {seller_id:?}")).into()),
+        }
+    }
+
+    /// The first instant after `as_of` at which a report as of it may differ
+    /// from one as of `as_of`: the next contribution or violation instant, or
+    /// the start of the next day, whichever comes first.
+    async fn next_change(
+        &self,
+        seller_id: &str,
+        marketplace_id: &str,
+        as_of: Instant,
+        violations: &[PolicyViolation],
+    ) -> Result<Instant, StoreError> {
+        let (next,): (Option<i64>,) = sqlx::query_as(
+            "SELECT min(at_ns) FROM contributions WHERE seller_id = $1 AND marketplace_id = $2 AND at_ns > $3",
+        )
+        .bind(seller_id)
+        .bind(marketplace_id)
+        .bind(counters::instant_number(as_of))
+        .fetch_one(&self.pool)
+        .await?;
+        let tomorrow = start_of(day_of(as_of).succ_opt().unwrap_or(Day::MAX));
+        let violation_instants = violations.iter().flat_map(|v| [Some(v.occurred_at), v.resolved_at]).flatten();
+        Ok(next
+            .map(chrono::DateTime::from_timestamp_nanos)
+            .into_iter()
+            .chain(violation_instants)
+            .filter(|at| *at > as_of)
+            .fold(tomorrow, Instant::min)
+            .max(as_of))
     }
 
     /// The longest a metric looks back from its evaluation day: window plus lag.
@@ -332,8 +418,18 @@ impl Store {
         as_of: Instant,
         earliest: Day,
     ) -> Result<(StoredCounters, Vec<PolicyViolation>), StoreError> {
+        self.version(seller_id).await?;
+        self.read_counters(seller_id, marketplace_id, as_of, earliest).await
+    }
+
+    async fn read_counters(
+        &self,
+        seller_id: &str,
+        marketplace_id: &str,
+        as_of: Instant,
+        earliest: Day,
+    ) -> Result<(StoredCounters, Vec<PolicyViolation>), StoreError> {
         let started = std::time::Instant::now();
-        self.ensure_seller(seller_id).await?;
         let base = day_of(as_of);
         // Each statement answers one row of text that is split here: the driver
         // costs microseconds per row, and a report reads thousands of counters.
@@ -407,20 +503,9 @@ impl Store {
         seller_id: &str,
         read: impl FnOnce(&SellerBook, &Policy) -> R,
     ) -> Result<R, StoreError> {
-        self.ensure_seller(seller_id).await?;
+        self.version(seller_id).await?;
         let book = self.book(seller_id).await?;
         Ok(read(&book, &self.policy))
-    }
-
-    async fn ensure_seller(&self, seller_id: &str) -> Result<(), StoreError> {
-        let known: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM events WHERE seller_id = $1 LIMIT 1")
-            .bind(seller_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        match known {
-            Some(_) => Ok(()),
-            None => Err(DomainError::NotFound(format!("no facts stored for seller {seller_id:?}")).into()),
-        }
     }
 
     async fn book(&self, seller_id: &str) -> Result<SellerBook, StoreError> {
@@ -471,6 +556,7 @@ impl Store {
             }
             write::insert_contributions(&mut tx, self.backend, &rows).await?;
             write::add_to_counters(&mut tx, self.backend, &totals).await?;
+            write::raise_versions(&mut tx, self.backend, &self.origin, [seller.as_str()]).await?;
             tx.commit().await?;
             summary.sellers = summary.sellers.saturating_add(1);
             summary.events = summary.events.saturating_add(book.event_count() as u64);

@@ -238,6 +238,39 @@ pub(crate) fn apply(work: &mut Work, event: &Event, now: Instant, policy: &Polic
 
 type CounterKey = (String, String, String, i64, i64);
 
+/// The channel server processes sharing a PostgreSQL database LISTEN on: each
+/// write transaction notifies `"{origin} {seller}"` for every seller it changed.
+pub(crate) const WRITES_CHANNEL: &str = "sellerhealth_writes";
+
+/// Raises the write version of each of `sellers` and, on PostgreSQL, notifies
+/// the other processes (delivered at commit). Run it last in the transaction:
+/// the version row stays locked from here to the commit.
+pub(crate) async fn raise_versions(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    origin: &str,
+    sellers: impl IntoIterator<Item = &str>,
+) -> Result<(), StoreError> {
+    for seller in sellers {
+        sqlx::query(
+            "INSERT INTO seller_versions (seller_id, version) VALUES ($1, 1) \
+             ON CONFLICT (seller_id) DO UPDATE SET version = seller_versions.version + 1",
+        )
+        .bind(seller)
+        .execute(&mut **tx)
+        .await?;
+        if backend == Backend::Postgres {
+            // pg_notify returns void, which the Any driver cannot decode: select a number instead.
+            sqlx::query("SELECT 1 FROM (SELECT pg_notify($1, $2)) AS notified")
+                .bind(WRITES_CHANNEL)
+                .bind(format!("{origin} {seller}"))
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
 /// A value bound into a multi-row statement.
 enum Value {
     Text(String),

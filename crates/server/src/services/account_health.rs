@@ -68,7 +68,7 @@ impl AccountHealthService for AccountHealth {
             scope(&grant, &request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
         let (report, counters) =
             self.store.report_and_counters(seller_id, marketplace_id, as_of).await.map_err(status::from_store)?;
-        let json = sellerhealth_metrics::sp_api::to_json(&report, &counters).map_err(|error| {
+        let json = sellerhealth_metrics::sp_api::to_json(&report, counters.as_ref()).map_err(|error| {
             tracing::error!(%error, "SP-API report not written");
             Status::internal("the SP-API report could not be written")
         })?;

@@ -1,0 +1,8 @@
+-- Version 3: a write version per seller, raised by every transaction that
+-- changes the seller's log or counters, so a reader can tell whether a report
+-- it computed earlier is still current (the store's report cache).
+CREATE TABLE seller_versions (
+    seller_id TEXT   PRIMARY KEY,
+    version   BIGINT NOT NULL
+) WITHOUT ROWID;
+INSERT INTO seller_versions (seller_id, version) SELECT seller_id, count(*) FROM events GROUP BY seller_id;
