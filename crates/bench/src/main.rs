@@ -350,8 +350,9 @@ async fn load(
 async fn serve(url: &str, orders: u64, concurrency: usize, seconds: u64, runs: usize) -> anyhow::Result<()> {
     let seller = format!("serve-{}", Utc::now().timestamp());
     let store = Store::open(url, Policy::amazon()).await.context("opening the store")?;
-    // Facts up to now, so a report as of now (as_of unset) covers them as the fixed one does.
-    let data_end = Utc::now();
+    // Orders up to 30 days ago (later facts, up to now), so a report as of now
+    // (as_of unset) covers them as the fixed one does.
+    let data_end = Utc::now() - chrono::Duration::days(30);
     load_store(
         &store,
         &format!("{seller} ({orders} orders)"),

@@ -83,7 +83,10 @@ pub use odr::OrderDefectRate;
 pub use policy_compliance::{AccountHealthRating, AhrBand, CategoryCount, PolicyCompliance};
 pub use rate::{Metric, MetricStatus, RateMetric, RateSpec};
 pub use recovery::Recovery;
-pub use report::{AccountHealthReport, StatusSignature, contributions, evaluate, evaluate_book, subject_contributions};
+pub use report::{
+    AccountHealthReport, StatusSignature, contributions, counter_parameters, evaluate, evaluate_book,
+    subject_contributions,
+};
 pub use response::ContactResponseTime;
 pub use seller_rating::{RatingBand, ScoreClass, SellerRating};
 pub use warnings::{AccountStatus, Warning};

@@ -170,6 +170,20 @@ fn unreachable_rate(metric: Metric, policy: &Policy) -> RateMetric {
     RateMetric::new(metric, &policy.order_defect_rate, days, 0, 0)
 }
 
+/// The policy parameters counter contributions depend on: how facts are
+/// classified (a reply late or on time, a return answered late), not the
+/// targets and windows they are judged by. The store keeps this beside its
+/// counters and refuses to serve them under a profile that classifies facts
+/// differently, until they are rebuilt. Every policy field
+/// [`subject_contributions`] reads must be named here (a test changes every
+/// other number of the profile and checks that no contribution moves).
+pub fn counter_parameters(policy: &Policy) -> String {
+    format!(
+        "contact_response.sla_hours={} return_response_hours={}",
+        policy.contact_response.sla_hours, policy.return_response_hours
+    )
+}
+
 /// Every counter contribution of one order, its buyer messages included.
 pub fn order_contributions(record: &OrderRecord, policy: &Policy, out: &mut Vec<Contribution>) {
     let mut times = Vec::new();

@@ -61,7 +61,7 @@ const KEEPALIVE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20
 /// Recomputes every counter from the event log, logging progress per seller.
 pub async fn rebuild(config: Config) -> anyhow::Result<()> {
     let database_url = config.database_url();
-    let store = Store::open(&database_url, config.policy()?)
+    let store = Store::open_to_rebuild(&database_url, config.policy()?)
         .await
         .with_context(|| format!("opening the database at {database_url}"))?;
     let started = std::time::Instant::now();

@@ -22,10 +22,12 @@ const SQLITE: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_event_log.sql")),
     (2, include_str!("../migrations/sqlite/0002_counters.sql")),
     (3, include_str!("../migrations/sqlite/0003_seller_versions.sql")),
+    (4, include_str!("../migrations/sqlite/0004_store_meta.sql")),
 ];
 const POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_schema.sql")),
     (2, include_str!("../migrations/postgres/0002_seller_versions.sql")),
+    (3, include_str!("../migrations/postgres/0003_store_meta.sql")),
 ];
 
 /// Opens a pool on `url` (`sqlite://PATH`, `sqlite::memory:` or `postgres://…`),

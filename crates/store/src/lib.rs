@@ -51,6 +51,7 @@ mod counters;
 mod db;
 mod error;
 mod notify;
+mod versions;
 mod write;
 
 use std::sync::Arc;
@@ -63,7 +64,7 @@ use sellerhealth_domain::{
 use sellerhealth_metrics::order_facts::start_of;
 use sellerhealth_metrics::seller_rating::RATING_WINDOW_DAYS;
 use sellerhealth_metrics::warnings::{WARNING_LOOKBACK_DAYS, lookback_start};
-use sellerhealth_metrics::{AccountHealthReport, RateSpec, subject_contributions};
+use sellerhealth_metrics::{AccountHealthReport, RateSpec, counter_parameters, subject_contributions};
 use sqlx::AnyPool;
 use tokio::sync::{Mutex, broadcast};
 
@@ -104,6 +105,7 @@ pub struct Store {
     /// SQLite has one writer: this process's writes queue here instead of failing busy.
     sqlite_writer: Mutex<()>,
     reports: ReportCache,
+    versions: Arc<versions::VersionReader>,
     /// Names this store's writes in PostgreSQL notifications, so its own are not taken for another's.
     origin: String,
     /// On PostgreSQL, the task passing other processes' writes on to [`Store::subscribe`].
@@ -121,14 +123,28 @@ impl Drop for Store {
 impl Store {
     /// Opens (creating if missing) the database at `url` (`sqlite://PATH`,
     /// `sqlite::memory:` or `postgres://…`) and applies pending migrations.
+    ///
+    /// Refuses (a configuration error saying what to do) when the stored
+    /// counters were built under a policy that classifies facts differently
+    /// ([`counter_parameters`]): they would give figures the profile does not.
     pub async fn open(url: &str, policy: Policy) -> Result<Store, StoreError> {
+        let store = Store::open_to_rebuild(url, policy).await?;
+        store.check_counter_parameters().await?;
+        Ok(store)
+    }
+
+    /// Opens the database at `url` like [`Store::open`] without checking the
+    /// counters' parameters: to [`Store::rebuild`] them under `policy`.
+    pub async fn open_to_rebuild(url: &str, policy: Policy) -> Result<Store, StoreError> {
         let (pool, backend) = db::connect(url).await?;
         let (changes, _) = broadcast::channel(1024);
         let started = chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default();
         let origin = format!("{:x}.{started:x}", std::process::id());
         let listener = (backend == Backend::Postgres)
             .then(|| tokio::spawn(notify::forward_other_writes(url.to_owned(), origin.clone(), changes.clone())));
+        let versions = versions::VersionReader::new(pool.clone());
         let store = Store {
+            versions,
             pool,
             backend,
             policy,
@@ -140,6 +156,50 @@ impl Store {
         };
         store.carry_over_version_1_log().await?;
         Ok(store)
+    }
+
+    /// Compares the parameters the stored counters were built with against
+    /// the policy's; records them for a store without any. A log kept from
+    /// before they were recorded is taken as built under the current profile
+    /// (logged: rebuild if its classification changed since).
+    async fn check_counter_parameters(&self) -> Result<(), StoreError> {
+        let wanted = counter_parameters(&self.policy);
+        let stored: Option<(String,)> =
+            sqlx::query_as("SELECT value FROM store_meta WHERE name = 'counter_parameters'")
+                .fetch_optional(&self.pool)
+                .await?;
+        match stored {
+            Some((stored,)) if stored == wanted => Ok(()),
+            Some((stored,)) => Err(StoreError::Config(format!(
+                "the stored counters were built with {stored}, but the policy profile {:?} has {wanted}: \
+                 rebuild them under this profile (servers stopped: sellerhealth-server rebuild --policy FILE \
+                 --database-url URL), or start with the profile they were built with",
+                self.policy.name
+            ))),
+            None => {
+                let (sellers,): (i64,) =
+                    sqlx::query_as("SELECT count(*) FROM seller_versions").fetch_one(&self.pool).await?;
+                if sellers > 0 {
+                    tracing::warn!(
+                        parameters = %wanted,
+                        "the counters' policy parameters were not recorded yet; taking them as the current \
+                         profile's (run rebuild if the profile's classification changed since they were built)"
+                    );
+                }
+                self.record_counter_parameters().await
+            }
+        }
+    }
+
+    async fn record_counter_parameters(&self) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO store_meta (name, value) VALUES ('counter_parameters', $1) \
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        )
+        .bind(counter_parameters(&self.policy))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     /// Moves the facts of a version-1 event log (kept aside as `events_v1` by
@@ -356,12 +416,8 @@ impl Store {
 
     /// The seller's write version; NOT_FOUND for a seller without facts.
     async fn version(&self, seller_id: &str) -> Result<i64, StoreError> {
-        let version: Option<(i64,)> = sqlx::query_as("SELECT version FROM seller_versions WHERE seller_id = $1")
-            .bind(seller_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        match version {
-            Some((version,)) => Ok(version),
+        match self.versions.version(seller_id).await? {
+            Some(version) => Ok(version),
             None => Err(DomainError::NotFound(format!("no facts stored for seller {seller_id:?}")).into()),
         }
     }
@@ -522,7 +578,10 @@ impl Store {
     }
 
     /// Recomputes every contribution and counter from the event log, seller by
-    /// seller, each in one transaction. Run it with writers stopped.
+    /// seller, each in one transaction, under this store's policy, and records
+    /// its [`counter_parameters`] (an interrupted rebuild leaves the old ones,
+    /// so the store still refuses to open until one finishes). Run it with
+    /// writers stopped.
     pub async fn rebuild(&self, mut progress: impl FnMut(&str, RebuildSummary)) -> Result<RebuildSummary, StoreError> {
         let sellers: Vec<(String,)> =
             sqlx::query_as("SELECT DISTINCT seller_id FROM events ORDER BY seller_id").fetch_all(&self.pool).await?;
@@ -563,6 +622,7 @@ impl Store {
             summary.counter_totals = summary.counter_totals.saturating_add(totals.len() as u64);
             progress(&seller, summary);
         }
+        self.record_counter_parameters().await?;
         Ok(summary)
     }
 
