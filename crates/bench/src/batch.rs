@@ -16,7 +16,7 @@ use anyhow::{Context, bail};
 use chrono::{DateTime, Utc};
 use prost::Message;
 use sellerhealth_domain::{Policy, SellerBook};
-use sellerhealth_metrics::{AccountHealthReport, ContributionSet, RateMetric, contributions, evaluate};
+use sellerhealth_metrics::{AccountHealthReport, ContributionSet, Metric, RateMetric, contributions, evaluate};
 use sellerhealth_proto::v1 as pb;
 
 use crate::tables::{TABLES, Tables};
@@ -142,6 +142,9 @@ pub fn build(
     Ok(sellers)
 }
 
+/// Rates the SQL peers do not compute (the generated data has no surveys or invoices).
+const PEERLESS: [Metric; 2] = [Metric::CustomerServiceDissatisfactionRate, Metric::InvoiceDefectRate];
+
 /// A rate's numerator and denominator.
 fn counts(rate: &RateMetric) -> [String; 2] {
     [rate.numerator.to_string(), rate.denominator.to_string()]
@@ -154,16 +157,8 @@ pub fn report_row(report: &AccountHealthReport) -> String {
         fields.extend(counts(&odr.rate));
         fields.extend([odr.negative_feedback, odr.atoz_claims, odr.service_chargebacks].map(|n| n.to_string()));
     }
-    for rate in [
-        &report.pre_fulfillment_cancel_rate,
-        &report.late_shipment_rate_10d,
-        &report.late_shipment_rate_30d,
-        &report.valid_tracking_rate,
-        &report.on_time_delivery_rate,
-        &report.unit_on_time_delivery_rate,
-        &report.return_dissatisfaction_rate,
-        &report.refund_rate,
-    ] {
+    // The ODRs are above, with their components; the peers compute every other rate but the PEERLESS.
+    for rate in report.rates().into_iter().skip(2).filter(|r| !PEERLESS.contains(&r.metric)) {
         fields.extend(counts(rate));
     }
     for contact in &report.contact_response_times {

@@ -380,10 +380,7 @@ async fn run_query(command: &Query, connection: &Connection) -> anyhow::Result<S
                 as_of: as_of(Some(to)),
             };
             let report = client.get_account_health(report_request).await?.into_inner().report.context("no report")?;
-            let target = table::rate_metrics(&report)
-                .into_iter()
-                .find(|m| m.metric == metric as i32)
-                .map_or(0.0, |m| m.target_value);
+            let target = report.rates().find(|m| m.metric == metric as i32).map_or(0.0, |m| m.target_value);
             let points = chart::points(&history);
             let title = format!("{} of {seller}, {from} .. {to}", table::metric_label(metric));
             if let Some(path) = svg {

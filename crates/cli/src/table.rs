@@ -25,28 +25,6 @@ pub fn metric_label(metric: pb::Metric) -> &'static str {
     }
 }
 
-/// Every rate metric of a report, in page order.
-pub fn rate_metrics(report: &pb::AccountHealthReport) -> Vec<&pb::RateMetric> {
-    let odr = [&report.order_defect_rate_mfn, &report.order_defect_rate_afn]
-        .into_iter()
-        .filter_map(|o| o.as_ref().and_then(|o| o.rate.as_ref()));
-    let others = [
-        &report.pre_fulfillment_cancel_rate,
-        &report.late_shipment_rate_10d,
-        &report.late_shipment_rate_30d,
-        &report.valid_tracking_rate,
-        &report.on_time_delivery_rate,
-        &report.unit_on_time_delivery_rate,
-        &report.return_dissatisfaction_rate,
-        &report.refund_rate,
-        &report.customer_service_dissatisfaction_rate,
-        &report.invoice_defect_rate,
-    ]
-    .into_iter()
-    .filter_map(Option::as_ref);
-    odr.chain(others).collect()
-}
-
 /// `2026-05-01`.
 pub fn date(date: Option<&pb::Date>) -> String {
     date.map(|d| format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)).unwrap_or_default()
@@ -127,7 +105,7 @@ pub fn render(report: &pb::AccountHealthReport, colour: bool) -> String {
         .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
         .unwrap_or_default();
     let mut rows: Vec<[String; 5]> = vec![["metric", "window", "rate", "target", "status"].map(str::to_owned)];
-    for metric in rate_metrics(report) {
+    for metric in report.rates() {
         let label = pb::Metric::try_from(metric.metric).map(metric_label).unwrap_or("Metric");
         rows.push([
             label.to_owned(),
@@ -172,7 +150,7 @@ pub fn render(report: &pb::AccountHealthReport, colour: bool) -> String {
     // Orders and shipments a shipping metric leaves out for lack of data (issue
     // 14): a NONE or a small denominator is no all-clear when most are missing.
     let mut lacking = Vec::new();
-    for m in rate_metrics(report) {
+    for m in report.rates() {
         let label = pb::Metric::try_from(m.metric).map(metric_label).unwrap_or("Metric");
         let (orders, shipments) = (m.orders_without_shipment_data, m.shipments_without_carrier_data);
         if orders > 0 {

@@ -80,9 +80,11 @@ pub struct StatusSignature {
 }
 
 impl AccountHealthReport {
-    /// The report's statuses, for change detection.
-    pub fn status_signature(&self) -> StatusSignature {
-        let rates = [
+    /// Every rate of the report, in the page's order (the two order defect
+    /// rates first), for consumers that treat them alike: the list is written
+    /// out here once.
+    pub fn rates(&self) -> [&RateMetric; 12] {
+        [
             &self.order_defect_rate_mfn.rate,
             &self.order_defect_rate_afn.rate,
             &self.pre_fulfillment_cancel_rate,
@@ -95,8 +97,13 @@ impl AccountHealthReport {
             &self.refund_rate,
             &self.customer_service_dissatisfaction_rate,
             &self.invoice_defect_rate,
-        ];
-        let statuses = rates
+        ]
+    }
+
+    /// The report's statuses, for change detection.
+    pub fn status_signature(&self) -> StatusSignature {
+        let statuses = self
+            .rates()
             .iter()
             .map(|r| (r.metric, r.status))
             .chain(self.contact_response_times.iter().map(|c| (c.metric, c.status)))
@@ -253,4 +260,27 @@ pub fn contributions(book: &SellerBook, policy: &Policy) -> Vec<Contribution> {
 pub fn evaluate_book(book: &SellerBook, policy: &Policy, marketplace_id: &str, as_of: Instant) -> AccountHealthReport {
     let counters = ContributionSet::new(contributions(book, policy));
     evaluate(&counters, book.violations(), policy, book.seller_id(), marketplace_id, as_of)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use sellerhealth_domain::{Policy, SellerBook};
+
+    use super::*;
+
+    #[test]
+    fn rates_lists_every_rate_of_the_policy_once() {
+        let policy = Policy::amazon();
+        let as_of = Utc.with_ymd_and_hms(2026, 6, 30, 0, 0, 0).unwrap();
+        let report = evaluate_book(&SellerBook::new("s"), &policy, "US", as_of);
+        let listed: Vec<Metric> = report.rates().iter().map(|r| r.metric).collect();
+        let mut specified: Vec<Metric> = RateSpec::all(&policy).iter().map(|s| s.metric).collect();
+        let mut sorted = listed.clone();
+        sorted.sort_by_key(|m| format!("{m:?}"));
+        specified.sort_by_key(|m| format!("{m:?}"));
+        assert_eq!(sorted, specified);
+        assert_eq!(listed.first(), Some(&Metric::OrderDefectRateMfn));
+        assert_eq!(listed.last(), Some(&Metric::InvoiceDefectRate));
+    }
 }
