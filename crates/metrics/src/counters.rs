@@ -9,8 +9,6 @@
 use sellerhealth_domain::{Day, DayRange, FulfillmentChannel, Instant, PolicyCategory};
 use serde::{Deserialize, Serialize};
 
-use crate::seller_rating::ScoreClass;
-
 /// What a counter counts, and by which attribution day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Counter {
@@ -97,6 +95,43 @@ impl Counter {
     /// The counter a storage key names.
     pub fn from_key(key: &str) -> Option<Counter> {
         serde_json::from_str(key).ok()
+    }
+}
+
+/// The most severe problem of an order, which sets its score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub enum ScoreClass {
+    /// Claim, negative feedback, service chargeback, or unshipped 30 days late: −500.
+    SevereDefect,
+    /// Cancelled by the seller: −100.
+    SellerCancelled,
+    /// Shipped late, or a buyer message unanswered over the SLA: 0.
+    ServiceProblem,
+    /// No problem: 100.
+    Perfect,
+    /// No problem and every bonus condition: 110.
+    PerfectWithBonus,
+}
+
+impl ScoreClass {
+    /// Every class, most severe first.
+    pub const ALL: [ScoreClass; 5] = [
+        ScoreClass::SevereDefect,
+        ScoreClass::SellerCancelled,
+        ScoreClass::ServiceProblem,
+        ScoreClass::Perfect,
+        ScoreClass::PerfectWithBonus,
+    ];
+
+    /// Points an order of this class scores.
+    pub fn score(self) -> i64 {
+        match self {
+            ScoreClass::SevereDefect => -500,
+            ScoreClass::SellerCancelled => -100,
+            ScoreClass::ServiceProblem => 0,
+            ScoreClass::Perfect => 100,
+            ScoreClass::PerfectWithBonus => 110,
+        }
     }
 }
 

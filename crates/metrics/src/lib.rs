@@ -81,8 +81,8 @@ pub use counters::{Contribution, ContributionSet, Counter, CounterSource};
 pub use history::{MetricDay, history, history_metrics};
 pub use odr::OrderDefectRate;
 pub use policy_compliance::{AccountHealthRating, AhrBand, CategoryCount, PolicyCompliance};
+pub use rate::Recovery;
 pub use rate::{Metric, MetricStatus, RateMetric, RateSpec};
-pub use recovery::Recovery;
 pub use report::{
     AccountHealthReport, StatusSignature, contributions, counter_parameters, evaluate, evaluate_book,
     subject_contributions,

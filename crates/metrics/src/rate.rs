@@ -7,7 +7,6 @@ use sellerhealth_domain::time::shift_days;
 use sellerhealth_domain::{Day, DayRange, FulfillmentChannel, Instant, Policy, RateTarget, TargetCondition, day_of};
 
 use crate::counters::{Counter, CounterSource};
-use crate::recovery::{self, Recovery};
 
 /// Which metric a figure is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -216,17 +215,15 @@ impl RateSpec {
         status(&self.target, numerator, denominator)
     }
 
-    /// The metric as of `as_of`, with recovery figures when it is BAD.
-    pub fn evaluate(&self, source: &impl CounterSource, marketplace_id: &str, as_of: Instant) -> RateMetric {
+    /// The metric as of `as_of`, without recovery figures
+    /// ([`recovery::evaluate`](crate::recovery::evaluate) adds them).
+    pub fn evaluate_figures(&self, source: &impl CounterSource, marketplace_id: &str, as_of: Instant) -> RateMetric {
         let days = self.days(day_of(as_of));
         let (numerator, denominator) = self.counts(source, marketplace_id, days, as_of);
         let mut metric = RateMetric::new(self.metric, &self.target, days, numerator, denominator);
         let sum = |counters: &[Counter]| sum(source, marketplace_id, counters, days, as_of);
         metric.orders_without_shipment_data = sum(&self.without_data);
         metric.shipments_without_carrier_data = sum(&self.without_carrier_data);
-        if metric.status == MetricStatus::Bad {
-            metric.recovery = Some(recovery::recovery(self, source, marketplace_id, as_of, numerator, denominator));
-        }
         metric
     }
 }
@@ -246,6 +243,18 @@ fn status(target: &RateTarget, numerator: i64, denominator: i64) -> MetricStatus
     } else {
         MetricStatus::Bad
     }
+}
+
+/// How a BAD rate gets back within target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Recovery {
+    /// Defect-free orders (good units counted by the metric) that would bring the
+    /// rate within target now; `None` when no number would (e.g. a target of 0).
+    pub additional_defect_free_orders: Option<i64>,
+    /// The first future day on which the rate is back within target (or has no
+    /// data) as the known facts move through the window, if no new facts arrive;
+    /// `None` only if no day would be (facts dated to the end of time).
+    pub back_within_target_on: Option<Day>,
 }
 
 /// One rate metric over its reporting window.

@@ -1,25 +1,22 @@
 //! Recovery of a BAD rate (SPEC §4): how many more defect-free orders would bring it
 //! within target now, and the first day it is back if nothing new arrives.
 
-use sellerhealth_domain::{Day, Instant, TargetCondition, day_of};
+use sellerhealth_domain::{Instant, TargetCondition, day_of};
 
 use crate::counters::CounterSource;
-use crate::rate::{MetricStatus, RateSpec};
+use crate::rate::{MetricStatus, RateMetric, RateSpec, Recovery};
 
-/// How a BAD rate gets back within target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Recovery {
-    /// Defect-free orders (good units counted by the metric) that would bring the
-    /// rate within target now; `None` when no number would (e.g. a target of 0).
-    pub additional_defect_free_orders: Option<i64>,
-    /// The first future day on which the rate is back within target (or has no
-    /// data) as the known facts move through the window, if no new facts arrive;
-    /// `None` only if no day would be (facts dated to the end of time).
-    pub back_within_target_on: Option<Day>,
+/// The metric as of `as_of`, with recovery figures when it is BAD.
+pub fn evaluate(spec: &RateSpec, source: &impl CounterSource, marketplace_id: &str, as_of: Instant) -> RateMetric {
+    let mut metric = spec.evaluate_figures(source, marketplace_id, as_of);
+    if metric.status == MetricStatus::Bad {
+        metric.recovery = Some(recovery(spec, source, marketplace_id, as_of, metric.numerator, metric.denominator));
+    }
+    metric
 }
 
 /// Recovery figures for a metric that is BAD as of `as_of` with these counts.
-pub(crate) fn recovery(
+fn recovery(
     spec: &RateSpec,
     source: &impl CounterSource,
     marketplace_id: &str,

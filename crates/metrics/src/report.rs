@@ -15,8 +15,8 @@ use crate::response::ContactResponseTime;
 use crate::timeline::{Tally, emit};
 use crate::warnings::{AccountStatus, Warning};
 use crate::{
-    cancel, delivery, invoices, late_shipment, odr, policy_compliance, refunds, response, returns, seller_rating,
-    surveys, warnings,
+    cancel, delivery, invoices, late_shipment, odr, policy_compliance, recovery, refunds, response, returns,
+    seller_rating, surveys, warnings,
 };
 
 /// Account health of one seller in one marketplace as of an instant.
@@ -130,7 +130,7 @@ pub fn evaluate(
 ) -> AccountHealthReport {
     let specs = RateSpec::all(policy);
     let mut rates: HashMap<Metric, RateMetric> =
-        specs.iter().map(|spec| (spec.metric, spec.evaluate(source, marketplace_id, as_of))).collect();
+        specs.iter().map(|spec| (spec.metric, recovery::evaluate(spec, source, marketplace_id, as_of))).collect();
     let penalised_statuses: Vec<_> =
         specs.iter().filter(|s| s.target.penalised).filter_map(|s| rates.get(&s.metric)).map(|r| r.status).collect();
     let mut take = |metric| rates.remove(&metric).unwrap_or_else(|| unreachable_rate(metric, policy));

@@ -5,6 +5,7 @@ use chrono::Duration;
 use sellerhealth_domain::time::{shift, shift_days};
 use sellerhealth_domain::{BuyerMessage, DayRange, FulfillmentChannel, Instant, OrderRecord, Policy, day_of, versions};
 
+pub use crate::counters::ScoreClass;
 use crate::counters::{Counter, CounterSource};
 use crate::late_shipment::is_late;
 use crate::odr::{has_negative_feedback, has_open_claim, has_service_chargeback};
@@ -21,43 +22,6 @@ pub const RATING_WINDOW_DAYS: u32 = 365;
 pub const UNSHIPPED_SEVERE_DAYS: i64 = 30;
 /// The bonus needs delivery within this many business days of the purchase.
 pub const BONUS_BUSINESS_DAYS: i64 = 3;
-
-/// The most severe problem of an order, which sets its score.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
-pub enum ScoreClass {
-    /// Claim, negative feedback, service chargeback, or unshipped 30 days late: −500.
-    SevereDefect,
-    /// Cancelled by the seller: −100.
-    SellerCancelled,
-    /// Shipped late, or a buyer message unanswered over the SLA: 0.
-    ServiceProblem,
-    /// No problem: 100.
-    Perfect,
-    /// No problem and every bonus condition: 110.
-    PerfectWithBonus,
-}
-
-impl ScoreClass {
-    /// Every class, most severe first.
-    pub const ALL: [ScoreClass; 5] = [
-        ScoreClass::SevereDefect,
-        ScoreClass::SellerCancelled,
-        ScoreClass::ServiceProblem,
-        ScoreClass::Perfect,
-        ScoreClass::PerfectWithBonus,
-    ];
-
-    /// Points an order of this class scores.
-    pub fn score(self) -> i64 {
-        match self {
-            ScoreClass::SevereDefect => -500,
-            ScoreClass::SellerCancelled => -100,
-            ScoreClass::ServiceProblem => 0,
-            ScoreClass::Perfect => 100,
-            ScoreClass::PerfectWithBonus => 110,
-        }
-    }
-}
 
 /// Bands of the rounded rating.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
