@@ -30,6 +30,10 @@ const POSTGRES: &[(i64, &str)] = &[
     (3, include_str!("../migrations/postgres/0003_store_meta.sql")),
 ];
 
+/// The PostgreSQL advisory lock key replicas take turns under while creating
+/// the migration table (any fixed number; "shmigr" in ASCII).
+const MIGRATION_LOCK: i64 = 0x73_68_6d_69_67_72;
+
 /// Opens a pool on `url` (`sqlite://PATH`, `sqlite::memory:` or `postgres://…`),
 /// creating a SQLite file and its directory when missing.
 pub(crate) async fn connect(url: &str) -> Result<(AnyPool, Backend), StoreError> {
@@ -92,11 +96,23 @@ pub(crate) async fn connect(url: &str) -> Result<(AnyPool, Backend), StoreError>
 
 /// Applies every migration the database has not seen, each in its own transaction.
 async fn migrate(pool: &AnyPool, backend: Backend) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    if backend == Backend::Postgres {
+        // Replicas starting together on a new database would race in CREATE
+        // TABLE IF NOT EXISTS (it can fail on pg_type's unique index): one at
+        // a time. pg_advisory_xact_lock returns void, which the Any driver
+        // cannot decode: select a number instead.
+        sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock($1)) AS locked")
+            .bind(MIGRATION_LOCK)
+            .execute(&mut *tx)
+            .await?;
+    }
     sqlx::query(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at_us BIGINT NOT NULL)",
     )
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
+    tx.commit().await?;
     let migrations = match backend {
         Backend::Sqlite => SQLITE,
         Backend::Postgres => POSTGRES,

@@ -1,0 +1,89 @@
+//! Recomputing every contribution and counter from the event log.
+
+use sellerhealth_domain::day_of;
+use sellerhealth_metrics::subject_contributions;
+
+use crate::Store;
+use crate::counters;
+use crate::error::StoreError;
+use crate::write;
+
+/// What a rebuild did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RebuildSummary {
+    /// Sellers rebuilt.
+    pub sellers: u64,
+    /// Events read.
+    pub events: u64,
+    /// Counter totals written (one per counter, attribution day and effective day).
+    pub counter_totals: u64,
+}
+
+impl Store {
+    /// Recomputes every contribution and counter from the event log, seller by
+    /// seller, each in one transaction, under this store's policy, and records
+    /// its [`counter_parameters`](sellerhealth_metrics::counter_parameters) (an interrupted rebuild leaves the old ones,
+    /// so the store still refuses to open until one finishes). Run it with
+    /// writers stopped.
+    pub async fn rebuild(&self, mut progress: impl FnMut(&str, RebuildSummary)) -> Result<RebuildSummary, StoreError> {
+        let sellers: Vec<(String,)> =
+            sqlx::query_as("SELECT DISTINCT seller_id FROM events ORDER BY seller_id").fetch_all(&self.pool).await?;
+        let mut summary = RebuildSummary::default();
+        for (seller,) in sellers {
+            let book = self.book(&seller).await?;
+            let mut rows = Vec::new();
+            let mut totals = std::collections::HashMap::new();
+            for subject in book.subjects() {
+                for c in subject_contributions(&book, &subject, &self.policy) {
+                    let key = (
+                        seller.clone(),
+                        c.marketplace_id.clone(),
+                        counters::counter_key(c.counter),
+                        counters::day_number(c.day),
+                        counters::day_number(day_of(c.at)),
+                    );
+                    // Counter deltas are counts: saturating only matters for nonsense input.
+                    let total = totals.entry(key).or_insert(0_i64);
+                    *total = total.saturating_add(c.delta);
+                    rows.push((seller.clone(), subject.key(), c));
+                }
+            }
+            let totals: Vec<_> = totals.into_iter().filter(|(_, t)| *t != 0).collect();
+            let _writer = self.writer_turn().await;
+            let mut tx = self.pool.begin().await?;
+            for statement in
+                ["DELETE FROM counters WHERE seller_id = $1", "DELETE FROM contributions WHERE seller_id = $1"]
+            {
+                sqlx::query(statement).bind(&seller).execute(&mut *tx).await?;
+            }
+            write::insert_contributions(&mut tx, self.backend, &rows).await?;
+            write::add_to_counters(&mut tx, self.backend, &totals).await?;
+            write::raise_versions(&mut tx, self.backend, &self.origin, [seller.as_str()]).await?;
+            tx.commit().await?;
+            summary.sellers = summary.sellers.saturating_add(1);
+            summary.events = summary.events.saturating_add(book.event_count() as u64);
+            summary.counter_totals = summary.counter_totals.saturating_add(totals.len() as u64);
+            progress(&seller, summary);
+        }
+        self.record_counter_parameters().await?;
+        Ok(summary)
+    }
+
+    /// Every non-zero counter total of a seller, sorted: (marketplace, counter, day,
+    /// effective day, total). For checks that incremental upkeep equals a rebuild.
+    pub async fn counter_totals(&self, seller_id: &str) -> Result<Vec<(String, String, i64, i64, i64)>, StoreError> {
+        let days: Vec<(String, i64, String)> =
+            sqlx::query_as("SELECT marketplace_id, day, totals FROM counters WHERE seller_id = $1")
+                .bind(seller_id)
+                .fetch_all(&self.pool)
+                .await?;
+        let mut rows = Vec::new();
+        for (marketplace, day, totals) in &days {
+            for (eff_day, total, counter) in counters::unpack_lines(totals)? {
+                rows.push((marketplace.clone(), counter.to_owned(), *day, eff_day, total));
+            }
+        }
+        rows.sort();
+        Ok(rows)
+    }
+}
