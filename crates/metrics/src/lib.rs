@@ -66,6 +66,7 @@ pub mod odr;
 pub mod order_facts;
 pub mod policy_compliance;
 pub mod rate;
+pub mod reach;
 pub mod recovery;
 mod refunds;
 pub mod report;

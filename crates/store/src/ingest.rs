@@ -4,17 +4,12 @@
 
 use std::time::Duration;
 
-use sellerhealth_domain::Applied;
-use sellerhealth_domain::DomainError;
-use sellerhealth_domain::Event;
-use sellerhealth_domain::Instant;
 use sellerhealth_domain::validate::check_event;
+use sellerhealth_domain::{Applied, DomainError, Event, Instant};
 
-use crate::Store;
-use crate::db;
 use crate::db::Backend;
 use crate::error::StoreError;
-use crate::write;
+use crate::{Store, db, write};
 
 /// Attempts of a transaction that lost a race with another writer.
 const WRITE_ATTEMPTS: u32 = 8;

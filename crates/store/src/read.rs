@@ -4,29 +4,16 @@
 
 use std::sync::Arc;
 
-use sellerhealth_domain::Day;
-use sellerhealth_domain::DomainError;
-use sellerhealth_domain::Fact;
-use sellerhealth_domain::Instant;
-use sellerhealth_domain::Policy;
-use sellerhealth_domain::PolicyViolation;
-use sellerhealth_domain::SellerBook;
-use sellerhealth_domain::day_of;
-use sellerhealth_domain::time::shift_days;
+use sellerhealth_domain::{Day, DomainError, Fact, Instant, Policy, PolicyViolation, SellerBook, day_of};
 use sellerhealth_metrics::AccountHealthReport;
-use sellerhealth_metrics::RateSpec;
 use sellerhealth_metrics::order_facts::start_of;
-use sellerhealth_metrics::seller_rating::RATING_WINDOW_DAYS;
-use sellerhealth_metrics::warnings::WARNING_LOOKBACK_DAYS;
+use sellerhealth_metrics::reach::{first_day_read, reach_days};
 use sellerhealth_metrics::warnings::lookback_start;
 
-use crate::Store;
-use crate::cache;
-use crate::counters;
 use crate::counters::StoredCounters;
 use crate::db::Backend;
 use crate::error::StoreError;
-use crate::write;
+use crate::{Store, cache, counters, write};
 
 impl Store {
     /// The account health report of `seller_id` in `marketplace_id` as of `as_of`,
@@ -56,7 +43,7 @@ impl Store {
         if let Some(hit) = self.reports.get(seller_id, marketplace_id, version, as_of) {
             return Ok(hit);
         }
-        let earliest = first_day_read(as_of, self.reach_days());
+        let earliest = first_day_read(as_of, reach_days(&self.policy));
         let (mut counters, mut violations) = self.read_counters(seller_id, marketplace_id, as_of, earliest).await?;
         let mut report =
             sellerhealth_metrics::evaluate(&counters, &violations, &self.policy, seller_id, marketplace_id, as_of);
@@ -111,20 +98,6 @@ impl Store {
             .filter(|at| *at > as_of)
             .fold(tomorrow, Instant::min)
             .max(as_of))
-    }
-
-    /// The longest a metric looks back from its evaluation day: window plus lag.
-    pub fn reach_days(&self) -> i64 {
-        let policy = &self.policy;
-        let rates = RateSpec::all(policy)
-            .into_iter()
-            .map(|s| i64::from(s.target.window_days).saturating_add(i64::from(s.target.lag_days)));
-        let contact = policy.contact_response.windows_days.iter().map(|w| i64::from(*w));
-        rates
-            .chain(contact)
-            .chain([i64::from(policy.policy_window_days), i64::from(RATING_WINDOW_DAYS)])
-            .max()
-            .unwrap_or(0)
     }
 
     /// The counters of `seller_id` in `marketplace_id` with attribution days from
@@ -237,30 +210,5 @@ impl Store {
             book.restore(event_id, write::parse_fact(&payload)?);
         }
         Ok(book)
-    }
-}
-
-/// The first attribution day a report as of `as_of` reads: the warning lookback
-/// plus the longest reach of a metric before `as_of`'s day, saturating at
-/// chrono's first day (see [`shift_days`]).
-fn first_day_read(as_of: Instant, reach_days: i64) -> Day {
-    shift_days(day_of(as_of), WARNING_LOOKBACK_DAYS.saturating_add(reach_days).saturating_neg())
-}
-
-#[cfg(test)]
-mod tests {
-    use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-
-    use super::*;
-
-    #[test]
-    fn the_first_day_read_saturates_at_the_first_day_of_chrono() {
-        // Issue 13: as_of in year -262143 minus the lookback panicked here.
-        assert_eq!(first_day_read(DateTime::<Utc>::MIN_UTC, 365), NaiveDate::MIN);
-        assert_eq!(first_day_read(DateTime::<Utc>::MAX_UTC, i64::MAX), NaiveDate::MIN);
-        assert_eq!(first_day_read(DateTime::<Utc>::MAX_UTC, 0), NaiveDate::from_ymd_opt(262_142, 9, 2).unwrap());
-        // 120 lookback days and 365 of reach before 2026-07-01.
-        let as_of = Utc.with_ymd_and_hms(2026, 7, 1, 12, 0, 0).unwrap();
-        assert_eq!(first_day_read(as_of, 365), NaiveDate::from_ymd_opt(2025, 3, 3).unwrap());
     }
 }

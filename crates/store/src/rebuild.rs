@@ -3,10 +3,8 @@
 use sellerhealth_domain::day_of;
 use sellerhealth_metrics::subject_contributions;
 
-use crate::Store;
-use crate::counters;
 use crate::error::StoreError;
-use crate::write;
+use crate::{Store, counters, write};
 
 /// What a rebuild did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -2,10 +2,9 @@
 
 use sellerhealth_domain::Event;
 
-use crate::Store;
 use crate::db::Backend;
 use crate::error::StoreError;
-use crate::write;
+use crate::{Store, write};
 
 impl Store {
     /// Moves the facts of a version-1 event log (kept aside as `events_v1` by

@@ -134,7 +134,10 @@ impl AccountHealthService for AccountHealth {
             }
         }
         let now = Utc::now();
-        let earliest = sellerhealth_domain::time::days_before(from, self.store.reach_days().unsigned_abs());
+        let earliest = sellerhealth_domain::time::days_before(
+            from,
+            sellerhealth_metrics::reach::reach_days(&policy).unsigned_abs(),
+        );
         let (counters, _) =
             self.store.counters(seller_id, marketplace_id, now, earliest).await.map_err(status::from_store)?;
         let marketplace_id = marketplace_id.to_owned();

@@ -1,0 +1,45 @@
+//! Which days a report reads: the longest window plus lag of any metric, and
+//! the warnings' look-back before that. The store reads counters from
+//! [`first_day_read`] on; the history and rating calls from their own first day
+//! less [`reach_days`].
+
+use sellerhealth_domain::time::shift_days;
+use sellerhealth_domain::{Day, Instant, Policy, day_of};
+
+use crate::rate::RateSpec;
+use crate::seller_rating::RATING_WINDOW_DAYS;
+use crate::warnings::WARNING_LOOKBACK_DAYS;
+
+/// The longest a metric looks back from its evaluation day: window plus lag.
+pub fn reach_days(policy: &Policy) -> i64 {
+    let rates = RateSpec::all(policy)
+        .into_iter()
+        .map(|s| i64::from(s.target.window_days).saturating_add(i64::from(s.target.lag_days)));
+    let contact = policy.contact_response.windows_days.iter().map(|w| i64::from(*w));
+    rates.chain(contact).chain([i64::from(policy.policy_window_days), i64::from(RATING_WINDOW_DAYS)]).max().unwrap_or(0)
+}
+
+/// The first attribution day a report as of `as_of` reads: the warning lookback
+/// plus the longest reach of a metric before `as_of`'s day, saturating at
+/// chrono's first day (see [`shift_days`]).
+pub fn first_day_read(as_of: Instant, reach_days: i64) -> Day {
+    shift_days(day_of(as_of), WARNING_LOOKBACK_DAYS.saturating_add(reach_days).saturating_neg())
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+
+    use super::*;
+
+    #[test]
+    fn the_first_day_read_saturates_at_the_first_day_of_chrono() {
+        // Issue 13: as_of in year -262143 minus the lookback panicked here.
+        assert_eq!(first_day_read(DateTime::<Utc>::MIN_UTC, 365), NaiveDate::MIN);
+        assert_eq!(first_day_read(DateTime::<Utc>::MAX_UTC, i64::MAX), NaiveDate::MIN);
+        assert_eq!(first_day_read(DateTime::<Utc>::MAX_UTC, 0), NaiveDate::from_ymd_opt(262_142, 9, 2).unwrap());
+        // 120 lookback days and 365 of reach before 2026-07-01.
+        let as_of = Utc.with_ymd_and_hms(2026, 7, 1, 12, 0, 0).unwrap();
+        assert_eq!(first_day_read(as_of, 365), NaiveDate::from_ymd_opt(2025, 3, 3).unwrap());
+    }
+}
