@@ -60,19 +60,26 @@ impl VersionReader {
 
     async fn read_queued(self: Arc<Self>) {
         // Should this task panic, the next call starts another (and serves who queued).
-        struct Reading<'a>(&'a Mutex<Queue>);
+        struct Reading<'a> {
+            queue: &'a Mutex<Queue>,
+            done: bool,
+        }
         impl Drop for Reading<'_> {
             fn drop(&mut self) {
-                self.0.lock().unwrap_or_else(PoisonError::into_inner).reading = false;
+                if !self.done {
+                    self.queue.lock().unwrap_or_else(PoisonError::into_inner).reading = false;
+                }
             }
         }
-        let _reading = Reading(&self.queue);
+        let mut reading = Reading { queue: &self.queue, done: false };
         loop {
             let batch = {
                 let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
                 if queue.waiting.is_empty() {
-                    // Under the lock: a call queuing after this starts the next task.
+                    // Under the lock: a call queuing after this starts the next task
+                    // (and the guard must not clear the flag that task set).
                     queue.reading = false;
+                    reading.done = true;
                     return;
                 }
                 std::mem::take(&mut queue.waiting)
