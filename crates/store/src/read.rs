@@ -96,8 +96,7 @@ impl Store {
             .into_iter()
             .chain(violation_instants)
             .filter(|at| *at > as_of)
-            .fold(tomorrow, Instant::min)
-            .max(as_of))
+            .fold(tomorrow, Instant::min))
     }
 
     /// The counters of `seller_id` in `marketplace_id` with attribution days from
