@@ -189,6 +189,19 @@ def main() -> None:
         fail(f"the Python example printed\n{output}\nthe README shows\n{expected}")
     server.stop()
 
+    # The counters of the Python example's seller: its orders are in the default database now.
+    counters = (
+        "cargo run --release -p sellerhealth-server -- counters --seller SELLER [--marketplace MARKETPLACE]"
+        " [--database-url URL]"
+    )
+    printed = run(counters.replace("SELLER [--marketplace MARKETPLACE] [--database-url URL]", "py-seller --marketplace US"))
+    lines = printed.splitlines()
+    if lines[:1] != ["marketplace_id,counter,day,effective_day,total"] or not any(
+        line.startswith("US,Orders(Mfn),") for line in lines
+    ):
+        fail(f"`counters` printed\n{printed}")
+    covered(counters)
+
     rebuild = "cargo run --release -p sellerhealth-server -- rebuild [--database-url URL] [--policy FILE]"
     run(rebuild.replace(" [--database-url URL] [--policy FILE]", ""))
     run(rebuild.replace("[--database-url URL]", f"--database-url {POSTGRES_URL}").replace(

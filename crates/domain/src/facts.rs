@@ -478,6 +478,24 @@ pub enum PolicyCategory {
     DocumentRequests,
 }
 
+impl PolicyCategory {
+    /// Every category, in the SP-API report's order (also their numbers in
+    /// stored counters: append only).
+    pub const ALL: [PolicyCategory; 11] = [
+        PolicyCategory::ListingPolicyViolations,
+        PolicyCategory::ProductAuthenticityCustomerComplaints,
+        PolicyCategory::ProductConditionCustomerComplaints,
+        PolicyCategory::ProductSafetyCustomerComplaints,
+        PolicyCategory::ReceivedIntellectualPropertyComplaints,
+        PolicyCategory::RestrictedProductPolicyViolations,
+        PolicyCategory::SuspectedIntellectualPropertyViolations,
+        PolicyCategory::FoodAndProductSafetyIssues,
+        PolicyCategory::CustomerProductReviewsPolicyViolations,
+        PolicyCategory::OtherPolicyViolations,
+        PolicyCategory::DocumentRequests,
+    ];
+}
+
 /// How serious a policy violation is; sets its AHR deduction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]

@@ -96,6 +96,146 @@ impl Counter {
     pub fn from_key(key: &str) -> Option<Counter> {
         serde_json::from_str(key).ok()
     }
+
+    /// Stable number used in the stored binary form (docs/DESIGN.md, "Counters
+    /// on disk"): the counter's kind in the high byte, its parameter (channel,
+    /// hours, policy category, score class) in the low 24 bits. Never change a
+    /// published one; new kinds take new numbers.
+    pub fn code(self) -> u32 {
+        let (kind, parameter): (u8, u32) = match self {
+            Counter::Orders(ch) => (1, channel_code(ch)),
+            Counter::DefectiveOrders(ch) => (2, channel_code(ch)),
+            Counter::NegativeFeedback(ch) => (3, channel_code(ch)),
+            Counter::AtozClaims(ch) => (4, channel_code(ch)),
+            Counter::ServiceChargebacks(ch) => (5, channel_code(ch)),
+            Counter::RefundedOrders(ch) => (6, channel_code(ch)),
+            Counter::SellerCancelledOrders => (7, 0),
+            Counter::ShipmentsDue => (8, 0),
+            Counter::LateShipments => (9, 0),
+            Counter::ShipmentDataMissing => (10, 0),
+            Counter::ShipmentsConfirmed => (11, 0),
+            Counter::ValidTracking => (12, 0),
+            Counter::TrackedDeliveries => (13, 0),
+            Counter::OnTimeDeliveries => (14, 0),
+            Counter::UnitsPromised => (15, 0),
+            Counter::UnitsOnTime => (16, 0),
+            Counter::DeliveryDataMissing => (17, 0),
+            Counter::CarrierDataMissing => (18, 0),
+            Counter::DeliveryCarrierDataMissing => (19, 0),
+            Counter::BusinessOrders => (20, 0),
+            Counter::InvoiceDefects => (21, 0),
+            Counter::MissingInvoices => (22, 0),
+            Counter::LateInvoices => (23, 0),
+            Counter::FulfilledOrders => (24, 0),
+            Counter::MessagesReceived => (25, 0),
+            Counter::MessagesOnTime => (26, 0),
+            Counter::MessagesLate => (27, 0),
+            Counter::MessagesAnswered => (28, 0),
+            Counter::ResponseSeconds => (29, 0),
+            // Hours of a response within 1970–2262 stay far below 2^24 (about 1,900 years).
+            Counter::ResponseHours(hours) => (30, hours.min(PARAMETER_MASK)),
+            Counter::ReturnRequests => (31, 0),
+            Counter::ReturnsDissatisfied => (32, 0),
+            Counter::SurveyResponses => (33, 0),
+            Counter::SurveysDissatisfied => (34, 0),
+            Counter::Violations(category) => (35, category_code(category)),
+            Counter::OrderScore(class) => (36, score_class_code(class)),
+        };
+        let [_, high, middle, low] = parameter.to_be_bytes();
+        u32::from_be_bytes([kind, high, middle, low])
+    }
+
+    /// The counter a [`code`](Counter::code) names; `None` for a number no
+    /// counter has.
+    pub fn from_code(code: u32) -> Option<Counter> {
+        let [kind, high, middle, low] = code.to_be_bytes();
+        let parameter = u32::from_be_bytes([0, high, middle, low]);
+        let channel = || FulfillmentChannel::ALL.get(usize::try_from(parameter).ok()?).copied();
+        let plain = |counter: Counter| (parameter == 0).then_some(counter);
+        match kind {
+            1 => channel().map(Counter::Orders),
+            2 => channel().map(Counter::DefectiveOrders),
+            3 => channel().map(Counter::NegativeFeedback),
+            4 => channel().map(Counter::AtozClaims),
+            5 => channel().map(Counter::ServiceChargebacks),
+            6 => channel().map(Counter::RefundedOrders),
+            7 => plain(Counter::SellerCancelledOrders),
+            8 => plain(Counter::ShipmentsDue),
+            9 => plain(Counter::LateShipments),
+            10 => plain(Counter::ShipmentDataMissing),
+            11 => plain(Counter::ShipmentsConfirmed),
+            12 => plain(Counter::ValidTracking),
+            13 => plain(Counter::TrackedDeliveries),
+            14 => plain(Counter::OnTimeDeliveries),
+            15 => plain(Counter::UnitsPromised),
+            16 => plain(Counter::UnitsOnTime),
+            17 => plain(Counter::DeliveryDataMissing),
+            18 => plain(Counter::CarrierDataMissing),
+            19 => plain(Counter::DeliveryCarrierDataMissing),
+            20 => plain(Counter::BusinessOrders),
+            21 => plain(Counter::InvoiceDefects),
+            22 => plain(Counter::MissingInvoices),
+            23 => plain(Counter::LateInvoices),
+            24 => plain(Counter::FulfilledOrders),
+            25 => plain(Counter::MessagesReceived),
+            26 => plain(Counter::MessagesOnTime),
+            27 => plain(Counter::MessagesLate),
+            28 => plain(Counter::MessagesAnswered),
+            29 => plain(Counter::ResponseSeconds),
+            30 => Some(Counter::ResponseHours(parameter)),
+            31 => plain(Counter::ReturnRequests),
+            32 => plain(Counter::ReturnsDissatisfied),
+            33 => plain(Counter::SurveyResponses),
+            34 => plain(Counter::SurveysDissatisfied),
+            35 => PolicyCategory::ALL.get(usize::try_from(parameter).ok()?).copied().map(Counter::Violations),
+            36 => ScoreClass::ALL.get(usize::try_from(parameter).ok()?).copied().map(Counter::OrderScore),
+            _ => None,
+        }
+    }
+}
+
+/// The counter's name for people, as `sellerhealth-server counters` prints
+/// it: `Orders(Afn)`, `LateShipments`, `ResponseHours(17)`.
+impl std::fmt::Display for Counter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self, f)
+    }
+}
+
+/// The low 24 bits of a [`Counter::code`].
+const PARAMETER_MASK: u32 = 0x00ff_ffff;
+
+fn channel_code(channel: FulfillmentChannel) -> u32 {
+    match channel {
+        FulfillmentChannel::Mfn => 0,
+        FulfillmentChannel::Afn => 1,
+    }
+}
+
+fn category_code(category: PolicyCategory) -> u32 {
+    match category {
+        PolicyCategory::ListingPolicyViolations => 0,
+        PolicyCategory::ProductAuthenticityCustomerComplaints => 1,
+        PolicyCategory::ProductConditionCustomerComplaints => 2,
+        PolicyCategory::ProductSafetyCustomerComplaints => 3,
+        PolicyCategory::ReceivedIntellectualPropertyComplaints => 4,
+        PolicyCategory::RestrictedProductPolicyViolations => 5,
+        PolicyCategory::SuspectedIntellectualPropertyViolations => 6,
+        PolicyCategory::FoodAndProductSafetyIssues => 7,
+        PolicyCategory::CustomerProductReviewsPolicyViolations => 8,
+        PolicyCategory::OtherPolicyViolations => 9,
+        PolicyCategory::DocumentRequests => 10,
+    }
+}
+
+fn score_class_code(class: ScoreClass) -> u32 {
+    match class {
+        ScoreClass::SevereDefect => 0,
+        ScoreClass::SellerCancelled => 1,
+        ScoreClass::ServiceProblem => 2,
+        ScoreClass::Perfect => 3,
+        ScoreClass::PerfectWithBonus => 4,
+    }
 }
 
 /// The most severe problem of an order, which sets its score.
@@ -164,6 +304,12 @@ pub trait CounterSource {
     /// so warnings and recovery step from one to the next instead of walking
     /// every day.
     fn change_days(&self, marketplace_id: &str, counter: Counter) -> Vec<(Day, Day)>;
+
+    /// Every change of `counter` effective at or before `as_of`, in any order:
+    /// (attribution day, effective day, delta). Daily figures are built from
+    /// these in one pass instead of one window sum per day
+    /// ([`RateSpec::daily_counts`](crate::rate::RateSpec::daily_counts)).
+    fn changes(&self, marketplace_id: &str, counter: Counter, as_of: Instant) -> Vec<(Day, Day, i64)>;
 }
 
 /// One stored change: attribution day, effective instant, amount.
@@ -221,6 +367,16 @@ impl CounterSource for ContributionSet {
         entries.into_iter().flatten().map(|(day, at, _)| (*day, sellerhealth_domain::day_of(*at))).collect()
     }
 
+    fn changes(&self, marketplace_id: &str, counter: Counter, as_of: Instant) -> Vec<(Day, Day, i64)> {
+        let entries = self.by_counter.get(&(marketplace_id.to_owned(), counter));
+        entries
+            .into_iter()
+            .flatten()
+            .filter(|(_, at, _)| *at <= as_of)
+            .map(|(day, at, delta)| (*day, sellerhealth_domain::day_of(*at), *delta))
+            .collect()
+    }
+
     fn response_hours(&self, marketplace_id: &str, days: DayRange, as_of: Instant) -> Vec<(u32, i64)> {
         let mut buckets: Vec<(u32, i64)> = self
             .counters(marketplace_id)
@@ -251,5 +407,42 @@ mod tests {
             assert_eq!(Counter::from_key(&counter.key()), Some(counter));
         }
         assert_eq!(Counter::Orders(FulfillmentChannel::Afn).key(), r#"{"Orders":"AFN"}"#);
+    }
+
+    #[test]
+    fn codes_are_stable_and_round_trip() {
+        assert_eq!(Counter::Orders(FulfillmentChannel::Mfn).code(), 0x0100_0000);
+        assert_eq!(Counter::Orders(FulfillmentChannel::Afn).code(), 0x0100_0001);
+        assert_eq!(Counter::LateShipments.code(), 0x0900_0000);
+        assert_eq!(Counter::ResponseHours(17).code(), 0x1e00_0011);
+        assert_eq!(Counter::Violations(PolicyCategory::DocumentRequests).code(), 0x2300_000a);
+        assert_eq!(Counter::OrderScore(ScoreClass::PerfectWithBonus).code(), 0x2400_0004);
+        let mut every: Vec<Counter> = Vec::new();
+        for ch in FulfillmentChannel::ALL {
+            every.extend([
+                Counter::Orders(ch),
+                Counter::DefectiveOrders(ch),
+                Counter::NegativeFeedback(ch),
+                Counter::AtozClaims(ch),
+                Counter::ServiceChargebacks(ch),
+                Counter::RefundedOrders(ch),
+            ]);
+        }
+        every.extend(PolicyCategory::ALL.map(Counter::Violations));
+        every.extend(ScoreClass::ALL.map(Counter::OrderScore));
+        every.extend([0, 1, 48, 2_600_000].map(Counter::ResponseHours));
+        for code in (7..=34).filter(|kind| *kind != 30).map(|kind: u32| kind << 24) {
+            every.push(Counter::from_code(code).unwrap());
+        }
+        let mut codes: Vec<u32> = every.iter().map(|c| c.code()).collect();
+        for counter in &every {
+            assert_eq!(Counter::from_code(counter.code()), Some(*counter));
+        }
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), every.len(), "two counters share a code");
+        for unknown in [0, 0x0100_0002, 0x0700_0001, 0x2300_000b, 0x2400_0005, 0x2500_0000, u32::MAX] {
+            assert_eq!(Counter::from_code(unknown), None, "{unknown:#x}");
+        }
     }
 }

@@ -6,7 +6,6 @@ use crate::counters::CounterSource;
 use crate::order_facts::end_of;
 use crate::rate::{Metric, MetricStatus, RateSpec};
 use crate::response;
-use crate::warnings::status_on;
 
 /// Longest range one history call covers.
 pub const MAX_HISTORY_DAYS: i64 = 400;
@@ -66,13 +65,14 @@ pub fn history(
         );
     }
     let spec = RateSpec::all(policy).into_iter().find(|s| s.metric == metric)?;
+    let counts = spec.daily_counts(source, marketplace_id, from, to, now);
     Some(
-        days.map(|day| {
-            let (numerator, denominator, status) = status_on(&spec, source, marketplace_id, day, now);
-            let rate = (denominator > 0).then(|| numerator as f64 / denominator as f64);
-            MetricDay { day, numerator, denominator, rate, status }
-        })
-        .collect(),
+        days.zip(counts)
+            .map(|(day, (numerator, denominator))| {
+                let rate = (denominator > 0).then(|| numerator as f64 / denominator as f64);
+                MetricDay { day, numerator, denominator, rate, status: spec.status(numerator, denominator) }
+            })
+            .collect(),
     )
 }
 

@@ -13,19 +13,7 @@ use crate::rate::MetricStatus;
 use crate::timeline::{Tally, emit};
 
 /// Every category, in the SP-API report's order.
-pub const CATEGORIES: [PolicyCategory; 11] = [
-    PolicyCategory::ListingPolicyViolations,
-    PolicyCategory::ProductAuthenticityCustomerComplaints,
-    PolicyCategory::ProductConditionCustomerComplaints,
-    PolicyCategory::ProductSafetyCustomerComplaints,
-    PolicyCategory::ReceivedIntellectualPropertyComplaints,
-    PolicyCategory::RestrictedProductPolicyViolations,
-    PolicyCategory::SuspectedIntellectualPropertyViolations,
-    PolicyCategory::FoodAndProductSafetyIssues,
-    PolicyCategory::CustomerProductReviewsPolicyViolations,
-    PolicyCategory::OtherPolicyViolations,
-    PolicyCategory::DocumentRequests,
-];
+pub const CATEGORIES: [PolicyCategory; 11] = PolicyCategory::ALL;
 
 /// AHR every seller starts from.
 pub const AHR_BASE: i64 = 200;

@@ -64,7 +64,8 @@ pub fn status_on(
 }
 
 /// Every warning of the penalised metrics within the lookback, oldest first per
-/// metric. A warning closes on the first day the metric is no longer BAD (GOOD, or
+/// metric, from each metric's daily figures computed in one pass
+/// ([`RateSpec::daily_counts`]). A warning closes on the first day the metric is no longer BAD (GOOD, or
 /// NONE: no data is not a failure).
 pub fn warnings(
     specs: &[RateSpec],
@@ -78,8 +79,10 @@ pub fn warnings(
     let mut out = Vec::new();
     for spec in specs.iter().filter(|s| s.target.penalised) {
         let mut opened: Option<Day> = None;
-        for day in std::iter::successors(Some(first), Day::succ_opt).take_while(|d| *d <= today) {
-            let bad = status_on(spec, source, marketplace_id, day, as_of).2 == MetricStatus::Bad;
+        let days = std::iter::successors(Some(first), Day::succ_opt).take_while(|d| *d <= today);
+        let counts = spec.daily_counts(source, marketplace_id, first, today, as_of);
+        for (day, (numerator, denominator)) in days.zip(counts) {
+            let bad = spec.status(numerator, denominator) == MetricStatus::Bad;
             match (bad, opened) {
                 (true, None) if day == first => opened = Some(run_start(spec, source, marketplace_id, first, as_of)),
                 (true, None) => opened = Some(day),

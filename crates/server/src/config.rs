@@ -13,6 +13,17 @@ use sellerhealth_domain::Policy;
 pub enum Command {
     /// Recompute every counter from the event log, then exit (stop the servers first).
     Rebuild,
+    /// Print a seller's stored daily counters as CSV, then exit: the stored
+    /// form is binary (docs/DESIGN.md, "Counters on disk"), so this is how to
+    /// look at them.
+    Counters {
+        /// The seller whose counters to print.
+        #[arg(long)]
+        seller: String,
+        /// Only this marketplace's counters.
+        #[arg(long)]
+        marketplace: Option<String>,
+    },
 }
 
 /// How log lines are written.

@@ -80,6 +80,35 @@ pub async fn rebuild(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Writes the stored daily counters of `seller` (of one marketplace, or all)
+/// to `out` as CSV: one line per marketplace, counter, attribution day and
+/// effective day with a non-zero total, sorted in that order (counters in
+/// their declaration order). A seller
+/// without counters prints the header alone.
+pub async fn print_counters(
+    config: &Config,
+    seller: &str,
+    marketplace: Option<&str>,
+    out: &mut impl std::io::Write,
+) -> anyhow::Result<()> {
+    let database_url = config.database_url();
+    let store = Store::open(&database_url, config.policy()?)
+        .await
+        .with_context(|| format!("opening the database at {database_url}"))?;
+    let mut totals = store.counter_totals(seller).await?;
+    totals.retain(|(m, ..)| marketplace.is_none_or(|wanted| m == wanted));
+    writeln!(out, "marketplace_id,counter,day,effective_day,total")?;
+    for (marketplace_id, counter, day, effective_day, total) in totals {
+        writeln!(out, "{},{counter},{day},{effective_day},{total}", csv_field(&marketplace_id))?;
+    }
+    Ok(())
+}
+
+/// A CSV field, quoted when it holds a quote, comma or line break (RFC 4180).
+fn csv_field(text: &str) -> String {
+    if text.contains(['"', ',', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_owned() }
+}
+
 /// Opens the store and serves gRPC on `config.listen` until `shutdown` completes,
 /// then lets in-flight calls finish.
 pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {

@@ -4,7 +4,7 @@
 use std::io::IsTerminal;
 
 use clap::Parser;
-use sellerhealth_server::{Command, Config, LogFormat, rebuild, serve, shutdown_signal};
+use sellerhealth_server::{Command, Config, LogFormat, print_counters, rebuild, serve, shutdown_signal};
 use tracing_subscriber::EnvFilter;
 
 /// mimalloc: folding many facts into a book allocates and frees many small
@@ -27,6 +27,9 @@ async fn main() -> anyhow::Result<()> {
     }
     match config.command {
         Some(Command::Rebuild) => rebuild(config).await,
+        Some(Command::Counters { ref seller, ref marketplace }) => {
+            print_counters(&config, seller, marketplace.as_deref(), &mut std::io::stdout().lock()).await
+        }
         None => serve(config, shutdown_signal()).await,
     }
 }

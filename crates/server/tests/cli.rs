@@ -38,3 +38,46 @@ fn a_bad_policy_profile_stops_start_up_naming_the_field() {
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains("policy profile field order_defect_rate.target: must be a ratio from 0 to 1"), "{stderr}");
 }
+
+#[tokio::test]
+async fn counters_prints_a_sellers_stored_counters_as_csv() {
+    use chrono::{Duration, TimeZone, Utc};
+    use sellerhealth_domain::{Event, Fact, FulfillmentChannel, Order, Policy};
+
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("counters.db").display());
+    let store = sellerhealth_store::Store::open(&url, Policy::amazon()).await.unwrap();
+    let purchased_at = Utc.with_ymd_and_hms(2026, 5, 1, 9, 0, 0).unwrap();
+    let order = |id: &str, marketplace: &str| Event {
+        event_id: id.into(),
+        seller_id: "s1".into(),
+        fact: Fact::Order(Order {
+            order_id: id.into(),
+            marketplace_id: marketplace.into(),
+            purchased_at,
+            fulfillment_channel: FulfillmentChannel::Afn,
+            latest_ship_at: purchased_at + Duration::days(1),
+            promised_delivery_earliest_at: None,
+            promised_delivery_latest_at: None,
+            units: 1,
+            business_order: false,
+            shipping_unknown: false,
+        }),
+    };
+    let now = Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap();
+    store.ingest_batch(&[order("o1", "US"), order("o2", "US"), order("o3", "CA")], now).await.unwrap();
+    drop(store);
+
+    let output =
+        server().args(["counters", "--seller", "s1", "--marketplace", "US", "--database-url", &url]).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    // Two AFN orders of 1 May in US (CA's is left out): each counts as an order,
+    // as fulfilled (the marketplace ships AFN orders) and as a perfect order.
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        "marketplace_id,counter,day,effective_day,total\n\
+         US,Orders(Afn),2026-05-01,2026-05-01,2\n\
+         US,FulfilledOrders,2026-05-01,2026-05-01,2\n\
+         US,OrderScore(Perfect),2026-05-01,2026-05-01,2\n"
+    );
+}

@@ -23,16 +23,22 @@ const SQLITE: &[(i64, &str)] = &[
     (2, include_str!("../migrations/sqlite/0002_counters.sql")),
     (3, include_str!("../migrations/sqlite/0003_seller_versions.sql")),
     (4, include_str!("../migrations/sqlite/0004_store_meta.sql")),
+    (5, include_str!("../migrations/sqlite/0005_binary_counters.sql")),
 ];
 const POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_schema.sql")),
     (2, include_str!("../migrations/postgres/0002_seller_versions.sql")),
     (3, include_str!("../migrations/postgres/0003_store_meta.sql")),
+    (4, include_str!("../migrations/postgres/0004_binary_counters.sql")),
 ];
 
 /// The PostgreSQL advisory lock key replicas take turns under while creating
 /// the migration table (any fixed number; "shmigr" in ASCII).
 const MIGRATION_LOCK: i64 = 0x73_68_6d_69_67_72;
+
+/// The PostgreSQL advisory lock a server holds while it rebuilds the counters
+/// a migration emptied, so replicas starting together rebuild once ("shrebu").
+pub(crate) const REBUILD_LOCK: i64 = 0x73_68_72_65_62_75;
 
 /// Opens a pool on `url` (`sqlite://PATH`, `sqlite::memory:` or `postgres://…`),
 /// creating a SQLite file and its directory when missing.

@@ -110,10 +110,12 @@ impl Store {
     /// Refuses (a configuration error saying what to do) when the stored
     /// counters were built under a policy that classifies facts differently
     /// ([`counter_parameters`](sellerhealth_metrics::counter_parameters)): they
-    /// would give figures the profile does not.
+    /// would give figures the profile does not. Rebuilds the counters from the
+    /// event log first when a migration changed their stored form.
     pub async fn open(url: &str, policy: Policy) -> Result<Store, StoreError> {
         let store = Store::open_to_rebuild(url, policy).await?;
         store.check_counter_parameters().await?;
+        store.rebuild_if_marked().await?;
         Ok(store)
     }
 

@@ -4,6 +4,7 @@
 use sellerhealth_metrics::counter_parameters;
 
 use crate::Store;
+use crate::db::{Backend, REBUILD_LOCK};
 use crate::error::StoreError;
 
 impl Store {
@@ -38,6 +39,48 @@ impl Store {
                 self.record_counter_parameters().await
             }
         }
+    }
+
+    /// Rebuilds every counter from the event log when a migration emptied them
+    /// (a new stored form: the `counters_to_rebuild` mark), before the store
+    /// serves. On PostgreSQL replicas starting together take turns, and the
+    /// later ones find the mark gone.
+    pub(crate) async fn rebuild_if_marked(&self) -> Result<(), StoreError> {
+        let turn = if self.backend == Backend::Postgres {
+            let mut tx = self.pool.begin().await?;
+            // pg_advisory_xact_lock returns void, which the Any driver cannot decode.
+            sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock($1)) AS locked")
+                .bind(REBUILD_LOCK)
+                .execute(&mut *tx)
+                .await?;
+            Some(tx)
+        } else {
+            None
+        };
+        let mark: Option<(String,)> = sqlx::query_as("SELECT value FROM store_meta WHERE name = 'counters_to_rebuild'")
+            .fetch_optional(&self.pool)
+            .await?;
+        if let Some((why,)) = mark {
+            tracing::warn!(reason = %why, "rebuilding every counter from the event log before serving");
+            let started = std::time::Instant::now();
+            let summary = self
+                .rebuild(|seller, so_far| {
+                    if so_far.sellers.is_multiple_of(1000) {
+                        tracing::info!(sellers = so_far.sellers, last = seller, "rebuilding counters");
+                    }
+                })
+                .await?;
+            tracing::info!(
+                sellers = summary.sellers,
+                events = summary.events,
+                seconds = started.elapsed().as_secs_f64(),
+                "rebuilt the counters"
+            );
+        }
+        if let Some(tx) = turn {
+            tx.rollback().await?;
+        }
+        Ok(())
     }
 
     pub(crate) async fn record_counter_parameters(&self) -> Result<(), StoreError> {

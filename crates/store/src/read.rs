@@ -11,7 +11,6 @@ use sellerhealth_metrics::reach::{first_day_read, reach_days};
 use sellerhealth_metrics::warnings::lookback_start;
 
 use crate::counters::StoredCounters;
-use crate::db::Backend;
 use crate::error::StoreError;
 use crate::{Store, cache, counters, write};
 
@@ -121,49 +120,43 @@ impl Store {
     ) -> Result<(StoredCounters, Vec<PolicyViolation>), StoreError> {
         let started = std::time::Instant::now();
         let base = day_of(as_of);
-        // Each statement answers one row of text that is split here: the driver
-        // costs microseconds per row, and a report reads thousands of counters.
-        let (aggregate, separator) = match self.backend {
-            Backend::Sqlite => ("group_concat", "char(30)"),
-            Backend::Postgres => ("string_agg", "chr(30)"),
-        };
-        let sql = format!(
-            "SELECT {aggregate}(day || ' ' || totals, {separator}) FROM counters \
-             WHERE seller_id = $1 AND marketplace_id = $2 AND day >= $3"
-        );
-        let (rows,): (Option<String>,) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(seller_id)
-            .bind(marketplace_id)
-            .bind(counters::day_number(earliest))
-            .fetch_one(&self.pool)
-            .await?;
-        let sql = format!(
-            "SELECT {aggregate}(at_ns || ' ' || changes, {separator}) FROM contributions \
-             WHERE seller_id = $1 AND marketplace_id = $2 AND at_ns >= $3 AND at_ns <= $4"
-        );
-        let (today,): (Option<String>,) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(seller_id)
-            .bind(marketplace_id)
-            .bind(counters::instant_number(start_of(base)))
-            .bind(counters::instant_number(as_of))
-            .fetch_one(&self.pool)
-            .await?;
-        let rows = counters::unpack_days(rows.as_deref().unwrap_or_default(), counters::day_number(base))?;
+        let before_eff = counters::day_number(base);
+        let days: Vec<(i64, Vec<u8>)> = sqlx::query_as(
+            "SELECT day, totals FROM counters WHERE seller_id = $1 AND marketplace_id = $2 AND day >= $3",
+        )
+        .bind(seller_id)
+        .bind(marketplace_id)
+        .bind(counters::day_number(earliest))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut rows = Vec::new();
+        for (day, totals) in &days {
+            let day = counters::day_from_number(*day);
+            for record in counters::unpack_records(totals) {
+                let (counter, eff_day, total) = record?;
+                if eff_day < before_eff {
+                    rows.push((counter, day, counters::day_from_number(eff_day), total));
+                }
+            }
+        }
+        let today: Vec<(i64, Vec<u8>)> = sqlx::query_as(
+            "SELECT at_ns, changes FROM contributions \
+             WHERE seller_id = $1 AND marketplace_id = $2 AND at_ns >= $3 AND at_ns <= $4",
+        )
+        .bind(seller_id)
+        .bind(marketplace_id)
+        .bind(counters::instant_number(start_of(base)))
+        .bind(counters::instant_number(as_of))
+        .fetch_all(&self.pool)
+        .await?;
         let earliest_number = counters::day_number(earliest);
         let mut changes_today = Vec::new();
-        for row in today.as_deref().unwrap_or_default().split('\u{1e}').filter(|r| !r.is_empty()) {
-            let (at_ns, packed) = row.split_once(' ').unwrap_or_default();
-            let at_ns: i64 =
-                at_ns.parse().map_err(|_| StoreError::Corrupt(format!("stored contribution instant {at_ns:?}")))?;
-            let at = chrono::DateTime::from_timestamp_nanos(at_ns);
-            for (day, delta, counter) in counters::unpack_lines(packed)? {
+        for (at_ns, changes) in &today {
+            let at = chrono::DateTime::from_timestamp_nanos(*at_ns);
+            for record in counters::unpack_records(changes) {
+                let (counter, day, delta) = record?;
                 if day >= earliest_number {
-                    changes_today.push((
-                        counters::counter_from_key(counter)?,
-                        counters::day_from_number(day),
-                        at,
-                        delta,
-                    ));
+                    changes_today.push((counter, counters::day_from_number(day), at, delta));
                 }
             }
         }
@@ -182,7 +175,7 @@ impl Store {
         }
         metrics::histogram!("sellerhealth_store_seconds", "operation" => "read")
             .record(started.elapsed().as_secs_f64());
-        Ok((StoredCounters::new(as_of, rows, changes_today), found))
+        Ok((StoredCounters::new(marketplace_id, as_of, rows, changes_today), found))
     }
 
     /// Runs `read` on all of the seller's facts (for feedback and review lists,

@@ -1,7 +1,7 @@
 //! Recomputing every contribution and counter from the event log.
 
-use sellerhealth_domain::day_of;
-use sellerhealth_metrics::subject_contributions;
+use sellerhealth_domain::{Day, day_of};
+use sellerhealth_metrics::{Counter, subject_contributions};
 
 use crate::error::StoreError;
 use crate::{Store, counters, write};
@@ -21,8 +21,8 @@ impl Store {
     /// Recomputes every contribution and counter from the event log, seller by
     /// seller, each in one transaction, under this store's policy, and records
     /// its [`counter_parameters`](sellerhealth_metrics::counter_parameters) (an interrupted rebuild leaves the old ones,
-    /// so the store still refuses to open until one finishes). Run it with
-    /// writers stopped.
+    /// so the store still refuses to open until one finishes), and clears a
+    /// migration's request for a rebuild. Run it with writers stopped.
     pub async fn rebuild(&self, mut progress: impl FnMut(&str, RebuildSummary)) -> Result<RebuildSummary, StoreError> {
         let sellers: Vec<(String,)> =
             sqlx::query_as("SELECT DISTINCT seller_id FROM events ORDER BY seller_id").fetch_all(&self.pool).await?;
@@ -36,7 +36,7 @@ impl Store {
                     let key = (
                         seller.clone(),
                         c.marketplace_id.clone(),
-                        counters::counter_key(c.counter),
+                        c.counter,
                         counters::day_number(c.day),
                         counters::day_number(day_of(c.at)),
                     );
@@ -64,21 +64,31 @@ impl Store {
             progress(&seller, summary);
         }
         self.record_counter_parameters().await?;
+        sqlx::query("DELETE FROM store_meta WHERE name = 'counters_to_rebuild'").execute(&self.pool).await?;
         Ok(summary)
     }
 
-    /// Every non-zero counter total of a seller, sorted: (marketplace, counter, day,
-    /// effective day, total). For checks that incremental upkeep equals a rebuild.
-    pub async fn counter_totals(&self, seller_id: &str) -> Result<Vec<(String, String, i64, i64, i64)>, StoreError> {
-        let days: Vec<(String, i64, String)> =
+    /// Every non-zero counter total of a seller, sorted: (marketplace, counter,
+    /// attribution day, effective day, total). What `sellerhealth-server
+    /// counters` prints, and what checks that incremental upkeep equals a
+    /// rebuild compare.
+    pub async fn counter_totals(&self, seller_id: &str) -> Result<Vec<(String, Counter, Day, Day, i64)>, StoreError> {
+        let days: Vec<(String, i64, Vec<u8>)> =
             sqlx::query_as("SELECT marketplace_id, day, totals FROM counters WHERE seller_id = $1")
                 .bind(seller_id)
                 .fetch_all(&self.pool)
                 .await?;
         let mut rows = Vec::new();
         for (marketplace, day, totals) in &days {
-            for (eff_day, total, counter) in counters::unpack_lines(totals)? {
-                rows.push((marketplace.clone(), counter.to_owned(), *day, eff_day, total));
+            for record in counters::unpack_records(totals) {
+                let (counter, eff_day, total) = record?;
+                rows.push((
+                    marketplace.clone(),
+                    counter,
+                    counters::day_from_number(*day),
+                    counters::day_from_number(eff_day),
+                    total,
+                ));
             }
         }
         rows.sort();

@@ -6,10 +6,10 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use sellerhealth_domain::{Applied, DomainError, Event, Fact, Instant, Policy, SellerBook, Subject, day_of};
-use sellerhealth_metrics::{Contribution, subject_contributions};
+use sellerhealth_metrics::{Contribution, Counter, subject_contributions};
 use sqlx::{Any, Transaction};
 
-use crate::counters::{DayTotals, counter_key, day_number, instant_number, pack_lines, pack_totals, unpack_lines};
+use crate::counters::{DayTotals, day_number, instant_number, pack_records, pack_totals, unpack_records};
 use crate::db::Backend;
 use crate::error::StoreError;
 
@@ -236,7 +236,8 @@ pub(crate) fn apply(work: &mut Work, event: &Event, now: Instant, policy: &Polic
     Ok(applied)
 }
 
-type CounterKey = (String, String, String, i64, i64);
+/// (seller, marketplace, counter, attribution day, effective day).
+pub(crate) type CounterKey = (String, String, Counter, i64, i64);
 
 /// The channel server processes sharing a PostgreSQL database LISTEN on: each
 /// write transaction notifies `"{origin} {seller}"` for every seller it changed.
@@ -276,6 +277,7 @@ enum Value {
     Text(String),
     OptionalText(Option<String>),
     Int(i64),
+    Bytes(Vec<u8>),
 }
 
 /// Runs `head VALUES ($1, …), (…) tail` for `rows` of `width` values each, with
@@ -302,6 +304,7 @@ async fn insert_rows(
                 Value::Text(v) => query.bind(v.clone()),
                 Value::OptionalText(v) => query.bind(v.clone()),
                 Value::Int(v) => query.bind(*v),
+                Value::Bytes(v) => query.bind(v.clone()),
             };
         }
         query.execute(&mut **tx).await?;
@@ -353,7 +356,7 @@ pub(crate) async fn commit(
             .filter(|(key, _)| work.stored.contains(&(seller.to_owned(), (*key).clone())))
             .map(|(key, _)| (*key).clone())
             .collect();
-        let old: Vec<(String, i64, String)> = select_in(
+        let old: Vec<(String, i64, Vec<u8>)> = select_in(
             tx,
             work.backend,
             "SELECT marketplace_id, at_ns, changes FROM contributions",
@@ -365,8 +368,9 @@ pub(crate) async fn commit(
         .await?;
         for (marketplace, at_ns, packed) in old {
             let eff_day = day_number(day_of(chrono::DateTime::from_timestamp_nanos(at_ns)));
-            for (day, delta, counter) in unpack_lines(&packed)? {
-                let key = (seller.to_owned(), marketplace.clone(), counter.to_owned(), day, eff_day);
+            for record in unpack_records(&packed) {
+                let (counter, day, delta) = record?;
+                let key = (seller.to_owned(), marketplace.clone(), counter, day, eff_day);
                 // Counter deltas are counts: saturating only matters for nonsense input.
                 let change = changes.entry(key).or_insert(0);
                 *change = change.saturating_sub(delta);
@@ -390,7 +394,7 @@ pub(crate) async fn commit(
                 let counter_key = (
                     seller.to_owned(),
                     contribution.marketplace_id.clone(),
-                    counter_key(contribution.counter),
+                    contribution.counter,
                     day_number(contribution.day),
                     day_number(day_of(contribution.at)),
                 );
@@ -414,20 +418,20 @@ pub(crate) async fn insert_contributions(
     rows: &[(String, String, Contribution)],
 ) -> Result<(), StoreError> {
     type RowKey<'a> = (&'a str, &'a str, &'a str, i64);
-    let mut grouped: BTreeMap<RowKey<'_>, BTreeMap<(i64, String), i64>> = BTreeMap::new();
+    let mut grouped: BTreeMap<RowKey<'_>, BTreeMap<(i64, Counter), i64>> = BTreeMap::new();
     for (seller, subject, c) in rows {
         let row = (seller.as_str(), subject.as_str(), c.marketplace_id.as_str(), instant_number(c.at));
         // Counter deltas are counts: saturating only matters for nonsense input.
-        let total = grouped.entry(row).or_default().entry((day_number(c.day), counter_key(c.counter))).or_insert(0);
+        let total = grouped.entry(row).or_default().entry((day_number(c.day), c.counter)).or_insert(0);
         *total = total.saturating_add(c.delta);
     }
     let rows = grouped
         .into_iter()
         .filter_map(|((seller, subject, marketplace, at_ns), changes)| {
-            let changes: Vec<(i64, i64, &str)> = changes
+            let changes: Vec<(Counter, i64, i64)> = changes
                 .iter()
                 .filter(|(_, delta)| **delta != 0)
-                .map(|((day, counter), delta)| (*day, *delta, counter.as_str()))
+                .map(|((day, counter), delta)| (*counter, *day, *delta))
                 .collect();
             (!changes.is_empty()).then(|| {
                 vec![
@@ -435,7 +439,7 @@ pub(crate) async fn insert_contributions(
                     Value::Text(subject.to_owned()),
                     Value::Text(marketplace.to_owned()),
                     Value::Int(at_ns),
-                    Value::Text(pack_lines(changes)),
+                    Value::Bytes(pack_records(changes)),
                 ]
             })
         })
@@ -460,10 +464,10 @@ pub(crate) async fn add_to_counters(
     changes: &[(CounterKey, i64)],
 ) -> Result<(), StoreError> {
     /// Per attribution day: (counter, effective day, delta).
-    type DayChanges<'a> = BTreeMap<i64, Vec<(&'a str, i64, i64)>>;
-    let mut by_day: BTreeMap<(&str, &str), DayChanges<'_>> = BTreeMap::new();
+    type DayChanges = BTreeMap<i64, Vec<(Counter, i64, i64)>>;
+    let mut by_day: BTreeMap<(&str, &str), DayChanges> = BTreeMap::new();
     for ((seller, marketplace, counter, day, eff_day), delta) in changes {
-        by_day.entry((seller, marketplace)).or_default().entry(*day).or_default().push((counter, *eff_day, *delta));
+        by_day.entry((seller, marketplace)).or_default().entry(*day).or_default().push((*counter, *eff_day, *delta));
     }
     for ((seller, marketplace), days) in by_day {
         let rows = days
@@ -473,7 +477,7 @@ pub(crate) async fn add_to_counters(
                     Value::Text(seller.to_owned()),
                     Value::Text(marketplace.to_owned()),
                     Value::Int(*day),
-                    Value::Text(String::new()),
+                    Value::Bytes(Vec::new()),
                 ]
             })
             .collect();
@@ -490,17 +494,16 @@ pub(crate) async fn add_to_counters(
                 placeholders(backend, 3, chunk.len()),
                 if backend == Backend::Postgres { " FOR UPDATE" } else { "" },
             );
-            let mut query = sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(sql))
+            let mut query = sqlx::query_as::<_, (i64, Vec<u8>)>(sqlx::AssertSqlSafe(sql))
                 .bind(seller.to_owned())
                 .bind(marketplace.to_owned());
             for day in chunk {
                 query = query.bind(*day);
             }
-            for (day, text) in query.fetch_all(&mut **tx).await? {
-                let totals = unpack_lines(&text)?
-                    .into_iter()
-                    .map(|(eff_day, total, counter)| ((counter.to_owned(), eff_day), total))
-                    .collect();
+            for (day, packed) in query.fetch_all(&mut **tx).await? {
+                let totals = unpack_records(&packed)
+                    .map(|record| record.map(|(counter, eff_day, total)| ((counter, eff_day), total)))
+                    .collect::<Result<DayTotals, StoreError>>()?;
                 stored.insert(day, totals);
             }
         }
@@ -508,14 +511,14 @@ pub(crate) async fn add_to_counters(
         for (day, day_changes) in days {
             let totals = stored.entry(day).or_default();
             for (counter, eff_day, delta) in day_changes {
-                let total = totals.entry((counter.to_owned(), eff_day)).or_insert(0);
+                let total = totals.entry((counter, eff_day)).or_insert(0);
                 *total = total.saturating_add(delta);
             }
             rows.push(vec![
                 Value::Text(seller.to_owned()),
                 Value::Text(marketplace.to_owned()),
                 Value::Int(day),
-                Value::Text(pack_totals(totals)),
+                Value::Bytes(pack_totals(totals)),
             ]);
         }
         let tail = " ON CONFLICT (seller_id, marketplace_id, day) DO UPDATE SET totals = excluded.totals";

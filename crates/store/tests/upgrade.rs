@@ -5,7 +5,7 @@
 
 use chrono::{Duration, TimeZone, Utc};
 use sellerhealth_domain::*;
-use sellerhealth_metrics::evaluate_book;
+use sellerhealth_metrics::{Counter, counter_parameters, evaluate_book};
 use sellerhealth_store::Store;
 use sqlx::{Connection, SqliteConnection};
 
@@ -97,4 +97,88 @@ async fn a_version_1_event_log_is_carried_into_the_current_schema() {
         .await
         .unwrap();
     assert_eq!(old, None);
+}
+
+#[tokio::test]
+async fn text_counters_of_schema_4_are_rebuilt_in_the_binary_form_before_serving() {
+    const SCHEMA_4: [&str; 4] = [
+        include_str!("../migrations/sqlite/0001_event_log.sql"),
+        include_str!("../migrations/sqlite/0002_counters.sql"),
+        include_str!("../migrations/sqlite/0003_seller_versions.sql"),
+        include_str!("../migrations/sqlite/0004_store_meta.sql"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v4.db");
+    let url = format!("sqlite://{}", path.display());
+    let events: Vec<Event> = (0..3).map(order).collect();
+
+    let policy = Policy::amazon();
+    // What a schema-4 server left on disk: the log, and counters as text.
+    let mut conn = SqliteConnection::connect(&format!("{url}?mode=rwc")).await.unwrap();
+    sqlx::raw_sql("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at_us BIGINT NOT NULL)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    for (version, sql) in (1..).zip(SCHEMA_4) {
+        sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+        sqlx::query("INSERT INTO schema_migrations VALUES ($1, 0)").bind(version).execute(&mut conn).await.unwrap();
+    }
+    sqlx::raw_sql("DROP TABLE events_v1").execute(&mut conn).await.unwrap();
+    for event in &events {
+        let Fact::Order(o) = &event.fact else { unreachable!() };
+        sqlx::query(
+            "INSERT INTO events (seller_id, event_id, subject, kind, payload, ingested_at_us) \
+             VALUES ($1, $2, $3, 'order', $4, 0)",
+        )
+        .bind(&event.seller_id)
+        .bind(&event.event_id)
+        .bind(format!("order:{}", o.order_id))
+        .bind(serde_json::to_string(&event.fact).unwrap())
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    }
+    sqlx::raw_sql(
+        "INSERT INTO counters VALUES ('old-seller', 'US', 20513, '20513 1 {\"Orders\":\"MFN\"}'); \
+         INSERT INTO seller_versions VALUES ('old-seller', 3);",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO store_meta VALUES ('counter_parameters', $1)")
+        .bind(counter_parameters(&policy))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+
+    let store = Store::open(&url, policy.clone()).await.unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 4, 20, 0, 0, 0).unwrap();
+    let mut book = SellerBook::new("old-seller");
+    for event in &events {
+        book.apply(event, now, &policy).unwrap();
+    }
+    let stored = store.report("old-seller", "US", now).await.unwrap();
+    assert_eq!(stored.order_defect_rate_mfn.rate.denominator, 3);
+    assert_eq!(stored, evaluate_book(&book, &policy, "US", now));
+    // One order on each of 1–3 March, each effective on its purchase day.
+    let orders: Vec<_> = store
+        .counter_totals("old-seller")
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|(_, counter, ..)| *counter == Counter::Orders(FulfillmentChannel::Mfn))
+        .map(|(_, _, day, eff_day, total)| (day.to_string(), eff_day.to_string(), total))
+        .collect();
+    let day = |d: u32| format!("2026-03-0{d}");
+    assert_eq!(orders, [(day(1), day(1), 1), (day(2), day(2), 1), (day(3), day(3), 1)]);
+    drop(store);
+
+    // The rebuild cleared its mark: the next start does not rebuild again.
+    let mut conn = SqliteConnection::connect(&url).await.unwrap();
+    let mark: Option<(String,)> = sqlx::query_as("SELECT value FROM store_meta WHERE name = 'counters_to_rebuild'")
+        .fetch_optional(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(mark, None);
 }
