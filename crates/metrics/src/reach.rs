@@ -1,14 +1,41 @@
-//! Which days a report reads: the longest window plus lag of any metric, and
-//! the warnings' look-back before that. The store reads counters from
-//! [`first_day_read`] on; the history and rating calls from their own first day
-//! less [`reach_days`].
+//! Which attribution days a figure reads, so a reader of stored counters loads
+//! exactly those: a report reads the longest window plus lag of any metric
+//! and the warnings' look-back before that ([`report_first_day`]), a history
+//! the same before its first day ([`history_first_day`]), the seller rating
+//! its 365 days ([`rating_first_day`]). A report whose warning began before
+//! its look-back needs every earlier day too ([`traced_past_lookback`]).
 
-use sellerhealth_domain::time::shift_days;
+use sellerhealth_domain::time::{days_before, shift_days};
 use sellerhealth_domain::{Day, Instant, Policy, day_of};
 
 use crate::rate::RateSpec;
+use crate::report::AccountHealthReport;
 use crate::seller_rating::RATING_WINDOW_DAYS;
-use crate::warnings::WARNING_LOOKBACK_DAYS;
+use crate::warnings::{WARNING_LOOKBACK_DAYS, lookback_start};
+
+/// The first attribution day a report as of `as_of` reads.
+pub fn report_first_day(as_of: Instant, policy: &Policy) -> Day {
+    first_day_read(as_of, reach_days(policy))
+}
+
+/// The first attribution day a history of daily figures from `from` on reads.
+pub fn history_first_day(from: Day, policy: &Policy) -> Day {
+    days_before(from, reach_days(policy).unsigned_abs())
+}
+
+/// The first attribution day the seller rating as of `as_of` reads.
+pub fn rating_first_day(as_of: Instant) -> Day {
+    days_before(day_of(as_of), u64::from(RATING_WINDOW_DAYS))
+}
+
+/// Whether `report`, evaluated from the days [`report_first_day`] names,
+/// traced a warning back past its look-back: the start of that BAD run may lie
+/// before the days read, so the report must be evaluated again from every
+/// stored day. Rare: a metric BAD for over 120 days.
+pub fn traced_past_lookback(report: &AccountHealthReport) -> bool {
+    let lookback = lookback_start(report.as_of);
+    report.warnings.iter().any(|w| w.opened_on < lookback)
+}
 
 /// The longest a metric looks back from its evaluation day: window plus lag.
 pub fn reach_days(policy: &Policy) -> i64 {

@@ -14,6 +14,7 @@
 pub mod auth;
 pub mod config;
 pub mod convert;
+pub mod figures;
 pub mod in_process;
 pub mod limits;
 pub mod observe;
@@ -215,7 +216,7 @@ pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send) ->
         ))
         .add_service(InterceptedService::new(
             AccountHealthServiceServer::new(services::account_health::AccountHealth::new(
-                Arc::clone(&store),
+                Arc::new(figures::Figures::new(Arc::clone(&store))),
                 batch,
                 config.max_watchers,
             ))

@@ -292,7 +292,11 @@ async fn every_rpc_survives_generated_and_mangled_requests() {
     let store = Arc::new(Store::open(&url, Policy::amazon()).await.unwrap());
     let services = Arc::new(Services {
         ingest: ingest::Ingest::new(Arc::clone(&store), 10_000, std::time::Duration::from_secs(30)),
-        health: account_health::AccountHealth::new(Arc::clone(&store), 10_000, 1_000),
+        health: account_health::AccountHealth::new(
+            Arc::new(sellerhealth_server::figures::Figures::new(Arc::clone(&store))),
+            10_000,
+            1_000,
+        ),
         feedback: feedback::Feedback::new(Arc::clone(&store), 10_000),
         reviews: reviews::Reviews::new(Arc::clone(&store), 10_000),
     });

@@ -104,6 +104,11 @@ pub struct StoredCounters {
 }
 
 impl StoredCounters {
+    /// The marketplace whose counters these are.
+    pub fn marketplace_id(&self) -> &str {
+        &self.marketplace_id
+    }
+
     pub(crate) fn new(
         marketplace_id: &str,
         as_of: Instant,

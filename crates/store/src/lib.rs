@@ -6,13 +6,16 @@
 //! transaction (row-locked on PostgreSQL, so several server processes can write
 //! the same seller and order), appends it, and applies the difference of the
 //! subject's contributions to the counters in the same transaction; it is
-//! acknowledged only after the commit. A report reads O(days) counter rows, not
-//! O(orders). [`Store::rebuild`] recomputes every counter from the event log.
+//! acknowledged only after the commit. Reading the counters of a report's
+//! window costs O(days) rows, not O(orders); the figures themselves are
+//! `sellerhealth_metrics`'s. [`Store::rebuild`] recomputes every counter from
+//! the event log.
 //!
 //! One file per step of the pipeline: `db` (connecting, migrations), `upgrade`
 //! (carrying a version-1 log over), `ingest` (the write transaction and its
 //! retries) with `write` (its statements), `counters` (the stored form of
-//! counters), `versions`, `cache` and `read` (reports and what they read),
+//! counters), `versions` (each seller's write version) and `read` (counters,
+//! versions and facts as of an instant),
 //! `notify` (other servers' writes on PostgreSQL), `rebuild`, and `meta` (the
 //! policy parameters the counters were built with).
 //!
@@ -43,7 +46,8 @@
 //! let now = Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap();
 //! let counts = store.ingest_batch(&[order.clone(), order], now).await.unwrap();
 //! assert_eq!((counts.accepted, counts.duplicates), (1, 1));
-//! let report = store.report("s1", "US", now).await.unwrap();
+//! let (counters, violations) = store.counters("s1", "US", now, sellerhealth_domain::Day::MIN).await.unwrap();
+//! let report = sellerhealth_metrics::evaluate(&counters, &violations, store.policy(), "s1", "US", now);
 //! assert_eq!(report.order_defect_rate_afn.rate.denominator, 1);
 //! # });
 //! ```
@@ -53,7 +57,6 @@
 // Tests may overflow: a panic there is the test failing (as clippy.toml allows unwrap).
 #![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
 
-mod cache;
 mod counters;
 mod db;
 mod error;
@@ -72,7 +75,6 @@ use sellerhealth_domain::Policy;
 use sqlx::AnyPool;
 use tokio::sync::{Mutex, broadcast};
 
-use cache::ReportCache;
 pub use counters::StoredCounters;
 pub use db::Backend;
 pub use error::StoreError;
@@ -87,7 +89,6 @@ pub struct Store {
     changes: broadcast::Sender<String>,
     /// SQLite has one writer: this process's writes queue here instead of failing busy.
     sqlite_writer: Mutex<()>,
-    reports: ReportCache,
     versions: Arc<versions::VersionReader>,
     /// Names this store's writes in PostgreSQL notifications, so its own are not taken for another's.
     origin: String,
@@ -129,17 +130,7 @@ impl Store {
         let listener = (backend == Backend::Postgres)
             .then(|| tokio::spawn(notify::forward_other_writes(url.to_owned(), origin.clone(), changes.clone())));
         let versions = versions::VersionReader::new(pool.clone());
-        let store = Store {
-            versions,
-            pool,
-            backend,
-            policy,
-            changes,
-            sqlite_writer: Mutex::new(()),
-            reports: ReportCache::new(cache::CAPACITY),
-            origin,
-            listener,
-        };
+        let store = Store { versions, pool, backend, policy, changes, sqlite_writer: Mutex::new(()), origin, listener };
         store.carry_over_version_1_log().await?;
         Ok(store)
     }
@@ -201,7 +192,8 @@ mod tests {
         let mut book = SellerBook::new("s");
         book.apply(&order, purchased_at, &policy).unwrap();
         for as_of in [DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC] {
-            let (report, _) = store.report_and_counters("s", "US", as_of).await.unwrap();
+            let (counters, violations) = store.counters("s", "US", as_of, sellerhealth_domain::Day::MIN).await.unwrap();
+            let report = sellerhealth_metrics::evaluate(&counters, &violations, &policy, "s", "US", as_of);
             assert_eq!(report, sellerhealth_metrics::evaluate_book(&book, &policy, "US", as_of));
         }
     }

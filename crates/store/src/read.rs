@@ -1,69 +1,19 @@
-//! Reading: the seller's version, the counters a window needs, reports
-//! (evaluated by `sellerhealth_metrics`, kept by the report cache), and the
-//! seller's facts for lists.
-
-use std::sync::Arc;
+//! Reading: the seller's version, the counters of the attribution days a
+//! caller names, when they next change, and the seller's facts for lists.
+//! Which days a figure needs, and the figure, are `sellerhealth_metrics`'s.
 
 use sellerhealth_domain::{Day, DomainError, Fact, Instant, Policy, PolicyViolation, SellerBook, day_of};
-use sellerhealth_metrics::AccountHealthReport;
 use sellerhealth_metrics::order_facts::start_of;
-use sellerhealth_metrics::reach::{first_day_read, reach_days};
-use sellerhealth_metrics::warnings::lookback_start;
 
 use crate::counters::StoredCounters;
 use crate::error::StoreError;
-use crate::{Store, cache, counters, write};
+use crate::{Store, counters, write};
 
 impl Store {
-    /// The account health report of `seller_id` in `marketplace_id` as of `as_of`,
-    /// from the counters. A seller the store has no facts about is NOT_FOUND.
-    pub async fn report(
-        &self,
-        seller_id: &str,
-        marketplace_id: &str,
-        as_of: Instant,
-    ) -> Result<AccountHealthReport, StoreError> {
-        Ok(self.report_and_counters(seller_id, marketplace_id, as_of).await?.0)
-    }
-
-    /// [`Store::report`] with the counters it was evaluated from, for exports
-    /// that need counts the report does not carry (the SP-API invoice split).
-    ///
-    /// A report is computed once per seller write version and span of
-    /// unchanged instants (see the `cache` module): asked again, for the same
-    /// or a later instant before anything changes, it costs one version read.
-    pub async fn report_and_counters(
-        &self,
-        seller_id: &str,
-        marketplace_id: &str,
-        as_of: Instant,
-    ) -> Result<(AccountHealthReport, Arc<StoredCounters>), StoreError> {
-        let version = self.version(seller_id).await?;
-        if let Some(hit) = self.reports.get(seller_id, marketplace_id, version, as_of) {
-            return Ok(hit);
-        }
-        let earliest = first_day_read(as_of, reach_days(&self.policy));
-        let (mut counters, mut violations) = self.read_counters(seller_id, marketplace_id, as_of, earliest).await?;
-        let mut report =
-            sellerhealth_metrics::evaluate(&counters, &violations, &self.policy, seller_id, marketplace_id, as_of);
-        // A warning that began before the look-back is traced back to the start
-        // of its BAD run (SPEC §4), which may lie before the days read: then read
-        // every day and evaluate again. Rare: a metric BAD for over 120 days.
-        if report.warnings.iter().any(|w| w.opened_on < lookback_start(as_of)) {
-            (counters, violations) = self.read_counters(seller_id, marketplace_id, as_of, Day::MIN).await?;
-            report =
-                sellerhealth_metrics::evaluate(&counters, &violations, &self.policy, seller_id, marketplace_id, as_of);
-        }
-        let counters = Arc::new(counters);
-        let until = self.next_change(seller_id, marketplace_id, as_of, &violations).await?;
-        let cached =
-            cache::Cached { version, from: as_of, until, report: report.clone(), counters: Arc::clone(&counters) };
-        self.reports.put(seller_id, marketplace_id, cached);
-        Ok((report, counters))
-    }
-
-    /// The seller's write version; NOT_FOUND for a seller without facts.
-    pub(crate) async fn version(&self, seller_id: &str) -> Result<i64, StoreError> {
+    /// The seller's write version, raised by every write of the seller (in any
+    /// process): a figure computed at one version holds until it changes.
+    /// NOT_FOUND for a seller without facts.
+    pub async fn version(&self, seller_id: &str) -> Result<i64, StoreError> {
         match self.versions.version(seller_id).await? {
             Some(version) => Ok(version),
             None => Err(DomainError::NotFound(format!("no facts stored for seller {seller_id:?}")).into()),
@@ -73,7 +23,7 @@ impl Store {
     /// The first instant after `as_of` at which a report as of it may differ
     /// from one as of `as_of`: the next contribution or violation instant, or
     /// the start of the next day, whichever comes first.
-    pub(crate) async fn next_change(
+    pub async fn next_change(
         &self,
         seller_id: &str,
         marketplace_id: &str,
@@ -99,19 +49,9 @@ impl Store {
     }
 
     /// The counters of `seller_id` in `marketplace_id` with attribution days from
-    /// `earliest` on, as of `as_of`, and the seller's policy violations there.
+    /// `earliest` on, as of `as_of`, and the seller's policy violations there
+    /// (a seller without facts has none of either: see [`Store::version`]).
     pub async fn counters(
-        &self,
-        seller_id: &str,
-        marketplace_id: &str,
-        as_of: Instant,
-        earliest: Day,
-    ) -> Result<(StoredCounters, Vec<PolicyViolation>), StoreError> {
-        self.version(seller_id).await?;
-        self.read_counters(seller_id, marketplace_id, as_of, earliest).await
-    }
-
-    pub(crate) async fn read_counters(
         &self,
         seller_id: &str,
         marketplace_id: &str,

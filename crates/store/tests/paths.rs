@@ -7,6 +7,8 @@
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
+mod common;
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
 use sellerhealth_domain::*;
@@ -331,7 +333,7 @@ async fn stored_figures(
     seller_rating::SellerRating,
     (FeedbackSummary, ReviewSummary, Vec<Listed>, Vec<String>),
 ) {
-    let report = store.report(seller, MARKETPLACE, as_of).await.unwrap();
+    let report = common::report(store, seller, MARKETPLACE, as_of).await.unwrap();
     let (counters, _) = store.counters(seller, MARKETPLACE, as_of, Day::MIN).await.unwrap();
     let rating = seller_rating::evaluate(&counters, MARKETPLACE, as_of);
     let ratings = store.read(seller, |book, _| ratings(book, as_of)).await.unwrap();
@@ -382,10 +384,10 @@ proptest! {
                 for chunk in events.chunks(batch) {
                     outcomes.extend(store.ingest_each(chunk, now()).await.unwrap());
                 }
-                let stored = store.report(&seller, MARKETPLACE, as_of).await;
+                let stored = common::report(&store, &seller, MARKETPLACE, as_of).await;
                 drop(store);
                 let reopened = Store::open(&url, policy.clone()).await.unwrap();
-                let again = reopened.report(&seller, MARKETPLACE, as_of).await;
+                let again = common::report(&reopened, &seller, MARKETPLACE, as_of).await;
                 let incremental = reopened.counter_totals(&seller).await.unwrap();
                 reopened.rebuild(|_, _| {}).await.unwrap();
                 let rebuilt = reopened.counter_totals(&seller).await.unwrap();

@@ -6,6 +6,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use sellerhealth_domain::*;
 use sellerhealth_metrics::evaluate_book;
@@ -40,7 +42,7 @@ fn with_sla(hours: u32) -> Policy {
 
 /// (answered within the SLA, messages) of the 30-day contact response figure as of 06-20.
 async fn on_time(store: &Store) -> (i64, i64) {
-    let report = store.report("s", "US", at(20, 0)).await.unwrap();
+    let report = common::report(store, "s", "US", at(20, 0)).await.unwrap();
     let window = report.contact_response_times.iter().find(|c| c.window_days == 30).unwrap();
     (window.on_time, window.on_time + window.late + window.pending)
 }
@@ -74,7 +76,7 @@ async fn a_store_refuses_counters_built_under_another_reply_sla_until_rebuilt() 
     }
     let stateless = evaluate_book(&book, &with_sla(36), "US", at(20, 0));
     assert_eq!(
-        store.report("s", "US", at(20, 0)).await.unwrap().contact_response_times,
+        common::report(&store, "s", "US", at(20, 0)).await.unwrap().contact_response_times,
         stateless.contact_response_times
     );
     drop(store);

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use chrono::{Duration, TimeZone, Utc};
 use sellerhealth_domain::*;
 use sellerhealth_metrics::{Counter, counter_parameters, evaluate_book};
@@ -75,7 +77,7 @@ async fn a_version_1_event_log_is_carried_into_the_current_schema() {
     let now = Utc.with_ymd_and_hms(2026, 4, 20, 0, 0, 0).unwrap();
     let policy = Policy::amazon();
     let store = Store::open(&format!("sqlite://{}", path.display()), policy.clone()).await.unwrap();
-    let stored = store.report("old-seller", "US", now).await.unwrap();
+    let stored = common::report(&store, "old-seller", "US", now).await.unwrap();
     // 3 MFN orders purchased 1–3 March, one with negative feedback: ODR 1/3.
     assert_eq!(stored.order_defect_rate_mfn.rate.numerator, 1);
     assert_eq!(stored.order_defect_rate_mfn.rate.denominator, 3);
@@ -158,7 +160,7 @@ async fn text_counters_of_schema_4_are_rebuilt_in_the_binary_form_before_serving
     for event in &events {
         book.apply(event, now, &policy).unwrap();
     }
-    let stored = store.report("old-seller", "US", now).await.unwrap();
+    let stored = common::report(&store, "old-seller", "US", now).await.unwrap();
     assert_eq!(stored.order_defect_rate_mfn.rate.denominator, 3);
     assert_eq!(stored, evaluate_book(&book, &policy, "US", now));
     // One order on each of 1–3 March, each effective on its purchase day.

@@ -4,35 +4,35 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use chrono::Utc;
-use sellerhealth_metrics::seller_rating::{self, RATING_WINDOW_DAYS};
-use sellerhealth_metrics::{ContributionSet, Metric, history};
+use sellerhealth_metrics::seller_rating;
+use sellerhealth_metrics::{ContributionSet, Metric, history, reach};
 use sellerhealth_proto::v1 as pb;
 use sellerhealth_proto::v1::account_health_service_server::AccountHealthService;
-use sellerhealth_store::Store;
 use tokio::sync::mpsc;
 use tokio_stream::Stream;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 
 use super::watch::Watchers;
-use super::{Inline, blocking, required_id, scope};
+use super::{Inline, required_id, scope};
 use crate::auth::{self, Role};
+use crate::figures::Figures;
 use crate::limits::Deadline;
 use crate::{convert, status};
 
 /// Account health over the store.
 pub struct AccountHealth {
-    store: Arc<Store>,
+    figures: Arc<Figures>,
     max_batch_events: usize,
     watchers: Watchers,
 }
 
 impl AccountHealth {
-    /// The service reading from `store`; stateless evaluations take at most
+    /// The service reading through `figures`; stateless evaluations take at most
     /// `max_batch_events` inline events; at most `max_watchers` watches are open.
-    pub fn new(store: Arc<Store>, max_batch_events: usize, max_watchers: u32) -> Self {
-        let watchers = Watchers::new(Arc::clone(&store), max_watchers);
-        AccountHealth { store, max_batch_events, watchers }
+    pub fn new(figures: Arc<Figures>, max_batch_events: usize, max_watchers: u32) -> Self {
+        let watchers = Watchers::new(Arc::clone(&figures), max_watchers);
+        AccountHealth { figures, max_batch_events, watchers }
     }
 }
 
@@ -54,8 +54,8 @@ impl AccountHealthService for AccountHealth {
         let request = request.get_ref();
         let (seller_id, marketplace_id, as_of) =
             scope(&grant, &request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
-        let report = self.store.report(seller_id, marketplace_id, as_of).await.map_err(status::from_store)?;
-        Ok(Response::new(pb::GetAccountHealthResponse { report: Some(convert::report(&report)) }))
+        let evaluated = self.figures.account_health(seller_id, marketplace_id, as_of).await?;
+        Ok(Response::new(pb::GetAccountHealthResponse { report: Some(convert::report(&evaluated.report)) }))
     }
 
     async fn get_seller_performance_report(
@@ -66,12 +66,12 @@ impl AccountHealthService for AccountHealth {
         let request = request.get_ref();
         let (seller_id, marketplace_id, as_of) =
             scope(&grant, &request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
-        let (report, counters) =
-            self.store.report_and_counters(seller_id, marketplace_id, as_of).await.map_err(status::from_store)?;
-        let json = sellerhealth_metrics::sp_api::to_json(&report, counters.as_ref()).map_err(|error| {
-            tracing::error!(%error, "SP-API report not written");
-            Status::internal("the SP-API report could not be written")
-        })?;
+        let evaluated = self.figures.account_health(seller_id, marketplace_id, as_of).await?;
+        let json =
+            sellerhealth_metrics::sp_api::to_json(&evaluated.report, evaluated.counters.as_ref()).map_err(|error| {
+                tracing::error!(%error, "SP-API report not written");
+                Status::internal("the SP-API report could not be written")
+            })?;
         Ok(Response::new(pb::GetSellerPerformanceReportResponse { json }))
     }
 
@@ -87,7 +87,7 @@ impl AccountHealthService for AccountHealth {
             as_of: request.as_of.as_ref(),
             events: &request.events,
         };
-        let policy = self.store.policy().clone();
+        let policy = self.figures.store().policy().clone();
         let report = inline
             .evaluate(&grant, "", policy, self.max_batch_events, |book, policy, marketplace_id, as_of| {
                 sellerhealth_metrics::evaluate_book(book, policy, marketplace_id, as_of)
@@ -118,7 +118,7 @@ impl AccountHealthService for AccountHealth {
         if request.metrics.len() > MAX_HISTORY_METRICS {
             return Err(status::invalid("metrics", format!("at most {MAX_HISTORY_METRICS} entries")));
         }
-        let policy = self.store.policy().clone();
+        let policy = self.figures.store().policy().clone();
         let available = history::history_metrics(&policy);
         let mut wanted: Vec<Metric> = Vec::with_capacity(available.len());
         if request.metrics.is_empty() {
@@ -134,25 +134,23 @@ impl AccountHealthService for AccountHealth {
             }
         }
         let now = Utc::now();
-        let earliest = sellerhealth_domain::time::days_before(
-            from,
-            sellerhealth_metrics::reach::reach_days(&policy).unsigned_abs(),
-        );
-        let (counters, _) =
-            self.store.counters(seller_id, marketplace_id, now, earliest).await.map_err(status::from_store)?;
-        let marketplace_id = marketplace_id.to_owned();
-        let histories = blocking(move || {
-            let mut histories = Vec::with_capacity(wanted.len());
-            for metric in wanted {
-                // Stop once the caller has been answered DEADLINE_EXCEEDED.
-                Deadline::check(deadline)?;
-                if let Some(days) = history::history(&counters, &policy, &marketplace_id, metric, from, to, now) {
-                    histories.push(convert::metric_history(metric, &days));
+        let first_day = reach::history_first_day(from, &policy);
+        let histories = self
+            .figures
+            .evaluate(seller_id, marketplace_id, now, first_day, move |read, policy| {
+                let mut histories = Vec::with_capacity(wanted.len());
+                for metric in wanted {
+                    // Stop once the caller has been answered DEADLINE_EXCEEDED.
+                    Deadline::check(deadline)?;
+                    let days =
+                        history::history(&read.counters, policy, read.counters.marketplace_id(), metric, from, to, now);
+                    if let Some(days) = days {
+                        histories.push(convert::metric_history(metric, &days));
+                    }
                 }
-            }
-            Ok(histories)
-        })
-        .await?;
+                Ok(histories)
+            })
+            .await?;
         Ok(Response::new(pb::GetMetricHistoryResponse { histories }))
     }
 
@@ -169,11 +167,7 @@ impl AccountHealthService for AccountHealth {
         required_id("marketplace_id", &request.marketplace_id)?;
         // Subscribe before the first report, so no ingest falls between the two.
         let mut subscription = self.watchers.subscribe(&request.seller_id, &request.marketplace_id)?;
-        let first = self
-            .store
-            .report(&request.seller_id, &request.marketplace_id, Utc::now())
-            .await
-            .map_err(status::from_store)?;
+        let first = self.figures.account_health(&request.seller_id, &request.marketplace_id, Utc::now()).await?.report;
         let (sender, receiver) = mpsc::channel(WATCH_BUFFER);
         let mut last = first.status_signature();
         // Cannot fail: the receiver is still here.
@@ -220,11 +214,12 @@ impl AccountHealthService for AccountHealth {
         let request = request.get_ref();
         let (seller_id, marketplace_id, as_of) =
             scope(&grant, &request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
-        let earliest =
-            sellerhealth_domain::time::days_before(sellerhealth_domain::day_of(as_of), u64::from(RATING_WINDOW_DAYS));
-        let (counters, _) =
-            self.store.counters(seller_id, marketplace_id, as_of, earliest).await.map_err(status::from_store)?;
-        let rating = seller_rating::evaluate(&counters, marketplace_id, as_of);
+        let rating = self
+            .figures
+            .evaluate(seller_id, marketplace_id, as_of, reach::rating_first_day(as_of), move |read, _| {
+                Ok(seller_rating::evaluate(&read.counters, read.counters.marketplace_id(), as_of))
+            })
+            .await?;
         Ok(Response::new(convert::seller_rating(&rating)))
     }
 
@@ -233,7 +228,7 @@ impl AccountHealthService for AccountHealth {
         request: Request<pb::EvaluateSellerRatingRequest>,
     ) -> Result<Response<pb::EvaluateSellerRatingResponse>, Status> {
         let grant = auth::grant(&request);
-        let policy = self.store.policy().clone();
+        let policy = self.figures.store().policy().clone();
         let rating = Inline::of(request.get_ref().facts.as_ref())
             .evaluate(&grant, "facts.", policy, self.max_batch_events, |book, policy, marketplace_id, as_of| {
                 let counters = ContributionSet::new(sellerhealth_metrics::contributions(book, policy));

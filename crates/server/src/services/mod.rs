@@ -11,6 +11,7 @@ use sellerhealth_proto::v1 as pb;
 use tonic::Status;
 
 use crate::auth::{Grant, Role};
+use crate::figures::blocking;
 use crate::status;
 
 /// Checks a required id in a request by the rules of ids in facts
@@ -84,17 +85,6 @@ impl Page {
         let next = if end < all.len() { format!("o{end}") } else { String::new() };
         (all.get(start..end).unwrap_or_default(), next)
     }
-}
-
-/// Runs CPU-heavy work (folding and evaluating many facts) on the blocking
-/// pool, so the threads that answer calls, health checks among them, stay free.
-pub(crate) async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, Status> + Send + 'static,
-) -> Result<T, Status> {
-    tokio::task::spawn_blocking(work).await.map_err(|error| {
-        tracing::error!(%error, "evaluation task failed");
-        Status::internal("evaluation failed")
-    })?
 }
 
 /// Facts sent inline to be evaluated, not stored: `EvaluateAccountHealth`'s

@@ -7,10 +7,10 @@ use std::sync::{Arc, Mutex, PoisonError, Weak};
 
 use chrono::Utc;
 use sellerhealth_metrics::AccountHealthReport;
-use sellerhealth_store::Store;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, broadcast, watch};
 use tonic::Status;
 
+use crate::figures::Figures;
 use crate::status;
 
 /// How often a watched seller is re-evaluated without being told of a change:
@@ -24,7 +24,7 @@ pub(crate) type Latest = Option<Result<Arc<AccountHealthReport>, Status>>;
 
 /// The watched sellers of this process.
 pub(crate) struct Watchers {
-    store: Arc<Store>,
+    figures: Arc<Figures>,
     permits: Arc<Semaphore>,
     max: u32,
     topics: Mutex<HashMap<(String, String), Weak<Topic>>>,
@@ -53,10 +53,10 @@ pub(crate) struct Subscription {
 }
 
 impl Watchers {
-    /// Watchers over `store`, at most `max` at once.
-    pub(crate) fn new(store: Arc<Store>, max: u32) -> Watchers {
+    /// Watchers of the reports of `figures`, at most `max` at once.
+    pub(crate) fn new(figures: Arc<Figures>, max: u32) -> Watchers {
         let permits = Arc::new(Semaphore::new(usize::try_from(max).unwrap_or(usize::MAX).min(Semaphore::MAX_PERMITS)));
-        Watchers { store, permits, max, topics: Mutex::new(HashMap::new()) }
+        Watchers { figures, permits, max, topics: Mutex::new(HashMap::new()) }
     }
 
     /// Joins the watchers of `seller_id` in `marketplace_id`: every evaluation
@@ -86,10 +86,10 @@ impl Watchers {
     /// Starts following a seller and marketplace: told of this process's
     /// writes from this instant on (subscribed before the task starts).
     fn start(&self, seller_id: &str, marketplace_id: &str) -> Topic {
-        let changes = self.store.subscribe();
+        let changes = self.figures.store().subscribe();
         let (sender, latest) = watch::channel(None);
         let task = tokio::spawn(follow(
-            Arc::clone(&self.store),
+            Arc::clone(&self.figures),
             seller_id.to_owned(),
             marketplace_id.to_owned(),
             changes,
@@ -102,7 +102,7 @@ impl Watchers {
 /// Re-evaluates after each write that touches the seller and every
 /// [`WATCH_POLL`], publishing each evaluation; stops after a failed one.
 async fn follow(
-    store: Arc<Store>,
+    figures: Arc<Figures>,
     seller_id: String,
     marketplace_id: String,
     mut changes: broadcast::Receiver<String>,
@@ -118,9 +118,9 @@ async fn follow(
                 Err(broadcast::error::RecvError::Closed) => break,
             },
         }
-        let evaluated = store.report(&seller_id, &marketplace_id, Utc::now()).await;
+        let evaluated = figures.account_health(&seller_id, &marketplace_id, Utc::now()).await;
         let failed = evaluated.is_err();
-        sender.send_replace(Some(evaluated.map(Arc::new).map_err(status::from_store)));
+        sender.send_replace(Some(evaluated.map(|evaluated| Arc::new(evaluated.report))));
         if failed {
             break;
         }
