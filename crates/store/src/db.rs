@@ -1,10 +1,12 @@
-//! Connecting to SQLite or PostgreSQL by URL, and the versioned migrations.
+//! Connecting to SQLite or PostgreSQL by URL, and the migrations, run by
+//! sqlx's migrator (its `_sqlx_migrations` table, checksums and lock).
 
 use std::path::Path;
 use std::time::Duration;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::{AnyPool, Executor};
+use sqlx::migrate::{Migrate, Migration, MigrationType, Migrator};
+use sqlx::{AnyPool, Executor, SqlStr};
 
 use crate::error::StoreError;
 
@@ -17,24 +19,22 @@ pub enum Backend {
     Postgres,
 }
 
-/// Migrations in order; a version, once released, never changes.
-const SQLITE: &[(i64, &str)] = &[
-    (1, include_str!("../migrations/sqlite/0001_event_log.sql")),
-    (2, include_str!("../migrations/sqlite/0002_counters.sql")),
-    (3, include_str!("../migrations/sqlite/0003_seller_versions.sql")),
-    (4, include_str!("../migrations/sqlite/0004_store_meta.sql")),
-    (5, include_str!("../migrations/sqlite/0005_binary_counters.sql")),
+/// Migrations in order: (version, description, SQL). A version, once
+/// released, never changes: sqlx's migrator refuses a database whose applied
+/// migration's checksum differs from the one here.
+const SQLITE: &[(i64, &str, &str)] = &[
+    (1, "event log", include_str!("../migrations/sqlite/0001_event_log.sql")),
+    (2, "counters", include_str!("../migrations/sqlite/0002_counters.sql")),
+    (3, "seller versions", include_str!("../migrations/sqlite/0003_seller_versions.sql")),
+    (4, "store meta", include_str!("../migrations/sqlite/0004_store_meta.sql")),
+    (5, "binary counters", include_str!("../migrations/sqlite/0005_binary_counters.sql")),
 ];
-const POSTGRES: &[(i64, &str)] = &[
-    (1, include_str!("../migrations/postgres/0001_schema.sql")),
-    (2, include_str!("../migrations/postgres/0002_seller_versions.sql")),
-    (3, include_str!("../migrations/postgres/0003_store_meta.sql")),
-    (4, include_str!("../migrations/postgres/0004_binary_counters.sql")),
+const POSTGRES: &[(i64, &str, &str)] = &[
+    (1, "schema", include_str!("../migrations/postgres/0001_schema.sql")),
+    (2, "seller versions", include_str!("../migrations/postgres/0002_seller_versions.sql")),
+    (3, "store meta", include_str!("../migrations/postgres/0003_store_meta.sql")),
+    (4, "binary counters", include_str!("../migrations/postgres/0004_binary_counters.sql")),
 ];
-
-/// The PostgreSQL advisory lock key replicas take turns under while creating
-/// the migration table (any fixed number; "shmigr" in ASCII).
-const MIGRATION_LOCK: i64 = 0x73_68_6d_69_67_72;
 
 /// The PostgreSQL advisory lock a server holds while it rebuilds the counters
 /// a migration emptied, so replicas starting together rebuild once ("shrebu").
@@ -100,52 +100,85 @@ pub(crate) async fn connect(url: &str) -> Result<(AnyPool, Backend), StoreError>
     Ok((pool, backend))
 }
 
-/// Applies every migration the database has not seen, each in its own transaction.
-async fn migrate(pool: &AnyPool, backend: Backend) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
-    if backend == Backend::Postgres {
-        // Replicas starting together on a new database would race in CREATE
-        // TABLE IF NOT EXISTS (it can fail on pg_type's unique index): one at
-        // a time. pg_advisory_xact_lock returns void, which the Any driver
-        // cannot decode: select a number instead.
-        sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock($1)) AS locked")
-            .bind(MIGRATION_LOCK)
-            .execute(&mut *tx)
-            .await?;
-    }
-    sqlx::query(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at_us BIGINT NOT NULL)",
-    )
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
+/// sqlx's migrator over the backend's migrations: each applied in its own
+/// transaction and recorded with its checksum in `_sqlx_migrations`, under
+/// a lock on PostgreSQL (replicas starting together take turns).
+fn migrator(backend: Backend) -> Migrator {
     let migrations = match backend {
         Backend::Sqlite => SQLITE,
         Backend::Postgres => POSTGRES,
     };
-    for &(version, sql) in migrations {
-        let mut tx = pool.begin().await?;
-        if backend == Backend::Postgres {
-            // Several replicas may start at once: one migrates, the others wait.
-            sqlx::query("LOCK TABLE schema_migrations IN EXCLUSIVE MODE").execute(&mut *tx).await?;
+    Migrator::with_migrations(
+        migrations
+            .iter()
+            .map(|&(version, description, sql)| {
+                Migration::new(version, description.into(), MigrationType::Simple, SqlStr::from_static(sql), false)
+            })
+            .collect(),
+    )
+}
+
+/// Applies every migration the database has not seen.
+async fn migrate(pool: &AnyPool, backend: Backend) -> Result<(), StoreError> {
+    let migrator = migrator(backend);
+    adopt_schema_migrations(pool, backend, &migrator).await?;
+    migrator.run(pool).await.map_err(migrate_error)
+}
+
+/// Databases migrated before sqlx's migrator ran them record their versions in
+/// `schema_migrations` (same numbers, same SQL): record those as applied in
+/// sqlx's table, with their checksums, and drop the old table. Under the
+/// migrator's lock, and repeatable: a crash half-way leaves the old table,
+/// and the next start records what is missing.
+async fn adopt_schema_migrations(pool: &AnyPool, backend: Backend, migrator: &Migrator) -> Result<(), StoreError> {
+    let exists = match backend {
+        Backend::Sqlite => "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+        Backend::Postgres => {
+            "SELECT count(*) FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_name = 'schema_migrations'"
         }
-        let seen: Option<(i64,)> = sqlx::query_as("SELECT version FROM schema_migrations WHERE version = $1")
-            .bind(version)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if seen.is_some() {
-            continue;
-        }
-        sqlx::raw_sql(sql).execute(&mut *tx).await?;
-        sqlx::query("INSERT INTO schema_migrations (version, applied_at_us) VALUES ($1, $2)")
-            .bind(version)
-            .bind(chrono::Utc::now().timestamp_micros())
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        tracing::info!(version, "applied schema migration");
+    };
+    let (found,): (i64,) = sqlx::query_as(exists).fetch_one(pool).await?;
+    if found == 0 {
+        return Ok(());
     }
+    let mut conn = pool.acquire().await?;
+    conn.lock().await.map_err(migrate_error)?;
+    let adopted = adopt_locked(&mut conn, migrator).await;
+    conn.unlock().await.map_err(migrate_error)?;
+    adopted
+}
+
+async fn adopt_locked(conn: &mut sqlx::AnyConnection, migrator: &Migrator) -> Result<(), StoreError> {
+    // Another replica may have adopted them while this one waited for the lock.
+    let Ok(old) = sqlx::query_as::<_, (i64,)>("SELECT version FROM schema_migrations").fetch_all(&mut *conn).await
+    else {
+        return Ok(());
+    };
+    conn.ensure_migrations_table(&migrator.table_name).await.map_err(migrate_error)?;
+    let applied = conn.list_applied_migrations(&migrator.table_name).await.map_err(migrate_error)?;
+    for migration in migrator.iter() {
+        let recorded_old = old.iter().any(|(version,)| *version == migration.version);
+        let recorded_new = applied.iter().any(|a| a.version == migration.version);
+        if recorded_old && !recorded_new {
+            conn.skip(&migrator.table_name, migration).await.map_err(migrate_error)?;
+        }
+    }
+    sqlx::query("DROP TABLE schema_migrations").execute(&mut *conn).await?;
+    tracing::info!(versions = old.len(), "schema_migrations recorded in sqlx's _sqlx_migrations");
     Ok(())
+}
+
+/// A database failure stays one; anything else (a migration changed since it
+/// was applied, one applied that this version does not know) is a
+/// configuration error: this binary does not fit the database.
+fn migrate_error(error: sqlx::migrate::MigrateError) -> StoreError {
+    match error {
+        sqlx::migrate::MigrateError::Execute(error) => StoreError::Database(error),
+        other => {
+            StoreError::Config(format!("the database's migrations do not match this version of sellerhealth: {other}"))
+        }
+    }
 }
 
 /// Whether a database error is a conflict worth retrying the transaction for:

@@ -1,5 +1,8 @@
 //! A SQLite database written by the version-1 schema (event log only) opens under
-//! the current schema with every fact carried over and counters computed.
+//! the current schema with every fact carried over and counters computed; one
+//! whose migrations were recorded in the old `schema_migrations` table has them
+//! recorded in sqlx's `_sqlx_migrations`; one whose applied migration changed
+//! since is refused.
 
 #![allow(clippy::unwrap_used)]
 
@@ -31,6 +34,39 @@ fn order(n: u32) -> Event {
             shipping_unknown: false,
         }),
     }
+}
+
+/// The migration versions sqlx's table records (each with a 48-byte SHA-384
+/// checksum), and whether the old `schema_migrations` table is still there.
+async fn migrations_recorded(conn: &mut SqliteConnection) -> (Vec<i64>, bool) {
+    let recorded: Vec<(i64, bool, Vec<u8>)> =
+        sqlx::query_as("SELECT version, success, checksum FROM _sqlx_migrations ORDER BY version")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
+    assert!(recorded.iter().all(|(_, success, checksum)| *success && checksum.len() == 48), "{recorded:?}");
+    let old: Option<(String,)> = sqlx::query_as("SELECT name FROM sqlite_master WHERE name = 'schema_migrations'")
+        .fetch_optional(&mut *conn)
+        .await
+        .unwrap();
+    (recorded.into_iter().map(|(version, ..)| version).collect(), old.is_some())
+}
+
+#[tokio::test]
+async fn a_migration_changed_since_it_was_applied_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("changed.db").display());
+    drop(Store::open(&url, Policy::amazon()).await.unwrap());
+    let mut conn = SqliteConnection::connect(&url).await.unwrap();
+    assert_eq!(migrations_recorded(&mut conn).await, (vec![1, 2, 3, 4, 5], false));
+    // As if migration 3's SQL had been edited after this database applied it.
+    sqlx::query("UPDATE _sqlx_migrations SET checksum = x'00' WHERE version = 3").execute(&mut conn).await.unwrap();
+    conn.close().await.unwrap();
+    let refused = Store::open(&url, Policy::amazon()).await.err().unwrap();
+    assert!(matches!(refused, sellerhealth_store::StoreError::Config(_)), "{refused}");
+    let message = refused.to_string();
+    assert!(message.contains("do not match this version of sellerhealth"), "{message}");
+    assert!(message.contains("migration 3"), "{message}");
 }
 
 #[tokio::test]
@@ -94,6 +130,8 @@ async fn a_version_1_event_log_is_carried_into_the_current_schema() {
     assert_eq!(store.ingest_batch(&events, now).await.unwrap().duplicates, 4);
     drop(store);
     let mut conn = SqliteConnection::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+    // Version 1, recorded in the old table, is recorded in sqlx's; 2–5 were applied by it.
+    assert_eq!(migrations_recorded(&mut conn).await, (vec![1, 2, 3, 4, 5], false));
     let old: Option<(String,)> = sqlx::query_as("SELECT name FROM sqlite_master WHERE name = 'events_v1'")
         .fetch_optional(&mut conn)
         .await
@@ -178,6 +216,7 @@ async fn text_counters_of_schema_4_are_rebuilt_in_the_binary_form_before_serving
 
     // The rebuild cleared its mark: the next start does not rebuild again.
     let mut conn = SqliteConnection::connect(&url).await.unwrap();
+    assert_eq!(migrations_recorded(&mut conn).await, (vec![1, 2, 3, 4, 5], false));
     let mark: Option<(String,)> = sqlx::query_as("SELECT value FROM store_meta WHERE name = 'counters_to_rebuild'")
         .fetch_optional(&mut conn)
         .await
