@@ -16,7 +16,7 @@ use anyhow::{Context, bail};
 use chrono::{DateTime, Utc};
 use prost::Message;
 use sellerhealth_domain::{Policy, SellerBook};
-use sellerhealth_metrics::{AccountHealthReport, ContributionSet, Metric, RateMetric, contributions, evaluate};
+use sellerhealth_metrics::{AccountHealthReport, Metric, RateMetric};
 use sellerhealth_proto::v1 as pb;
 
 use crate::tables::{TABLES, Tables};
@@ -172,16 +172,7 @@ pub fn report_row(report: &AccountHealthReport) -> String {
 /// Every report of one seller: one per marketplace it sold in.
 fn seller_rows(seller: &SellerFacts, policy: &Policy, as_of: DateTime<Utc>) -> anyhow::Result<Vec<String>> {
     let book = seller.fold(policy, as_of)?;
-    let counters = ContributionSet::new(contributions(&book, policy));
-    let mut marketplaces: Vec<&str> = book.orders().map(|r| r.order.marketplace_id.as_str()).collect();
-    marketplaces.sort_unstable();
-    marketplaces.dedup();
-    Ok(marketplaces
-        .into_iter()
-        .map(|marketplace| {
-            report_row(&evaluate(&counters, book.violations(), policy, &seller.seller_id, marketplace, as_of))
-        })
-        .collect())
+    Ok(sellerhealth_metrics::evaluate_seller(&book, policy, as_of).iter().map(report_row).collect())
 }
 
 /// Every seller's figures from the engine, on `threads` threads, largest sellers first.

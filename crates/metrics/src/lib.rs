@@ -85,7 +85,7 @@ pub use policy_compliance::{AccountHealthRating, AhrBand, CategoryCount, PolicyC
 pub use rate::Recovery;
 pub use rate::{Metric, MetricStatus, RateMetric, RateSpec};
 pub use report::{
-    AccountHealthReport, StatusSignature, contributions, counter_parameters, evaluate, evaluate_book,
+    AccountHealthReport, StatusSignature, contributions, counter_parameters, evaluate, evaluate_book, evaluate_seller,
     subject_contributions,
 };
 pub use response::ContactResponseTime;

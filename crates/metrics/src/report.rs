@@ -256,6 +256,20 @@ pub fn contributions(book: &SellerBook, policy: &Policy) -> Vec<Contribution> {
     book.subjects().iter().flat_map(|subject| subject_contributions(book, subject, policy)).collect()
 }
 
+/// Every report of a seller's facts, one per marketplace it has orders in
+/// (sorted by marketplace id), with no store: what batch evaluation asks for.
+/// The contributions are computed once for all marketplaces.
+pub fn evaluate_seller(book: &SellerBook, policy: &Policy, as_of: Instant) -> Vec<AccountHealthReport> {
+    let counters = ContributionSet::new(contributions(book, policy));
+    let mut marketplaces: Vec<&str> = book.orders().map(|r| r.order.marketplace_id.as_str()).collect();
+    marketplaces.sort_unstable();
+    marketplaces.dedup();
+    marketplaces
+        .into_iter()
+        .map(|marketplace| evaluate(&counters, book.violations(), policy, book.seller_id(), marketplace, as_of))
+        .collect()
+}
+
 /// Computes the report straight from a seller's facts, with no store.
 pub fn evaluate_book(book: &SellerBook, policy: &Policy, marketplace_id: &str, as_of: Instant) -> AccountHealthReport {
     let counters = ContributionSet::new(contributions(book, policy));
@@ -282,5 +296,41 @@ mod tests {
         assert_eq!(sorted, specified);
         assert_eq!(listed.first(), Some(&Metric::OrderDefectRateMfn));
         assert_eq!(listed.last(), Some(&Metric::InvoiceDefectRate));
+    }
+
+    #[test]
+    fn evaluate_seller_reports_each_marketplace_with_orders_as_evaluate_book_does() {
+        let policy = Policy::amazon();
+        let purchased_at = Utc.with_ymd_and_hms(2026, 6, 1, 9, 0, 0).unwrap();
+        let as_of = Utc.with_ymd_and_hms(2026, 6, 30, 0, 0, 0).unwrap();
+        let mut book = SellerBook::new("s");
+        for (n, marketplace) in ["UK", "US", "UK"].into_iter().enumerate() {
+            let order = sellerhealth_domain::Order {
+                order_id: format!("o{n}"),
+                marketplace_id: marketplace.into(),
+                purchased_at,
+                fulfillment_channel: FulfillmentChannel::Afn,
+                latest_ship_at: purchased_at + chrono::Duration::days(1),
+                promised_delivery_earliest_at: None,
+                promised_delivery_latest_at: None,
+                units: 1,
+                business_order: false,
+                shipping_unknown: false,
+            };
+            let event = sellerhealth_domain::Event {
+                event_id: format!("e{n}"),
+                seller_id: "s".into(),
+                fact: sellerhealth_domain::Fact::Order(order),
+            };
+            book.apply(&event, as_of, &policy).unwrap();
+        }
+        let reports = evaluate_seller(&book, &policy, as_of);
+        let marketplaces: Vec<&str> = reports.iter().map(|r| r.marketplace_id.as_str()).collect();
+        assert_eq!(marketplaces, ["UK", "US"]);
+        assert_eq!(reports[0].order_defect_rate_afn.rate.denominator, 2);
+        assert_eq!(reports[1].order_defect_rate_afn.rate.denominator, 1);
+        for report in &reports {
+            assert_eq!(*report, evaluate_book(&book, &policy, &report.marketplace_id, as_of));
+        }
     }
 }
