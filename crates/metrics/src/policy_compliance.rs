@@ -3,11 +3,11 @@
 use std::collections::BTreeMap;
 
 use sellerhealth_domain::{
-    DayRange, FulfillmentChannel, Instant, OrderRecord, Policy, PolicyCategory, PolicyViolation, ViolationSeverity,
-    day_of, versions,
+    Day, DayRange, FulfillmentChannel, Instant, OrderRecord, Policy, PolicyCategory, PolicyViolation,
+    ViolationSeverity, day_of, versions,
 };
 
-use crate::counters::{Contribution, Counter, CounterSource};
+use crate::counters::{Counter, CounterSource};
 use crate::order_facts::{cancelled_by, first_confirmation};
 use crate::rate::MetricStatus;
 use crate::timeline::{Tally, emit};
@@ -67,20 +67,17 @@ pub struct AccountHealthRating {
 /// Each violation counts on its occurrence day from its occurrence on. Facts
 /// with one `violation_id` are versions of one violation (its resolution sent
 /// later): it counts once, as the version standing at each instant says.
-pub(crate) fn contributions(violations: &[PolicyViolation], out: &mut Vec<Contribution>) {
+pub(crate) fn changes(violations: &[PolicyViolation], out: &mut impl FnMut(&str, Counter, Day, Instant, i64)) {
     for violation in versions::subjects(violations) {
         let Some(marketplace_id) = violation.first().map(|v| v.marketplace_id.as_str()) else { continue };
         emit(
-            marketplace_id,
             versions::change_instants(violation.iter().copied()),
-            |t| {
-                let mut tally = Tally::default();
+            |t, tally| {
                 if let Some(standing) = versions::standing_of(&violation, t).filter(|v| v.occurred_at <= t) {
                     tally.count(Counter::Violations(standing.category), day_of(standing.occurred_at));
                 }
-                tally
             },
-            out,
+            &mut |counter, day, at, delta| out(marketplace_id, counter, day, at, delta),
         );
     }
 }

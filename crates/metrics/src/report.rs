@@ -4,15 +4,16 @@
 use std::collections::HashMap;
 
 use sellerhealth_domain::{
-    BuyerMessage, FulfillmentChannel, Instant, OrderRecord, Policy, PolicyViolation, SellerBook, Subject,
+    BuyerMessage, Day, FulfillmentChannel, Instant, OrderRecord, Policy, PolicyViolation, SellerBook, Subject,
 };
 
-use crate::counters::{Contribution, ContributionSet, CounterSource};
+use crate::counters::{Contribution, Counter, CounterSource};
+use crate::day_counters::{DayCounters, DayCountersBuilder};
 use crate::odr::OrderDefectRate;
 use crate::policy_compliance::{AccountHealthRating, PolicyCompliance};
 use crate::rate::{Metric, RateMetric, RateSpec};
 use crate::response::ContactResponseTime;
-use crate::timeline::{Tally, emit};
+use crate::timeline::emit;
 use crate::warnings::{AccountStatus, Warning};
 use crate::{
     cancel, delivery, invoices, late_shipment, odr, policy_compliance, recovery, refunds, response, returns,
@@ -191,8 +192,10 @@ pub fn counter_parameters(policy: &Policy) -> String {
     )
 }
 
-/// Every counter contribution of one order, its buyer messages included.
-pub fn order_contributions(record: &OrderRecord, policy: &Policy, out: &mut Vec<Contribution>) {
+/// Every counter change of one order (its buyer messages aside), as
+/// `out(marketplace, counter, attribution day, effective instant, delta)`.
+pub fn order_changes(record: &OrderRecord, policy: &Policy, out: &mut impl FnMut(&str, Counter, Day, Instant, i64)) {
+    let marketplace_id = record.order.marketplace_id.as_str();
     let mut times = Vec::new();
     odr::times(record, &mut times);
     cancel::times(record, &mut times);
@@ -205,23 +208,20 @@ pub fn order_contributions(record: &OrderRecord, policy: &Policy, out: &mut Vec<
     policy_compliance::times(record, &mut times);
     seller_rating::times(record, policy, &mut times);
     emit(
-        &record.order.marketplace_id,
         times,
-        |t| {
-            let mut tally = Tally::default();
-            odr::tally(record, t, &mut tally);
-            cancel::tally(record, t, &mut tally);
-            late_shipment::tally(record, t, &mut tally);
-            delivery::tally(record, t, &mut tally);
-            refunds::tally(record, t, &mut tally);
-            invoices::tally(record, t, &mut tally);
-            returns::tally(record, policy, t, &mut tally);
-            surveys::tally(record, t, &mut tally);
-            policy_compliance::tally(record, t, &mut tally);
-            seller_rating::tally(record, policy, t, &mut tally);
-            tally
+        |t, tally| {
+            odr::tally(record, t, tally);
+            cancel::tally(record, t, tally);
+            late_shipment::tally(record, t, tally);
+            delivery::tally(record, t, tally);
+            refunds::tally(record, t, tally);
+            invoices::tally(record, t, tally);
+            returns::tally(record, policy, t, tally);
+            surveys::tally(record, t, tally);
+            policy_compliance::tally(record, t, tally);
+            seller_rating::tally(record, policy, t, tally);
         },
-        out,
+        &mut |counter, day, at, delta| out(marketplace_id, counter, day, at, delta),
     );
 }
 
@@ -230,49 +230,90 @@ pub fn order_contributions(record: &OrderRecord, policy: &Policy, out: &mut Vec<
 /// after an event; summing them over every subject gives [`contributions`].
 pub fn subject_contributions(book: &SellerBook, subject: &Subject, policy: &Policy) -> Vec<Contribution> {
     let mut out = Vec::new();
+    let mut collect = |marketplace_id: &str, counter, day, at, delta| {
+        out.push(Contribution { marketplace_id: marketplace_id.to_owned(), counter, day, at, delta });
+    };
     match subject {
         Subject::Order(order_id) => {
             let Some(record) = book.order(order_id) else { return out };
-            order_contributions(record, policy, &mut out);
-            response::contributions(&record.messages, policy, &mut out);
+            order_changes(record, policy, &mut collect);
+            response::changes(&record.messages, policy, &mut collect);
         }
         Subject::Message(message_id) => {
             let messages: Vec<BuyerMessage> =
                 book.messages_without_order().iter().filter(|m| m.message_id == *message_id).cloned().collect();
-            response::contributions(&messages, policy, &mut out);
+            response::changes(&messages, policy, &mut collect);
         }
         Subject::Violation(violation_id) => {
             let violations: Vec<PolicyViolation> =
                 book.violations().iter().filter(|v| v.violation_id == *violation_id).cloned().collect();
-            policy_compliance::contributions(&violations, &mut out);
+            policy_compliance::changes(&violations, &mut collect);
         }
         Subject::Review(_) => {}
     }
     out
 }
 
+/// Every counter change of a seller's facts, subject by subject, as
+/// `out(marketplace, counter, attribution day, effective instant, delta)`:
+/// what [`subject_contributions`] gives for every subject, without collecting them.
+pub fn book_changes(book: &SellerBook, policy: &Policy, out: &mut impl FnMut(&str, Counter, Day, Instant, i64)) {
+    for record in book.orders() {
+        order_changes(record, policy, out);
+        response::changes(&record.messages, policy, out);
+    }
+    response::changes(book.messages_without_order(), policy, out);
+    policy_compliance::changes(book.violations(), out);
+}
+
 /// Every counter contribution of a seller's facts.
 pub fn contributions(book: &SellerBook, policy: &Policy) -> Vec<Contribution> {
-    book.subjects().iter().flat_map(|subject| subject_contributions(book, subject, policy)).collect()
+    let mut out = Vec::new();
+    book_changes(book, policy, &mut |marketplace_id, counter, day, at, delta| {
+        out.push(Contribution { marketplace_id: marketplace_id.to_owned(), counter, day, at, delta });
+    });
+    out
 }
 
 /// Every report of a seller's facts, one per marketplace it has orders in
 /// (sorted by marketplace id), with no store: what batch evaluation asks for.
-/// The contributions are computed once for all marketplaces.
+/// The book's changes are computed once, summed straight into each
+/// marketplace's [`DayCounters`].
 pub fn evaluate_seller(book: &SellerBook, policy: &Policy, as_of: Instant) -> Vec<AccountHealthReport> {
-    let counters = ContributionSet::new(contributions(book, policy));
     let mut marketplaces: Vec<&str> = book.orders().map(|r| r.order.marketplace_id.as_str()).collect();
     marketplaces.sort_unstable();
     marketplaces.dedup();
-    marketplaces
+    let mut counters: Vec<DayCountersBuilder> =
+        marketplaces.iter().map(|marketplace| DayCounters::from_changes(marketplace, as_of)).collect();
+    book_changes(book, policy, &mut |marketplace_id, counter, day, at, delta| {
+        if let Some(builder) = counters.iter_mut().find(|b| b.marketplace_id() == marketplace_id) {
+            builder.add(counter, day, at, delta);
+        }
+    });
+    counters
         .into_iter()
-        .map(|marketplace| evaluate(&counters, book.violations(), policy, book.seller_id(), marketplace, as_of))
+        .map(|builder| {
+            let marketplace_id = builder.marketplace_id().to_owned();
+            evaluate(&builder.build(), book.violations(), policy, book.seller_id(), &marketplace_id, as_of)
+        })
         .collect()
+}
+
+/// The counters of a seller's facts in `marketplace_id` as of `as_of`: what a
+/// store holding those facts would read back.
+pub fn book_counters(book: &SellerBook, policy: &Policy, marketplace_id: &str, as_of: Instant) -> DayCounters {
+    let mut counters = DayCounters::from_changes(marketplace_id, as_of);
+    book_changes(book, policy, &mut |marketplace, counter, day, at, delta| {
+        if marketplace == marketplace_id {
+            counters.add(counter, day, at, delta);
+        }
+    });
+    counters.build()
 }
 
 /// Computes the report straight from a seller's facts, with no store.
 pub fn evaluate_book(book: &SellerBook, policy: &Policy, marketplace_id: &str, as_of: Instant) -> AccountHealthReport {
-    let counters = ContributionSet::new(contributions(book, policy));
+    let counters = book_counters(book, policy, marketplace_id, as_of);
     evaluate(&counters, book.violations(), policy, book.seller_id(), marketplace_id, as_of)
 }
 

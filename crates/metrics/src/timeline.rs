@@ -10,7 +10,7 @@ use chrono::Duration;
 use sellerhealth_domain::time::shift;
 use sellerhealth_domain::{Day, Instant};
 
-use crate::counters::{Contribution, Counter};
+use crate::counters::Counter;
 
 /// The counters a subject adds to at one instant: (counter, attribution day) → amount.
 /// A subject touches a dozen counters at most, so a list beats a map here.
@@ -49,42 +49,31 @@ pub fn just_after(at: Instant) -> Instant {
 }
 
 /// Emits the contributions of a subject whose tally at `t` is `tally_at(t)`, given
-/// every instant where the tally may change (any order, duplicates allowed).
+/// every instant where the tally may change (any order, duplicates allowed):
+/// `out(counter, day, at, delta)` for each change, in order of `at`.
 pub fn emit(
-    marketplace_id: &str,
     mut times: Vec<Instant>,
-    mut tally_at: impl FnMut(Instant) -> Tally,
-    out: &mut Vec<Contribution>,
+    mut tally_at: impl FnMut(Instant, &mut Tally),
+    out: &mut impl FnMut(Counter, Day, Instant, i64),
 ) {
     times.sort_unstable();
     times.dedup();
-    let mut previous = Tally::default();
+    let (mut previous, mut current) = (Tally::default(), Tally::default());
     for t in times {
-        let mut current = tally_at(t);
+        current.0.clear();
+        tally_at(t, &mut current);
         current.0.sort_unstable_by_key(|(key, _)| *key);
         for &((counter, day), amount) in &current.0 {
             let before = previous.get((counter, day)).unwrap_or(0);
             if amount != before {
-                out.push(Contribution {
-                    marketplace_id: marketplace_id.to_owned(),
-                    counter,
-                    day,
-                    at: t,
-                    delta: amount.saturating_sub(before),
-                });
+                out(counter, day, t, amount.saturating_sub(before));
             }
         }
         for &((counter, day), before) in &previous.0 {
             if current.get((counter, day)).is_none() {
-                out.push(Contribution {
-                    marketplace_id: marketplace_id.to_owned(),
-                    counter,
-                    day,
-                    at: t,
-                    delta: before.saturating_neg(),
-                });
+                out(counter, day, t, before.saturating_neg());
             }
         }
-        previous = current;
+        std::mem::swap(&mut previous, &mut current);
     }
 }

@@ -14,8 +14,9 @@ mod cache;
 use std::sync::Arc;
 
 use sellerhealth_domain::{Day, Instant, Policy, PolicyViolation};
+use sellerhealth_metrics::DayCounters;
 use sellerhealth_metrics::{AccountHealthReport, reach};
-use sellerhealth_store::{Store, StoredCounters};
+use sellerhealth_store::Store;
 use tonic::Status;
 
 use crate::status;
@@ -24,7 +25,7 @@ use cache::ReportCache;
 /// What a read of stored counters gives an evaluation.
 pub struct Read {
     /// The seller's counters in the marketplace, from the first day asked for.
-    pub counters: StoredCounters,
+    pub counters: DayCounters,
     /// The seller's policy violations in the marketplace.
     pub violations: Vec<PolicyViolation>,
 }
@@ -36,7 +37,7 @@ pub struct Evaluated {
     /// The report.
     pub report: AccountHealthReport,
     /// The counters it was evaluated from.
-    pub counters: Arc<StoredCounters>,
+    pub counters: Arc<DayCounters>,
 }
 
 /// Reads counters from the store and evaluates them.

@@ -75,7 +75,6 @@ use sellerhealth_domain::Policy;
 use sqlx::AnyPool;
 use tokio::sync::{Mutex, broadcast};
 
-pub use counters::StoredCounters;
 pub use db::Backend;
 pub use error::StoreError;
 pub use ingest::IngestCounts;

@@ -5,9 +5,9 @@
 use sellerhealth_domain::{Day, DomainError, Fact, Instant, Policy, PolicyViolation, SellerBook, day_of};
 use sellerhealth_metrics::order_facts::start_of;
 
-use crate::counters::StoredCounters;
 use crate::error::StoreError;
 use crate::{Store, counters, write};
+use sellerhealth_metrics::DayCounters;
 
 impl Store {
     /// The seller's write version, raised by every write of the seller (in any
@@ -57,7 +57,7 @@ impl Store {
         marketplace_id: &str,
         as_of: Instant,
         earliest: Day,
-    ) -> Result<(StoredCounters, Vec<PolicyViolation>), StoreError> {
+    ) -> Result<(DayCounters, Vec<PolicyViolation>), StoreError> {
         let started = std::time::Instant::now();
         let base = day_of(as_of);
         let before_eff = counters::day_number(base);
@@ -115,7 +115,7 @@ impl Store {
         }
         metrics::histogram!("sellerhealth_store_seconds", "operation" => "read")
             .record(started.elapsed().as_secs_f64());
-        Ok((StoredCounters::new(marketplace_id, as_of, rows, changes_today), found))
+        Ok((DayCounters::new(marketplace_id, as_of, rows, changes_today), found))
     }
 
     /// Runs `read` on all of the seller's facts (for feedback and review lists,

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use sellerhealth_metrics::seller_rating;
-use sellerhealth_metrics::{ContributionSet, Metric, history, reach};
+use sellerhealth_metrics::{Metric, history, reach};
 use sellerhealth_proto::v1 as pb;
 use sellerhealth_proto::v1::account_health_service_server::AccountHealthService;
 use tokio::sync::mpsc;
@@ -231,7 +231,7 @@ impl AccountHealthService for AccountHealth {
         let policy = self.figures.store().policy().clone();
         let rating = Inline::of(request.get_ref().facts.as_ref())
             .evaluate(&grant, "facts.", policy, self.max_batch_events, |book, policy, marketplace_id, as_of| {
-                let counters = ContributionSet::new(sellerhealth_metrics::contributions(book, policy));
+                let counters = sellerhealth_metrics::book_counters(book, policy, marketplace_id, as_of);
                 seller_rating::evaluate(&counters, marketplace_id, as_of)
             })
             .await?;
