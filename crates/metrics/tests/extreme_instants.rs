@@ -209,7 +209,7 @@ fn book(t: [Instant; 24], stars: i32) -> SellerBook {
     ]);
     let mut book = SellerBook::new("s");
     for (n, fact) in facts.into_iter().enumerate() {
-        book.restore(format!("e{n}"), fact);
+        book.restore(&format!("e{n}"), &fact);
     }
     book
 }

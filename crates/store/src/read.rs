@@ -139,7 +139,7 @@ impl Store {
                 .await?;
         let mut book = SellerBook::new(seller_id);
         for (event_id, payload) in rows {
-            book.restore(event_id, write::parse_fact(&payload)?);
+            book.restore(&event_id, &write::parse_fact(&payload)?);
         }
         Ok(book)
     }

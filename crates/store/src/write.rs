@@ -213,7 +213,7 @@ async fn load(
         if book.knows_event(&event_id) {
             continue;
         }
-        book.restore(event_id, parse_fact(&payload)?);
+        book.restore(&event_id, &parse_fact(&payload)?);
     }
     Ok(())
 }
