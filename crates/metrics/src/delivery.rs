@@ -9,6 +9,7 @@ use crate::timeline::Tally;
 
 /// Instants where the order's tracking and delivery counters may change.
 pub(crate) fn times(record: &OrderRecord, out: &mut Vec<Instant>) {
+    out.push(record.order.purchased_at);
     out.extend(record.shipments.iter().map(|s| s.confirmed_at));
     out.extend(record.scans.iter().flat_map(|s| s.first_scan_at.into_iter().chain(s.delivered_at)));
     out.extend(record.cancellations.iter().map(|c| c.cancelled_at));

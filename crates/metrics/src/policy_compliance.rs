@@ -84,6 +84,7 @@ pub(crate) fn changes(violations: &[PolicyViolation], out: &mut impl FnMut(&str,
 
 /// Instants where the order's fulfilled counter may change.
 pub(crate) fn times(record: &OrderRecord, out: &mut Vec<Instant>) {
+    out.push(record.order.purchased_at);
     out.extend(first_confirmation(record));
     out.extend(record.cancellations.iter().map(|c| c.cancelled_at));
 }

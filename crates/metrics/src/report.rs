@@ -13,7 +13,7 @@ use crate::odr::OrderDefectRate;
 use crate::policy_compliance::{AccountHealthRating, PolicyCompliance};
 use crate::rate::{Metric, RateMetric, RateSpec};
 use crate::response::ContactResponseTime;
-use crate::timeline::emit;
+use crate::timeline::Emitter;
 use crate::warnings::{AccountStatus, Warning};
 use crate::{
     cancel, delivery, invoices, late_shipment, odr, policy_compliance, recovery, refunds, response, returns,
@@ -195,33 +195,33 @@ pub fn counter_parameters(policy: &Policy) -> String {
 /// Every counter change of one order (its buyer messages aside), as
 /// `out(marketplace, counter, attribution day, effective instant, delta)`.
 pub fn order_changes(record: &OrderRecord, policy: &Policy, out: &mut impl FnMut(&str, Counter, Day, Instant, i64)) {
+    order_changes_with(&mut Emitter::default(), record, policy, out);
+}
+
+/// [`order_changes`] with `emitter`'s buffers. Each metric's tally is
+/// evaluated at its own change instants only: a tally changes nowhere else,
+/// and the sum of the metrics' changes is the order's.
+fn order_changes_with(
+    emitter: &mut Emitter,
+    record: &OrderRecord,
+    policy: &Policy,
+    out: &mut impl FnMut(&str, Counter, Day, Instant, i64),
+) {
     let marketplace_id = record.order.marketplace_id.as_str();
-    let mut times = Vec::new();
-    odr::times(record, &mut times);
-    cancel::times(record, &mut times);
-    late_shipment::times(record, &mut times);
-    delivery::times(record, &mut times);
-    refunds::times(record, &mut times);
-    invoices::times(record, &mut times);
-    returns::times(record, policy, &mut times);
-    surveys::times(record, &mut times);
-    policy_compliance::times(record, &mut times);
-    seller_rating::times(record, policy, &mut times);
-    emit(
-        times,
-        |t, tally| {
-            odr::tally(record, t, tally);
-            cancel::tally(record, t, tally);
-            late_shipment::tally(record, t, tally);
-            delivery::tally(record, t, tally);
-            refunds::tally(record, t, tally);
-            invoices::tally(record, t, tally);
-            returns::tally(record, policy, t, tally);
-            surveys::tally(record, t, tally);
-            policy_compliance::tally(record, t, tally);
-            seller_rating::tally(record, policy, t, tally);
-        },
-        &mut |counter, day, at, delta| out(marketplace_id, counter, day, at, delta),
+    let out = &mut |counter, day, at, delta| out(marketplace_id, counter, day, at, delta);
+    emitter.emit(|t| odr::times(record, t), |t, tally| odr::tally(record, t, tally), out);
+    emitter.emit(|t| cancel::times(record, t), |t, tally| cancel::tally(record, t, tally), out);
+    emitter.emit(|t| late_shipment::times(record, t), |t, tally| late_shipment::tally(record, t, tally), out);
+    emitter.emit(|t| delivery::times(record, t), |t, tally| delivery::tally(record, t, tally), out);
+    emitter.emit(|t| refunds::times(record, t), |t, tally| refunds::tally(record, t, tally), out);
+    emitter.emit(|t| invoices::times(record, t), |t, tally| invoices::tally(record, t, tally), out);
+    emitter.emit(|t| returns::times(record, policy, t), |t, tally| returns::tally(record, policy, t, tally), out);
+    emitter.emit(|t| surveys::times(record, t), |t, tally| surveys::tally(record, t, tally), out);
+    emitter.emit(|t| policy_compliance::times(record, t), |t, tally| policy_compliance::tally(record, t, tally), out);
+    emitter.emit(
+        |t| seller_rating::times(record, policy, t),
+        |t, tally| seller_rating::tally(record, policy, t, tally),
+        out,
     );
 }
 
@@ -258,8 +258,9 @@ pub fn subject_contributions(book: &SellerBook, subject: &Subject, policy: &Poli
 /// `out(marketplace, counter, attribution day, effective instant, delta)`:
 /// what [`subject_contributions`] gives for every subject, without collecting them.
 pub fn book_changes(book: &SellerBook, policy: &Policy, out: &mut impl FnMut(&str, Counter, Day, Instant, i64)) {
+    let mut emitter = Emitter::default();
     for record in book.orders() {
-        order_changes(record, policy, out);
+        order_changes_with(&mut emitter, record, policy, out);
         response::changes(&record.messages, policy, out);
     }
     response::changes(book.messages_without_order(), policy, out);
@@ -372,6 +373,270 @@ mod tests {
         assert_eq!(reports[1].order_defect_rate_afn.rate.denominator, 1);
         for report in &reports {
             assert_eq!(*report, evaluate_book(&book, &policy, &report.marketplace_id, as_of));
+        }
+    }
+
+    mod emission {
+        //! Each metric's tally is evaluated at its own change instants only
+        //! (`order_changes`); a metric whose tally changed at an instant it
+        //! does not list would lose a change there. Here every order's changes
+        //! are compared, summed as of every instant involved, with a tally
+        //! of every metric evaluated at every instant any metric lists.
+        use chrono::{DateTime, Duration, TimeZone, Utc};
+        use proptest::prelude::*;
+        use sellerhealth_domain::*;
+
+        use super::super::*;
+        use crate::timeline::Tally;
+
+        /// Every metric's tally of `record` at `t`.
+        fn tally_all(record: &OrderRecord, policy: &Policy, t: Instant, tally: &mut Tally) {
+            odr::tally(record, t, tally);
+            cancel::tally(record, t, tally);
+            late_shipment::tally(record, t, tally);
+            delivery::tally(record, t, tally);
+            refunds::tally(record, t, tally);
+            invoices::tally(record, t, tally);
+            returns::tally(record, policy, t, tally);
+            surveys::tally(record, t, tally);
+            policy_compliance::tally(record, t, tally);
+            seller_rating::tally(record, policy, t, tally);
+        }
+
+        fn base() -> DateTime<Utc> {
+            Utc.with_ymd_and_hms(2026, 3, 6, 22, 0, 0).unwrap()
+        }
+
+        fn at(hours: i64) -> DateTime<Utc> {
+            base() + Duration::hours(hours)
+        }
+
+        #[derive(Debug, Clone)]
+        enum Gen {
+            Ship { hours: i64, tracking: u8, units: u32, whole: bool, unknown: bool },
+            Scan { tracking: u8, first: Option<i64>, delivered: Option<i64> },
+            Cancel { hours: i64, initiator: u8 },
+            Feedback { hours: i64, stars: i32, fulfillment: bool },
+            Update { hours: i64, action: u8 },
+            Claim { id: u8, hours: i64, outcome: u8, decided: Option<i64> },
+            Chargeback { hours: i64, service: bool },
+            Return { id: u8, hours: i64, responded: Option<i64>, outcome: u8, negative: bool, unknown: bool },
+            Refund { hours: i64 },
+            Invoice { hours: i64 },
+            Survey { hours: i64, satisfied: bool },
+            Message { id: u8, hours: i64, reply: Option<i64> },
+        }
+
+        fn gen_fact() -> impl Strategy<Value = Gen> {
+            let h = 0..1500i64;
+            prop_oneof![
+                (h.clone(), 0..3u8, 1..3u32, any::<bool>(), any::<bool>()).prop_map(
+                    |(hours, tracking, units, whole, unknown)| Gen::Ship { hours, tracking, units, whole, unknown }
+                ),
+                (0..3u8, proptest::option::of(0..1500i64), proptest::option::of(0..1500i64))
+                    .prop_map(|(tracking, first, delivered)| Gen::Scan { tracking, first, delivered }),
+                (h.clone(), 0..4u8).prop_map(|(hours, initiator)| Gen::Cancel { hours, initiator }),
+                (h.clone(), 1..=5i32, any::<bool>()).prop_map(|(hours, stars, fulfillment)| Gen::Feedback {
+                    hours,
+                    stars,
+                    fulfillment
+                }),
+                (h.clone(), 0..3u8).prop_map(|(hours, action)| Gen::Update { hours, action }),
+                (0..2u8, h.clone(), 0..4u8, proptest::option::of(0..1500i64))
+                    .prop_map(|(id, hours, outcome, decided)| Gen::Claim { id, hours, outcome, decided }),
+                (h.clone(), any::<bool>()).prop_map(|(hours, service)| Gen::Chargeback { hours, service }),
+                (0..2u8, h.clone(), proptest::option::of(0..1500i64), 0..4u8, any::<bool>(), any::<bool>()).prop_map(
+                    |(id, hours, responded, outcome, negative, unknown)| Gen::Return {
+                        id,
+                        hours,
+                        responded,
+                        outcome,
+                        negative,
+                        unknown
+                    }
+                ),
+                h.clone().prop_map(|hours| Gen::Refund { hours }),
+                h.clone().prop_map(|hours| Gen::Invoice { hours }),
+                (h.clone(), any::<bool>()).prop_map(|(hours, satisfied)| Gen::Survey { hours, satisfied }),
+                (0..2u8, h, proptest::option::of(0..200i64)).prop_map(|(id, hours, reply)| Gen::Message {
+                    id,
+                    hours,
+                    reply
+                }),
+            ]
+        }
+
+        fn fact(g: &Gen) -> Fact {
+            let order_id = || "o".to_owned();
+            match g.clone() {
+                Gen::Ship { hours, tracking, units, whole, unknown } => Fact::ShipmentConfirmed(ShipmentConfirmed {
+                    shipment_id: format!("s{tracking}"),
+                    order_id: order_id(),
+                    confirmed_at: at(hours),
+                    carrier: "UPS".into(),
+                    tracking_number: format!("T{tracking}"),
+                    units,
+                    carrier_data_unknown: unknown,
+                    whole_order: whole,
+                }),
+                Gen::Scan { tracking, first, delivered } => Fact::CarrierScan(CarrierScan {
+                    tracking_number: format!("T{tracking}"),
+                    first_scan_at: first.map(at),
+                    delivered_at: delivered.map(at),
+                }),
+                Gen::Cancel { hours, initiator } => Fact::Cancellation(Cancellation {
+                    order_id: order_id(),
+                    cancelled_at: at(hours),
+                    initiator: [
+                        CancellationInitiator::Seller,
+                        CancellationInitiator::Buyer,
+                        CancellationInitiator::SystemUnshipped,
+                        CancellationInitiator::Unknown,
+                    ][usize::from(initiator)],
+                    reason: String::new(),
+                }),
+                Gen::Feedback { hours, stars, fulfillment } => Fact::SellerFeedback(SellerFeedback {
+                    order_id: order_id(),
+                    left_at: at(hours),
+                    stars,
+                    comment: String::new(),
+                    fulfillment_related: fulfillment,
+                }),
+                Gen::Update { hours, action } => Fact::FeedbackUpdate(FeedbackUpdate {
+                    order_id: order_id(),
+                    updated_at: at(hours),
+                    action: [FeedbackAction::SellerResponse, FeedbackAction::Removed, FeedbackAction::StruckThrough]
+                        [usize::from(action)],
+                    response_text: String::new(),
+                }),
+                Gen::Claim { id, hours, outcome, decided } => Fact::AtozClaim(AtozClaim {
+                    claim_id: format!("c{id}"),
+                    order_id: order_id(),
+                    filed_at: at(hours),
+                    outcome: [
+                        ClaimOutcome::Pending,
+                        ClaimOutcome::Granted,
+                        ClaimOutcome::Denied,
+                        ClaimOutcome::Withdrawn,
+                    ][usize::from(outcome)],
+                    decided_at: decided.map(|d| at(hours + d)),
+                }),
+                Gen::Chargeback { hours, service } => Fact::Chargeback(Chargeback {
+                    chargeback_id: format!("cb{hours}"),
+                    order_id: order_id(),
+                    received_at: at(hours),
+                    service_related: service,
+                }),
+                Gen::Return { id, hours, responded, outcome, negative, unknown } => {
+                    Fact::ReturnRequest(ReturnRequest {
+                        return_id: format!("r{id}"),
+                        order_id: order_id(),
+                        requested_at: at(hours),
+                        responded_at: responded.map(|r| at(hours + r)),
+                        outcome: [
+                            ReturnOutcome::Pending,
+                            ReturnOutcome::Authorized,
+                            ReturnOutcome::RejectedValid,
+                            ReturnOutcome::RejectedInvalid,
+                        ][usize::from(outcome)],
+                        negative_return_feedback: negative,
+                        handled_by_marketplace: false,
+                        response_time_unknown: unknown,
+                    })
+                }
+                Gen::Refund { hours } => Fact::Refund(Refund {
+                    refund_id: format!("rf{hours}"),
+                    order_id: order_id(),
+                    refunded_at: at(hours),
+                    amount: None,
+                }),
+                Gen::Invoice { hours } => Fact::Invoice(Invoice { order_id: order_id(), uploaded_at: at(hours) }),
+                Gen::Survey { hours, satisfied } => Fact::CustomerServiceSurvey(CustomerServiceSurvey {
+                    survey_id: format!("sv{hours}"),
+                    order_id: order_id(),
+                    responded_at: at(hours),
+                    satisfied,
+                }),
+                Gen::Message { id, hours, reply } => Fact::BuyerMessage(BuyerMessage {
+                    message_id: format!("m{id}"),
+                    marketplace_id: "US".into(),
+                    order_id: Some(order_id()),
+                    received_at: at(hours),
+                    first_replied_at: reply.map(|r| at(hours + r)),
+                }),
+            }
+        }
+
+        /// The non-zero totals of `changes` as of each of `instants`.
+        fn totals(
+            changes: &[(Instant, Counter, Day, i64)],
+            instants: &std::collections::BTreeSet<Instant>,
+        ) -> Vec<(Instant, Counter, Day, i64)> {
+            let mut out = Vec::new();
+            for &t in instants {
+                let mut totals: std::collections::BTreeMap<(Counter, Day), i64> = Default::default();
+                for &(_, counter, day, delta) in changes.iter().filter(|(at, ..)| *at <= t) {
+                    *totals.entry((counter, day)).or_default() += delta;
+                }
+                out.extend(totals.into_iter().filter(|(_, v)| *v != 0).map(|((c, d), v)| (t, c, d, v)));
+            }
+            out
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 400, .. ProptestConfig::default() })]
+
+            #[test]
+            fn each_metric_at_its_own_instants_changes_as_every_metric_at_every_instant(
+                afn in any::<bool>(),
+                business in any::<bool>(),
+                shipping_unknown in any::<bool>(),
+                units in 1..4u32,
+                promised in proptest::option::of(24..400i64),
+                facts in proptest::collection::vec(gen_fact(), 0..14),
+            ) {
+                let policy = Policy::amazon();
+                let mut book = SellerBook::new("s");
+                let order = Order {
+                    order_id: "o".into(),
+                    marketplace_id: "US".into(),
+                    purchased_at: base(),
+                    fulfillment_channel: if afn { FulfillmentChannel::Afn } else { FulfillmentChannel::Mfn },
+                    latest_ship_at: at(40),
+                    promised_delivery_earliest_at: None,
+                    promised_delivery_latest_at: promised.map(at),
+                    units,
+                    business_order: business,
+                    shipping_unknown,
+                };
+                let now = at(3000);
+                let event = |n: usize, fact: Fact| Event { event_id: format!("e{n}"), seller_id: "s".into(), fact };
+                book.apply(&event(0, Fact::Order(order)), now, &policy).unwrap();
+                for (n, g) in facts.iter().enumerate() {
+                    // Facts the rules refuse are left out, as any path leaves them out.
+                    let _ = book.apply(&event(n + 1, fact(g)), now, &policy);
+                }
+                let record = book.order("o").unwrap();
+                let mut own = Vec::new();
+                order_changes(record, &policy, &mut |_, counter, day, at, delta| own.push((at, counter, day, delta)));
+                let mut every = Vec::new();
+                let mut times = Vec::new();
+                for times_of in [
+                    odr::times, cancel::times, late_shipment::times, delivery::times, refunds::times,
+                    invoices::times, surveys::times, policy_compliance::times,
+                ] {
+                    times_of(record, &mut times);
+                }
+                returns::times(record, &policy, &mut times);
+                seller_rating::times(record, &policy, &mut times);
+                crate::timeline::emit(
+                    times,
+                    |t, tally| tally_all(record, &policy, t, tally),
+                    &mut |counter, day, at, delta| every.push((at, counter, day, delta)),
+                );
+                let instants = own.iter().chain(&every).map(|(at, ..)| *at).collect();
+                prop_assert_eq!(totals(&own, &instants), totals(&every, &instants));
+            }
         }
     }
 }

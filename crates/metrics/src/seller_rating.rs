@@ -152,9 +152,15 @@ pub fn score_class(record: &OrderRecord, policy: &Policy, t: Instant) -> ScoreCl
     if known && bonus(record, t) { ScoreClass::PerfectWithBonus } else { ScoreClass::Perfect }
 }
 
-/// Instants where the order's class may change, beyond those of the ODR, shipping
-/// and refund metrics.
+/// Instants where the order's class may change: those of the ODR, shipping,
+/// delivery and refund metrics (its problems and bonus are theirs), the
+/// unshipped deadline, and its buyer messages' replies and deadlines.
 pub(crate) fn times(record: &OrderRecord, policy: &Policy, out: &mut Vec<Instant>) {
+    crate::odr::times(record, out);
+    crate::cancel::times(record, out);
+    crate::late_shipment::times(record, out);
+    crate::delivery::times(record, out);
+    crate::refunds::times(record, out);
     out.push(just_after(unshipped_deadline(record)));
     let sla = Duration::hours(i64::from(policy.contact_response.sla_hours));
     out.extend(versions::change_instants(&record.messages));
@@ -354,7 +360,9 @@ mod order_tests {
         assert_eq!(unshipped_deadline(&record), max);
         let mut instants = Vec::new();
         times(&record, &policy, &mut instants);
-        assert_eq!(instants, vec![max]);
+        // The unshipped deadline (and the ship-by instant) saturate at chrono's last instant.
+        assert_eq!(instants.iter().max(), Some(&max));
+        assert!(instants.contains(&record.order.purchased_at));
         // Delivered in business day 3, by the promise: the bonus, as before.
         assert_eq!(score_class(&record, &policy, at(20, 0)), ScoreClass::PerfectWithBonus);
         assert_eq!(score_class(&record, &policy, max), ScoreClass::PerfectWithBonus);

@@ -52,28 +52,54 @@ pub fn just_after(at: Instant) -> Instant {
 /// every instant where the tally may change (any order, duplicates allowed):
 /// `out(counter, day, at, delta)` for each change, in order of `at`.
 pub fn emit(
-    mut times: Vec<Instant>,
-    mut tally_at: impl FnMut(Instant, &mut Tally),
+    times: Vec<Instant>,
+    tally_at: impl FnMut(Instant, &mut Tally),
     out: &mut impl FnMut(Counter, Day, Instant, i64),
 ) {
-    times.sort_unstable();
-    times.dedup();
-    let (mut previous, mut current) = (Tally::default(), Tally::default());
-    for t in times {
-        current.0.clear();
-        tally_at(t, &mut current);
-        current.0.sort_unstable_by_key(|(key, _)| *key);
-        for &((counter, day), amount) in &current.0 {
-            let before = previous.get((counter, day)).unwrap_or(0);
-            if amount != before {
-                out(counter, day, t, amount.saturating_sub(before));
+    let mut emitter = Emitter::default();
+    emitter.emit(|all| *all = times, tally_at, out);
+}
+
+/// [`emit`] with its buffers kept for the next subject: evaluating many
+/// subjects (a whole book) allocates them once.
+#[derive(Debug, Default)]
+pub struct Emitter {
+    times: Vec<Instant>,
+    previous: Tally,
+    current: Tally,
+}
+
+impl Emitter {
+    /// Emits the contributions of a subject whose tally at `t` is
+    /// `tally_at(t)`; `times` lists every instant where the tally may change
+    /// (any order, duplicates allowed) into the vector it is given.
+    pub fn emit(
+        &mut self,
+        times: impl FnOnce(&mut Vec<Instant>),
+        mut tally_at: impl FnMut(Instant, &mut Tally),
+        out: &mut impl FnMut(Counter, Day, Instant, i64),
+    ) {
+        self.times.clear();
+        times(&mut self.times);
+        self.times.sort_unstable();
+        self.times.dedup();
+        self.previous.0.clear();
+        for &t in &self.times {
+            self.current.0.clear();
+            tally_at(t, &mut self.current);
+            self.current.0.sort_unstable_by_key(|(key, _)| *key);
+            for &((counter, day), amount) in &self.current.0 {
+                let before = self.previous.get((counter, day)).unwrap_or(0);
+                if amount != before {
+                    out(counter, day, t, amount.saturating_sub(before));
+                }
             }
-        }
-        for &((counter, day), before) in &previous.0 {
-            if current.get((counter, day)).is_none() {
-                out(counter, day, t, before.saturating_neg());
+            for &((counter, day), before) in &self.previous.0 {
+                if self.current.get((counter, day)).is_none() {
+                    out(counter, day, t, before.saturating_neg());
+                }
             }
+            std::mem::swap(&mut self.previous, &mut self.current);
         }
-        std::mem::swap(&mut previous, &mut current);
     }
 }
