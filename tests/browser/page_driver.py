@@ -147,6 +147,11 @@ def main() -> None:
         keyboard["reportByKeyboard"] = reached and on_marketplace and on_as_of
         seen["june"] = page.evaluate(READ_REPORT)
         page.screenshot(path=str(shots / "desktop-2026-06-30.png"), full_page=True)
+        # The README's picture (docs/web-page.png): the top of the page, the first cards in view.
+        page.set_viewport_size({"width": 1280, "height": 1180})
+        page.evaluate("() => document.activeElement.blur()")
+        page.screenshot(path=str(shots / "readme.png"))
+        page.set_viewport_size({"width": 1280, "height": 900})
 
         # The what-if, by keyboard too: 99 more defect-free orders.
         on_good = tab_to(page, "whatif-good")
@@ -218,6 +223,7 @@ def main() -> None:
             }"""
         )
         small.screenshot(path=str(shots / "phone-2026-06-30.png"), full_page=True)
+        small.screenshot(path=str(shots / "phone-top.png"))
         browser.close()
 
     json.dump(seen, sys.stdout, ensure_ascii=False, indent=1)

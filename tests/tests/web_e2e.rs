@@ -49,8 +49,8 @@ fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[
         request.push_str(&format!("{name}: {value}\r\n"));
     }
     request.push_str(&format!("content-length: {}\r\n\r\n", body.len()));
-    stream.write_all(request.as_bytes()).unwrap();
-    stream.write_all(body).unwrap();
+    // A server that does not speak HTTP/1.1 may hang up before the body is sent.
+    let _ = stream.write_all(request.as_bytes()).and_then(|()| stream.write_all(body));
     let mut raw = Vec::new();
     let _ = stream.read_to_end(&mut raw);
     let split = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
@@ -68,17 +68,47 @@ fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[
     Some(Answer { status, headers, body })
 }
 
-/// The body of a chunked transfer.
+/// The body of a chunked transfer, as far as it has arrived whole.
 fn dechunk(mut raw: &[u8]) -> Vec<u8> {
     let mut body = Vec::new();
-    loop {
-        let end = raw.windows(2).position(|w| w == b"\r\n").unwrap();
+    while let Some(end) = raw.windows(2).position(|w| w == b"\r\n") {
         let size = usize::from_str_radix(std::str::from_utf8(&raw[..end]).unwrap().trim(), 16).unwrap();
-        if size == 0 {
-            return body;
+        if size == 0 || raw.len() < end + 2 + size + 2 {
+            break;
         }
         body.extend_from_slice(&raw[end + 2..end + 2 + size]);
         raw = &raw[end + 2 + size + 2..];
+    }
+    body
+}
+
+/// The first message of a gRPC-Web server stream that does not end (a watch):
+/// reads the chunked answer until one whole message frame has arrived.
+fn first_streamed_message(addr: &str, method: &str, message: &impl Message) -> Vec<u8> {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let body = grpc_web_frame(message);
+    let head = format!(
+        "POST {method} HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/grpc-web+proto\r\n\
+         x-grpc-web: 1\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(&body).unwrap();
+    let (mut raw, mut buffer) = (Vec::new(), [0u8; 16 * 1024]);
+    loop {
+        let read = stream.read(&mut buffer).unwrap();
+        assert!(read > 0, "the stream ended before its first message");
+        raw.extend_from_slice(&buffer[..read]);
+        let Some(split) = raw.windows(4).position(|w| w == b"\r\n\r\n") else { continue };
+        assert!(raw.starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&raw));
+        let body = dechunk(&raw[split + 4..]);
+        if body.len() >= 5 {
+            let length = u32::from_be_bytes(body[1..5].try_into().unwrap()) as usize;
+            if body.len() >= 5 + length {
+                return body[5..5 + length].to_vec();
+            }
+        }
     }
 }
 
@@ -324,6 +354,17 @@ async fn web_serves_the_page_and_grpc_web_answers_as_grpc_does() {
     assert_eq!(over_web, over_grpc);
     let odr = over_web.order_defect_rate_mfn.unwrap().rate.unwrap();
     assert_eq!((odr.numerator, odr.denominator, odr.rate), (1, 2, Some(0.5)));
+
+    // A server stream over gRPC-Web: the watch sends the current report first.
+    let watch = pb::WatchAccountHealthRequest { seller_id: SELLER.into(), marketplace_id: MARKET.into() };
+    let first =
+        first_streamed_message(&server.addr, "/sellerhealth.v1.AccountHealthService/WatchAccountHealth", &watch);
+    let watched = pb::WatchAccountHealthResponse::decode(first.as_slice()).unwrap().report.unwrap();
+    // Its instant is the watch's "now": the report of that instant over gRPC.
+    let same_instant = pb::GetAccountHealthRequest { as_of: watched.as_of, ..report_request(as_of) };
+    let mut health = AccountHealthServiceClient::new(server.channel().await);
+    let over_grpc = health.get_account_health(same_instant).await.unwrap().into_inner().report.unwrap();
+    assert_eq!(watched, over_grpc);
 
     // An error travels as gRPC-Web says: status and message in the headers.
     let unknown = pb::GetAccountHealthRequest { seller_id: "nobody".into(), ..report_request(as_of) };

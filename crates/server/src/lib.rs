@@ -1,6 +1,8 @@
 //! The sellerhealth gRPC server: tonic services over the store, with gRPC server
 //! reflection (v1 and v1alpha) and the standard `grpc.health.v1` service, so
-//! `grpcurl -plaintext localhost:50051 list` works with no .proto at hand.
+//! `grpcurl -plaintext localhost:50051 list` works with no .proto at hand. With
+//! `--grpc-web` browsers call the same services over gRPC-Web, and `--web` also
+//! serves the Account Health page ([`web`]).
 //!
 //! ```
 //! use clap::Parser;
