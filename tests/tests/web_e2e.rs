@@ -19,7 +19,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
-use common::{Server, available_or_skip, event, feedback, server_binary, ts, what_if_orders};
+use common::{Server, available_or_skip, event, server_binary, ts, what_if_orders};
 use prost::Message;
 use sellerhealth_proto::v1 as pb;
 use sellerhealth_proto::v1::account_health_service_client::AccountHealthServiceClient;
@@ -148,27 +148,9 @@ const SELLER: &str = "seller-1";
 const MARKET: &str = "ATVPDKIKX0DER";
 const REPORT: &str = "/sellerhealth.v1.AccountHealthService/GetAccountHealth";
 
-fn mfn_order(
-    id: &str,
-    purchased: DateTime<Utc>,
-    ship_by: DateTime<Utc>,
-    promised: Option<DateTime<Utc>>,
-    units: i32,
-) -> pb::Event {
-    event(
-        SELLER,
-        format!("order:{id}"),
-        Fact::Order(pb::Order {
-            order_id: id.into(),
-            marketplace_id: MARKET.into(),
-            purchased_at: Some(ts(purchased)),
-            fulfillment_channel: pb::FulfillmentChannel::Mfn as i32,
-            latest_ship_at: Some(ts(ship_by)),
-            promised_delivery_latest_at: promised.map(ts),
-            units,
-            ..Default::default()
-        }),
-    )
+/// A one-unit seller-fulfilled order of seller-1 under event id `order:{id}`.
+fn mfn_order(id: &str, purchased: DateTime<Utc>, ship_by: DateTime<Utc>, promised: DateTime<Utc>) -> pb::Event {
+    common::mfn_order(SELLER, &format!("order:{id}"), MARKET, id, (purchased, ship_by), Some(promised), 1)
 }
 
 fn utc(y: i32, m: u32, d: u32, h: u32, min: u32, s: u32) -> DateTime<Utc> {
@@ -176,10 +158,8 @@ fn utc(y: i32, m: u32, d: u32, h: u32, min: u32, s: u32) -> DateTime<Utc> {
 }
 
 /// The README's facts (two May orders never shipped, a 1-star feedback on the
-/// second) and two product reviews.
+/// second) and its two product reviews.
 fn readme_facts() -> Vec<pb::Event> {
-    let mut f = feedback(SELLER, "111-0000002", utc(2026, 5, 12, 8, 0, 0), 1, false);
-    f.event_id = "f-1".into();
     let review = |id: &str, reviewer: &str, stars: i32, day: u32, verified: bool| {
         event(
             SELLER,
@@ -196,13 +176,9 @@ fn readme_facts() -> Vec<pb::Event> {
             }),
         )
     };
-    vec![
-        mfn_order("111-0000001", utc(2026, 5, 4, 10, 0, 0), utc(2026, 5, 6, 23, 59, 59), None, 1),
-        mfn_order("111-0000002", utc(2026, 5, 5, 16, 30, 0), utc(2026, 5, 7, 23, 59, 59), None, 2),
-        f,
-        review("R1", "A1", 5, 20, true),
-        review("R2", "A2", 2, 21, false),
-    ]
+    let mut facts = common::readme_facts(SELLER, MARKET);
+    facts.extend([review("R1", "A1", 5, 20, true), review("R2", "A2", 2, 21, false)]);
+    facts
 }
 
 /// June on top of the README's facts, so that many cards have figures (hand-worked
@@ -253,15 +229,15 @@ fn june_facts() -> Vec<pb::Event> {
         )
     };
     vec![
-        mfn_order("112-A", day(20, 10), end(22), Some(end(26)), 1),
+        mfn_order("112-A", day(20, 10), end(22), end(26)),
         shipment("A", "112-A", day(21, 9)),
         scan("A", day(21, 15), Some(day(24, 12))),
-        mfn_order("112-B", day(21, 10), end(23), Some(end(27)), 1),
+        mfn_order("112-B", day(21, 10), end(23), end(27)),
         shipment("B", "112-B", day(25, 9)),
         scan("B", day(25, 15), Some(day(28, 12))),
-        mfn_order("112-C", day(22, 10), end(24), Some(end(28)), 1),
+        mfn_order("112-C", day(22, 10), end(24), end(28)),
         shipment("C", "112-C", day(23, 9)),
-        mfn_order("112-D", day(26, 10), end(28), Some(utc(2026, 7, 2, 23, 59, 59)), 1),
+        mfn_order("112-D", day(26, 10), end(28), utc(2026, 7, 2, 23, 59, 59)),
         shipment("D", "112-D", day(27, 9)),
         scan("D", day(27, 15), None),
         message("M1", day(25, 10), day(25, 14)),

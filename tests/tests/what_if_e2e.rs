@@ -7,8 +7,8 @@
 
 mod common;
 
-use chrono::{DateTime, TimeZone, Utc};
-use common::{Server, date, event, feedback, ts, what_if_orders};
+use chrono::{TimeZone, Utc};
+use common::{Server, date, feedback, readme_facts, ts, what_if_orders};
 use sellerhealth_proto::v1 as pb;
 use sellerhealth_proto::v1::account_health_service_client::AccountHealthServiceClient;
 use sellerhealth_proto::v1::event::Fact;
@@ -17,45 +17,6 @@ use tonic::Code;
 
 const SELLER: &str = "seller-1";
 const MARKET: &str = "ATVPDKIKX0DER";
-
-/// The README's facts: two seller-fulfilled orders (05-04, 05-05), never
-/// shipped, and a 1-star feedback on the second.
-fn readme_facts() -> Vec<pb::Event> {
-    let order = |id: &str, order_id: &str, purchased: DateTime<Utc>, ship_by: DateTime<Utc>, units: i32| {
-        event(
-            SELLER,
-            id,
-            Fact::Order(pb::Order {
-                order_id: order_id.into(),
-                marketplace_id: MARKET.into(),
-                purchased_at: Some(ts(purchased)),
-                fulfillment_channel: pb::FulfillmentChannel::Mfn as i32,
-                latest_ship_at: Some(ts(ship_by)),
-                units,
-                ..Default::default()
-            }),
-        )
-    };
-    let mut f = feedback(SELLER, "111-0000002", Utc.with_ymd_and_hms(2026, 5, 12, 8, 0, 0).unwrap(), 1, false);
-    f.event_id = "f-1".into();
-    vec![
-        order(
-            "o-1",
-            "111-0000001",
-            Utc.with_ymd_and_hms(2026, 5, 4, 10, 0, 0).unwrap(),
-            Utc.with_ymd_and_hms(2026, 5, 6, 23, 59, 59).unwrap(),
-            1,
-        ),
-        order(
-            "o-2",
-            "111-0000002",
-            Utc.with_ymd_and_hms(2026, 5, 5, 16, 30, 0).unwrap(),
-            Utc.with_ymd_and_hms(2026, 5, 7, 23, 59, 59).unwrap(),
-            2,
-        ),
-        f,
-    ]
-}
 
 /// The page's hypothetical orders purchased on 2026-06-16, the ODR window's last day.
 fn hypothetical(good: usize, defective: usize) -> Vec<pb::Event> {
@@ -89,7 +50,7 @@ async fn what_if_adds_hypothetical_facts_to_the_stored_ones_and_stores_nothing()
     let channel = server.channel().await;
     let mut ingest = IngestServiceClient::new(channel.clone());
     let mut health = AccountHealthServiceClient::new(channel);
-    ingest.ingest_events(pb::IngestEventsRequest { events: readme_facts() }).await.unwrap();
+    ingest.ingest_events(pb::IngestEventsRequest { events: readme_facts(SELLER, MARKET) }).await.unwrap();
 
     let get =
         pb::GetAccountHealthRequest { seller_id: SELLER.into(), marketplace_id: MARKET.into(), as_of: Some(as_of()) };

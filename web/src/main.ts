@@ -157,11 +157,24 @@ function chartOf(label: string, history: Map<Metric, MetricDay[]>, metric: Metri
   );
 }
 
+/** A metric's card: its name, value and status, then `details` and `extras`. */
+function metricCard(metric: Metric, rate: number | undefined, status: MetricStatus, details: HTMLElement, ...extras: Child[]): HTMLElement {
+  const key = metricKey(metric);
+  const cls = statusClass(status);
+  return h(
+    "article",
+    { class: `card ${cls}`, "data-metric": key, "aria-labelledby": `title-${key}` },
+    h("h3", { id: `title-${key}` }, metricLabel(metric)),
+    h("p", { class: "figure" },
+      h("span", { class: "value" }, rate === undefined ? "No data" : percent(rate)),
+      " ", h("span", { class: "status" }, statusBadge(statusLabel(status), cls))),
+    details,
+    ...extras,
+  );
+}
+
 function rateCard(card: RateCard, history: Map<Metric, MetricDay[]>): HTMLElement {
   const { rate, odr } = card;
-  const key = metricKey(rate.metric);
-  const label = metricLabel(rate.metric);
-  const cls = statusClass(rate.status);
   const [what, of] = counted(rate.metric);
   const lag = rate.lagDays > 0 ? `, ending ${days(rate.lagDays)} before the as-of day` : "";
   const details = h(
@@ -199,23 +212,11 @@ function rateCard(card: RateCard, history: Map<Metric, MetricDay[]>): HTMLElemen
       : `With nothing new, it is back within target on ${isoDay(back)}.`;
     recovery = h("p", { class: "recovery" }, h("strong", {}, "Recovery: "), `${byOrders} ${byTime}`);
   }
-  return h(
-    "article",
-    { class: `card ${cls}`, "data-metric": key, "aria-labelledby": `title-${key}` },
-    h("h3", { id: `title-${key}` }, label),
-    h("p", { class: "figure" },
-      h("span", { class: "value" }, rate.rate === undefined ? "No data" : percent(rate.rate)),
-      " ", h("span", { class: "status" }, statusBadge(statusLabel(rate.status), cls))),
-    details,
-    recovery,
-    chartOf(label, history, rate.metric, rate),
-  );
+  return metricCard(rate.metric, rate.rate, rate.status, details, recovery,
+    chartOf(metricLabel(rate.metric), history, rate.metric, rate));
 }
 
 function responseCard(c: ContactResponseTime, history: Map<Metric, MetricDay[]>): HTMLElement {
-  const key = metricKey(c.metric);
-  const label = metricLabel(c.metric);
-  const cls = statusClass(c.status);
   const answered = c.respondedWithinSla + c.respondedLate;
   const details = h(
     "dl",
@@ -233,16 +234,7 @@ function responseCard(c: ContactResponseTime, history: Map<Metric, MetricDay[]>)
   if (c.p90ResponseHours !== undefined) {
     details.append(h("dt", {}, "90th percentile"), h("dd", {}, `${c.p90ResponseHours} h`));
   }
-  return h(
-    "article",
-    { class: `card ${cls}`, "data-metric": key, "aria-labelledby": `title-${key}` },
-    h("h3", { id: `title-${key}` }, label),
-    h("p", { class: "figure" },
-      h("span", { class: "value" }, c.rate === undefined ? "No data" : percent(c.rate)),
-      " ", h("span", { class: "status" }, statusBadge(statusLabel(c.status), cls))),
-    details,
-    chartOf(label, history, c.metric, c),
-  );
+  return metricCard(c.metric, c.rate, c.status, details, chartOf(metricLabel(c.metric), history, c.metric, c));
 }
 
 function warningItem(w: Warning, today: WireDate): HTMLElement {

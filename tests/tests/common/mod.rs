@@ -200,6 +200,47 @@ pub fn order(
     )
 }
 
+/// A seller-fulfilled order of `units` under event id `event_id`, with its
+/// latest ship date and (optionally) the end of its delivery promise.
+pub fn mfn_order(
+    seller: &str,
+    event_id: &str,
+    marketplace: &str,
+    id: &str,
+    (purchased_at, latest_ship_at): (DateTime<Utc>, DateTime<Utc>),
+    promised_by: Option<DateTime<Utc>>,
+    units: i32,
+) -> pb::Event {
+    event(
+        seller,
+        event_id,
+        Fact::Order(pb::Order {
+            order_id: id.into(),
+            marketplace_id: marketplace.into(),
+            purchased_at: Some(ts(purchased_at)),
+            fulfillment_channel: pb::FulfillmentChannel::Mfn as i32,
+            latest_ship_at: Some(ts(latest_ship_at)),
+            promised_delivery_latest_at: promised_by.map(ts),
+            units,
+            ..Default::default()
+        }),
+    )
+}
+
+/// The README's grpcurl facts under its event ids: two seller-fulfilled orders
+/// (05-04 and 05-05, ship by 05-06 and 05-07), never shipped, and a 1-star
+/// feedback on the second (05-12).
+pub fn readme_facts(seller: &str, marketplace: &str) -> Vec<pb::Event> {
+    let at = |d: u32, h: u32, m: u32, s: u32| Utc.with_ymd_and_hms(2026, 5, d, h, m, s).unwrap();
+    let mut f = feedback(seller, "111-0000002", at(12, 8, 0, 0), 1, false);
+    f.event_id = "f-1".into();
+    vec![
+        mfn_order(seller, "o-1", marketplace, "111-0000001", (at(4, 10, 0, 0), at(6, 23, 59, 59)), None, 1),
+        mfn_order(seller, "o-2", marketplace, "111-0000002", (at(5, 16, 30, 0), at(7, 23, 59, 59)), None, 2),
+        f,
+    ]
+}
+
 /// Feedback on an order, under event id `feedback:{order}:{epoch seconds}`.
 pub fn feedback(
     seller: &str,
