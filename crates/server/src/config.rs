@@ -124,12 +124,12 @@ pub struct Config {
 
     /// Accept gRPC-Web calls on --listen (HTTP/1.1 and HTTP/2), so browser
     /// apps can call every service, behind the same tokens and limits.
-    #[arg(long, global = true, env = "SELLERHEALTH_GRPC_WEB")]
+    #[arg(long, global = true, env = "SELLERHEALTH_GRPC_WEB", value_parser = clap::builder::BoolishValueParser::new())]
     pub grpc_web: bool,
 
     /// Serve the Account Health page at `/` on --listen (its files are built
     /// into the binary); implies --grpc-web, which the page calls.
-    #[arg(long, global = true, env = "SELLERHEALTH_WEB")]
+    #[arg(long, global = true, env = "SELLERHEALTH_WEB", value_parser = clap::builder::BoolishValueParser::new())]
     pub web: bool,
 
     /// An origin (`https://app.example.com`) whose pages may call gRPC-Web

@@ -234,6 +234,24 @@ mod tests {
     }
 
     #[test]
+    fn browser_flags_are_off_by_default_and_web_implies_grpc_web() {
+        use clap::Parser;
+        let plain = crate::Config::try_parse_from(["sellerhealth-server"]).unwrap();
+        assert!(!plain.web && !plain.grpc_web() && plain.cors_allowed_origins.is_empty());
+        let config = crate::Config::try_parse_from([
+            "sellerhealth-server",
+            "--web",
+            "--cors-allowed-origin",
+            "https://a.example,https://b.example",
+            "--cors-allowed-origin",
+            "http://localhost:5173",
+        ])
+        .unwrap();
+        assert!(config.web && !config.grpc_web && config.grpc_web());
+        assert_eq!(config.cors_allowed_origins, ["https://a.example", "https://b.example", "http://localhost:5173"]);
+    }
+
+    #[test]
     fn the_page_tells_whether_tokens_are_needed() {
         assert_eq!(config_json(true, 10_000), "{\"tokens\":true,\"maxBatchEvents\":10000}\n");
         assert_eq!(config_json(false, 5), "{\"tokens\":false,\"maxBatchEvents\":5}\n");
