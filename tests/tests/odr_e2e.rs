@@ -324,6 +324,7 @@ async fn evaluate_inline_gives_the_stored_figures() {
             marketplace_id: MARKETPLACE.into(),
             as_of: Some(ts(at(2026, 6, 30, 12))),
             events: scenario(),
+            on_stored_facts: false,
         })
         .await
         .unwrap();

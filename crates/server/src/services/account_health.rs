@@ -4,6 +4,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use chrono::Utc;
+use sellerhealth_domain::{Policy, SellerBook};
 use sellerhealth_metrics::seller_rating;
 use sellerhealth_metrics::{Metric, history, reach};
 use sellerhealth_proto::v1 as pb;
@@ -87,12 +88,15 @@ impl AccountHealthService for AccountHealth {
             as_of: request.as_of.as_ref(),
             events: &request.events,
         };
-        let policy = self.figures.store().policy().clone();
-        let report = inline
-            .evaluate(&grant, "", policy, self.max_batch_events, |book, policy, marketplace_id, as_of| {
-                sellerhealth_metrics::evaluate_book(book, policy, marketplace_id, as_of)
-            })
-            .await?;
+        let evaluate = |book: &SellerBook, policy: &Policy, marketplace_id: &str, as_of| {
+            sellerhealth_metrics::evaluate_book(book, policy, marketplace_id, as_of)
+        };
+        let store = self.figures.store();
+        let report = if request.on_stored_facts {
+            inline.evaluate_on_stored(&grant, "", store, self.max_batch_events, evaluate).await?
+        } else {
+            inline.evaluate(&grant, "", store.policy().clone(), self.max_batch_events, evaluate).await?
+        };
         Ok(Response::new(pb::EvaluateAccountHealthResponse { report: Some(convert::report(&report)) }))
     }
 
