@@ -541,7 +541,10 @@ async fn ingest(url: &str, orders: u64, chunk: usize, runs: usize) -> anyhow::Re
     let server = InProcessServer::start(url).await?;
     let channel = server.channel().await?;
     let direct = direct::Inserter::open(url).await?;
-    let (mut streamed, mut inserted) = (Vec::new(), Vec::new());
+    let paths = direct.paths();
+    // Per run: acknowledged, counters projected; then each direct path.
+    let (mut streamed, mut projected) = (Vec::new(), Vec::new());
+    let mut inserted: Vec<Vec<Duration>> = vec![Vec::new(); paths.len()];
     let mut count = 0;
     for run in 0..runs {
         let seller = format!("ingest-{}-{run}", Utc::now().timestamp());
@@ -565,27 +568,52 @@ async fn ingest(url: &str, orders: u64, chunk: usize, runs: usize) -> anyhow::Re
             bail!("stream accepted {} of {} events: {:?}", answer.accepted, events.len(), answer.rejections.first());
         }
         streamed.push(elapsed);
+        // The projector's background task projects once the writes pause.
+        while direct.queued_projections().await? > 0 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let all_projected = started.elapsed();
+        projected.push(all_projected);
 
         let domain = sellerhealth_server::convert::events(&events).map_err(|s| anyhow::anyhow!("{}", s.message()))?;
-        let started = Instant::now();
-        direct.insert(&domain, chunk).await?;
-        let insert_time = started.elapsed();
-        inserted.push(insert_time);
-        eprintln!(
-            "  run {run}: stream {:.0} events/s, direct {:.0} rows/s",
+        let mut line = format!(
+            "  run {run}: stream {:.0} events/s acknowledged, {:.0} projected",
             count as f64 / elapsed.as_secs_f64(),
-            count as f64 / insert_time.as_secs_f64()
+            count as f64 / all_projected.as_secs_f64()
         );
+        // Each path starts from the rows the log held before the stream.
+        for (path, samples) in paths.iter().zip(&mut inserted) {
+            direct.reset(&seller).await?;
+            let started = Instant::now();
+            direct.insert(*path, &domain, chunk).await?;
+            let insert_time = started.elapsed();
+            samples.push(insert_time);
+            line.push_str(&format!(", {} {:.0} rows/s", path.name(), count as f64 / insert_time.as_secs_f64()));
+        }
+        eprintln!("{line}");
     }
     server.stop().await?;
     let rate = |d: Duration| count as f64 / d.as_secs_f64();
-    let (stream_median, direct_median) = (spread(streamed).median, spread(inserted).median);
+    let (stream_median, projected_median) = (spread(streamed).median, spread(projected).median);
     println!("Bulk ingest of {count} events ({orders} orders), chunks of {chunk}, {runs} runs each, alternating:");
     println!("| path | median time | events/s |");
     println!("|---|---:|---:|");
-    println!("| StreamEvents (validate, log, counters) | {} | {:.0} |", ms(stream_median), rate(stream_median));
-    println!("| direct INSERT of the event rows | {} | {:.0} |", ms(direct_median), rate(direct_median));
-    let ratio = rate(stream_median) / rate(direct_median);
-    println!("stream/direct rate: {ratio:.2} (goal: at least 0.5)");
+    println!(
+        "| StreamEvents, acknowledged (validated, in the log) | {} | {:.0} |",
+        ms(stream_median),
+        rate(stream_median)
+    );
+    println!("| StreamEvents, counters projected too | {} | {:.0} |", ms(projected_median), rate(projected_median));
+    let mut best = Duration::MAX;
+    for (path, samples) in paths.iter().zip(inserted) {
+        let median = spread(samples).median;
+        best = best.min(median);
+        println!("| {} of the event rows | {} | {:.0} |", path.name(), ms(median), rate(median));
+    }
+    println!(
+        "stream/direct rate against the fastest direct path: {:.2} acknowledged, {:.2} projected (goal: at least 0.5)",
+        rate(stream_median) / rate(best),
+        rate(projected_median) / rate(best)
+    );
     Ok(())
 }

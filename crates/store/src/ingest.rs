@@ -1,13 +1,13 @@
 //! The write transaction: validation against the stored state, the append,
-//! the counters' difference and the version raise in one transaction, retried
-//! when it loses a race with another writer.
+//! the version raise and the projection queue in one transaction, retried
+//! when it loses a race with another writer. The counters follow in the
+//! projector's transaction (`project`).
 
 use std::time::Duration;
 
 use sellerhealth_domain::validate::check_event;
 use sellerhealth_domain::{Applied, DomainError, Event, Instant};
 
-use crate::db::Backend;
 use crate::error::StoreError;
 use crate::{Store, db, write};
 
@@ -72,10 +72,7 @@ impl Store {
     /// On SQLite, this process's turn to write (held until dropped); PostgreSQL
     /// takes concurrent writers, serialised per subject by row locks.
     pub(crate) async fn writer_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        match self.backend {
-            Backend::Sqlite => Some(self.sqlite_writer.lock().await),
-            Backend::Postgres => None,
-        }
+        self.projector.writer_turn().await
     }
 
     pub(crate) async fn try_write(
@@ -103,10 +100,13 @@ impl Store {
             outcomes.push(outcome);
         }
         if work.accepted() > 0 {
-            write::commit(&mut tx, &work, &self.policy, now).await?;
+            write::append(&mut tx, &work, now).await?;
             let sellers = work.sellers();
-            write::raise_versions(&mut tx, self.backend, &self.origin, sellers.iter().map(String::as_str)).await?;
+            let versions =
+                write::raise_versions(&mut tx, self.backend, &self.origin, sellers.iter().map(String::as_str)).await?;
+            write::queue_projection(&mut tx, &work, &versions).await?;
             tx.commit().await?;
+            self.projector.queued();
             for seller in sellers {
                 // No receiver is not an error: nobody is watching.
                 let _ = self.changes.send(seller);

@@ -63,6 +63,7 @@ mod error;
 mod ingest;
 mod meta;
 mod notify;
+mod project;
 mod read;
 mod rebuild;
 mod upgrade;
@@ -86,8 +87,11 @@ pub struct Store {
     backend: Backend,
     policy: Policy,
     changes: broadcast::Sender<String>,
-    /// SQLite has one writer: this process's writes queue here instead of failing busy.
-    sqlite_writer: Mutex<()>,
+    /// Maintains the counters after the log commit; holds SQLite's one writer
+    /// turn (this process's writes queue there instead of failing busy).
+    projector: Arc<project::Projector>,
+    /// The background task projecting queued writes (started by [`Store::open`]).
+    projecting: Option<tokio::task::JoinHandle<()>>,
     versions: Arc<versions::VersionReader>,
     /// Names this store's writes in PostgreSQL notifications, so its own are not taken for another's.
     origin: String,
@@ -97,8 +101,8 @@ pub struct Store {
 
 impl Drop for Store {
     fn drop(&mut self) {
-        if let Some(listener) = &self.listener {
-            listener.abort();
+        for task in [&self.listener, &self.projecting].into_iter().flatten() {
+            task.abort();
         }
     }
 }
@@ -112,10 +116,14 @@ impl Store {
     /// ([`counter_parameters`](sellerhealth_metrics::counter_parameters)): they
     /// would give figures the profile does not. Rebuilds the counters from the
     /// event log first when a migration changed their stored form.
+    ///
+    /// Starts the projector's background task, which first projects what a
+    /// previous run left queued (see `project`).
     pub async fn open(url: &str, policy: Policy) -> Result<Store, StoreError> {
-        let store = Store::open_to_rebuild(url, policy).await?;
+        let mut store = Store::open_to_rebuild(url, policy).await?;
         store.check_counter_parameters().await?;
         store.rebuild_if_marked().await?;
+        store.projecting = Some(tokio::spawn(Arc::clone(&store.projector).run()));
         Ok(store)
     }
 
@@ -129,7 +137,8 @@ impl Store {
         let listener = (backend == Backend::Postgres)
             .then(|| tokio::spawn(notify::forward_other_writes(url.to_owned(), origin.clone(), changes.clone())));
         let versions = versions::VersionReader::new(pool.clone());
-        let store = Store { versions, pool, backend, policy, changes, sqlite_writer: Mutex::new(()), origin, listener };
+        let projector = project::Projector::new(pool.clone(), backend, policy.clone(), Arc::new(Mutex::new(())));
+        let store = Store { versions, pool, backend, policy, changes, projector, projecting: None, origin, listener };
         store.carry_over_version_1_log().await?;
         Ok(store)
     }

@@ -30,6 +30,7 @@ impl Store {
         as_of: Instant,
         violations: &[PolicyViolation],
     ) -> Result<Instant, StoreError> {
+        self.catch_up(seller_id).await?;
         let (next,): (Option<i64>,) = sqlx::query_as(
             "SELECT min(at_ns) FROM contributions WHERE seller_id = $1 AND marketplace_id = $2 AND at_ns > $3",
         )
@@ -51,6 +52,8 @@ impl Store {
     /// The counters of `seller_id` in `marketplace_id` with attribution days from
     /// `earliest` on, as of `as_of`, and the seller's policy violations there
     /// (a seller without facts has none of either: see [`Store::version`]).
+    /// Every write acknowledged before the call is in them: the seller's
+    /// queued projections are done first.
     pub async fn counters(
         &self,
         seller_id: &str,
@@ -59,6 +62,7 @@ impl Store {
         earliest: Day,
     ) -> Result<(DayCounters, Vec<PolicyViolation>), StoreError> {
         let started = std::time::Instant::now();
+        self.catch_up(seller_id).await?;
         let base = day_of(as_of);
         let before_eff = counters::day_number(base);
         let days: Vec<(i64, Vec<u8>)> = sqlx::query_as(

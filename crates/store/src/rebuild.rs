@@ -4,7 +4,7 @@ use sellerhealth_domain::{Day, day_of};
 use sellerhealth_metrics::{Counter, subject_contributions};
 
 use crate::error::StoreError;
-use crate::{Store, counters, write};
+use crate::{Store, counters, project, write};
 
 /// What a rebuild did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -19,10 +19,12 @@ pub struct RebuildSummary {
 
 impl Store {
     /// Recomputes every contribution and counter from the event log, seller by
-    /// seller, each in one transaction, under this store's policy, and records
-    /// its [`counter_parameters`](sellerhealth_metrics::counter_parameters) (an interrupted rebuild leaves the old ones,
-    /// so the store still refuses to open until one finishes), and clears a
-    /// migration's request for a rebuild. Run it with writers stopped.
+    /// seller, each in one transaction (which also empties the seller's
+    /// projection queue), under this store's policy, and records its
+    /// [`counter_parameters`](sellerhealth_metrics::counter_parameters) (an
+    /// interrupted rebuild leaves the old ones, so the store still refuses to
+    /// open until one finishes), and clears a migration's request for a
+    /// rebuild. Run it with writers stopped.
     pub async fn rebuild(&self, mut progress: impl FnMut(&str, RebuildSummary)) -> Result<RebuildSummary, StoreError> {
         let sellers: Vec<(String,)> =
             sqlx::query_as("SELECT DISTINCT seller_id FROM events ORDER BY seller_id").fetch_all(&self.pool).await?;
@@ -49,9 +51,13 @@ impl Store {
             let totals: Vec<_> = totals.into_iter().filter(|(_, t)| *t != 0).collect();
             let _writer = self.writer_turn().await;
             let mut tx = self.pool.begin().await?;
-            for statement in
-                ["DELETE FROM counters WHERE seller_id = $1", "DELETE FROM contributions WHERE seller_id = $1"]
-            {
+            project::lock_seller(&mut tx, self.backend, &seller).await?;
+            // The rebuild projects every event, queued ones too.
+            for statement in [
+                "DELETE FROM counters WHERE seller_id = $1",
+                "DELETE FROM contributions WHERE seller_id = $1",
+                "DELETE FROM projection_queue WHERE seller_id = $1",
+            ] {
                 sqlx::query(statement).bind(&seller).execute(&mut *tx).await?;
             }
             write::insert_contributions(&mut tx, self.backend, &rows).await?;
@@ -73,6 +79,7 @@ impl Store {
     /// counters` prints, and what checks that incremental upkeep equals a
     /// rebuild compare.
     pub async fn counter_totals(&self, seller_id: &str) -> Result<Vec<(String, Counter, Day, Day, i64)>, StoreError> {
+        self.catch_up(seller_id).await?;
         let days: Vec<(String, i64, Vec<u8>)> =
             sqlx::query_as("SELECT marketplace_id, day, totals FROM counters WHERE seller_id = $1")
                 .bind(seller_id)

@@ -1,12 +1,13 @@
 //! The write path: each event is validated against the state of its subject read
-//! inside the transaction (locked on PostgreSQL), and the difference between the
-//! subject's contributions before and after is applied to the daily counters in
-//! the same transaction.
+//! inside the transaction (locked on PostgreSQL), appended to the log, and its
+//! subject queued for the projector (`project`), which applies the difference
+//! between the subject's contributions before and after to the daily counters;
+//! and the statements of both.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use sellerhealth_domain::{Applied, DomainError, Event, Fact, Instant, Policy, SellerBook, Subject, day_of};
-use sellerhealth_metrics::{Contribution, Counter, subject_contributions};
+use sellerhealth_domain::{Applied, DomainError, Event, Fact, Instant, Policy, SellerBook, Subject};
+use sellerhealth_metrics::{Contribution, Counter};
 use sqlx::{Any, Transaction};
 
 use crate::counters::{DayTotals, day_number, instant_number, pack_records, pack_totals, unpack_records};
@@ -22,7 +23,7 @@ pub(crate) struct Work {
     books: HashMap<String, SellerBook>,
     loaded: HashSet<(String, String)>,
     /// (seller, subject) with events stored before this transaction: only these
-    /// can have stored contributions.
+    /// can have stored contributions (the projector looks no others up).
     stored: HashSet<(String, String)>,
     touched: BTreeMap<(String, String), Subject>,
     accepted: Vec<(Subject, Event)>,
@@ -85,9 +86,20 @@ fn placeholders(backend: Backend, first: usize, count: usize) -> String {
     }
 }
 
-/// Runs `SELECT … WHERE seller_id = $1 AND {column} IN (…) {tail}` over `keys`
-/// in lists of [`KEYS_PER_LOOKUP`]. `column` may carry further fixed conditions
-/// before the column name (`kind = 'x' AND ref_key`).
+/// Runs `SELECT … WHERE seller_id = $1 AND {column} IN (…) {tail}` over `keys`:
+/// on SQLite in lists of [`KEYS_PER_LOOKUP`]; on PostgreSQL as one statement
+/// of fixed shape whatever the number of keys, the keys bound as one array.
+/// `column` may carry further fixed conditions before the column name
+/// (`kind = 'x' AND ref_key`).
+///
+/// On PostgreSQL each key is looked up on its own (a lateral sub-select per
+/// element of `unnest($2::text[])`, kept apart by `OFFSET 0`), and the seller
+/// is compared through a sub-select, `(SELECT $1::text)`, which the planner
+/// estimates as an average seller. Both keep it on the index that holds
+/// `{column}`: a seller new since the last `ANALYZE` (every bulk load) is
+/// estimated at one row by its value, and then any index led by `seller_id`
+/// looks as good, and with a list of keys (`= ANY`) cheaper — PostgreSQL 15
+/// took one and filtered every row of the seller, seconds per statement.
 async fn select_in<R>(
     tx: &mut Transaction<'_, Any>,
     backend: Backend,
@@ -100,11 +112,25 @@ async fn select_in<R>(
 where
     R: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
 {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    if backend == Backend::Postgres {
+        let sql = format!(
+            "SELECT found.* FROM unnest($2::text[]) AS k(key) CROSS JOIN LATERAL \
+             ({head} WHERE seller_id = (SELECT $1::text) AND {column} = k.key {tail} OFFSET 0) AS found"
+        );
+        let keys = array_literal(keys.iter().map(|key| Value::Text(key.clone())));
+        return Ok(sqlx::query_as::<_, R>(sqlx::AssertSqlSafe(sql))
+            .bind(seller)
+            .bind(keys)
+            .fetch_all(&mut **tx)
+            .await?);
+    }
     let mut out = Vec::new();
     for keys in keys.chunks(KEYS_PER_LOOKUP) {
-        let seller_placeholder = placeholders(backend, 1, 1);
         let keys_placeholders = placeholders(backend, 2, keys.len());
-        let sql = format!("{head} WHERE seller_id = {seller_placeholder} AND {column} IN ({keys_placeholders}) {tail}");
+        let sql = format!("{head} WHERE seller_id = ? AND {column} IN ({keys_placeholders}) {tail}");
         let mut query = sqlx::query_as::<_, R>(sqlx::AssertSqlSafe(sql)).bind(seller.to_owned());
         for key in keys {
             query = query.bind(key.clone());
@@ -112,6 +138,62 @@ where
         out.extend(query.fetch_all(&mut **tx).await?);
     }
     Ok(out)
+}
+
+/// Texts that serde_json wrote, joined by the unit separator U+001F for
+/// `string_to_array($n, chr(31))`: JSON escapes every control character in
+/// its strings and writes none outside them, so the separator cannot occur in
+/// one, and nothing needs escaping (an array literal would escape every
+/// quote of the JSON, and PostgreSQL unescape them).
+fn joined(values: Vec<Value>) -> String {
+    let mut out = String::new();
+    for (i, value) in values.into_iter().enumerate() {
+        if i > 0 {
+            out.push('\u{1f}');
+        }
+        if let Value::Text(text) = value {
+            out.push_str(&text);
+        }
+    }
+    out
+}
+
+/// A PostgreSQL array literal of `values` (`{"a","b\"c",NULL}`), bound as text
+/// and cast in the statement (`$1::text[]`): the `Any` driver binds no arrays.
+/// Text is quoted with `\` and `"` escaped; bytes are `\x…` hex.
+fn array_literal(values: impl IntoIterator<Item = Value>) -> String {
+    let mut out = String::from("{");
+    for (i, value) in values.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        match value {
+            Value::Text(text) | Value::OptionalText(Some(text)) => {
+                out.push('"');
+                for c in text.chars() {
+                    if c == '"' || c == '\\' {
+                        out.push('\\');
+                    }
+                    out.push(c);
+                }
+                out.push('"');
+            }
+            Value::OptionalText(None) => out.push_str("NULL"),
+            Value::Int(n) => out.push_str(&n.to_string()),
+            Value::Bytes(bytes) => {
+                // The element is bytea's hex form `\x…`, its backslash escaped for the array.
+                out.push_str("\"\\\\x");
+                for byte in bytes {
+                    for nibble in [byte >> 4, byte & 0x0f] {
+                        out.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
+                    }
+                }
+                out.push('"');
+            }
+        }
+    }
+    out.push('}');
+    out
 }
 
 /// Reads, inside `tx` and with a few statements per seller, every subject the
@@ -186,24 +268,23 @@ async fn load(
     fresh.sort();
     if backend == Backend::Postgres {
         // Writers of the same subject queue here; the winner's rows are visible after.
-        // (SQLite has one writer at a time and needs no row to lock.)
-        let rows = fresh.iter().map(|s| vec![Value::Text(seller.to_owned()), Value::Text(s.clone())]).collect();
-        insert_rows(tx, backend, "INSERT INTO subjects (seller_id, subject)", 2, rows, " ON CONFLICT DO NOTHING")
-            .await?;
-        let _: Vec<(String,)> = select_in(
-            tx,
-            backend,
-            "SELECT subject FROM subjects",
-            "subject",
-            "ORDER BY subject FOR UPDATE",
-            seller,
-            &fresh,
+        // (SQLite has one writer at a time and needs no lock.) The locks are
+        // advisory, one per seller and bucket of subjects, taken in bucket
+        // order, and held to the end of the transaction: nothing is written.
+        let mut buckets: Vec<i32> = fresh.iter().map(|subject| subject_bucket(subject)).collect();
+        buckets.sort_unstable();
+        buckets.dedup();
+        // pg_advisory_xact_lock returns void, which the Any driver cannot decode: count the locks.
+        sqlx::query(
+            "SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtext($1), bucket) \
+             FROM unnest($2::int[]) AS bucket) AS locked",
         )
+        .bind(seller)
+        .bind(array_literal(buckets.into_iter().map(|b| Value::Int(i64::from(b)))))
+        .execute(&mut **tx)
         .await?;
     }
-    let mut rows: Vec<(i64, String, String, String)> =
-        select_in(tx, backend, "SELECT seq, subject, event_id, payload FROM events", "subject", "", seller, &fresh)
-            .await?;
+    let mut rows = events_of_subjects(tx, backend, seller, &fresh).await?;
     rows.sort_by_key(|(seq, ..)| *seq);
     for (_, subject, ..) in &rows {
         work.stored.insert((seller.to_owned(), subject.clone()));
@@ -216,6 +297,18 @@ async fn load(
         book.restore(&event_id, &parse_fact(&payload)?);
     }
     Ok(())
+}
+
+/// Subjects locked together on PostgreSQL: a writer takes at most this many
+/// advisory locks per seller (the server's lock table has room for about
+/// 6,400 at default settings, shared by every connection).
+const SUBJECT_BUCKETS: u32 = 128;
+
+/// The lock bucket of a subject key: FNV-1a, the same in every process and build.
+fn subject_bucket(subject: &str) -> i32 {
+    let hash = subject.bytes().fold(0x811c_9dc5_u32, |hash, byte| (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193));
+    // Below SUBJECT_BUCKETS: fits an i32.
+    i32::try_from(hash % SUBJECT_BUCKETS).unwrap_or_default()
 }
 
 /// Reads a stored fact.
@@ -244,22 +337,25 @@ pub(crate) type CounterKey = (String, String, Counter, i64, i64);
 pub(crate) const WRITES_CHANNEL: &str = "sellerhealth_writes";
 
 /// Raises the write version of each of `sellers` and, on PostgreSQL, notifies
-/// the other processes (delivered at commit). Run it last in the transaction:
-/// the version row stays locked from here to the commit.
+/// the other processes (delivered at commit); gives each seller's new version.
+/// Run it last in the transaction: the version row stays locked from here to
+/// the commit, so one seller's versions are raised in commit order.
 pub(crate) async fn raise_versions(
     tx: &mut Transaction<'_, Any>,
     backend: Backend,
     origin: &str,
     sellers: impl IntoIterator<Item = &str>,
-) -> Result<(), StoreError> {
+) -> Result<Vec<(String, i64)>, StoreError> {
+    let mut versions = Vec::new();
     for seller in sellers {
-        sqlx::query(
+        let (version,): (i64,) = sqlx::query_as(
             "INSERT INTO seller_versions (seller_id, version) VALUES ($1, 1) \
-             ON CONFLICT (seller_id) DO UPDATE SET version = seller_versions.version + 1",
+             ON CONFLICT (seller_id) DO UPDATE SET version = seller_versions.version + 1 RETURNING version",
         )
         .bind(seller)
-        .execute(&mut **tx)
+        .fetch_one(&mut **tx)
         .await?;
+        versions.push((seller.to_owned(), version));
         if backend == Backend::Postgres {
             // pg_notify returns void, which the Any driver cannot decode: select a number instead.
             sqlx::query("SELECT 1 FROM (SELECT pg_notify($1, $2)) AS notified")
@@ -269,7 +365,7 @@ pub(crate) async fn raise_versions(
                 .await?;
         }
     }
-    Ok(())
+    Ok(versions)
 }
 
 /// A value bound into a multi-row statement.
@@ -280,16 +376,46 @@ enum Value {
     Bytes(Vec<u8>),
 }
 
-/// Runs `head VALUES ($1, …), (…) tail` for `rows` of `width` values each, with
-/// `$n` placeholders (valid on SQLite and PostgreSQL alike).
+/// Inserts `rows`, each a value per column of `types` (PostgreSQL's names:
+/// `text`, `bigint`, `bytea`; or `json`, text that serde_json wrote, never
+/// empty): on SQLite `head VALUES (?, …), (…) tail`,
+/// [`ROWS_PER_INSERT`] rows a statement; on PostgreSQL one statement of fixed
+/// shape, `head SELECT * FROM unnest($1::text[], …) tail`, a column an array.
 async fn insert_rows(
     tx: &mut Transaction<'_, Any>,
     backend: Backend,
     head: &str,
-    width: usize,
+    types: &[&str],
     rows: Vec<Vec<Value>>,
     tail: &str,
 ) -> Result<(), StoreError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    if backend == Backend::Postgres {
+        let arrays: Vec<String> = types
+            .iter()
+            .enumerate()
+            .map(|(i, t)| match *t {
+                "json" => format!("string_to_array(${}, chr(31))", i.saturating_add(1)),
+                t => format!("${}::{t}[]", i.saturating_add(1)),
+            })
+            .collect();
+        let sql = format!("{head} SELECT * FROM unnest({}){tail}", arrays.join(", "));
+        let mut columns: Vec<Vec<Value>> = types.iter().map(|_| Vec::with_capacity(rows.len())).collect();
+        for row in rows {
+            for (column, value) in columns.iter_mut().zip(row) {
+                column.push(value);
+            }
+        }
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (column, t) in columns.into_iter().zip(types) {
+            query = query.bind(if *t == "json" { joined(column) } else { array_literal(column) });
+        }
+        query.execute(&mut **tx).await?;
+        return Ok(());
+    }
+    let width = types.len();
     for chunk in rows.chunks(ROWS_PER_INSERT) {
         let mut sql = format!("{head} VALUES ");
         for (r, _) in chunk.iter().enumerate() {
@@ -312,14 +438,8 @@ async fn insert_rows(
     Ok(())
 }
 
-/// Writes the accepted events, each touched subject's new contributions, and the
-/// counters' changes.
-pub(crate) async fn commit(
-    tx: &mut Transaction<'_, Any>,
-    work: &Work,
-    policy: &Policy,
-    now: Instant,
-) -> Result<(), StoreError> {
+/// Appends the accepted events to the log.
+pub(crate) async fn append(tx: &mut Transaction<'_, Any>, work: &Work, now: Instant) -> Result<(), StoreError> {
     let mut rows = Vec::with_capacity(work.accepted.len());
     for (subject, event) in &work.accepted {
         let payload = serde_json::to_string(&event.fact)
@@ -338,75 +458,108 @@ pub(crate) async fn commit(
         tx,
         work.backend,
         "INSERT INTO events (seller_id, event_id, subject, kind, ref_key, payload, ingested_at_us)",
-        7,
+        &["text", "text", "text", "text", "text", "json", "bigint"],
         rows,
         "",
     )
-    .await?;
+    .await
+}
 
-    let mut changes: HashMap<CounterKey, i64> = HashMap::new();
-    let mut new_rows: Vec<(String, String, Contribution)> = Vec::new();
-    let mut by_seller: BTreeMap<&str, Vec<(&String, &Subject)>> = BTreeMap::new();
-    for ((seller, key), subject) in &work.touched {
-        by_seller.entry(seller.as_str()).or_default().push((key, subject));
+/// What a write queues for the projector, per seller (stored as JSON in
+/// `projection_queue.subjects`): the subjects its events touched, split by
+/// whether events of theirs were stored before (only those can have stored
+/// contributions to take back).
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Queued {
+    /// Subjects with no event stored before the write.
+    pub(crate) new: Vec<String>,
+    /// Subjects with events stored before the write.
+    pub(crate) changed: Vec<String>,
+}
+
+/// Queues the subjects each seller's events touched for the projector, under
+/// the seller's new write `versions` (see the `project` module).
+pub(crate) async fn queue_projection(
+    tx: &mut Transaction<'_, Any>,
+    work: &Work,
+    versions: &[(String, i64)],
+) -> Result<(), StoreError> {
+    let mut rows = Vec::with_capacity(versions.len());
+    for (seller, version) in versions {
+        let mut queued = Queued::default();
+        for ((_, key), _) in work.touched.range((seller.clone(), String::new())..).take_while(|((s, _), _)| s == seller)
+        {
+            let list = if work.stored.contains(&(seller.clone(), key.clone())) {
+                &mut queued.changed
+            } else {
+                &mut queued.new
+            };
+            list.push(key.clone());
+        }
+        let subjects = serde_json::to_string(&queued)
+            .map_err(|e| StoreError::Corrupt(format!("cannot encode subjects of {seller:?}: {e}")))?;
+        rows.push(vec![Value::Text(seller.clone()), Value::Int(*version), Value::Text(subjects)]);
     }
-    for (seller, subjects) in by_seller {
-        let keys: Vec<String> = subjects
-            .iter()
-            .filter(|(key, _)| work.stored.contains(&(seller.to_owned(), (*key).clone())))
-            .map(|(key, _)| (*key).clone())
-            .collect();
-        let old: Vec<(String, i64, Vec<u8>)> = select_in(
-            tx,
-            work.backend,
-            "SELECT marketplace_id, at_ns, changes FROM contributions",
-            "subject",
-            "",
-            seller,
-            &keys,
+    let head = "INSERT INTO projection_queue (seller_id, version, subjects)";
+    insert_rows(tx, work.backend, head, &["text", "bigint", "text"], rows, "").await
+}
+
+/// The stored events of the seller's subjects `keys`: (seq, subject, event id, payload).
+pub(crate) async fn events_of_subjects(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    seller: &str,
+    keys: &[String],
+) -> Result<Vec<(i64, String, String, String)>, StoreError> {
+    select_in(tx, backend, "SELECT seq, subject, event_id, payload FROM events", "subject", "", seller, keys).await
+}
+
+/// The stored contributions of the seller's subjects `keys`: (marketplace, instant, packed changes).
+pub(crate) async fn stored_contributions(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    seller: &str,
+    keys: &[String],
+) -> Result<Vec<(String, i64, Vec<u8>)>, StoreError> {
+    select_in(tx, backend, "SELECT marketplace_id, at_ns, changes FROM contributions", "subject", "", seller, keys)
+        .await
+}
+
+/// Deletes the stored contributions of the seller's subjects `keys`.
+pub(crate) async fn delete_contributions(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    seller: &str,
+    keys: &[String],
+) -> Result<(), StoreError> {
+    if keys.is_empty() {
+        return Ok(());
+    }
+    if backend == Backend::Postgres {
+        // The rows as `select_in` finds them (see there), deleted by their ctid.
+        sqlx::query(
+            "DELETE FROM contributions WHERE ctid = ANY(ARRAY(SELECT found.ctid FROM unnest($2::text[]) AS k(key) \
+             CROSS JOIN LATERAL (SELECT ctid FROM contributions \
+             WHERE seller_id = (SELECT $1::text) AND subject = k.key OFFSET 0) AS found))",
         )
+        .bind(seller)
+        .bind(array_literal(keys.iter().map(|key| Value::Text(key.clone()))))
+        .execute(&mut **tx)
         .await?;
-        for (marketplace, at_ns, packed) in old {
-            let eff_day = day_number(day_of(chrono::DateTime::from_timestamp_nanos(at_ns)));
-            for record in unpack_records(&packed) {
-                let (counter, day, delta) = record?;
-                let key = (seller.to_owned(), marketplace.clone(), counter, day, eff_day);
-                // Counter deltas are counts: saturating only matters for nonsense input.
-                let change = changes.entry(key).or_insert(0);
-                *change = change.saturating_sub(delta);
-            }
-        }
-        for keys in keys.chunks(KEYS_PER_LOOKUP) {
-            let sql = format!(
-                "DELETE FROM contributions WHERE seller_id = {} AND subject IN ({})",
-                placeholders(work.backend, 1, 1),
-                placeholders(work.backend, 2, keys.len())
-            );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(seller.to_owned());
-            for key in keys {
-                query = query.bind(key.clone());
-            }
-            query.execute(&mut **tx).await?;
-        }
-        let book = work.books.get(seller).ok_or_else(|| StoreError::Corrupt(format!("no book for {seller:?}")))?;
-        for (key, subject) in subjects {
-            for contribution in subject_contributions(book, subject, policy) {
-                let counter_key = (
-                    seller.to_owned(),
-                    contribution.marketplace_id.clone(),
-                    contribution.counter,
-                    day_number(contribution.day),
-                    day_number(day_of(contribution.at)),
-                );
-                let change = changes.entry(counter_key).or_insert(0);
-                *change = change.saturating_add(contribution.delta);
-                new_rows.push((seller.to_owned(), key.clone(), contribution));
-            }
-        }
+        return Ok(());
     }
-    insert_contributions(tx, work.backend, &new_rows).await?;
-    let changes: Vec<(CounterKey, i64)> = changes.into_iter().filter(|(_, delta)| *delta != 0).collect();
-    add_to_counters(tx, work.backend, &changes).await
+    for keys in keys.chunks(KEYS_PER_LOOKUP) {
+        let sql = format!(
+            "DELETE FROM contributions WHERE seller_id = ? AND subject IN ({})",
+            placeholders(backend, 2, keys.len())
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(seller.to_owned());
+        for key in keys {
+            query = query.bind(key.clone());
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 /// Inserts contributions (seller, subject, contribution), one row per seller,
@@ -448,12 +601,15 @@ pub(crate) async fn insert_contributions(
         tx,
         backend,
         "INSERT INTO contributions (seller_id, subject, marketplace_id, at_ns, changes)",
-        5,
+        &["text", "text", "text", "bigint", "bytea"],
         rows,
         "",
     )
     .await
 }
+
+/// The column types of a `counters` row.
+const COUNTER_COLUMNS: &[&str] = &["text", "text", "bigint", "bytea"];
 
 /// Adds each change to its day's counter row, creating rows as needed. The
 /// rows are created empty first and then read locked (PostgreSQL), so two
@@ -482,24 +638,33 @@ pub(crate) async fn add_to_counters(
             })
             .collect();
         let head = "INSERT INTO counters (seller_id, marketplace_id, day, totals)";
-        insert_rows(tx, backend, head, 4, rows, " ON CONFLICT DO NOTHING").await?;
+        insert_rows(tx, backend, head, COUNTER_COLUMNS, rows, " ON CONFLICT DO NOTHING").await?;
         let day_list: Vec<i64> = days.keys().copied().collect();
         let mut stored: BTreeMap<i64, DayTotals> = BTreeMap::new();
-        for chunk in day_list.chunks(KEYS_PER_LOOKUP) {
-            let sql = format!(
-                "SELECT day, totals FROM counters WHERE seller_id = {} AND marketplace_id = {} AND day IN ({}) \
-                 ORDER BY day{}",
-                placeholders(backend, 1, 1),
-                placeholders(backend, 2, 1),
-                placeholders(backend, 3, chunk.len()),
-                if backend == Backend::Postgres { " FOR UPDATE" } else { "" },
-            );
-            let mut query = sqlx::query_as::<_, (i64, Vec<u8>)>(sqlx::AssertSqlSafe(sql))
+        for chunk in day_list.chunks(if backend == Backend::Postgres { day_list.len() } else { KEYS_PER_LOOKUP }) {
+            let query = if backend == Backend::Postgres {
+                let days = array_literal(chunk.iter().map(|day| Value::Int(*day)));
+                sqlx::query_as::<_, (i64, Vec<u8>)>(
+                    "SELECT day, totals FROM counters WHERE seller_id = $1 AND marketplace_id = $2 \
+                     AND day = ANY($3::bigint[]) ORDER BY day FOR UPDATE",
+                )
                 .bind(seller.to_owned())
-                .bind(marketplace.to_owned());
-            for day in chunk {
-                query = query.bind(*day);
-            }
+                .bind(marketplace.to_owned())
+                .bind(days)
+            } else {
+                let sql = format!(
+                    "SELECT day, totals FROM counters WHERE seller_id = ? AND marketplace_id = ? AND day IN ({}) \
+                     ORDER BY day",
+                    placeholders(backend, 3, chunk.len()),
+                );
+                let mut query = sqlx::query_as::<_, (i64, Vec<u8>)>(sqlx::AssertSqlSafe(sql))
+                    .bind(seller.to_owned())
+                    .bind(marketplace.to_owned());
+                for day in chunk {
+                    query = query.bind(*day);
+                }
+                query
+            };
             for (day, packed) in query.fetch_all(&mut **tx).await? {
                 let totals = unpack_records(&packed)
                     .map(|record| record.map(|(counter, eff_day, total)| ((counter, eff_day), total)))
@@ -522,7 +687,7 @@ pub(crate) async fn add_to_counters(
             ]);
         }
         let tail = " ON CONFLICT (seller_id, marketplace_id, day) DO UPDATE SET totals = excluded.totals";
-        insert_rows(tx, backend, head, 4, rows, tail).await?;
+        insert_rows(tx, backend, head, COUNTER_COLUMNS, rows, tail).await?;
     }
     Ok(())
 }

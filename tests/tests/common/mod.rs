@@ -61,11 +61,17 @@ impl Server {
 
     /// Same as [`Server::start`] with extra command-line arguments.
     pub async fn start_with(data_dir: &Path, extra: &[&str]) -> Server {
+        Self::start_with_env(data_dir, extra, &[]).await
+    }
+
+    /// Same as [`Server::start_with`] with extra environment variables.
+    pub async fn start_with_env(data_dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
         let addr = format!("127.0.0.1:{}", free_port());
         let child = Command::new(server_binary())
             .args(["--listen", &addr, "--data-dir"])
             .arg(data_dir)
             .args(extra)
+            .envs(env.iter().copied())
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
@@ -278,6 +284,22 @@ pub async fn stored_events(server: &Server, seller: &str) -> i64 {
         .fetch_one(&mut db)
         .await
         .unwrap();
+    db.close().await.unwrap();
+    rows
+}
+
+/// The environment that keeps a server's projector from projecting in the
+/// background (it projects after writes pause for this long: an hour), so
+/// what a test reads was projected by the read itself, or is still queued.
+pub const PROJECTOR_IDLE: (&str, &str) = ("SELLERHEALTH_PROJECT_AFTER_IDLE_MS", "3600000");
+
+/// Rows the server's projector has not projected yet, all sellers (read from
+/// the SQLite file while the server runs, or after it was killed).
+pub async fn queued_projections(data_dir: &Path) -> i64 {
+    use sqlx::Connection;
+    let path = data_dir.join("sellerhealth.db");
+    let mut db = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+    let (rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM projection_queue").fetch_one(&mut db).await.unwrap();
     db.close().await.unwrap();
     rows
 }

@@ -63,9 +63,15 @@ impl IngestService for Ingest {
         let mut stream = request.into_inner();
         let mut summary = pb::StreamEventsResponse::default();
         let mut index: i64 = 0;
-        loop {
+        // The write of the previous message runs while the next one is read
+        // and converted; messages are still written one after another, in order.
+        let mut writing: Option<Writing> = None;
+        let outcome = loop {
             let Ok(next) = tokio::time::timeout(self.stream_idle_timeout, stream.message()).await else {
-                return Err(Status::deadline_exceeded(format!(
+                if let Err(status) = finish(writing.take(), &mut summary).await {
+                    break Err(status);
+                }
+                break Err(Status::deadline_exceeded(format!(
                     "no message for {} s (--stream-idle-timeout); the stream is closed after {} events \
                      ({} accepted, {} duplicates, {} rejected), which stay stored",
                     self.stream_idle_timeout.as_secs_f64(),
@@ -75,33 +81,46 @@ impl IngestService for Ingest {
                     summary.rejected
                 )));
             };
-            let Some(chunk) = next? else { break };
-            check_batch(chunk.events.len(), self.max_batch_events)?;
+            let chunk = match next {
+                Ok(Some(chunk)) => chunk,
+                Ok(None) => break Ok(()),
+                Err(status) => break Err(status),
+            };
             // A seller outside the token's set ends the stream; earlier chunks stay stored.
-            for event in &chunk.events {
-                grant.allow(&event.seller_id, Role::Write)?;
+            let allowed = check_batch(chunk.events.len(), self.max_batch_events)
+                .and_then(|()| chunk.events.iter().try_for_each(|event| grant.allow(&event.seller_id, Role::Write)));
+            if let Err(status) = allowed {
+                break Err(status);
             }
             let mut converted = Vec::with_capacity(chunk.events.len());
             let mut positions = Vec::with_capacity(chunk.events.len());
+            let mut refused = Vec::new();
             for event in &chunk.events {
                 match convert::event(event) {
                     Ok(domain_event) => {
                         converted.push(domain_event);
                         positions.push(index);
                     }
-                    Err(error) => reject(&mut summary, index, &event.event_id, error),
+                    Err(error) => refused.push((index, event.event_id.clone(), error)),
                 }
                 index = index.saturating_add(1);
             }
-            let outcomes = self.store.ingest_each(&converted, Utc::now()).await.map_err(status::from_store)?;
-            for ((event, position), outcome) in converted.iter().zip(positions).zip(outcomes) {
-                match outcome {
-                    Ok(Applied::Accepted) => summary.accepted += 1,
-                    Ok(Applied::Duplicate) => summary.duplicates += 1,
-                    Err(error) => reject(&mut summary, position, &event.event_id, error),
-                }
+            if let Err(status) = finish(writing.take(), &mut summary).await {
+                break Err(status);
             }
-        }
+            for (position, event_id, error) in refused {
+                reject(&mut summary, position, &event_id, error);
+            }
+            let store = Arc::clone(&self.store);
+            let events = Arc::new(converted);
+            let written = Arc::clone(&events);
+            let task = tokio::spawn(async move { store.ingest_each(&written, Utc::now()).await });
+            writing = Some(Writing { events, positions, task });
+        };
+        // Whatever ended the stream, a write under way finishes (its events stay stored).
+        let finished = finish(writing.take(), &mut summary).await;
+        outcome?;
+        finished?;
         count_events(summary.accepted as u64, summary.duplicates as u64, summary.rejected as u64);
         tracing::info!(
             accepted = summary.accepted,
@@ -111,6 +130,34 @@ impl IngestService for Ingest {
         );
         Ok(Response::new(summary))
     }
+}
+
+/// A message's write under way: its events, their indexes in the stream, and
+/// the task writing them.
+struct Writing {
+    events: Arc<Vec<sellerhealth_domain::Event>>,
+    positions: Vec<i64>,
+    task: tokio::task::JoinHandle<Result<Vec<Result<Applied, DomainError>>, sellerhealth_store::StoreError>>,
+}
+
+/// Waits for a message's write (if one is under way) and counts its outcomes.
+async fn finish(writing: Option<Writing>, summary: &mut pb::StreamEventsResponse) -> Result<(), Status> {
+    let Some(Writing { events, positions, task }) = writing else { return Ok(()) };
+    let outcomes = task
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "bulk write task failed");
+            Status::internal("bulk write failed")
+        })?
+        .map_err(status::from_store)?;
+    for ((event, position), outcome) in events.iter().zip(positions).zip(outcomes) {
+        match outcome {
+            Ok(Applied::Accepted) => summary.accepted += 1,
+            Ok(Applied::Duplicate) => summary.duplicates += 1,
+            Err(error) => reject(summary, position, &event.event_id, error),
+        }
+    }
+    Ok(())
 }
 
 /// Counts ingested events by outcome for Prometheus.
