@@ -94,7 +94,7 @@ impl SellerFacts {
         let mut bytes = self.encoded.as_slice();
         while !bytes.is_empty() {
             let wire = pb::Event::decode_length_delimited(&mut bytes)?;
-            sellerhealth_server::convert::event(&wire)
+            sellerhealth_contract::event(&wire)
                 .and_then(|event| book.apply(&event, as_of, policy))
                 .with_context(|| format!("event {}", wire.event_id))?;
         }
@@ -119,7 +119,7 @@ pub fn build(
     for (index, &size) in sizes.iter().enumerate() {
         let seller_id = dataset::seller_id(index);
         let wire = dataset::seller_events(&seller_id, size, as_of, seed.wrapping_add(index as u64));
-        let domain = sellerhealth_server::convert::events(&wire).map_err(|s| anyhow::anyhow!("{}", s.message()))?;
+        let domain = sellerhealth_contract::events(&wire)?;
         let mut encoded = Vec::new();
         for (event, wire) in domain.iter().zip(&wire) {
             tables.write(event, wire)?;

@@ -62,7 +62,7 @@ impl Inserter {
                         .bind(event.seller_id.clone())
                         .bind(event.event_id.clone())
                         .bind(event.fact.order_id().unwrap_or_default().to_owned())
-                        .bind(event.fact.kind())
+                        .bind(event.fact.kind().as_str())
                         .bind(match &event.fact {
                             Fact::ShipmentConfirmed(s) => Some(s.tracking_number.clone()),
                             _ => None,

@@ -102,7 +102,7 @@ async fn a_version_1_event_log_is_carried_into_the_current_schema() {
         )
         .bind(&event.seller_id)
         .bind(&event.event_id)
-        .bind(event.fact.kind())
+        .bind(event.fact.kind().as_str())
         .bind(serde_json::to_string(&event.fact).unwrap())
         .execute(&mut conn)
         .await

@@ -143,7 +143,7 @@ impl<'a> Inline<'a> {
                 match book.apply(&event, now, &policy) {
                     Ok(Applied::Accepted | Applied::Duplicate) => {}
                     Err(error) => {
-                        return Err(status::from_domain(error.within(&format!("{prefix}events[{index}]"))));
+                        return Err(status::from_domain(error.within(format!("{prefix}events[{index}]"))));
                     }
                 }
             }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use sellerhealth_proto::v1 as pb;
 use sellerhealth_proto::v1::review_service_server::ReviewService;
-use sellerhealth_ratings::reviews::{self, StarShare};
+use sellerhealth_ratings::reviews;
 use sellerhealth_store::Store;
 use tonic::{Request, Response, Status};
 
@@ -26,27 +26,6 @@ impl Reviews {
     }
 }
 
-fn shares(shares: &[StarShare]) -> Vec<pb::StarShare> {
-    shares
-        .iter()
-        .map(|s| pb::StarShare { stars: s.stars, count: s.count, weight: s.weight, percent: s.percent })
-        .collect()
-}
-
-/// The answer of both summary calls.
-fn summary_response(asin: &str, summary: &reviews::ReviewSummary) -> pb::GetReviewSummaryResponse {
-    pb::GetReviewSummaryResponse {
-        asin: asin.to_owned(),
-        review_count: summary.count,
-        mean_stars: summary.mean,
-        display_mean: summary.display_mean,
-        display_stars: summary.display_stars,
-        histogram: shares(&summary.histogram),
-        weighted_mean: summary.weighted_mean,
-        weighted_histogram: shares(&summary.weighted_histogram),
-    }
-}
-
 #[tonic::async_trait]
 impl ReviewService for Reviews {
     async fn get_review_summary(
@@ -63,7 +42,7 @@ impl ReviewService for Reviews {
             .read(seller_id, |book, _| reviews::summary(&reviews::visible(book, marketplace_id, asin, as_of), as_of))
             .await
             .map_err(status::from_store)?;
-        Ok(Response::new(summary_response(asin, &summary)))
+        Ok(Response::new(convert::review_summary(asin, &summary)))
     }
 
     async fn evaluate_review_summary(
@@ -80,7 +59,7 @@ impl ReviewService for Reviews {
                 reviews::summary(&reviews::visible(book, marketplace_id, &wanted, as_of), as_of)
             })
             .await?;
-        Ok(Response::new(pb::EvaluateReviewSummaryResponse { summary: Some(summary_response(&asin, &summary)) }))
+        Ok(Response::new(pb::EvaluateReviewSummaryResponse { summary: Some(convert::review_summary(&asin, &summary)) }))
     }
 
     async fn list_reviews(
@@ -98,20 +77,7 @@ impl ReviewService for Reviews {
             .read(seller_id, |book, _| {
                 let visible = reviews::visible(book, marketplace_id, asin, as_of);
                 let (items, next) = page.cut(&visible);
-                let items = items
-                    .iter()
-                    .map(|r| pb::ReviewEntry {
-                        review_id: r.review_id.clone(),
-                        reviewer_id: r.reviewer_id.clone(),
-                        stars: r.stars,
-                        reviewed_at: Some(convert::timestamp(r.reviewed_at)),
-                        verified_purchase: r.verified_purchase,
-                        helpful_votes: i32::try_from(r.helpful_votes).unwrap_or(i32::MAX),
-                        title: r.title.clone(),
-                        body: r.body.clone(),
-                        weight: reviews::weight(r, as_of),
-                    })
-                    .collect();
+                let items = items.iter().map(|r| convert::review_entry(r, as_of)).collect();
                 (items, next)
             })
             .await
