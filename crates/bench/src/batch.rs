@@ -15,61 +15,17 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use chrono::{DateTime, Utc};
 use prost::Message;
+use sellerhealth_cli::batch::figures::{self, FIGURE_NAMES, report_row};
+use sellerhealth_cli::batch::tables::Table;
 use sellerhealth_domain::{Policy, SellerBook};
-use sellerhealth_metrics::{AccountHealthReport, Metric, RateMetric};
 use sellerhealth_proto::v1 as pb;
 
-use crate::tables::{TABLES, Tables};
+use crate::tables::Tables;
 use crate::{dataset, resident_mib, spread};
 
 /// The SQL the peers run, and the peer program.
 const FIGURES_SQL: &str = include_str!("../peers/figures.sql");
 const SQL_PEER: &str = include_str!("../peers/sql_peer.py");
-
-/// The names of the figures compared, in the order of a row after seller and marketplace.
-pub const FIGURE_NAMES: [&str; 41] = [
-    "odr_mfn_defective",
-    "odr_mfn_orders",
-    "odr_mfn_negative_feedback",
-    "odr_mfn_atoz_claims",
-    "odr_mfn_service_chargebacks",
-    "odr_afn_defective",
-    "odr_afn_orders",
-    "odr_afn_negative_feedback",
-    "odr_afn_atoz_claims",
-    "odr_afn_service_chargebacks",
-    "cancel_seller_cancelled",
-    "cancel_mfn_orders",
-    "lsr10_late",
-    "lsr10_due",
-    "lsr30_late",
-    "lsr30_due",
-    "vtr_valid",
-    "vtr_confirmed",
-    "otdr_on_time",
-    "otdr_tracked",
-    "uotdr_units_on_time",
-    "uotdr_units",
-    "rdr_dissatisfied",
-    "rdr_requests",
-    "refund_refunded",
-    "refund_orders",
-    "crt7_on_time",
-    "crt7_late",
-    "crt7_pending",
-    "crt7_average_hours",
-    "crt7_p90_hours",
-    "crt30_on_time",
-    "crt30_late",
-    "crt30_pending",
-    "crt30_average_hours",
-    "crt30_p90_hours",
-    "crt90_on_time",
-    "crt90_late",
-    "crt90_pending",
-    "crt90_average_hours",
-    "crt90_p90_hours",
-];
 
 /// One seller's facts, in the order they were generated, as the contract's
 /// protobuf events (length-delimited): the engine's input, as the CSV tables are
@@ -137,36 +93,9 @@ pub fn build(
     }
     eprintln!();
     let rows = tables.finish()?;
-    let listed: Vec<String> = TABLES.iter().zip(rows).map(|((name, _), n)| format!("{name} {n}")).collect();
+    let listed: Vec<String> = Table::ALL.iter().zip(rows).map(|(table, n)| format!("{} {n}", table.name())).collect();
     eprintln!("  tables in {}: {}", dir.display(), listed.join(", "));
     Ok(sellers)
-}
-
-/// Rates the SQL peers do not compute (the generated data has no surveys or invoices).
-const PEERLESS: [Metric; 2] = [Metric::CustomerServiceDissatisfactionRate, Metric::InvoiceDefectRate];
-
-/// A rate's numerator and denominator.
-fn counts(rate: &RateMetric) -> [String; 2] {
-    [rate.numerator.to_string(), rate.denominator.to_string()]
-}
-
-/// The compared figures of one report, as the peer prints them.
-pub fn report_row(report: &AccountHealthReport) -> String {
-    let mut fields = vec![report.seller_id.clone(), report.marketplace_id.clone()];
-    for odr in [&report.order_defect_rate_mfn, &report.order_defect_rate_afn] {
-        fields.extend(counts(&odr.rate));
-        fields.extend([odr.negative_feedback, odr.atoz_claims, odr.service_chargebacks].map(|n| n.to_string()));
-    }
-    // The ODRs are above, with their components; the peers compute every other rate but the PEERLESS.
-    for rate in report.rates().into_iter().skip(2).filter(|r| !PEERLESS.contains(&r.metric)) {
-        fields.extend(counts(rate));
-    }
-    for contact in &report.contact_response_times {
-        fields.extend([contact.on_time, contact.late, contact.pending].map(|n| n.to_string()));
-        fields.push(contact.average_response_hours.map(|h| format!("{h:.9}")).unwrap_or_default());
-        fields.push(contact.p90_response_hours.map(|h| h.to_string()).unwrap_or_default());
-    }
-    fields.join("\t")
 }
 
 /// Every report of one seller: one per marketplace it sold in.
@@ -370,10 +299,9 @@ pub fn run(options: &BatchOptions) -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     );
     let (_, engine_peak) = resident_mib(std::process::id())?;
-    let figures = options.data.join("engine_figures.tsv");
-    let header = ["seller_id", "marketplace_id"].iter().chain(&FIGURE_NAMES).copied().collect::<Vec<_>>().join("\t");
-    std::fs::write(&figures, format!("{header}\n{}\n", ours.join("\n")))?;
-    eprintln!("  engine figures written to {}", figures.display());
+    let figures_file = options.data.join("engine_figures.tsv");
+    std::fs::write(&figures_file, format!("{}\n{}\n", figures::header(), ours.join("\n")))?;
+    eprintln!("  engine figures written to {}", figures_file.display());
 
     let mut peers = Vec::new();
     for name in options.peers.iter().filter(|name| !name.is_empty()) {

@@ -11,11 +11,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use chrono::{Days, NaiveDate, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 use sellerhealth_cli::client::{Connection, ImportSummary, import};
 use sellerhealth_cli::files::{self, DateOrder, Decoded, FileError, MAX_HANDLING_DAYS, Parsed};
-use sellerhealth_cli::{chart, reconcile, table, wire_json};
+use sellerhealth_cli::{batch, chart, reconcile, table, wire_json};
 use sellerhealth_metrics::sp_api;
 use sellerhealth_proto::v1 as pb;
 use sellerhealth_proto::v1::account_health_service_client::AccountHealthServiceClient;
@@ -49,6 +49,10 @@ enum Command {
     /// Import a file of facts.
     #[command(subcommand)]
     Import(Import),
+    /// Every seller's and marketplace's account health from a data set on
+    /// files, with no server or database: one report per line on standard
+    /// output, refused rows on standard error (exit 1 if any).
+    Batch(BatchArgs),
     /// Everything else: questions to the store.
     #[command(flatten)]
     Query(Query),
@@ -155,6 +159,36 @@ enum Import {
     },
 }
 
+#[derive(clap::Args)]
+struct BatchArgs {
+    /// A directory of CSV tables (orders.csv, shipments.csv, …, as
+    /// `sellerhealth-bench generate` writes them; docs/BATCH.md), or a file of
+    /// JSON-lines contract events (as `import events` reads).
+    input: PathBuf,
+    /// Evaluation instant: a day (YYYY-MM-DD: the end of it, 23:59:59 UTC, as
+    /// `report --as-of`) or an RFC 3339 instant, 1970 to 2199; default: now.
+    #[arg(long, value_parser = instant_arg)]
+    as_of: Option<DateTime<Utc>>,
+    /// Output: the contract's JSON of each report, one a line (as `report
+    /// --format json`), or the table of figures the batch benchmark compares.
+    #[arg(long, value_enum, default_value = "json")]
+    format: BatchFormat,
+    /// Worker threads, 1 to 1024; default: one per core.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    threads: Option<u16>,
+    /// Policy profile JSON, as the server's --policy; default: the built-in amazon profile.
+    #[arg(long)]
+    policy: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum BatchFormat {
+    /// One report per line, as the contract's JSON.
+    Json,
+    /// A header, then the 41 figures of each report, tab-separated.
+    Table,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     /// A table for people.
@@ -170,6 +204,18 @@ fn day_arg(text: &str) -> Result<NaiveDate, String> {
     let day: NaiveDate = text.parse().map_err(|e| format!("{e} (expected YYYY-MM-DD)"))?;
     sellerhealth_domain::time::check_day("date", day)
         .map_err(|_| format!("{day} is outside the supported range 1970-01-01 to 2199-12-31"))
+}
+
+/// An instant flag: `YYYY-MM-DD` (the end of that day, UTC) or RFC 3339, in the supported range.
+fn instant_arg(text: &str) -> Result<DateTime<Utc>, String> {
+    let at = match text.parse::<NaiveDate>() {
+        Ok(day) => day.and_hms_opt(23, 59, 59).ok_or_else(|| format!("{day} has no 23:59:59"))?.and_utc(),
+        Err(_) => DateTime::parse_from_rfc3339(text)
+            .map_err(|e| format!("{e} (expected YYYY-MM-DD or an RFC 3339 instant such as 2026-10-01T00:00:00Z)"))?
+            .with_timezone(&Utc),
+    };
+    sellerhealth_domain::time::check_instant("as_of", at)
+        .map_err(|_| format!("{at} is outside the supported range 1970-01-01 to 2199-12-31"))
 }
 
 #[tokio::main]
@@ -218,6 +264,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print_out(&summary.render())?;
             return Ok(if summary.rejected.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) });
         }
+        Command::Batch(args) => return batch(&args),
         Command::Query(query) => query,
     };
     let connection = Connection::open(cli.server.as_deref(), &database_url).await?;
@@ -225,6 +272,47 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     connection.close().await?;
     print_out(&outcome?)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `sellerhealth batch`: reads the data set, evaluates every seller, prints
+/// the reports, and the summary with every refused row on standard error.
+fn batch(args: &BatchArgs) -> anyhow::Result<ExitCode> {
+    let now = Utc::now();
+    let as_of = args.as_of.unwrap_or(now);
+    let policy = match &args.policy {
+        None => sellerhealth_domain::Policy::amazon(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading the policy profile {}", path.display()))?;
+            sellerhealth_domain::Policy::from_json(&text)
+                .with_context(|| format!("loading the policy profile {}", path.display()))?
+        }
+    };
+    let threads = match args.threads {
+        Some(n) => usize::from(n),
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let format = match args.format {
+        BatchFormat::Json => batch::Format::Json,
+        BatchFormat::Table => batch::Format::Table,
+    };
+    let progress = std::io::stderr().is_terminal();
+    let data = batch::DataSet::open(&args.input, progress)?;
+    let options = batch::Options { as_of, now: now.max(as_of), policy, format, threads };
+    let evaluated = data.evaluate(&options, progress)?;
+    let mut out = String::new();
+    if format == batch::Format::Table {
+        out.push_str(&batch::figures::header());
+        out.push('\n');
+    }
+    for line in &evaluated.lines {
+        out.push_str(line);
+        out.push('\n');
+    }
+    print_out(&out)?;
+    // Nowhere to say it if standard error is closed: the exit code tells.
+    let _ = std::io::stderr().lock().write_all(evaluated.summary(as_of).as_bytes());
+    Ok(if evaluated.rejected.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 /// Reads and parses the file to import; the text is given back without its
