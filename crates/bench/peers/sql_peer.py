@@ -2,15 +2,18 @@
 """The SQL side of `sellerhealth-bench batch`: loads a data set's CSV tables into
 DuckDB or SQLite, then, for each `run PATH` line on stdin, computes every
 seller's figures with figures.sql, writes them to PATH as tab-separated rows and
-prints the time the query took as a JSON line. `quit` prints the peak memory.
+prints the time the query took as a JSON line. `reload` drops the database and
+loads the tables into a new one, printing the load's time (the end-to-end
+comparison times load plus query). `quit` prints the peak memory.
 
 Times are measured around the query and the fetch of its rows only; loading is
-timed apart. Both engines get their defaults: DuckDB uses every core, SQLite
+timed apart, around the creation of the database and the load of every table. Both engines get their defaults: DuckDB uses every core, SQLite
 one, with an index on every join key.
 """
 
 import argparse
 import csv
+import gc
 import json
 import sys
 import time
@@ -122,8 +125,9 @@ def main():
     parser.add_argument("--as-of", type=int, required=True, help="seconds since the epoch")
     args = parser.parse_args()
 
+    load = load_duckdb if args.engine == "duckdb" else load_sqlite
     started = time.perf_counter()
-    connection, div, engine = (load_duckdb if args.engine == "duckdb" else load_sqlite)(args.data)
+    connection, div, engine = load(args.data)
     loaded = time.perf_counter() - started
     with open(args.sql) as f:
         sql = f.read().format(T=args.as_of, D=args.as_of // 86400, div=div)
@@ -133,6 +137,14 @@ def main():
         command = line.split(maxsplit=1)
         if command[0] == "quit":
             break
+        if command[0] == "reload":
+            connection.close()
+            connection = None
+            gc.collect()
+            started = time.perf_counter()
+            connection, div, engine = load(args.data)
+            print(json.dumps({"load_seconds": time.perf_counter() - started}), flush=True)
+            continue
         cursor = connection.cursor()
         started = time.perf_counter()
         cursor.execute(sql)
