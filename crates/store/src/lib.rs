@@ -114,8 +114,10 @@ impl Store {
     /// event log first when a migration changed their stored form.
     pub async fn open(url: &str, policy: Policy) -> Result<Store, StoreError> {
         let store = Store::open_to_rebuild(url, policy).await?;
-        store.check_counter_parameters().await?;
+        // A migration that changed what counters mean marks them for a rebuild,
+        // which records the profile's parameters: then they are this profile's.
         store.rebuild_if_marked().await?;
+        store.check_counter_parameters().await?;
         Ok(store)
     }
 

@@ -60,7 +60,10 @@ impl ReviewService for Reviews {
         let asin = required_id("asin", &request.asin)?;
         let summary = self
             .store
-            .read(seller_id, |book, _| reviews::summary(&reviews::visible(book, marketplace_id, asin, as_of), as_of))
+            .read(seller_id, |book, policy| {
+                let calendar = policy.calendar(marketplace_id);
+                reviews::summary(&reviews::visible(book, marketplace_id, asin, as_of), calendar, as_of)
+            })
             .await
             .map_err(status::from_store)?;
         Ok(Response::new(summary_response(asin, &summary)))
@@ -76,8 +79,9 @@ impl ReviewService for Reviews {
         let policy = self.store.policy().clone();
         let wanted = asin.clone();
         let summary = Inline::of(request.facts.as_ref())
-            .evaluate(&grant, "facts.", policy, self.max_batch_events, move |book, _, marketplace_id, as_of| {
-                reviews::summary(&reviews::visible(book, marketplace_id, &wanted, as_of), as_of)
+            .evaluate(&grant, "facts.", policy, self.max_batch_events, move |book, policy, marketplace_id, as_of| {
+                let calendar = policy.calendar(marketplace_id);
+                reviews::summary(&reviews::visible(book, marketplace_id, &wanted, as_of), calendar, as_of)
             })
             .await?;
         Ok(Response::new(pb::EvaluateReviewSummaryResponse { summary: Some(summary_response(&asin, &summary)) }))
@@ -95,7 +99,8 @@ impl ReviewService for Reviews {
         let page = Page::parse(request.page_size, &request.page_token)?;
         let (reviews, next_page_token) = self
             .store
-            .read(seller_id, |book, _| {
+            .read(seller_id, |book, policy| {
+                let calendar = policy.calendar(marketplace_id);
                 let visible = reviews::visible(book, marketplace_id, asin, as_of);
                 let (items, next) = page.cut(&visible);
                 let items = items
@@ -109,7 +114,7 @@ impl ReviewService for Reviews {
                         helpful_votes: i32::try_from(r.helpful_votes).unwrap_or(i32::MAX),
                         title: r.title.clone(),
                         body: r.body.clone(),
-                        weight: reviews::weight(r, as_of),
+                        weight: reviews::weight(r, calendar, as_of),
                     })
                     .collect();
                 (items, next)
