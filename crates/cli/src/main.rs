@@ -60,7 +60,8 @@ enum Query {
     Report {
         /// Seller id.
         seller: String,
-        /// Evaluation date (YYYY-MM-DD, 1970-01-01 to 2199-12-31, the end of that day UTC); default: now.
+        /// Evaluation date (YYYY-MM-DD, 1970-01-01 to 2199-12-31, the end of that day in the
+        /// marketplace's time zone); default: now.
         #[arg(long, value_parser = day_arg)]
         as_of: Option<NaiveDate>,
         /// Marketplace id.
@@ -99,7 +100,8 @@ enum Query {
         /// Marketplace id.
         #[arg(long, default_value = "ATVPDKIKX0DER")]
         marketplace: String,
-        /// Evaluation date of ours (YYYY-MM-DD, 1970-01-01 to 2199-12-31, end of day UTC); default: now.
+        /// Evaluation date of ours (YYYY-MM-DD, 1970-01-01 to 2199-12-31, the end of that day in the
+        /// marketplace's time zone); default: now.
         #[arg(long, value_parser = day_arg)]
         as_of: Option<NaiveDate>,
     },
@@ -260,10 +262,11 @@ fn read_import(what: &Import) -> anyhow::Result<(Parsed, Decoded)> {
     Ok((parsed, Decoded { text: String::new(), ..decoded }))
 }
 
-/// The end of `day` (23:59:59 UTC), or now.
-fn as_of(day: Option<NaiveDate>) -> Option<prost_types::Timestamp> {
-    day.and_then(|d| d.and_hms_opt(23, 59, 59))
-        .map(|t| prost_types::Timestamp { seconds: t.and_utc().timestamp(), nanos: 0 })
+/// The end of `day` (its last second) in `marketplace`'s time zone under
+/// the built-in profile, or now.
+fn as_of(day: Option<NaiveDate>, marketplace: &str) -> Option<prost_types::Timestamp> {
+    let calendar = sellerhealth_domain::Policy::amazon().calendar(marketplace);
+    day.map(|d| prost_types::Timestamp { seconds: calendar.end_of(d).timestamp(), nanos: 0 })
 }
 
 fn wire_date(day: NaiveDate) -> pb::Date {
@@ -339,7 +342,7 @@ async fn run_query(command: &Query, connection: &Connection) -> anyhow::Result<S
             let request = pb::GetSellerPerformanceReportRequest {
                 seller_id: seller.clone(),
                 marketplace_id: marketplace.clone(),
-                as_of: as_of(*day),
+                as_of: as_of(*day, marketplace),
             };
             let json = client.get_seller_performance_report(request).await?.into_inner().json;
             let value: serde_json::Value = serde_json::from_str(&json)?;
@@ -349,7 +352,7 @@ async fn run_query(command: &Query, connection: &Connection) -> anyhow::Result<S
             let request = pb::GetAccountHealthRequest {
                 seller_id: seller.clone(),
                 marketplace_id: marketplace.clone(),
-                as_of: as_of(*day),
+                as_of: as_of(*day, marketplace),
             };
             let report = client.get_account_health(request).await?.into_inner().report.context("no report")?;
             Ok(match format {
@@ -377,7 +380,7 @@ async fn run_query(command: &Query, connection: &Connection) -> anyhow::Result<S
             let report_request = pb::GetAccountHealthRequest {
                 seller_id: seller.clone(),
                 marketplace_id: marketplace.clone(),
-                as_of: as_of(Some(to)),
+                as_of: as_of(Some(to), marketplace),
             };
             let report = client.get_account_health(report_request).await?.into_inner().report.context("no report")?;
             let target = report.rates().find(|m| m.metric == metric as i32).map_or(0.0, |m| m.target_value);
@@ -399,7 +402,7 @@ async fn run_query(command: &Query, connection: &Connection) -> anyhow::Result<S
             let request = pb::GetSellerPerformanceReportRequest {
                 seller_id: seller.clone(),
                 marketplace_id: marketplace.clone(),
-                as_of: as_of(*day),
+                as_of: as_of(*day, marketplace),
             };
             let json = client.get_seller_performance_report(request).await?.into_inner().json;
             // Ours is read by the same reader as Amazon's: a shape it refuses is our bug.
