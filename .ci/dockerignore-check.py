@@ -13,9 +13,11 @@ import sys
 
 EXCLUDED = ["target/release/sellerhealth-server", "target/debug/deps/x.rlib", "data/sellerhealth.db",
             "deploy/tokens.json", "tokens.json", "sellerhealth.db-wal", ".git/HEAD", ".ci/node/node_modules/buf/x",
-            "clients/python/gen/facts_pb2.py", "tls/server.key"]
+            "clients/python/gen/facts_pb2.py", "tls/server.key", "web/node_modules/esbuild/bin/esbuild"]
 INCLUDED = ["Cargo.toml", "Cargo.lock", "crates/server/src/main.rs", "proto/sellerhealth/v1/facts.proto",
-            "deploy/Dockerfile", "tests/Cargo.toml", "crates/cli/tests/fixtures/all-orders.txt"]
+            "deploy/Dockerfile", "tests/Cargo.toml", "crates/cli/tests/fixtures/all-orders.txt",
+            # The page the server builds in (include_bytes!).
+            "web/public/app.js", "web/public/index.html", "web/public/style.css"]
 
 
 def regex(pattern):

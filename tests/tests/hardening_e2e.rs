@@ -145,6 +145,7 @@ async fn instants_and_dates_outside_the_range_are_refused_by_field() {
             marketplace_id: "US".into(),
             as_of: Some(earliest),
             events: vec![],
+            on_stored_facts: false,
         })
         .await
         .unwrap_err();

@@ -54,7 +54,7 @@ impl SellerFacts {
         while !bytes.is_empty() {
             let wire = pb::Event::decode_length_delimited(&mut bytes)?;
             sellerhealth_contract::event(&wire)
-                .and_then(|event| book.apply(&event, as_of, policy))
+                .and_then(|event| book.fold(event, as_of, policy))
                 .with_context(|| format!("event {}", wire.event_id))?;
         }
         Ok(book)
@@ -140,7 +140,13 @@ pub fn batch_command_rows(
     as_of: DateTime<Utc>,
     threads: usize,
 ) -> anyhow::Result<(Vec<String>, Duration)> {
-    let options = batch::Options { as_of, now: as_of, policy: policy.clone(), format: batch::Format::Table, threads };
+    let options = batch::Options {
+        as_of: batch::AsOf::Instant(as_of),
+        now: as_of,
+        policy: policy.clone(),
+        format: batch::Format::Table,
+        threads,
+    };
     let started = Instant::now();
     let data_set = batch::DataSet::open(data, false)?;
     let read = started.elapsed();
@@ -203,6 +209,8 @@ impl Peer {
     /// `scratch` holds the peer program and its SQL ([`write_peer`]).
     pub fn start(name: &str, scratch: &Path, data: &Path, as_of: DateTime<Utc>) -> anyhow::Result<Peer> {
         let (program, sql) = (scratch.join("sql_peer.py"), scratch.join("figures.sql"));
+        let zones = scratch.join("zones.json");
+        std::fs::write(&zones, zone_offsets(&Policy::amazon(), as_of).to_string())?;
         let python = std::env::var("SELLERHEALTH_PYTHON").unwrap_or_else(|_| "python3".into());
         let mut child = Command::new(&python)
             .arg(&program)
@@ -211,6 +219,8 @@ impl Peer {
             .arg(data)
             .arg("--sql")
             .arg(&sql)
+            .arg("--zones")
+            .arg(&zones)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
@@ -272,6 +282,46 @@ impl Peer {
         self.child.wait()?;
         Ok(answer.get("peak_rss_mib").and_then(serde_json::Value::as_f64).unwrap_or_default())
     }
+}
+
+/// The UTC offsets of the data set's marketplaces under `policy`, for the SQL
+/// peers to count local days with (issue 17) by arithmetic both engines run:
+/// `{"ATVPDKIKX0DER": [[from, offset], …]}`, each offset in seconds from its
+/// `from` (seconds since the epoch) to the next, over the three years before
+/// `as_of` and the year after (the data set's facts and promises lie there).
+/// The offsets come from the engine's own calendars, so both sides count the
+/// same days.
+pub fn zone_offsets(policy: &Policy, as_of: DateTime<Utc>) -> serde_json::Value {
+    let first = as_of - chrono::Duration::days(3 * 366);
+    let hours = (4 * 366 * 24) as i64;
+    let mut zones = serde_json::Map::new();
+    for marketplace in [dataset::US, dataset::UK] {
+        let calendar = policy.calendar(marketplace);
+        let mut steps: Vec<(i64, i32)> = Vec::new();
+        for hour in 0..=hours {
+            let at = first + chrono::Duration::hours(hour);
+            let offset = calendar.offset_seconds(at);
+            if steps.last().is_none_or(|(_, last)| *last != offset) {
+                // The change happened within the hour before `at`: find its second.
+                let from = if steps.is_empty() { 0 } else { change_second(calendar, at, offset) };
+                steps.push((from, offset));
+            }
+        }
+        zones.insert(marketplace.to_owned(), serde_json::json!(steps));
+    }
+    serde_json::Value::Object(zones)
+}
+
+/// The first second within the hour before `at` whose offset is already
+/// `offset` (that of `at`; the hour's start had another): a binary search.
+fn change_second(calendar: sellerhealth_domain::Calendar, at: DateTime<Utc>, offset: i32) -> i64 {
+    let (mut before, mut after) = (at.timestamp() - 3600, at.timestamp());
+    while after - before > 1 {
+        let middle = before + (after - before) / 2;
+        let middle_at = DateTime::<Utc>::from_timestamp(middle, 0).unwrap_or(at);
+        if calendar.offset_seconds(middle_at) == offset { after = middle } else { before = middle }
+    }
+    after
 }
 
 /// Writes the peer program and its SQL, compiled into this binary, to `scratch`.

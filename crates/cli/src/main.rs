@@ -64,7 +64,8 @@ enum Query {
     Report {
         /// Seller id.
         seller: String,
-        /// Evaluation date (YYYY-MM-DD, 1970-01-01 to 2199-12-31, the end of that day UTC); default: now.
+        /// Evaluation date (YYYY-MM-DD, 1970-01-01 to 2199-12-31, the end of that day in the
+        /// marketplace's time zone); default: now.
         #[arg(long, value_parser = day_arg)]
         as_of: Option<NaiveDate>,
         /// Marketplace id.
@@ -103,7 +104,8 @@ enum Query {
         /// Marketplace id.
         #[arg(long, default_value = "ATVPDKIKX0DER")]
         marketplace: String,
-        /// Evaluation date of ours (YYYY-MM-DD, 1970-01-01 to 2199-12-31, end of day UTC); default: now.
+        /// Evaluation date of ours (YYYY-MM-DD, 1970-01-01 to 2199-12-31, the end of that day in the
+        /// marketplace's time zone); default: now.
         #[arg(long, value_parser = day_arg)]
         as_of: Option<NaiveDate>,
     },
@@ -165,10 +167,11 @@ struct BatchArgs {
     /// `sellerhealth-bench generate` writes them; docs/BATCH.md), or a file of
     /// JSON-lines contract events (as `import events` reads).
     input: PathBuf,
-    /// Evaluation instant: a day (YYYY-MM-DD: the end of it, 23:59:59 UTC, as
-    /// `report --as-of`) or an RFC 3339 instant, 1970 to 2199; default: now.
-    #[arg(long, value_parser = instant_arg)]
-    as_of: Option<DateTime<Utc>>,
+    /// Evaluation instant: an RFC 3339 instant for every marketplace, or a day
+    /// (YYYY-MM-DD: the end of it in each marketplace's time zone, as `report
+    /// --as-of`), 1970 to 2199; default: now.
+    #[arg(long, value_parser = as_of_arg)]
+    as_of: Option<batch::AsOf>,
     /// Output: the contract's JSON of each report, one a line (as `report
     /// --format json`), or the table of figures the batch benchmark compares.
     #[arg(long, value_enum, default_value = "json")]
@@ -206,15 +209,17 @@ fn day_arg(text: &str) -> Result<NaiveDate, String> {
         .map_err(|_| format!("{day} is outside the supported range 1970-01-01 to 2199-12-31"))
 }
 
-/// An instant flag: `YYYY-MM-DD` (the end of that day, UTC) or RFC 3339, in the supported range.
-fn instant_arg(text: &str) -> Result<DateTime<Utc>, String> {
-    let at = match text.parse::<NaiveDate>() {
-        Ok(day) => day.and_hms_opt(23, 59, 59).ok_or_else(|| format!("{day} has no 23:59:59"))?.and_utc(),
-        Err(_) => DateTime::parse_from_rfc3339(text)
-            .map_err(|e| format!("{e} (expected YYYY-MM-DD or an RFC 3339 instant such as 2026-10-01T00:00:00Z)"))?
-            .with_timezone(&Utc),
-    };
+/// `batch --as-of`: `YYYY-MM-DD` (the end of that day in each marketplace's
+/// time zone) or an RFC 3339 instant, in the supported range.
+fn as_of_arg(text: &str) -> Result<batch::AsOf, String> {
+    if text.parse::<NaiveDate>().is_ok() {
+        return day_arg(text).map(batch::AsOf::EndOfDay);
+    }
+    let at = DateTime::parse_from_rfc3339(text)
+        .map_err(|e| format!("{e} (expected YYYY-MM-DD or an RFC 3339 instant such as 2026-10-01T00:00:00Z)"))?
+        .with_timezone(&Utc);
     sellerhealth_domain::time::check_instant("as_of", at)
+        .map(batch::AsOf::Instant)
         .map_err(|_| format!("{at} is outside the supported range 1970-01-01 to 2199-12-31"))
 }
 
@@ -277,8 +282,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// `sellerhealth batch`: reads the data set, evaluates every seller, prints
 /// the reports, and the summary with every refused row on standard error.
 fn batch(args: &BatchArgs) -> anyhow::Result<ExitCode> {
-    let now = Utc::now();
-    let as_of = args.as_of.unwrap_or(now);
+    let clock = Utc::now();
+    let as_of = args.as_of.unwrap_or(batch::AsOf::Instant(clock));
+    // The latest instant reports are as of: every time zone's end of a day is
+    // before the end of the next day in UTC.
+    let latest = match as_of {
+        batch::AsOf::Instant(at) => at,
+        batch::AsOf::EndOfDay(day) => {
+            day.succ_opt().and_then(|next| next.and_hms_opt(23, 59, 59)).map_or(clock, |end| end.and_utc())
+        }
+    };
     let policy = match &args.policy {
         None => sellerhealth_domain::Policy::amazon(),
         Some(path) => {
@@ -298,7 +311,7 @@ fn batch(args: &BatchArgs) -> anyhow::Result<ExitCode> {
     };
     let progress = std::io::stderr().is_terminal();
     let data = batch::DataSet::open(&args.input, progress)?;
-    let options = batch::Options { as_of, now: now.max(as_of), policy, format, threads };
+    let options = batch::Options { as_of, now: clock.max(latest), policy, format, threads };
     let evaluated = data.evaluate(&options, progress)?;
     let mut out = String::new();
     if format == batch::Format::Table {
@@ -348,10 +361,11 @@ fn read_import(what: &Import) -> anyhow::Result<(Parsed, Decoded)> {
     Ok((parsed, Decoded { text: String::new(), ..decoded }))
 }
 
-/// The end of `day` (23:59:59 UTC), or now.
-fn as_of(day: Option<NaiveDate>) -> Option<prost_types::Timestamp> {
-    day.and_then(|d| d.and_hms_opt(23, 59, 59))
-        .map(|t| prost_types::Timestamp { seconds: t.and_utc().timestamp(), nanos: 0 })
+/// The end of `day` (its last second) in `marketplace`'s time zone under
+/// the built-in profile, or now.
+fn as_of(day: Option<NaiveDate>, marketplace: &str) -> Option<prost_types::Timestamp> {
+    let calendar = sellerhealth_domain::Policy::amazon().calendar(marketplace);
+    day.map(|d| prost_types::Timestamp { seconds: calendar.end_of(d).timestamp(), nanos: 0 })
 }
 
 fn wire_date(day: NaiveDate) -> pb::Date {
@@ -427,7 +441,7 @@ async fn run_query(command: &Query, connection: &Connection) -> anyhow::Result<S
             let request = pb::GetSellerPerformanceReportRequest {
                 seller_id: seller.clone(),
                 marketplace_id: marketplace.clone(),
-                as_of: as_of(*day),
+                as_of: as_of(*day, marketplace),
             };
             let json = client.get_seller_performance_report(request).await?.into_inner().json;
             let value: serde_json::Value = serde_json::from_str(&json)?;
@@ -437,7 +451,7 @@ async fn run_query(command: &Query, connection: &Connection) -> anyhow::Result<S
             let request = pb::GetAccountHealthRequest {
                 seller_id: seller.clone(),
                 marketplace_id: marketplace.clone(),
-                as_of: as_of(*day),
+                as_of: as_of(*day, marketplace),
             };
             let report = client.get_account_health(request).await?.into_inner().report.context("no report")?;
             Ok(match format {
@@ -465,7 +479,7 @@ async fn run_query(command: &Query, connection: &Connection) -> anyhow::Result<S
             let report_request = pb::GetAccountHealthRequest {
                 seller_id: seller.clone(),
                 marketplace_id: marketplace.clone(),
-                as_of: as_of(Some(to)),
+                as_of: as_of(Some(to), marketplace),
             };
             let report = client.get_account_health(report_request).await?.into_inner().report.context("no report")?;
             let target = report.rates().find(|m| m.metric == metric as i32).map_or(0.0, |m| m.target_value);
@@ -487,7 +501,7 @@ async fn run_query(command: &Query, connection: &Connection) -> anyhow::Result<S
             let request = pb::GetSellerPerformanceReportRequest {
                 seller_id: seller.clone(),
                 marketplace_id: marketplace.clone(),
-                as_of: as_of(*day),
+                as_of: as_of(*day, marketplace),
             };
             let json = client.get_seller_performance_report(request).await?.into_inner().json;
             // Ours is read by the same reader as Amazon's: a shape it refuses is our bug.

@@ -1,6 +1,9 @@
 //! `sellerhealth batch` on a small data set worked out by hand
 //! (`tests/fixtures/batch/` as CSV tables, `tests/fixtures/batch-events.jsonl`
-//! as the same facts in contract events), as of 2026-06-30 23:59:59 UTC.
+//! as the same facts in contract events), as of the end of 2026-06-30 in each
+//! marketplace's time zone (Los Angeles for ATVPDKIKX0DER, London for
+//! A1F83G8C2ARO7P, under the built-in profile). Every fact's instant falls on
+//! the same date there as in UTC, so the days below are the facts' dates.
 //!
 //! Windows as of that day (SPEC §2): ODR 04-18..06-16 by purchase day; cancel
 //! rate 06-24..06-30 (purchase); late shipment 06-21..06-30 and 06-01..06-30
@@ -142,8 +145,8 @@ fn expected_table() -> String {
 /// 15 order rows (B-1's twice), 7 shipments, 6 scans, 2 cancellations, 3
 /// feedback, 1 update, 3 claim rows, 3 chargebacks, 1 refund, 4 returns, 6
 /// messages, 1 review; the JSON lines hold the same events, B-1's twice.
-const SUMMARY: &str =
-    "52 rows read: 51 events accepted, 1 duplicates, 0 rejected; 3 reports of 2 sellers as of 2026-06-30T23:59:59Z\n";
+const SUMMARY: &str = "52 rows read: 51 events accepted, 1 duplicates, 0 rejected; 3 reports of 2 sellers \
+    as of the end of 2026-06-30 in each marketplace's time zone\n";
 
 #[test]
 fn tables_and_events_give_the_hand_worked_figures() {
@@ -164,11 +167,22 @@ fn tables_and_events_give_the_hand_worked_figures() {
 #[test]
 fn the_json_is_the_reports_json_of_the_stored_path() {
     let from_tables = sellerhealth(Path::new("unused"), &["batch", &tables(), "--as-of", "2026-06-30"]);
-    let from_events = sellerhealth(Path::new("unused"), &["batch", &events(), "--as-of", "2026-06-30T23:59:59Z"]);
+    let from_events = sellerhealth(Path::new("unused"), &["batch", &events(), "--as-of", "2026-06-30"]);
     assert_eq!(from_tables.status.code(), Some(0), "{}", text(&from_tables.stderr));
     assert_eq!(from_tables.stdout, from_events.stdout, "CSV and JSON lines give the same reports");
     let lines: Vec<serde_json::Value> =
         text(&from_tables.stdout).lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    // A day is its end in each marketplace's zone; an instant is the same for all.
+    for (instant, marketplace) in
+        [("2026-06-30T22:59:59Z", "A1F83G8C2ARO7P"), ("2026-07-01T06:59:59Z", "ATVPDKIKX0DER")]
+    {
+        let output = sellerhealth(Path::new("unused"), &["batch", &events(), "--as-of", instant]);
+        let at: Vec<serde_json::Value> =
+            text(&output.stdout).lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+        let same: Vec<bool> = at.iter().zip(&lines).map(|(a, b)| a == b).collect();
+        let expected: Vec<bool> = lines.iter().map(|r| r["marketplaceId"] == marketplace).collect();
+        assert_eq!(same, expected, "as of {instant}, only the {marketplace} reports are those of the day's end");
+    }
     let keys: Vec<(&str, &str)> =
         lines.iter().map(|r| (r["sellerId"].as_str().unwrap(), r["marketplaceId"].as_str().unwrap())).collect();
     assert_eq!(keys, [("seller-a", "A1F83G8C2ARO7P"), ("seller-a", "ATVPDKIKX0DER"), ("seller-b", "ATVPDKIKX0DER")]);
@@ -284,7 +298,8 @@ fn every_bad_row_is_refused_with_its_file_line_and_reason() {
     assert_eq!(text(&output.stdout), expected_table());
     assert_eq!(
         text(&output.stderr),
-        "62 rows read: 51 events accepted, 1 duplicates, 10 rejected; 3 reports of 2 sellers as of 2026-06-30T23:59:59Z\n\
+        "62 rows read: 51 events accepted, 1 duplicates, 10 rejected; 3 reports of 2 sellers \
+         as of the end of 2026-06-30 in each marketplace's time zone\n\
          \x20 orders.csv line 17: units \"many\" is not a whole number of units\n\
          \x20 orders.csv line 18: expected 9 fields, found 3\n\
          \x20 orders.csv line 19: channel \"Pigeon\" is not one of MFN, AFN\n\
@@ -323,7 +338,8 @@ fn bad_event_lines_are_refused_by_line() {
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(
         lines[0],
-        "56 rows read: 51 events accepted, 1 duplicates, 4 rejected; 3 reports of 2 sellers as of 2026-06-30T23:59:59Z"
+        "56 rows read: 51 events accepted, 1 duplicates, 4 rejected; 3 reports of 2 sellers \
+         as of the end of 2026-06-30 in each marketplace's time zone"
     );
     assert!(lines[1].starts_with("  events.jsonl line 53: not a contract Event: "), "{stderr}");
     assert_eq!(lines[2], "  events.jsonl line 54: refund.order_id: unknown order \"B-404\"");

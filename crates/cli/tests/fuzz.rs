@@ -508,10 +508,13 @@ fn fuzz_decode() {
     });
 }
 
-/// `batch`'s options for the fuzzing: as of the fixtures' day, on this thread.
+/// `batch`'s options for the fuzzing: as of the end of the fixtures' day in
+/// each marketplace's time zone, on this thread.
 fn batch_options(format: batch::Format) -> batch::Options {
-    let as_of = chrono::DateTime::from_timestamp(1_782_863_999, 0).unwrap(); // 2026-06-30T23:59:59Z
-    batch::Options { as_of, now: as_of, policy: sellerhealth_domain::Policy::amazon(), format, threads: 1 }
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+    let now = chrono::DateTime::from_timestamp(1_782_950_399, 0).unwrap(); // 2026-07-01T23:59:59Z
+    let policy = sellerhealth_domain::Policy::amazon();
+    batch::Options { as_of: batch::AsOf::EndOfDay(day), now, policy, format, threads: 1 }
 }
 
 /// What `batch` promises: every row read is accepted, a duplicate or refused

@@ -1,6 +1,6 @@
 //! Feedback and review summaries and entries as wire messages.
 
-use sellerhealth_domain::{Instant, ProductReview};
+use sellerhealth_domain::{Calendar, Instant, ProductReview};
 use sellerhealth_proto::v1 as pb;
 use sellerhealth_ratings::feedback::{FeedbackEntry, FeedbackSummary, Period, PeriodSummary};
 use sellerhealth_ratings::reviews::{self, ReviewSummary, StarShare};
@@ -77,8 +77,9 @@ pub fn review_summary(asin: &str, summary: &ReviewSummary) -> pb::GetReviewSumma
     }
 }
 
-/// The wire form of one review, with its weight as of `as_of`.
-pub fn review_entry(review: &ProductReview, as_of: Instant) -> pb::ReviewEntry {
+/// The wire form of one review, with its weight as of `as_of` (ages counted in
+/// `calendar`'s days: the review's marketplace's).
+pub fn review_entry(review: &ProductReview, calendar: Calendar, as_of: Instant) -> pb::ReviewEntry {
     pb::ReviewEntry {
         review_id: review.review_id.clone(),
         reviewer_id: review.reviewer_id.clone(),
@@ -88,6 +89,6 @@ pub fn review_entry(review: &ProductReview, as_of: Instant) -> pb::ReviewEntry {
         helpful_votes: i32::try_from(review.helpful_votes).unwrap_or(i32::MAX),
         title: review.title.clone(),
         body: review.body.clone(),
-        weight: reviews::weight(review, as_of),
+        weight: reviews::weight(review, calendar, as_of),
     }
 }

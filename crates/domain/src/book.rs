@@ -8,6 +8,27 @@
 /// on short keys and still seeded per process against crafted collisions.
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
+/// A 128-bit fingerprint (XXH3) of `value`: the book keeps these of event ids
+/// and facts instead of copies, for idempotence. Two different ids or facts
+/// share one with probability about 2⁻¹²⁸ per pair; within one process only
+/// (`Hash` of strings and integers is not a stable format), which is all a book needs.
+fn fingerprint(value: &(impl Hash + ?Sized)) -> u128 {
+    struct Xxh3(xxhash_rust::xxh3::Xxh3);
+    impl Hasher for Xxh3 {
+        fn finish(&self) -> u64 {
+            self.0.digest()
+        }
+        fn write(&mut self, bytes: &[u8]) {
+            self.0.update(bytes);
+        }
+    }
+    let mut hasher = Xxh3(xxhash_rust::xxh3::Xxh3::new());
+    value.hash(&mut hasher);
+    hasher.0.digest128()
+}
+
+use std::hash::{Hash, Hasher};
+
 use crate::error::DomainError;
 use crate::facts::{
     AtozClaim, BuyerMessage, Cancellation, CarrierScan, Chargeback, CustomerServiceSurvey, Event, Fact, FeedbackUpdate,
@@ -15,7 +36,7 @@ use crate::facts::{
     ReturnRequest, SellerFeedback, ShipmentConfirmed,
 };
 use crate::policy::Policy;
-use crate::time::{day_of, shift_days};
+use crate::time::shift_days;
 use crate::validate::check_event;
 
 /// Everything known about one order, facts in arrival order.
@@ -118,10 +139,14 @@ pub enum Applied {
 #[derive(Debug, Clone, Default)]
 pub struct SellerBook {
     seller_id: String,
-    events: HashMap<String, Fact>,
-    orders: HashMap<String, OrderRecord>,
-    order_by_tracking: HashMap<String, String>,
-    order_by_claim: HashMap<String, String>,
+    /// Fingerprint of each event id → fingerprint of its fact.
+    events: HashMap<u128, u128>,
+    /// Orders in arrival order; `order_index` finds one by id.
+    orders: Vec<OrderRecord>,
+    order_index: HashMap<String, u32>,
+    /// Tracking number / claim id → the index of its order in `orders`.
+    order_by_tracking: HashMap<String, u32>,
+    order_by_claim: HashMap<String, u32>,
     messages: Vec<BuyerMessage>,
     violations: Vec<PolicyViolation>,
     reviews: HashMap<String, ReviewRecord>,
@@ -143,14 +168,23 @@ impl SellerBook {
         self.events.len()
     }
 
-    /// Orders by id.
+    /// Orders in arrival order.
     pub fn orders(&self) -> impl Iterator<Item = &OrderRecord> {
-        self.orders.values()
+        self.orders.iter()
     }
 
     /// One order by id.
     pub fn order(&self, order_id: &str) -> Option<&OrderRecord> {
-        self.orders.get(order_id)
+        self.order_index.get(order_id).and_then(|&i| self.orders.get(i as usize))
+    }
+
+    fn order_mut(&mut self, order_id: &str) -> Option<&mut OrderRecord> {
+        self.order_index.get(order_id).and_then(|&i| self.orders.get_mut(i as usize))
+    }
+
+    /// The order a tracking number or claim id was recorded for.
+    fn order_at(&mut self, index: Option<u32>) -> Option<&mut OrderRecord> {
+        index.and_then(|i| self.orders.get_mut(i as usize))
     }
 
     /// Buyer messages about no order, in arrival order (those about an order
@@ -171,7 +205,7 @@ impl SellerBook {
 
     /// Whether an event id is already folded in.
     pub fn knows_event(&self, event_id: &str) -> bool {
-        self.events.contains_key(event_id)
+        self.events.contains_key(&fingerprint(event_id))
     }
 
     /// Whether a tracking number belongs to a known shipment.
@@ -183,7 +217,11 @@ impl SellerBook {
     /// tracking number.
     pub fn subject_of(&self, fact: &Fact) -> Option<Subject> {
         match fact {
-            Fact::CarrierScan(c) => self.order_by_tracking.get(&c.tracking_number).map(|o| Subject::Order(o.clone())),
+            Fact::CarrierScan(c) => self
+                .order_by_tracking
+                .get(&c.tracking_number)
+                .and_then(|&i| self.orders.get(i as usize))
+                .map(|record| Subject::Order(record.order.order_id.clone())),
             Fact::BuyerMessage(m) => Some(match &m.order_id {
                 Some(order_id) => Subject::Order(order_id.clone()),
                 None => Subject::Message(m.message_id.clone()),
@@ -197,7 +235,7 @@ impl SellerBook {
 
     /// Every subject in the book.
     pub fn subjects(&self) -> Vec<Subject> {
-        let mut out: Vec<Subject> = self.orders.keys().map(|id| Subject::Order(id.clone())).collect();
+        let mut out: Vec<Subject> = self.orders.iter().map(|r| Subject::Order(r.order.order_id.clone())).collect();
         out.extend(self.messages.iter().map(|m| Subject::Message(m.message_id.clone())));
         out.extend(self.violations.iter().map(|v| Subject::Violation(v.violation_id.clone())));
         out.extend(self.reviews.keys().map(|id| Subject::Review(id.clone())));
@@ -210,6 +248,22 @@ impl SellerBook {
     ///
     /// On error nothing changed. `now` bounds how far in the future a time may be.
     pub fn apply(&mut self, event: &Event, now: Instant, policy: &Policy) -> Result<Applied, DomainError> {
+        let Some(fingerprints) = self.admit(event, now, policy)? else { return Ok(Applied::Duplicate) };
+        self.insert(event.fact.clone(), fingerprints);
+        Ok(Applied::Accepted)
+    }
+
+    /// [`SellerBook::apply`] taking the event: the fact moves into the book
+    /// instead of being copied (batch evaluation folds millions).
+    pub fn fold(&mut self, event: Event, now: Instant, policy: &Policy) -> Result<Applied, DomainError> {
+        let Some(fingerprints) = self.admit(&event, now, policy)? else { return Ok(Applied::Duplicate) };
+        self.insert(event.fact, fingerprints);
+        Ok(Applied::Accepted)
+    }
+
+    /// Judges `event`: `None` for a duplicate, or the fingerprints of its id
+    /// and fact when it may be folded in.
+    fn admit(&self, event: &Event, now: Instant, policy: &Policy) -> Result<Option<(u128, u128)>, DomainError> {
         check_event(event, now)?;
         if event.seller_id != self.seller_id {
             return Err(DomainError::invalid(
@@ -217,9 +271,11 @@ impl SellerBook {
                 format!("event is for seller {:?}, not {:?}", event.seller_id, self.seller_id),
             ));
         }
-        if let Some(known) = self.events.get(&event.event_id) {
-            return if *known == event.fact {
-                Ok(Applied::Duplicate)
+        let id = fingerprint(event.event_id.as_str());
+        let fact = fingerprint(&event.fact);
+        if let Some(known) = self.events.get(&id) {
+            return if *known == fact {
+                Ok(None)
             } else {
                 Err(DomainError::AlreadyExists(format!(
                     "event_id {:?} was already used for a different fact",
@@ -229,44 +285,54 @@ impl SellerBook {
         }
         let kind = event.fact.kind();
         self.check_in_context(&event.fact, policy).map_err(|e| e.within(kind))?;
-        self.insert(&event.fact);
-        self.events.insert(event.event_id.clone(), event.fact.clone());
-        Ok(Applied::Accepted)
+        Ok(Some((id, fact)))
     }
 
     /// Folds in an event that was validated when it was first accepted (replay from
     /// the event log), without checking it again: a policy change must not make
     /// stored history unreadable.
-    pub fn restore(&mut self, event_id: String, fact: Fact) {
-        self.insert(&fact);
-        self.events.insert(event_id, fact);
+    pub fn restore(&mut self, event_id: &str, fact: &Fact) {
+        self.insert(fact.clone(), (fingerprint(event_id), fingerprint(fact)));
     }
 
     /// Takes back the most recent [`Applied::Accepted`] application of `event`, so a
     /// refused batch leaves the book as it was. Events must be undone newest first.
     pub fn undo(&mut self, event: &Event) {
-        if self.events.remove(&event.event_id).is_none() {
+        if self.events.remove(&fingerprint(event.event_id.as_str())).is_none() {
             return;
         }
         match &event.fact {
             Fact::Order(o) => {
-                self.orders.remove(&o.order_id);
+                let Some(index) = self.order_index.remove(&o.order_id) else { return };
+                if index as usize == self.orders.len().saturating_sub(1) {
+                    // Undone newest first, an order taken back is the last one added.
+                    self.orders.pop();
+                } else if (index as usize) < self.orders.len() {
+                    // Out of order: remove it, and renumber the orders after it.
+                    self.orders.remove(index as usize);
+                    for i in [&mut self.order_index, &mut self.order_by_tracking, &mut self.order_by_claim]
+                        .into_iter()
+                        .flat_map(|map| map.values_mut())
+                        .filter(|i| **i > index)
+                    {
+                        *i = i.saturating_sub(1);
+                    }
+                }
             }
             Fact::ShipmentConfirmed(s) => {
-                if let Some(rec) = self.orders.get_mut(&s.order_id) {
+                if let Some(rec) = self.order_mut(&s.order_id) {
                     rec.shipments.pop();
                 }
                 self.order_by_tracking.remove(&s.tracking_number);
             }
             Fact::CarrierScan(c) => {
-                if let Some(order_id) = self.order_by_tracking.get(&c.tracking_number).cloned()
-                    && let Some(rec) = self.orders.get_mut(&order_id)
-                {
+                let index = self.order_by_tracking.get(&c.tracking_number).copied();
+                if let Some(rec) = self.order_at(index) {
                     rec.scans.pop();
                 }
             }
             Fact::BuyerMessage(m) => match &m.order_id {
-                Some(order_id) => drop(self.orders.get_mut(order_id).and_then(|rec| rec.messages.pop())),
+                Some(order_id) => drop(self.order_mut(order_id).and_then(|rec| rec.messages.pop())),
                 None => drop(self.messages.pop()),
             },
             Fact::PolicyViolation(_) => {
@@ -281,7 +347,7 @@ impl SellerBook {
                 }
             }
             fact => {
-                let Some(rec) = fact.order_id().and_then(|id| self.orders.get_mut(id)) else { return };
+                let Some(rec) = fact.order_id().and_then(|id| self.order_mut(id)) else { return };
                 match fact {
                     Fact::Cancellation(_) => drop(rec.cancellations.pop()),
                     Fact::SellerFeedback(_) => drop(rec.feedback.pop()),
@@ -306,7 +372,7 @@ impl SellerBook {
     fn check_in_context(&self, fact: &Fact, policy: &Policy) -> Result<(), DomainError> {
         match fact {
             Fact::Order(o) => {
-                if self.orders.contains_key(&o.order_id) {
+                if self.order_index.contains_key(&o.order_id) {
                     return Err(DomainError::AlreadyExists(format!(
                         "order {:?} was already recorded under another event id",
                         o.order_id
@@ -356,7 +422,7 @@ impl SellerBook {
             _ => {}
         }
         let Some(order_id) = fact.order_id() else { return Ok(()) };
-        let Some(record) = self.orders.get(order_id) else {
+        let Some(record) = self.order(order_id) else {
             return Err(DomainError::invalid("order_id", format!("unknown order {order_id:?}")));
         };
         let purchased_at = record.order.purchased_at;
@@ -370,9 +436,11 @@ impl SellerBook {
         }
         match fact {
             Fact::SellerFeedback(f) => {
-                // By calendar day (SPEC §7): any time on day 90 after the purchase day is in time.
-                let last_day = shift_days(day_of(purchased_at), i64::from(policy.feedback_eligibility_days));
-                if day_of(f.left_at) > last_day {
+                // By calendar day of the marketplace (SPEC §7): any time on day 90
+                // after the purchase day is in time.
+                let calendar = policy.calendar(&record.order.marketplace_id);
+                let last_day = shift_days(calendar.day_of(purchased_at), i64::from(policy.feedback_eligibility_days));
+                if calendar.day_of(f.left_at) > last_day {
                     return Err(DomainError::FailedPrecondition(format!(
                         "feedback on order {order_id:?} left {} more than {} days after purchase",
                         f.left_at, policy.feedback_eligibility_days
@@ -385,7 +453,13 @@ impl SellerBook {
                     u.updated_at
                 )));
             }
-            Fact::AtozClaim(c) if self.order_by_claim.get(&c.claim_id).is_some_and(|known| *known != c.order_id) => {
+            Fact::AtozClaim(c)
+                if self
+                    .order_by_claim
+                    .get(&c.claim_id)
+                    .and_then(|&i| self.orders.get(i as usize))
+                    .is_some_and(|known| known.order.order_id != c.order_id) =>
+            {
                 return Err(DomainError::invalid("claim_id", "already used for another order"));
             }
             Fact::ReturnRequest(r)
@@ -401,50 +475,151 @@ impl SellerBook {
         Ok(())
     }
 
-    fn insert(&mut self, fact: &Fact) {
+    /// Folds in an admitted fact, recording its fingerprints (id, fact).
+    fn insert(&mut self, fact: Fact, (id, fingerprint): (u128, u128)) {
+        self.events.insert(id, fingerprint);
         match fact {
             Fact::Order(o) => {
-                self.orders.insert(o.order_id.clone(), OrderRecord::new(o.clone()));
+                // Orders are counted in u32: a book holds far fewer than 4 billion.
+                let index = u32::try_from(self.orders.len()).unwrap_or(u32::MAX);
+                self.order_index.insert(o.order_id.clone(), index);
+                self.orders.push(OrderRecord::new(o));
             }
             Fact::CarrierScan(c) => {
-                if let Some(rec) = self.order_by_tracking.get(&c.tracking_number).and_then(|id| self.orders.get_mut(id))
-                {
-                    rec.scans.push(c.clone());
+                let index = self.order_by_tracking.get(&c.tracking_number).copied();
+                if let Some(rec) = self.order_at(index) {
+                    rec.scans.push(c);
                 }
             }
-            Fact::BuyerMessage(m) if m.order_id.is_none() => self.messages.push(m.clone()),
-            Fact::PolicyViolation(v) => self.violations.push(v.clone()),
+            Fact::BuyerMessage(m) if m.order_id.is_none() => self.messages.push(m),
+            Fact::PolicyViolation(v) => self.violations.push(v),
             Fact::ProductReview(r) => {
-                self.reviews.insert(r.review_id.clone(), ReviewRecord { review: r.clone(), removal: None });
+                self.reviews.insert(r.review_id.clone(), ReviewRecord { review: r, removal: None });
             }
             Fact::ProductReviewRemoval(r) => {
                 if let Some(rec) = self.reviews.get_mut(&r.review_id) {
-                    rec.removal = Some(r.clone());
+                    rec.removal = Some(r);
                 }
             }
             fact => {
-                let Some(rec) = fact.order_id().and_then(|id| self.orders.get_mut(id)) else { return };
+                let Some(&index) = fact.order_id().and_then(|id| self.order_index.get(id)) else { return };
+                let Some(rec) = self.orders.get_mut(index as usize) else { return };
                 match fact {
                     Fact::ShipmentConfirmed(s) => {
-                        rec.shipments.push(s.clone());
-                        self.order_by_tracking.insert(s.tracking_number.clone(), s.order_id.clone());
+                        self.order_by_tracking.insert(s.tracking_number.clone(), index);
+                        rec.shipments.push(s);
                     }
-                    Fact::Cancellation(c) => rec.cancellations.push(c.clone()),
-                    Fact::SellerFeedback(f) => rec.feedback.push(f.clone()),
-                    Fact::FeedbackUpdate(u) => rec.feedback_updates.push(u.clone()),
+                    Fact::Cancellation(c) => rec.cancellations.push(c),
+                    Fact::SellerFeedback(f) => rec.feedback.push(f),
+                    Fact::FeedbackUpdate(u) => rec.feedback_updates.push(u),
                     Fact::AtozClaim(c) => {
-                        rec.claims.push(c.clone());
-                        self.order_by_claim.insert(c.claim_id.clone(), c.order_id.clone());
+                        self.order_by_claim.insert(c.claim_id.clone(), index);
+                        rec.claims.push(c);
                     }
-                    Fact::Chargeback(c) => rec.chargebacks.push(c.clone()),
-                    Fact::ReturnRequest(r) => rec.returns.push(r.clone()),
-                    Fact::Refund(r) => rec.refunds.push(r.clone()),
-                    Fact::Invoice(i) => rec.invoices.push(i.clone()),
-                    Fact::CustomerServiceSurvey(s) => rec.surveys.push(s.clone()),
-                    Fact::BuyerMessage(m) => rec.messages.push(m.clone()),
+                    Fact::Chargeback(c) => rec.chargebacks.push(c),
+                    Fact::ReturnRequest(r) => rec.returns.push(r),
+                    Fact::Refund(r) => rec.refunds.push(r),
+                    Fact::Invoice(i) => rec.invoices.push(i),
+                    Fact::CustomerServiceSurvey(s) => rec.surveys.push(s),
+                    Fact::BuyerMessage(m) => rec.messages.push(m),
                     _ => {}
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone, Utc};
+
+    use super::*;
+    use crate::facts::{CarrierScan, Order};
+
+    fn event(id: &str, fact: Fact) -> Event {
+        Event { event_id: id.into(), seller_id: "s".into(), fact }
+    }
+
+    fn order(id: &str) -> Fact {
+        let purchased_at = Utc.with_ymd_and_hms(2026, 5, 1, 9, 0, 0).unwrap();
+        Fact::Order(Order {
+            order_id: id.into(),
+            marketplace_id: "US".into(),
+            purchased_at,
+            fulfillment_channel: FulfillmentChannel::Mfn,
+            latest_ship_at: purchased_at + Duration::days(1),
+            promised_delivery_earliest_at: None,
+            promised_delivery_latest_at: None,
+            units: 1,
+            business_order: false,
+            shipping_unknown: false,
+        })
+    }
+
+    fn shipment(order_id: &str, tracking: &str) -> Fact {
+        Fact::ShipmentConfirmed(ShipmentConfirmed {
+            order_id: order_id.into(),
+            shipment_id: format!("sh-{tracking}"),
+            confirmed_at: Utc.with_ymd_and_hms(2026, 5, 1, 12, 0, 0).unwrap(),
+            carrier: "UPS".into(),
+            tracking_number: tracking.into(),
+            units: 1,
+            whole_order: false,
+            carrier_data_unknown: false,
+        })
+    }
+
+    fn scan(tracking: &str) -> Fact {
+        Fact::CarrierScan(CarrierScan {
+            tracking_number: tracking.into(),
+            first_scan_at: Some(Utc.with_ymd_and_hms(2026, 5, 1, 18, 0, 0).unwrap()),
+            delivered_at: None,
+        })
+    }
+
+    #[test]
+    fn an_undone_event_leaves_the_book_as_it_was_in_either_order() {
+        let (policy, now) = (Policy::amazon(), Utc.with_ymd_and_hms(2026, 5, 2, 0, 0, 0).unwrap());
+        let events = [event("e1", order("o1")), event("e2", order("o2")), event("e3", shipment("o2", "T2"))];
+        let mut book = SellerBook::new("s");
+        for e in &events {
+            assert_eq!(book.apply(e, now, &policy), Ok(Applied::Accepted));
+        }
+        // Newest first: back to o1 alone.
+        let mut newest_first = book.clone();
+        newest_first.undo(&events[2]);
+        newest_first.undo(&events[1]);
+        let ids: Vec<&str> = newest_first.orders().map(|r| r.order.order_id.as_str()).collect();
+        assert_eq!(ids, ["o1"]);
+        assert!(!newest_first.knows_tracking("T2") && !newest_first.knows_event("e2"));
+        // o1 taken back while o2 stays: o2 keeps its shipment and its tracking number.
+        book.undo(&events[0]);
+        let ids: Vec<&str> = book.orders().map(|r| r.order.order_id.as_str()).collect();
+        assert_eq!(ids, ["o2"]);
+        assert!(book.order("o1").is_none() && !book.knows_event("e1"));
+        assert_eq!(book.order("o2").map(|r| r.shipments.len()), Some(1));
+        assert_eq!(book.subject_of(&scan("T2")), Some(Subject::Order("o2".into())));
+        assert_eq!(book.apply(&event("e4", scan("T2")), now, &policy), Ok(Applied::Accepted));
+        assert_eq!(book.order("o2").map(|r| r.scans.len()), Some(1));
+    }
+
+    #[test]
+    fn an_event_id_sent_again_is_a_duplicate_with_its_fact_and_refused_with_another() {
+        let (policy, now) = (Policy::amazon(), Utc.with_ymd_and_hms(2026, 5, 2, 0, 0, 0).unwrap());
+        let mut book = SellerBook::new("s");
+        assert_eq!(book.apply(&event("e1", order("o1")), now, &policy), Ok(Applied::Accepted));
+        assert_eq!(book.apply(&event("e1", order("o1")), now, &policy), Ok(Applied::Duplicate));
+        assert!(matches!(book.apply(&event("e1", order("o2")), now, &policy), Err(DomainError::AlreadyExists(_))));
+        // Folded (taken, not copied), the same.
+        let mut folded = SellerBook::new("s");
+        assert_eq!(folded.fold(event("e1", order("o1")), now, &policy), Ok(Applied::Accepted));
+        assert_eq!(folded.fold(event("e1", order("o1")), now, &policy), Ok(Applied::Duplicate));
+        assert!(matches!(folded.fold(event("e1", order("o2")), now, &policy), Err(DomainError::AlreadyExists(_))));
+        assert_eq!(folded.order("o1"), book.order("o1"));
+        // Restored from a log, a fact is known by its id too.
+        let mut restored = SellerBook::new("s");
+        restored.restore("e1", &order("o1"));
+        assert_eq!(restored.apply(&event("e1", order("o1")), now, &policy), Ok(Applied::Duplicate));
+        assert_eq!(restored.event_count(), 1);
     }
 }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 pub type Instant = DateTime<Utc>;
 
 /// One fact about one seller, under the client-chosen id that makes resending safe.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Event {
     /// Client-chosen id, unique per seller: the idempotency key.
     pub event_id: String,
@@ -23,7 +23,7 @@ pub struct Event {
 }
 
 /// Every kind of fact of SPEC §1.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Fact {
     /// An order was placed.
@@ -267,7 +267,7 @@ impl FulfillmentChannel {
 }
 
 /// An order as placed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Order {
     /// The marketplace's order id.
     pub order_id: String,
@@ -297,7 +297,7 @@ pub struct Order {
 }
 
 /// A shipment confirmation for (part of) an order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ShipmentConfirmed {
     /// Seller's id for the shipment.
     pub shipment_id: String,
@@ -327,7 +327,7 @@ pub struct ShipmentConfirmed {
 }
 
 /// What the carrier reported for a tracking number.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct CarrierScan {
     /// Tracking number of a confirmed shipment.
     pub tracking_number: String,
@@ -353,7 +353,7 @@ pub enum CancellationInitiator {
 }
 
 /// An order cancellation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Cancellation {
     /// Order cancelled.
     pub order_id: String,
@@ -366,7 +366,7 @@ pub struct Cancellation {
 }
 
 /// A buyer's rating of the seller's service on one order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SellerFeedback {
     /// Order rated.
     pub order_id: String,
@@ -393,7 +393,7 @@ pub enum FeedbackAction {
 }
 
 /// A change to the feedback current on an order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct FeedbackUpdate {
     /// Order whose feedback changes.
     pub order_id: String,
@@ -420,7 +420,7 @@ pub enum ClaimOutcome {
 }
 
 /// An A-to-z guarantee claim, filed or decided.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct AtozClaim {
     /// Claim id; later facts with the same id update its outcome.
     pub claim_id: String,
@@ -435,7 +435,7 @@ pub struct AtozClaim {
 }
 
 /// A chargeback on an order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Chargeback {
     /// Chargeback id.
     pub chargeback_id: String,
@@ -448,7 +448,7 @@ pub struct Chargeback {
 }
 
 /// A buyer message and when the seller first answered it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct BuyerMessage {
     /// Thread or message id.
     pub message_id: String,
@@ -477,7 +477,7 @@ pub enum ReturnOutcome {
 }
 
 /// A buyer's return request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ReturnRequest {
     /// Return id.
     pub return_id: String,
@@ -503,7 +503,7 @@ pub struct ReturnRequest {
 }
 
 /// An amount of money in a currency.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Money {
     /// ISO 4217 code.
     pub currency_code: String,
@@ -514,7 +514,7 @@ pub struct Money {
 }
 
 /// A refund or concession on an order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Refund {
     /// Refund id.
     pub refund_id: String,
@@ -527,7 +527,7 @@ pub struct Refund {
 }
 
 /// A business order's invoice upload.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Invoice {
     /// Business order invoiced.
     pub order_id: String,
@@ -536,7 +536,7 @@ pub struct Invoice {
 }
 
 /// A buyer's answer to "were you satisfied with the seller's service?".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct CustomerServiceSurvey {
     /// Survey response id.
     pub survey_id: String,
@@ -609,7 +609,7 @@ pub enum ViolationSeverity {
 }
 
 /// A policy violation recorded against the account.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PolicyViolation {
     /// Violation id.
     pub violation_id: String,
@@ -628,7 +628,7 @@ pub struct PolicyViolation {
 }
 
 /// A customer's review of a product listing (never touches account health).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ProductReview {
     /// Review id.
     pub review_id: String,
@@ -653,7 +653,7 @@ pub struct ProductReview {
 }
 
 /// A product review taken down.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ProductReviewRemoval {
     /// Review removed.
     pub review_id: String,

@@ -58,6 +58,7 @@
 
 mod cancel;
 pub mod counters;
+pub mod day_counters;
 mod delivery;
 pub mod history;
 mod invoices;
@@ -79,14 +80,15 @@ pub mod timeline;
 pub mod warnings;
 
 pub use counters::{Contribution, ContributionSet, Counter, CounterSource};
+pub use day_counters::{DayCounters, DayCountersBuilder};
 pub use history::{MetricDay, history, history_metrics};
 pub use odr::OrderDefectRate;
 pub use policy_compliance::{AccountHealthRating, AhrBand, CategoryCount, PolicyCompliance};
 pub use rate::Recovery;
 pub use rate::{Metric, MetricStatus, RateMetric, RateSpec};
 pub use report::{
-    AccountHealthReport, StatusSignature, contributions, counter_parameters, evaluate, evaluate_book, evaluate_seller,
-    subject_contributions,
+    AccountHealthReport, StatusSignature, book_changes, book_counters, contributions, counter_parameters, evaluate,
+    evaluate_book, evaluate_seller, order_changes, subject_contributions,
 };
 pub use response::ContactResponseTime;
 pub use seller_rating::{RatingBand, ScoreClass, SellerRating};

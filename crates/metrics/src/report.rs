@@ -4,15 +4,16 @@
 use std::collections::HashMap;
 
 use sellerhealth_domain::{
-    BuyerMessage, FulfillmentChannel, Instant, OrderRecord, Policy, PolicyViolation, SellerBook, Subject,
+    BuyerMessage, Day, FulfillmentChannel, Instant, OrderRecord, Policy, PolicyViolation, SellerBook, Subject,
 };
 
-use crate::counters::{Contribution, ContributionSet, CounterSource};
+use crate::counters::{Contribution, Counter, CounterSource};
+use crate::day_counters::{DayCounters, DayCountersBuilder};
 use crate::odr::OrderDefectRate;
 use crate::policy_compliance::{AccountHealthRating, PolicyCompliance};
 use crate::rate::{Metric, RateMetric, RateSpec};
 use crate::response::ContactResponseTime;
-use crate::timeline::{Tally, emit};
+use crate::timeline::Emitter;
 use crate::warnings::{AccountStatus, Warning};
 use crate::{
     cancel, delivery, invoices, late_shipment, odr, policy_compliance, recovery, refunds, response, returns,
@@ -129,8 +130,11 @@ pub fn evaluate(
     as_of: Instant,
 ) -> AccountHealthReport {
     let specs = RateSpec::all(policy);
-    let mut rates: HashMap<Metric, RateMetric> =
-        specs.iter().map(|spec| (spec.metric, recovery::evaluate(spec, source, marketplace_id, as_of))).collect();
+    let calendar = policy.calendar(marketplace_id);
+    let mut rates: HashMap<Metric, RateMetric> = specs
+        .iter()
+        .map(|spec| (spec.metric, recovery::evaluate(spec, source, calendar, marketplace_id, as_of)))
+        .collect();
     let penalised_statuses: Vec<_> =
         specs.iter().filter(|s| s.target.penalised).filter_map(|s| rates.get(&s.metric)).map(|r| r.status).collect();
     let mut take = |metric| rates.remove(&metric).unwrap_or_else(|| unreachable_rate(metric, policy));
@@ -185,42 +189,53 @@ fn unreachable_rate(metric: Metric, policy: &Policy) -> RateMetric {
 /// [`subject_contributions`] reads must be named here (a test changes every
 /// other number of the profile and checks that no contribution moves).
 pub fn counter_parameters(policy: &Policy) -> String {
+    let zones = &policy.time_zones;
+    let listed: Vec<String> = zones.marketplaces.iter().map(|(id, zone)| format!("{id}:{}", zone.name())).collect();
     format!(
-        "contact_response.sla_hours={} return_response_hours={}",
-        policy.contact_response.sla_hours, policy.return_response_hours
+        "contact_response.sla_hours={} return_response_hours={} time_zones.default={} time_zones.marketplaces={}",
+        policy.contact_response.sla_hours,
+        policy.return_response_hours,
+        zones.default.name(),
+        listed.join(",")
     )
 }
 
-/// Every counter contribution of one order, its buyer messages included.
-pub fn order_contributions(record: &OrderRecord, policy: &Policy, out: &mut Vec<Contribution>) {
-    let mut times = Vec::new();
-    odr::times(record, &mut times);
-    cancel::times(record, &mut times);
-    late_shipment::times(record, &mut times);
-    delivery::times(record, &mut times);
-    refunds::times(record, &mut times);
-    invoices::times(record, &mut times);
-    returns::times(record, policy, &mut times);
-    surveys::times(record, &mut times);
-    policy_compliance::times(record, &mut times);
-    seller_rating::times(record, policy, &mut times);
-    emit(
-        &record.order.marketplace_id,
-        times,
-        |t| {
-            let mut tally = Tally::default();
-            odr::tally(record, t, &mut tally);
-            cancel::tally(record, t, &mut tally);
-            late_shipment::tally(record, t, &mut tally);
-            delivery::tally(record, t, &mut tally);
-            refunds::tally(record, t, &mut tally);
-            invoices::tally(record, t, &mut tally);
-            returns::tally(record, policy, t, &mut tally);
-            surveys::tally(record, t, &mut tally);
-            policy_compliance::tally(record, t, &mut tally);
-            seller_rating::tally(record, policy, t, &mut tally);
-            tally
-        },
+/// Every counter change of one order (its buyer messages aside), as
+/// `out(marketplace, counter, attribution day, effective instant, delta)`.
+pub fn order_changes(record: &OrderRecord, policy: &Policy, out: &mut impl FnMut(&str, Counter, Day, Instant, i64)) {
+    order_changes_with(&mut Emitter::default(), record, policy, out);
+}
+
+/// [`order_changes`] with `emitter`'s buffers. Each metric's tally is
+/// evaluated at its own change instants only: a tally changes nowhere else,
+/// and the sum of the metrics' changes is the order's.
+fn order_changes_with(
+    emitter: &mut Emitter,
+    record: &OrderRecord,
+    policy: &Policy,
+    out: &mut impl FnMut(&str, Counter, Day, Instant, i64),
+) {
+    let marketplace_id = record.order.marketplace_id.as_str();
+    let cal = policy.calendar(marketplace_id);
+    let out = &mut |counter, day, at, delta| out(marketplace_id, counter, day, at, delta);
+    emitter.emit(cal, |t| odr::times(record, t), |t, tally| odr::tally(record, t, tally), out);
+    emitter.emit(cal, |t| cancel::times(record, t), |t, tally| cancel::tally(record, t, tally), out);
+    emitter.emit(cal, |t| late_shipment::times(record, t), |t, tally| late_shipment::tally(record, t, tally), out);
+    emitter.emit(cal, |t| delivery::times(record, t), |t, tally| delivery::tally(record, t, tally), out);
+    emitter.emit(cal, |t| refunds::times(record, t), |t, tally| refunds::tally(record, t, tally), out);
+    emitter.emit(cal, |t| invoices::times(record, cal, t), |t, tally| invoices::tally(record, t, tally), out);
+    emitter.emit(cal, |t| returns::times(record, policy, t), |t, tally| returns::tally(record, policy, t, tally), out);
+    emitter.emit(cal, |t| surveys::times(record, t), |t, tally| surveys::tally(record, t, tally), out);
+    emitter.emit(
+        cal,
+        |t| policy_compliance::times(record, t),
+        |t, tally| policy_compliance::tally(record, t, tally),
+        out,
+    );
+    emitter.emit(
+        cal,
+        |t| seller_rating::times(record, policy, t),
+        |t, tally| seller_rating::tally(record, policy, t, tally),
         out,
     );
 }
@@ -230,49 +245,91 @@ pub fn order_contributions(record: &OrderRecord, policy: &Policy, out: &mut Vec<
 /// after an event; summing them over every subject gives [`contributions`].
 pub fn subject_contributions(book: &SellerBook, subject: &Subject, policy: &Policy) -> Vec<Contribution> {
     let mut out = Vec::new();
+    let mut collect = |marketplace_id: &str, counter, day, at, delta| {
+        out.push(Contribution { marketplace_id: marketplace_id.to_owned(), counter, day, at, delta });
+    };
     match subject {
         Subject::Order(order_id) => {
             let Some(record) = book.order(order_id) else { return out };
-            order_contributions(record, policy, &mut out);
-            response::contributions(&record.messages, policy, &mut out);
+            order_changes(record, policy, &mut collect);
+            response::changes(&record.messages, policy, &mut collect);
         }
         Subject::Message(message_id) => {
             let messages: Vec<BuyerMessage> =
                 book.messages_without_order().iter().filter(|m| m.message_id == *message_id).cloned().collect();
-            response::contributions(&messages, policy, &mut out);
+            response::changes(&messages, policy, &mut collect);
         }
         Subject::Violation(violation_id) => {
             let violations: Vec<PolicyViolation> =
                 book.violations().iter().filter(|v| v.violation_id == *violation_id).cloned().collect();
-            policy_compliance::contributions(&violations, &mut out);
+            policy_compliance::changes(&violations, policy, &mut collect);
         }
         Subject::Review(_) => {}
     }
     out
 }
 
+/// Every counter change of a seller's facts, subject by subject, as
+/// `out(marketplace, counter, attribution day, effective instant, delta)`:
+/// what [`subject_contributions`] gives for every subject, without collecting them.
+pub fn book_changes(book: &SellerBook, policy: &Policy, out: &mut impl FnMut(&str, Counter, Day, Instant, i64)) {
+    let mut emitter = Emitter::default();
+    for record in book.orders() {
+        order_changes_with(&mut emitter, record, policy, out);
+        response::changes(&record.messages, policy, out);
+    }
+    response::changes(book.messages_without_order(), policy, out);
+    policy_compliance::changes(book.violations(), policy, out);
+}
+
 /// Every counter contribution of a seller's facts.
 pub fn contributions(book: &SellerBook, policy: &Policy) -> Vec<Contribution> {
-    book.subjects().iter().flat_map(|subject| subject_contributions(book, subject, policy)).collect()
+    let mut out = Vec::new();
+    book_changes(book, policy, &mut |marketplace_id, counter, day, at, delta| {
+        out.push(Contribution { marketplace_id: marketplace_id.to_owned(), counter, day, at, delta });
+    });
+    out
 }
 
 /// Every report of a seller's facts, one per marketplace it has orders in
 /// (sorted by marketplace id), with no store: what batch evaluation asks for.
-/// The contributions are computed once for all marketplaces.
+/// The book's changes are computed once, summed straight into each
+/// marketplace's [`DayCounters`].
 pub fn evaluate_seller(book: &SellerBook, policy: &Policy, as_of: Instant) -> Vec<AccountHealthReport> {
-    let counters = ContributionSet::new(contributions(book, policy));
     let mut marketplaces: Vec<&str> = book.orders().map(|r| r.order.marketplace_id.as_str()).collect();
     marketplaces.sort_unstable();
     marketplaces.dedup();
-    marketplaces
+    let mut counters: Vec<DayCountersBuilder> =
+        marketplaces.iter().map(|m| DayCounters::from_changes(m, policy.calendar(m), as_of)).collect();
+    book_changes(book, policy, &mut |marketplace_id, counter, day, at, delta| {
+        if let Some(builder) = counters.iter_mut().find(|b| b.marketplace_id() == marketplace_id) {
+            builder.add(counter, day, at, delta);
+        }
+    });
+    counters
         .into_iter()
-        .map(|marketplace| evaluate(&counters, book.violations(), policy, book.seller_id(), marketplace, as_of))
+        .map(|builder| {
+            let marketplace_id = builder.marketplace_id().to_owned();
+            evaluate(&builder.build(), book.violations(), policy, book.seller_id(), &marketplace_id, as_of)
+        })
         .collect()
+}
+
+/// The counters of a seller's facts in `marketplace_id` as of `as_of`: what a
+/// store holding those facts would read back.
+pub fn book_counters(book: &SellerBook, policy: &Policy, marketplace_id: &str, as_of: Instant) -> DayCounters {
+    let mut counters = DayCounters::from_changes(marketplace_id, policy.calendar(marketplace_id), as_of);
+    book_changes(book, policy, &mut |marketplace, counter, day, at, delta| {
+        if marketplace == marketplace_id {
+            counters.add(counter, day, at, delta);
+        }
+    });
+    counters.build()
 }
 
 /// Computes the report straight from a seller's facts, with no store.
 pub fn evaluate_book(book: &SellerBook, policy: &Policy, marketplace_id: &str, as_of: Instant) -> AccountHealthReport {
-    let counters = ContributionSet::new(contributions(book, policy));
+    let counters = book_counters(book, policy, marketplace_id, as_of);
     evaluate(&counters, book.violations(), policy, book.seller_id(), marketplace_id, as_of)
 }
 
@@ -331,6 +388,272 @@ mod tests {
         assert_eq!(reports[1].order_defect_rate_afn.rate.denominator, 1);
         for report in &reports {
             assert_eq!(*report, evaluate_book(&book, &policy, &report.marketplace_id, as_of));
+        }
+    }
+
+    mod emission {
+        //! Each metric's tally is evaluated at its own change instants only
+        //! (`order_changes`); a metric whose tally changed at an instant it
+        //! does not list would lose a change there. Here every order's changes
+        //! are compared, summed as of every instant involved, with a tally
+        //! of every metric evaluated at every instant any metric lists.
+        use chrono::{DateTime, Duration, TimeZone, Utc};
+        use proptest::prelude::*;
+        use sellerhealth_domain::*;
+
+        use super::super::*;
+        use crate::timeline::Tally;
+
+        /// Every metric's tally of `record` at `t`.
+        fn tally_all(record: &OrderRecord, policy: &Policy, t: Instant, tally: &mut Tally) {
+            odr::tally(record, t, tally);
+            cancel::tally(record, t, tally);
+            late_shipment::tally(record, t, tally);
+            delivery::tally(record, t, tally);
+            refunds::tally(record, t, tally);
+            invoices::tally(record, t, tally);
+            returns::tally(record, policy, t, tally);
+            surveys::tally(record, t, tally);
+            policy_compliance::tally(record, t, tally);
+            seller_rating::tally(record, policy, t, tally);
+        }
+
+        fn base() -> DateTime<Utc> {
+            Utc.with_ymd_and_hms(2026, 3, 6, 22, 0, 0).unwrap()
+        }
+
+        fn at(hours: i64) -> DateTime<Utc> {
+            base() + Duration::hours(hours)
+        }
+
+        #[derive(Debug, Clone)]
+        enum Gen {
+            Ship { hours: i64, tracking: u8, units: u32, whole: bool, unknown: bool },
+            Scan { tracking: u8, first: Option<i64>, delivered: Option<i64> },
+            Cancel { hours: i64, initiator: u8 },
+            Feedback { hours: i64, stars: i32, fulfillment: bool },
+            Update { hours: i64, action: u8 },
+            Claim { id: u8, hours: i64, outcome: u8, decided: Option<i64> },
+            Chargeback { hours: i64, service: bool },
+            Return { id: u8, hours: i64, responded: Option<i64>, outcome: u8, negative: bool, unknown: bool },
+            Refund { hours: i64 },
+            Invoice { hours: i64 },
+            Survey { hours: i64, satisfied: bool },
+            Message { id: u8, hours: i64, reply: Option<i64> },
+        }
+
+        fn gen_fact() -> impl Strategy<Value = Gen> {
+            let h = 0..1500i64;
+            prop_oneof![
+                (h.clone(), 0..3u8, 1..3u32, any::<bool>(), any::<bool>()).prop_map(
+                    |(hours, tracking, units, whole, unknown)| Gen::Ship { hours, tracking, units, whole, unknown }
+                ),
+                (0..3u8, proptest::option::of(0..1500i64), proptest::option::of(0..1500i64))
+                    .prop_map(|(tracking, first, delivered)| Gen::Scan { tracking, first, delivered }),
+                (h.clone(), 0..4u8).prop_map(|(hours, initiator)| Gen::Cancel { hours, initiator }),
+                (h.clone(), 1..=5i32, any::<bool>()).prop_map(|(hours, stars, fulfillment)| Gen::Feedback {
+                    hours,
+                    stars,
+                    fulfillment
+                }),
+                (h.clone(), 0..3u8).prop_map(|(hours, action)| Gen::Update { hours, action }),
+                (0..2u8, h.clone(), 0..4u8, proptest::option::of(0..1500i64))
+                    .prop_map(|(id, hours, outcome, decided)| Gen::Claim { id, hours, outcome, decided }),
+                (h.clone(), any::<bool>()).prop_map(|(hours, service)| Gen::Chargeback { hours, service }),
+                (0..2u8, h.clone(), proptest::option::of(0..1500i64), 0..4u8, any::<bool>(), any::<bool>()).prop_map(
+                    |(id, hours, responded, outcome, negative, unknown)| Gen::Return {
+                        id,
+                        hours,
+                        responded,
+                        outcome,
+                        negative,
+                        unknown
+                    }
+                ),
+                h.clone().prop_map(|hours| Gen::Refund { hours }),
+                h.clone().prop_map(|hours| Gen::Invoice { hours }),
+                (h.clone(), any::<bool>()).prop_map(|(hours, satisfied)| Gen::Survey { hours, satisfied }),
+                (0..2u8, h, proptest::option::of(0..200i64)).prop_map(|(id, hours, reply)| Gen::Message {
+                    id,
+                    hours,
+                    reply
+                }),
+            ]
+        }
+
+        fn fact(g: &Gen) -> Fact {
+            let order_id = || "o".to_owned();
+            match g.clone() {
+                Gen::Ship { hours, tracking, units, whole, unknown } => Fact::ShipmentConfirmed(ShipmentConfirmed {
+                    shipment_id: format!("s{tracking}"),
+                    order_id: order_id(),
+                    confirmed_at: at(hours),
+                    carrier: "UPS".into(),
+                    tracking_number: format!("T{tracking}"),
+                    units,
+                    carrier_data_unknown: unknown,
+                    whole_order: whole,
+                }),
+                Gen::Scan { tracking, first, delivered } => Fact::CarrierScan(CarrierScan {
+                    tracking_number: format!("T{tracking}"),
+                    first_scan_at: first.map(at),
+                    delivered_at: delivered.map(at),
+                }),
+                Gen::Cancel { hours, initiator } => Fact::Cancellation(Cancellation {
+                    order_id: order_id(),
+                    cancelled_at: at(hours),
+                    initiator: [
+                        CancellationInitiator::Seller,
+                        CancellationInitiator::Buyer,
+                        CancellationInitiator::SystemUnshipped,
+                        CancellationInitiator::Unknown,
+                    ][usize::from(initiator)],
+                    reason: String::new(),
+                }),
+                Gen::Feedback { hours, stars, fulfillment } => Fact::SellerFeedback(SellerFeedback {
+                    order_id: order_id(),
+                    left_at: at(hours),
+                    stars,
+                    comment: String::new(),
+                    fulfillment_related: fulfillment,
+                }),
+                Gen::Update { hours, action } => Fact::FeedbackUpdate(FeedbackUpdate {
+                    order_id: order_id(),
+                    updated_at: at(hours),
+                    action: [FeedbackAction::SellerResponse, FeedbackAction::Removed, FeedbackAction::StruckThrough]
+                        [usize::from(action)],
+                    response_text: String::new(),
+                }),
+                Gen::Claim { id, hours, outcome, decided } => Fact::AtozClaim(AtozClaim {
+                    claim_id: format!("c{id}"),
+                    order_id: order_id(),
+                    filed_at: at(hours),
+                    outcome: [
+                        ClaimOutcome::Pending,
+                        ClaimOutcome::Granted,
+                        ClaimOutcome::Denied,
+                        ClaimOutcome::Withdrawn,
+                    ][usize::from(outcome)],
+                    decided_at: decided.map(|d| at(hours + d)),
+                }),
+                Gen::Chargeback { hours, service } => Fact::Chargeback(Chargeback {
+                    chargeback_id: format!("cb{hours}"),
+                    order_id: order_id(),
+                    received_at: at(hours),
+                    service_related: service,
+                }),
+                Gen::Return { id, hours, responded, outcome, negative, unknown } => {
+                    Fact::ReturnRequest(ReturnRequest {
+                        return_id: format!("r{id}"),
+                        order_id: order_id(),
+                        requested_at: at(hours),
+                        responded_at: responded.map(|r| at(hours + r)),
+                        outcome: [
+                            ReturnOutcome::Pending,
+                            ReturnOutcome::Authorized,
+                            ReturnOutcome::RejectedValid,
+                            ReturnOutcome::RejectedInvalid,
+                        ][usize::from(outcome)],
+                        negative_return_feedback: negative,
+                        handled_by_marketplace: false,
+                        response_time_unknown: unknown,
+                    })
+                }
+                Gen::Refund { hours } => Fact::Refund(Refund {
+                    refund_id: format!("rf{hours}"),
+                    order_id: order_id(),
+                    refunded_at: at(hours),
+                    amount: None,
+                }),
+                Gen::Invoice { hours } => Fact::Invoice(Invoice { order_id: order_id(), uploaded_at: at(hours) }),
+                Gen::Survey { hours, satisfied } => Fact::CustomerServiceSurvey(CustomerServiceSurvey {
+                    survey_id: format!("sv{hours}"),
+                    order_id: order_id(),
+                    responded_at: at(hours),
+                    satisfied,
+                }),
+                Gen::Message { id, hours, reply } => Fact::BuyerMessage(BuyerMessage {
+                    message_id: format!("m{id}"),
+                    marketplace_id: "US".into(),
+                    order_id: Some(order_id()),
+                    received_at: at(hours),
+                    first_replied_at: reply.map(|r| at(hours + r)),
+                }),
+            }
+        }
+
+        /// The non-zero totals of `changes` as of each of `instants`.
+        fn totals(
+            changes: &[(Instant, Counter, Day, i64)],
+            instants: &std::collections::BTreeSet<Instant>,
+        ) -> Vec<(Instant, Counter, Day, i64)> {
+            let mut out = Vec::new();
+            for &t in instants {
+                let mut totals: std::collections::BTreeMap<(Counter, Day), i64> = Default::default();
+                for &(_, counter, day, delta) in changes.iter().filter(|(at, ..)| *at <= t) {
+                    *totals.entry((counter, day)).or_default() += delta;
+                }
+                out.extend(totals.into_iter().filter(|(_, v)| *v != 0).map(|((c, d), v)| (t, c, d, v)));
+            }
+            out
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 400, .. ProptestConfig::default() })]
+
+            #[test]
+            fn each_metric_at_its_own_instants_changes_as_every_metric_at_every_instant(
+                afn in any::<bool>(),
+                business in any::<bool>(),
+                shipping_unknown in any::<bool>(),
+                units in 1..4u32,
+                promised in proptest::option::of(24..400i64),
+                facts in proptest::collection::vec(gen_fact(), 0..14),
+            ) {
+                let policy = Policy::amazon();
+                let mut book = SellerBook::new("s");
+                let order = Order {
+                    order_id: "o".into(),
+                    marketplace_id: "US".into(),
+                    purchased_at: base(),
+                    fulfillment_channel: if afn { FulfillmentChannel::Afn } else { FulfillmentChannel::Mfn },
+                    latest_ship_at: at(40),
+                    promised_delivery_earliest_at: None,
+                    promised_delivery_latest_at: promised.map(at),
+                    units,
+                    business_order: business,
+                    shipping_unknown,
+                };
+                let now = at(3000);
+                let event = |n: usize, fact: Fact| Event { event_id: format!("e{n}"), seller_id: "s".into(), fact };
+                book.apply(&event(0, Fact::Order(order)), now, &policy).unwrap();
+                for (n, g) in facts.iter().enumerate() {
+                    // Facts the rules refuse are left out, as any path leaves them out.
+                    let _ = book.apply(&event(n + 1, fact(g)), now, &policy);
+                }
+                let record = book.order("o").unwrap();
+                let mut own = Vec::new();
+                order_changes(record, &policy, &mut |_, counter, day, at, delta| own.push((at, counter, day, delta)));
+                let mut every = Vec::new();
+                let mut times = Vec::new();
+                for times_of in [
+                    odr::times, cancel::times, late_shipment::times, delivery::times, refunds::times,
+                    surveys::times, policy_compliance::times,
+                ] {
+                    times_of(record, &mut times);
+                }
+                invoices::times(record, Calendar::UTC, &mut times);
+                returns::times(record, &policy, &mut times);
+                seller_rating::times(record, &policy, &mut times);
+                crate::timeline::emit(
+                    Calendar::UTC,
+                    times,
+                    |t, tally| tally_all(record, &policy, t, tally),
+                    &mut |counter, day, at, delta| every.push((at, counter, day, delta)),
+                );
+                let instants = own.iter().chain(&every).map(|(at, ..)| *at).collect();
+                prop_assert_eq!(totals(&own, &instants), totals(&every, &instants));
+            }
         }
     }
 }

@@ -3,9 +3,9 @@
 
 use chrono::Duration;
 use sellerhealth_domain::time::shift;
-use sellerhealth_domain::{BuyerMessage, DayRange, Instant, Policy, TargetCondition, day_of, versions};
+use sellerhealth_domain::{BuyerMessage, Day, DayRange, Instant, Policy, TargetCondition, versions};
 
-use crate::counters::{Contribution, Counter, CounterSource};
+use crate::counters::{Counter, CounterSource};
 use crate::rate::{Metric, MetricStatus};
 use crate::timeline::{Tally, emit, just_after};
 
@@ -46,7 +46,11 @@ pub struct ContactResponseTime {
 /// The contributions of every buyer message. Facts with one `message_id` are
 /// versions of one message (the reply added later): as of each instant the
 /// version standing then counts (`sellerhealth_domain::versions`).
-pub(crate) fn contributions(messages: &[BuyerMessage], policy: &Policy, out: &mut Vec<Contribution>) {
+pub(crate) fn changes(
+    messages: &[BuyerMessage],
+    policy: &Policy,
+    out: &mut impl FnMut(&str, Counter, Day, Instant, i64),
+) {
     let sla = Duration::hours(i64::from(policy.contact_response.sla_hours));
     let deadline = |message: &BuyerMessage| shift(message.received_at, sla);
     for message in versions::subjects(messages) {
@@ -54,20 +58,23 @@ pub(crate) fn contributions(messages: &[BuyerMessage], policy: &Policy, out: &mu
         let mut times = versions::change_instants(message.iter().copied());
         times.extend(message.iter().map(|m| just_after(deadline(m))));
         emit(
-            marketplace_id,
+            policy.calendar(marketplace_id),
             times,
-            |t| versions::standing_of(&message, t).map(|m| tally(m, deadline(m), t)).unwrap_or_default(),
-            out,
+            |t, into| {
+                if let Some(m) = versions::standing_of(&message, t) {
+                    tally(m, deadline(m), t, into);
+                }
+            },
+            &mut |counter, day, at, delta| out(marketplace_id, counter, day, at, delta),
         );
     }
 }
 
-fn tally(message: &BuyerMessage, deadline: Instant, t: Instant) -> Tally {
-    let mut tally = Tally::default();
+fn tally(message: &BuyerMessage, deadline: Instant, t: Instant, tally: &mut Tally) {
     if t < message.received_at {
-        return tally;
+        return;
     }
-    let day = day_of(message.received_at);
+    let day = tally.day_of(message.received_at);
     tally.count(Counter::MessagesReceived, day);
     match message.first_replied_at.filter(|r| *r <= t) {
         Some(replied) => {
@@ -83,7 +90,6 @@ fn tally(message: &BuyerMessage, deadline: Instant, t: Instant) -> Tally {
         None if t > deadline => tally.count(Counter::MessagesLate, day),
         None => {}
     }
-    tally
 }
 
 /// Contact response time over the window of `window_days` ending on `as_of`'s day.
@@ -94,7 +100,7 @@ pub fn evaluate(
     window_days: u32,
     as_of: Instant,
 ) -> ContactResponseTime {
-    let days = DayRange::ending_before(day_of(as_of), window_days, 0);
+    let days = DayRange::ending_before(policy.calendar(marketplace_id).day_of(as_of), window_days, 0);
     let total = |counter| source.total(marketplace_id, counter, days, as_of);
     let on_time = total(Counter::MessagesOnTime);
     let late = total(Counter::MessagesLate);

@@ -8,16 +8,27 @@
 
 use chrono::Duration;
 use sellerhealth_domain::time::shift;
-use sellerhealth_domain::{Day, Instant};
+use sellerhealth_domain::{Calendar, Day, Instant};
 
-use crate::counters::{Contribution, Counter};
+use crate::counters::Counter;
 
-/// The counters a subject adds to at one instant: (counter, attribution day) → amount.
+/// The counters a subject adds to at one instant: (counter, attribution day) → amount,
+/// with the calendar of the subject's marketplace its days are counted in.
 /// A subject touches a dozen counters at most, so a list beats a map here.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Tally(Vec<((Counter, Day), i64)>);
+pub struct Tally(Vec<((Counter, Day), i64)>, Calendar);
 
 impl Tally {
+    /// The day of `at` in the subject's calendar: how instants become attribution days.
+    pub fn day_of(&self, at: Instant) -> Day {
+        self.1.day_of(at)
+    }
+
+    /// The calendar of the subject's marketplace.
+    pub fn calendar(&self) -> Calendar {
+        self.1
+    }
+
     /// Adds `amount` to `counter` of `day`.
     pub fn add(&mut self, counter: Counter, day: Day, amount: i64) {
         if amount == 0 {
@@ -49,42 +60,61 @@ pub fn just_after(at: Instant) -> Instant {
 }
 
 /// Emits the contributions of a subject whose tally at `t` is `tally_at(t)`, given
-/// every instant where the tally may change (any order, duplicates allowed).
+/// every instant where the tally may change (any order, duplicates allowed):
+/// `out(counter, day, at, delta)` for each change, in order of `at`.
 pub fn emit(
-    marketplace_id: &str,
-    mut times: Vec<Instant>,
-    mut tally_at: impl FnMut(Instant) -> Tally,
-    out: &mut Vec<Contribution>,
+    calendar: Calendar,
+    times: Vec<Instant>,
+    tally_at: impl FnMut(Instant, &mut Tally),
+    out: &mut impl FnMut(Counter, Day, Instant, i64),
 ) {
-    times.sort_unstable();
-    times.dedup();
-    let mut previous = Tally::default();
-    for t in times {
-        let mut current = tally_at(t);
-        current.0.sort_unstable_by_key(|(key, _)| *key);
-        for &((counter, day), amount) in &current.0 {
-            let before = previous.get((counter, day)).unwrap_or(0);
-            if amount != before {
-                out.push(Contribution {
-                    marketplace_id: marketplace_id.to_owned(),
-                    counter,
-                    day,
-                    at: t,
-                    delta: amount.saturating_sub(before),
-                });
+    let mut emitter = Emitter::default();
+    emitter.emit(calendar, |all| *all = times, tally_at, out);
+}
+
+/// [`emit`] with its buffers kept for the next subject: evaluating many
+/// subjects (a whole book) allocates them once.
+#[derive(Debug, Default)]
+pub struct Emitter {
+    times: Vec<Instant>,
+    previous: Tally,
+    current: Tally,
+}
+
+impl Emitter {
+    /// Emits the contributions of a subject of the marketplace whose
+    /// calendar is `calendar` and whose tally at `t` is `tally_at(t)`; `times`
+    /// lists every instant where the tally may change (any order, duplicates
+    /// allowed) into the vector it is given.
+    pub fn emit(
+        &mut self,
+        calendar: Calendar,
+        times: impl FnOnce(&mut Vec<Instant>),
+        mut tally_at: impl FnMut(Instant, &mut Tally),
+        out: &mut impl FnMut(Counter, Day, Instant, i64),
+    ) {
+        self.times.clear();
+        times(&mut self.times);
+        self.times.sort_unstable();
+        self.times.dedup();
+        self.previous.0.clear();
+        (self.previous.1, self.current.1) = (calendar, calendar);
+        for &t in &self.times {
+            self.current.0.clear();
+            tally_at(t, &mut self.current);
+            self.current.0.sort_unstable_by_key(|(key, _)| *key);
+            for &((counter, day), amount) in &self.current.0 {
+                let before = self.previous.get((counter, day)).unwrap_or(0);
+                if amount != before {
+                    out(counter, day, t, amount.saturating_sub(before));
+                }
             }
-        }
-        for &((counter, day), before) in &previous.0 {
-            if current.get((counter, day)).is_none() {
-                out.push(Contribution {
-                    marketplace_id: marketplace_id.to_owned(),
-                    counter,
-                    day,
-                    at: t,
-                    delta: before.saturating_neg(),
-                });
+            for &((counter, day), before) in &self.previous.0 {
+                if self.current.get((counter, day)).is_none() {
+                    out(counter, day, t, before.saturating_neg());
+                }
             }
+            std::mem::swap(&mut self.previous, &mut self.current);
         }
-        previous = current;
     }
 }

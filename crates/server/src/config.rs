@@ -122,6 +122,23 @@ pub struct Config {
     #[arg(long, global = true, env = "SELLERHEALTH_TLS_KEY", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
 
+    /// Accept gRPC-Web calls on --listen (HTTP/1.1 and HTTP/2), so browser
+    /// apps can call every service, behind the same tokens and limits.
+    #[arg(long, global = true, env = "SELLERHEALTH_GRPC_WEB", value_parser = clap::builder::BoolishValueParser::new())]
+    pub grpc_web: bool,
+
+    /// Serve the Account Health page at `/` on --listen (its files are built
+    /// into the binary); implies --grpc-web, which the page calls.
+    #[arg(long, global = true, env = "SELLERHEALTH_WEB", value_parser = clap::builder::BoolishValueParser::new())]
+    pub web: bool,
+
+    /// An origin (`https://app.example.com`) whose pages may call gRPC-Web
+    /// across origins (CORS); repeat the flag (or separate by commas) for
+    /// several, `*` for any. Needs --grpc-web or --web. The page of --web is on
+    /// the server's own origin and needs none.
+    #[arg(long = "cors-allowed-origin", global = true, env = "SELLERHEALTH_CORS_ALLOWED_ORIGINS", value_delimiter = ',', value_parser = crate::web::parse_origin)]
+    pub cors_allowed_origins: Vec<String>,
+
     /// Log format.
     #[arg(long, global = true, env = "SELLERHEALTH_LOG_FORMAT", value_enum, default_value = "human")]
     pub log_format: LogFormat,
@@ -134,6 +151,11 @@ impl Config {
         let text =
             std::fs::read_to_string(path).with_context(|| format!("reading the policy profile {}", path.display()))?;
         Policy::from_json(&text).with_context(|| format!("loading the policy profile {}", path.display()))
+    }
+
+    /// Whether gRPC-Web calls are accepted: --grpc-web, or --web (the page calls it).
+    pub fn grpc_web(&self) -> bool {
+        self.grpc_web || self.web
     }
 
     /// The database URL in effect.

@@ -14,8 +14,9 @@ mod cache;
 use std::sync::Arc;
 
 use sellerhealth_domain::{Day, Instant, Policy, PolicyViolation};
+use sellerhealth_metrics::DayCounters;
 use sellerhealth_metrics::{AccountHealthReport, reach};
-use sellerhealth_store::{Store, StoredCounters};
+use sellerhealth_store::Store;
 use tonic::Status;
 
 use crate::status;
@@ -24,7 +25,7 @@ use cache::ReportCache;
 /// What a read of stored counters gives an evaluation.
 pub struct Read {
     /// The seller's counters in the marketplace, from the first day asked for.
-    pub counters: StoredCounters,
+    pub counters: DayCounters,
     /// The seller's policy violations in the marketplace.
     pub violations: Vec<PolicyViolation>,
 }
@@ -36,7 +37,7 @@ pub struct Evaluated {
     /// The report.
     pub report: AccountHealthReport,
     /// The counters it was evaluated from.
-    pub counters: Arc<StoredCounters>,
+    pub counters: Arc<DayCounters>,
 }
 
 /// Reads counters from the store and evaluates them.
@@ -89,10 +90,10 @@ impl Figures {
             return Ok(hit);
         }
         let policy = self.store.policy();
-        let first_day = reach::report_first_day(as_of, policy);
+        let first_day = reach::report_first_day(as_of, policy, marketplace_id);
         let read = self.read(seller_id, marketplace_id, as_of, first_day).await?;
         let (mut report, mut read) = report_of(read, policy.clone(), seller_id, marketplace_id, as_of).await?;
-        if reach::traced_past_lookback(&report) {
+        if reach::traced_past_lookback(&report, policy) {
             let everything = self.read(seller_id, marketplace_id, as_of, Day::MIN).await?;
             (report, read) = report_of(everything, policy.clone(), seller_id, marketplace_id, as_of).await?;
         }

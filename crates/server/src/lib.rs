@@ -1,6 +1,8 @@
 //! The sellerhealth gRPC server: tonic services over the store, with gRPC server
 //! reflection (v1 and v1alpha) and the standard `grpc.health.v1` service, so
-//! `grpcurl -plaintext localhost:50051 list` works with no .proto at hand.
+//! `grpcurl -plaintext localhost:50051 list` works with no .proto at hand. With
+//! `--grpc-web` browsers call the same services over gRPC-Web, and `--web` also
+//! serves the Account Health page ([`web`]).
 //!
 //! ```
 //! use clap::Parser;
@@ -20,6 +22,7 @@ pub mod limits;
 pub mod observe;
 pub mod services;
 pub mod status;
+pub mod web;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -131,6 +134,11 @@ pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send) ->
         }
         tracing::warn!("no token file (--tokens): every call is allowed; listening on loopback only");
     }
+    web::check_flags(config.grpc_web(), &config.cors_allowed_origins)?;
+    let page =
+        config.web.then(|| web::PageLayer::new(tokens.is_some(), config.max_batch_events, &store.policy().time_zones));
+    let cors =
+        if config.cors_allowed_origins.is_empty() { None } else { Some(web::cors(&config.cors_allowed_origins)?) };
     let authenticator = auth::Authenticator::new(tokens);
 
     let (health, health_service) = tonic_health::server::health_reporter();
@@ -160,6 +168,12 @@ pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send) ->
     // The next step for whoever just started it.
     let plaintext = if config.tls_cert.is_some() { "" } else { " -plaintext" };
     tracing::info!("try it: grpcurl{plaintext} {local} list (README: \"Calling it with grpcurl\")");
+    if config.web {
+        let scheme = if config.tls_cert.is_some() { "https" } else { "http" };
+        tracing::info!("the Account Health page: {scheme}://{local}/");
+    } else if config.grpc_web() {
+        tracing::info!(cors = ?config.cors_allowed_origins, "gRPC-Web calls accepted");
+    }
 
     // After the shutdown signal, in-flight calls get `drain` to finish; a client
     // that keeps its connection open past that does not hold the process.
@@ -180,7 +194,12 @@ pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send) ->
         });
     let max_bytes = config.max_message_bytes;
     let batch = config.max_batch_events;
+    // Browsers first (each layer only with its flag): the page's files, CORS,
+    // gRPC-Web translated into gRPC; then every call alike.
     let limits = tower::ServiceBuilder::new()
+        .option_layer(page)
+        .option_layer(cors)
+        .option_layer(config.grpc_web().then(tonic_web::GrpcWebLayer::new))
         .layer(observe::ObserveLayer)
         .layer(limits::ConnectionCallsLayer)
         .layer(limits::UnaryDeadlineLayer { deadline: config.request_timeout })
@@ -189,7 +208,9 @@ pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send) ->
         .http2_keepalive_interval(Some(config.keepalive_interval))
         .http2_keepalive_timeout(Some(KEEPALIVE_TIMEOUT))
         // Each open call holds a handler: bound them per connection too.
-        .max_concurrent_streams(Some(MAX_STREAMS_PER_CONNECTION));
+        .max_concurrent_streams(Some(MAX_STREAMS_PER_CONNECTION))
+        // Browsers speak HTTP/1.1 to a server without TLS.
+        .accept_http1(config.grpc_web());
     if let (Some(cert), Some(key)) = (&config.tls_cert, &config.tls_key) {
         let read = |path: &std::path::PathBuf| {
             std::fs::read(path).with_context(|| format!("reading the TLS file {}", path.display()))

@@ -1,16 +1,12 @@
-//! Counters read back from the database: the [`CounterSource`] of the stored path.
-//!
-//! Rows are summed per attribution day and effective day, so a report reads
-//! O(days × counters) rows whatever the number of orders. Contributions effective
-//! on the evaluation day itself are read with their exact instants, so an `as_of`
-//! in the middle of a day is exact too.
+//! Counters as stored: days and instants as numbers, and the 16-byte records
+//! of `contributions.changes` and `counters.totals` (docs/DESIGN.md, "Counters
+//! on disk"). Read back, they make a [`DayCounters`](sellerhealth_metrics::DayCounters).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use sellerhealth_domain::time::shift_days;
-use sellerhealth_domain::{Day, DayRange, Instant, day_of};
-use sellerhealth_metrics::order_facts::start_of;
-use sellerhealth_metrics::{Counter, CounterSource};
+use sellerhealth_domain::{Day, Instant};
+use sellerhealth_metrics::Counter;
 
 use crate::error::StoreError;
 
@@ -76,174 +72,6 @@ pub(crate) fn pack_totals(totals: &DayTotals) -> Vec<u8> {
     pack_records(
         totals.iter().filter(|(_, total)| **total != 0).map(|((counter, eff_day), total)| (*counter, *eff_day, *total)),
     )
-}
-
-/// One seller's counters in one marketplace, as of an instant.
-///
-/// A window sum as of the loaded instant (how a report asks) is two binary
-/// searches in running totals; as of the end of an earlier day (warnings and
-/// history ask through [`CounterSource::changes`] in one pass instead) it scans
-/// the window's rows. Another marketplace's counters are zero: none are loaded.
-#[derive(Debug, Default)]
-pub struct StoredCounters {
-    /// The marketplace loaded.
-    marketplace_id: String,
-    /// The evaluation instant's day: rows are summed up to the day before it.
-    base_day: Option<Day>,
-    /// The start of `base_day`.
-    base_start: Option<Instant>,
-    /// The latest instant of a change loaded from `base_day`.
-    latest_today: Option<Instant>,
-    /// (attribution day, effective day, total), sorted by attribution day.
-    rows: HashMap<Counter, Vec<(Day, Day, i64)>>,
-    /// Contributions effective on `base_day`: (attribution day, instant, delta).
-    today: HashMap<Counter, Vec<(Day, Instant, i64)>>,
-    /// Attribution days ascending, each with the sum of every loaded change of
-    /// that day and the days before.
-    running: HashMap<Counter, Vec<(Day, i64)>>,
-}
-
-impl StoredCounters {
-    /// The marketplace whose counters these are.
-    pub fn marketplace_id(&self) -> &str {
-        &self.marketplace_id
-    }
-
-    pub(crate) fn new(
-        marketplace_id: &str,
-        as_of: Instant,
-        rows: Vec<(Counter, Day, Day, i64)>,
-        today: Vec<(Counter, Day, Instant, i64)>,
-    ) -> Self {
-        let base_day = day_of(as_of);
-        let mut out = StoredCounters {
-            marketplace_id: marketplace_id.to_owned(),
-            base_day: Some(base_day),
-            base_start: Some(start_of(base_day)),
-            ..Default::default()
-        };
-        let mut by_day: HashMap<Counter, BTreeMap<Day, i64>> = HashMap::new();
-        for (counter, day, eff_day, total) in rows {
-            out.rows.entry(counter).or_default().push((day, eff_day, total));
-            add(by_day.entry(counter).or_default().entry(day).or_default(), total);
-        }
-        for entries in out.rows.values_mut() {
-            entries.sort_unstable();
-        }
-        for (counter, day, at, delta) in today {
-            out.today.entry(counter).or_default().push((day, at, delta));
-            add(by_day.entry(counter).or_default().entry(day).or_default(), delta);
-            out.latest_today = out.latest_today.max(Some(at));
-        }
-        for (counter, days) in by_day {
-            let mut sum = 0;
-            let running = days
-                .into_iter()
-                .map(|(day, total)| {
-                    add(&mut sum, total);
-                    (day, sum)
-                })
-                .collect();
-            out.running.insert(counter, running);
-        }
-        out
-    }
-
-    /// The last effective day whose rows count as of `as_of`, and whether the
-    /// changes of the loaded day count (those up to `as_of`).
-    fn reach(&self, as_of: Instant) -> Option<(Day, bool)> {
-        let (base_day, base_start) = (self.base_day?, self.base_start?);
-        Some(if as_of >= base_start { (shift_days(base_day, -1), true) } else { (day_of(as_of), false) })
-    }
-
-    /// The sum of every loaded change of `counter` with an attribution day up to `day`.
-    fn running_through(&self, counter: Counter, day: Day) -> i64 {
-        let Some(running) = self.running.get(&counter) else { return 0 };
-        let after = running.partition_point(|(d, _)| *d <= day);
-        after.checked_sub(1).and_then(|last| running.get(last)).map_or(0, |(_, sum)| *sum)
-    }
-}
-
-/// Sums of count deltas: saturating only matters for nonsense input.
-fn add(sum: &mut i64, delta: i64) {
-    *sum = sum.saturating_add(delta);
-}
-
-impl CounterSource for StoredCounters {
-    /// Exact for `as_of` on or after the start of the loaded day, and for the last
-    /// instant of any earlier day (how daily figures are asked for).
-    fn total(&self, marketplace_id: &str, counter: Counter, days: DayRange, as_of: Instant) -> i64 {
-        if marketplace_id != self.marketplace_id || days.start > days.end {
-            return 0;
-        }
-        let Some((through_eff, with_today)) = self.reach(as_of) else { return 0 };
-        if with_today && self.latest_today.is_none_or(|latest| as_of >= latest) {
-            // Every loaded change counts: the difference of two running totals.
-            let before = self.running_through(counter, shift_days(days.start, -1));
-            let through = self.running_through(counter, days.end);
-            // At chrono's first day there is no day before: nothing lies before it.
-            let before = if days.start == Day::MIN { 0 } else { before };
-            return through.saturating_sub(before);
-        }
-        let mut sum: i64 = 0;
-        if let Some(rows) = self.rows.get(&counter) {
-            let first = rows.partition_point(|(day, _, _)| *day < days.start);
-            for (_, _, total) in rows
-                .get(first..)
-                .unwrap_or_default()
-                .iter()
-                .take_while(|(day, _, _)| *day <= days.end)
-                .filter(|(_, eff, _)| *eff <= through_eff)
-            {
-                add(&mut sum, *total);
-            }
-        }
-        if with_today && let Some(today) = self.today.get(&counter) {
-            for (_, _, delta) in today.iter().filter(|(day, at, _)| days.contains(*day) && *at <= as_of) {
-                add(&mut sum, *delta);
-            }
-        }
-        sum
-    }
-
-    fn change_days(&self, marketplace_id: &str, counter: Counter) -> Vec<(Day, Day)> {
-        self.changes(marketplace_id, counter, Instant::MAX_UTC).into_iter().map(|(day, eff, _)| (day, eff)).collect()
-    }
-
-    fn changes(&self, marketplace_id: &str, counter: Counter, as_of: Instant) -> Vec<(Day, Day, i64)> {
-        if marketplace_id != self.marketplace_id {
-            return Vec::new();
-        }
-        let Some((through_eff, with_today)) = self.reach(as_of) else { return Vec::new() };
-        let rows = self.rows.get(&counter).into_iter().flatten().filter(|(_, eff, _)| *eff <= through_eff).copied();
-        let today = self
-            .today
-            .get(&counter)
-            .into_iter()
-            .flatten()
-            .filter(|(_, at, _)| with_today && *at <= as_of)
-            .map(|(day, at, delta)| (*day, day_of(*at), *delta));
-        rows.chain(today).collect()
-    }
-
-    fn response_hours(&self, marketplace_id: &str, days: DayRange, as_of: Instant) -> Vec<(u32, i64)> {
-        let mut hours: Vec<u32> = self
-            .rows
-            .keys()
-            .chain(self.today.keys())
-            .filter_map(|c| match c {
-                Counter::ResponseHours(h) => Some(*h),
-                _ => None,
-            })
-            .collect();
-        hours.sort_unstable();
-        hours.dedup();
-        hours
-            .into_iter()
-            .map(|h| (h, self.total(marketplace_id, Counter::ResponseHours(h), days, as_of)))
-            .filter(|(_, n)| *n != 0)
-            .collect()
-    }
 }
 
 #[cfg(test)]

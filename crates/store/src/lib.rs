@@ -75,7 +75,6 @@ use sellerhealth_domain::Policy;
 use sqlx::AnyPool;
 use tokio::sync::{Mutex, broadcast};
 
-pub use counters::StoredCounters;
 pub use db::Backend;
 pub use error::StoreError;
 pub use ingest::IngestCounts;
@@ -115,8 +114,10 @@ impl Store {
     /// event log first when a migration changed their stored form.
     pub async fn open(url: &str, policy: Policy) -> Result<Store, StoreError> {
         let store = Store::open_to_rebuild(url, policy).await?;
-        store.check_counter_parameters().await?;
+        // A migration that changed what counters mean marks them for a rebuild,
+        // which records the profile's parameters: then they are this profile's.
         store.rebuild_if_marked().await?;
+        store.check_counter_parameters().await?;
         Ok(store)
     }
 

@@ -2,12 +2,11 @@
 //! caller names, when they next change, and the seller's facts for lists.
 //! Which days a figure needs, and the figure, are `sellerhealth_metrics`'s.
 
-use sellerhealth_domain::{Day, DomainError, Fact, Instant, Policy, PolicyViolation, SellerBook, day_of};
-use sellerhealth_metrics::order_facts::start_of;
+use sellerhealth_domain::{Day, DomainError, Fact, Instant, Policy, PolicyViolation, SellerBook};
 
-use crate::counters::StoredCounters;
 use crate::error::StoreError;
 use crate::{Store, counters, write};
+use sellerhealth_metrics::DayCounters;
 
 impl Store {
     /// The seller's write version, raised by every write of the seller (in any
@@ -38,7 +37,8 @@ impl Store {
         .bind(counters::instant_number(as_of))
         .fetch_one(&self.pool)
         .await?;
-        let tomorrow = start_of(day_of(as_of).succ_opt().unwrap_or(Day::MAX));
+        let calendar = self.policy.calendar(marketplace_id);
+        let tomorrow = calendar.start_of(calendar.day_of(as_of).succ_opt().unwrap_or(Day::MAX));
         let violation_instants = violations.iter().flat_map(|v| [Some(v.occurred_at), v.resolved_at]).flatten();
         Ok(next
             .map(chrono::DateTime::from_timestamp_nanos)
@@ -57,9 +57,10 @@ impl Store {
         marketplace_id: &str,
         as_of: Instant,
         earliest: Day,
-    ) -> Result<(StoredCounters, Vec<PolicyViolation>), StoreError> {
+    ) -> Result<(DayCounters, Vec<PolicyViolation>), StoreError> {
         let started = std::time::Instant::now();
-        let base = day_of(as_of);
+        let calendar = self.policy.calendar(marketplace_id);
+        let base = calendar.day_of(as_of);
         let before_eff = counters::day_number(base);
         let days: Vec<(i64, Vec<u8>)> = sqlx::query_as(
             "SELECT day, totals FROM counters WHERE seller_id = $1 AND marketplace_id = $2 AND day >= $3",
@@ -85,7 +86,7 @@ impl Store {
         )
         .bind(seller_id)
         .bind(marketplace_id)
-        .bind(counters::instant_number(start_of(base)))
+        .bind(counters::instant_number(calendar.start_of(base)))
         .bind(counters::instant_number(as_of))
         .fetch_all(&self.pool)
         .await?;
@@ -115,7 +116,7 @@ impl Store {
         }
         metrics::histogram!("sellerhealth_store_seconds", "operation" => "read")
             .record(started.elapsed().as_secs_f64());
-        Ok((StoredCounters::new(marketplace_id, as_of, rows, changes_today), found))
+        Ok((DayCounters::new(marketplace_id, calendar, as_of, rows, changes_today), found))
     }
 
     /// Runs `read` on all of the seller's facts (for feedback and review lists,
@@ -139,7 +140,7 @@ impl Store {
                 .await?;
         let mut book = SellerBook::new(seller_id);
         for (event_id, payload) in rows {
-            book.restore(event_id, write::parse_fact(&payload)?);
+            book.restore(&event_id, &write::parse_fact(&payload)?);
         }
         Ok(book)
     }

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use sellerhealth_domain::{Applied, DomainError, Event, Fact, FactKind, Instant, Policy, SellerBook, Subject, day_of};
+use sellerhealth_domain::{Applied, DomainError, Event, Fact, FactKind, Instant, Policy, SellerBook, Subject};
 use sellerhealth_metrics::{Contribution, Counter, subject_contributions};
 use sqlx::{Any, Transaction};
 
@@ -213,7 +213,7 @@ async fn load(
         if book.knows_event(&event_id) {
             continue;
         }
-        book.restore(event_id, parse_fact(&payload)?);
+        book.restore(&event_id, &parse_fact(&payload)?);
     }
     Ok(())
 }
@@ -367,7 +367,8 @@ pub(crate) async fn commit(
         )
         .await?;
         for (marketplace, at_ns, packed) in old {
-            let eff_day = day_number(day_of(chrono::DateTime::from_timestamp_nanos(at_ns)));
+            let at = chrono::DateTime::from_timestamp_nanos(at_ns);
+            let eff_day = day_number(policy.calendar(&marketplace).day_of(at));
             for record in unpack_records(&packed) {
                 let (counter, day, delta) = record?;
                 let key = (seller.to_owned(), marketplace.clone(), counter, day, eff_day);
@@ -396,7 +397,7 @@ pub(crate) async fn commit(
                     contribution.marketplace_id.clone(),
                     contribution.counter,
                     day_number(contribution.day),
-                    day_number(day_of(contribution.at)),
+                    day_number(policy.calendar(&contribution.marketplace_id).day_of(contribution.at)),
                 );
                 let change = changes.entry(counter_key).or_insert(0);
                 *change = change.saturating_add(contribution.delta);

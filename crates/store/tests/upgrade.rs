@@ -58,7 +58,7 @@ async fn a_migration_changed_since_it_was_applied_is_refused() {
     let url = format!("sqlite://{}", dir.path().join("changed.db").display());
     drop(Store::open(&url, Policy::amazon()).await.unwrap());
     let mut conn = SqliteConnection::connect(&url).await.unwrap();
-    assert_eq!(migrations_recorded(&mut conn).await, (vec![1, 2, 3, 4, 5], false));
+    assert_eq!(migrations_recorded(&mut conn).await, (vec![1, 2, 3, 4, 5, 6], false));
     // As if migration 3's SQL had been edited after this database applied it.
     sqlx::query("UPDATE _sqlx_migrations SET checksum = x'00' WHERE version = 3").execute(&mut conn).await.unwrap();
     conn.close().await.unwrap();
@@ -130,8 +130,8 @@ async fn a_version_1_event_log_is_carried_into_the_current_schema() {
     assert_eq!(store.ingest_batch(&events, now).await.unwrap().duplicates, 4);
     drop(store);
     let mut conn = SqliteConnection::connect(&format!("sqlite://{}", path.display())).await.unwrap();
-    // Version 1, recorded in the old table, is recorded in sqlx's; 2–5 were applied by it.
-    assert_eq!(migrations_recorded(&mut conn).await, (vec![1, 2, 3, 4, 5], false));
+    // Version 1, recorded in the old table, is recorded in sqlx's; 2–6 were applied by it.
+    assert_eq!(migrations_recorded(&mut conn).await, (vec![1, 2, 3, 4, 5, 6], false));
     let old: Option<(String,)> = sqlx::query_as("SELECT name FROM sqlite_master WHERE name = 'events_v1'")
         .fetch_optional(&mut conn)
         .await
@@ -216,7 +216,7 @@ async fn text_counters_of_schema_4_are_rebuilt_in_the_binary_form_before_serving
 
     // The rebuild cleared its mark: the next start does not rebuild again.
     let mut conn = SqliteConnection::connect(&url).await.unwrap();
-    assert_eq!(migrations_recorded(&mut conn).await, (vec![1, 2, 3, 4, 5], false));
+    assert_eq!(migrations_recorded(&mut conn).await, (vec![1, 2, 3, 4, 5, 6], false));
     let mark: Option<(String,)> = sqlx::query_as("SELECT value FROM store_meta WHERE name = 'counters_to_rebuild'")
         .fetch_optional(&mut conn)
         .await

@@ -200,6 +200,47 @@ pub fn order(
     )
 }
 
+/// A seller-fulfilled order of `units` under event id `event_id`, with its
+/// latest ship date and (optionally) the end of its delivery promise.
+pub fn mfn_order(
+    seller: &str,
+    event_id: &str,
+    marketplace: &str,
+    id: &str,
+    (purchased_at, latest_ship_at): (DateTime<Utc>, DateTime<Utc>),
+    promised_by: Option<DateTime<Utc>>,
+    units: i32,
+) -> pb::Event {
+    event(
+        seller,
+        event_id,
+        Fact::Order(pb::Order {
+            order_id: id.into(),
+            marketplace_id: marketplace.into(),
+            purchased_at: Some(ts(purchased_at)),
+            fulfillment_channel: pb::FulfillmentChannel::Mfn as i32,
+            latest_ship_at: Some(ts(latest_ship_at)),
+            promised_delivery_latest_at: promised_by.map(ts),
+            units,
+            ..Default::default()
+        }),
+    )
+}
+
+/// The README's grpcurl facts under its event ids: two seller-fulfilled orders
+/// (05-04 and 05-05, ship by 05-06 and 05-07), never shipped, and a 1-star
+/// feedback on the second (05-12).
+pub fn readme_facts(seller: &str, marketplace: &str) -> Vec<pb::Event> {
+    let at = |d: u32, h: u32, m: u32, s: u32| Utc.with_ymd_and_hms(2026, 5, d, h, m, s).unwrap();
+    let mut f = feedback(seller, "111-0000002", at(12, 8, 0, 0), 1, false);
+    f.event_id = "f-1".into();
+    vec![
+        mfn_order(seller, "o-1", marketplace, "111-0000001", (at(4, 10, 0, 0), at(6, 23, 59, 59)), None, 1),
+        mfn_order(seller, "o-2", marketplace, "111-0000002", (at(5, 16, 30, 0), at(7, 23, 59, 59)), None, 2),
+        f,
+    ]
+}
+
 /// Feedback on an order, under event id `feedback:{order}:{epoch seconds}`.
 pub fn feedback(
     seller: &str,
@@ -239,4 +280,74 @@ pub async fn stored_events(server: &Server, seller: &str) -> i64 {
         .unwrap();
     db.close().await.unwrap();
     rows
+}
+
+/// The Account Health page's hypothetical orders (web/src/whatif.ts), for
+/// `EvaluateAccountHealth` with `on_stored_facts`: `good` defect-free and then
+/// `defective` seller-fulfilled orders of one unit in `marketplace`, purchased
+/// at noon on `day`, confirmed shipped with tracking at 10:00 the next day
+/// (latest ship date: the end of day 2), first scanned at 18:00 that day and
+/// delivered at noon on day 3 (promised by the end of day 5); a defective one
+/// also gets a 1-star feedback at noon on day 4. Events leave the seller
+/// implicit, as inline facts may.
+pub fn what_if_orders(marketplace: &str, day: (i32, u32, u32), good: usize, defective: usize) -> Vec<pb::Event> {
+    let (y, m, d) = day;
+    let noon = Utc.with_ymd_and_hms(y, m, d, 12, 0, 0).unwrap();
+    let at = |days: i64, hour: i64| Some(ts(noon + Days::days(days) + Days::hours(hour - 12)));
+    let end_of = |days: i64| Some(ts(noon + Days::days(days) + Days::seconds(43_199)));
+    let mut events = Vec::new();
+    for n in 1..=good + defective {
+        let order_id = format!("what-if-{n}");
+        let tracking = format!("WHAT-IF-{n}");
+        events.push(event(
+            "",
+            format!("what-if:order:{n}"),
+            Fact::Order(pb::Order {
+                order_id: order_id.clone(),
+                marketplace_id: marketplace.into(),
+                purchased_at: at(0, 12),
+                fulfillment_channel: pb::FulfillmentChannel::Mfn as i32,
+                latest_ship_at: end_of(2),
+                promised_delivery_latest_at: end_of(5),
+                units: 1,
+                ..Default::default()
+            }),
+        ));
+        events.push(event(
+            "",
+            format!("what-if:shipment:{n}"),
+            Fact::ShipmentConfirmed(pb::ShipmentConfirmed {
+                shipment_id: order_id.clone(),
+                order_id: order_id.clone(),
+                confirmed_at: at(1, 10),
+                carrier: "what-if".into(),
+                tracking_number: tracking.clone(),
+                units: 1,
+                ..Default::default()
+            }),
+        ));
+        events.push(event(
+            "",
+            format!("what-if:scan:{n}"),
+            Fact::CarrierScan(pb::CarrierScan {
+                tracking_number: tracking,
+                first_scan_at: at(1, 18),
+                delivered_at: at(3, 12),
+            }),
+        ));
+        if n > good {
+            events.push(event(
+                "",
+                format!("what-if:feedback:{n}"),
+                Fact::SellerFeedback(pb::SellerFeedback {
+                    order_id,
+                    left_at: at(4, 12),
+                    stars: 1,
+                    comment: "what-if defect".into(),
+                    fulfillment_related: false,
+                }),
+            ));
+        }
+    }
+    events
 }

@@ -7,8 +7,9 @@
 //! by row (each line bounded, [`lines`]), keeping each row's text with its
 //! seller; [`DataSet::evaluate`] then takes the sellers in parallel (rayon,
 //! largest first): each row becomes a fact, folded into the seller's
-//! `SellerBook` by `apply` (every rule of SPEC §1, idempotence included), and
-//! `sellerhealth_metrics::evaluate_seller` gives one report per marketplace.
+//! `SellerBook` by `fold` (`apply` taking the event: every rule of SPEC §1,
+//! idempotence included), and `sellerhealth_metrics::evaluate_seller` gives
+//! one report per marketplace.
 //! A row that cannot be read or is refused is named with its file, line and
 //! reason; every other row counts.
 
@@ -24,6 +25,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::Context;
+use chrono::{NaiveDate, Timelike};
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use rayon::iter::{ParallelBridge, ParallelIterator};
 use sellerhealth_domain::{Applied, Event, Instant, Policy, SellerBook};
@@ -275,13 +277,45 @@ impl DataSet {
     }
 }
 
+/// When the reports are as of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AsOf {
+    /// One instant, for every marketplace.
+    Instant(Instant),
+    /// The end of a day (the start of its last second) in each marketplace's
+    /// time zone under the policy, as `sellerhealth report --as-of DAY` has it.
+    EndOfDay(NaiveDate),
+}
+
+impl AsOf {
+    /// The instant for reports of `marketplace_id`.
+    pub fn instant(self, policy: &Policy, marketplace_id: &str) -> Instant {
+        match self {
+            AsOf::Instant(at) => at,
+            AsOf::EndOfDay(day) => {
+                let end = policy.calendar(marketplace_id).end_of(day);
+                end.with_nanosecond(0).unwrap_or(end)
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for AsOf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AsOf::Instant(at) => f.write_str(&at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
+            AsOf::EndOfDay(day) => write!(f, "the end of {day} in each marketplace's time zone"),
+        }
+    }
+}
+
 /// How to evaluate.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// The instant the reports are as of.
-    pub as_of: Instant,
+    /// When the reports are as of.
+    pub as_of: AsOf,
     /// Now, for the rule that no fact may lie more than a day in the future
-    /// (`SellerBook::apply`); the later of the clock and `as_of`.
+    /// (`SellerBook::fold`): the later of the clock and the latest `as_of`.
     pub now: Instant,
     /// The policy profile.
     pub policy: Policy,
@@ -312,16 +346,15 @@ pub struct Evaluated {
 
 impl Evaluated {
     /// The summary for a person, as of `as_of`: counts, then each refused row.
-    pub fn summary(&self, as_of: Instant) -> String {
+    pub fn summary(&self, as_of: AsOf) -> String {
         let mut out = format!(
-            "{} rows read: {} events accepted, {} duplicates, {} rejected; {} reports of {} sellers as of {}\n",
+            "{} rows read: {} events accepted, {} duplicates, {} rejected; {} reports of {} sellers as of {as_of}\n",
             self.rows,
             self.accepted,
             self.duplicates,
             self.rejected.len(),
             self.reports,
             self.sellers,
-            as_of.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
         );
         for rejection in &self.rejected {
             out.push_str(&format!("  {rejection}\n"));
@@ -353,7 +386,7 @@ fn evaluate_seller(seller: Seller, files: &[(String, Source)], options: &Options
         start = row.end;
         let Some((file, source)) = files.get(row.source) else { continue };
         let applied = read_event(source, text)
-            .and_then(|event| book.apply(&event, options.now, &options.policy).map_err(|e| e.to_string()));
+            .and_then(|event| book.fold(event, options.now, &options.policy).map_err(|e| e.to_string()));
         match applied {
             Ok(Applied::Accepted) => outcome.accepted = outcome.accepted.saturating_add(1),
             Ok(Applied::Duplicate) => outcome.duplicates = outcome.duplicates.saturating_add(1),
@@ -366,10 +399,32 @@ fn evaluate_seller(seller: Seller, files: &[(String, Source)], options: &Options
     }
     bar.inc(unreported);
     drop(seller.text);
-    let reports = sellerhealth_metrics::evaluate_seller(&book, &options.policy, options.as_of);
-    drop(book);
-    outcome.lines = reports.iter().map(|report| write(report, options.format)).collect();
+    outcome.lines = reports(&book, options).iter().map(|report| write(report, options.format)).collect();
     outcome
+}
+
+/// A seller's reports, one per marketplace it has orders in, sorted by
+/// marketplace. As of one instant, one evaluation; as of the end of a day, one
+/// per time zone among the seller's marketplaces, each keeping its zone's reports.
+fn reports(book: &SellerBook, options: &Options) -> Vec<AccountHealthReport> {
+    let policy = &options.policy;
+    let AsOf::EndOfDay(_) = options.as_of else {
+        return sellerhealth_metrics::evaluate_seller(book, policy, options.as_of.instant(policy, ""));
+    };
+    let mut instants: Vec<Instant> =
+        book.orders().map(|record| options.as_of.instant(policy, &record.order.marketplace_id)).collect();
+    instants.sort_unstable();
+    instants.dedup();
+    let mut reports: Vec<AccountHealthReport> = instants
+        .into_iter()
+        .flat_map(|at| {
+            sellerhealth_metrics::evaluate_seller(book, policy, at)
+                .into_iter()
+                .filter(move |report| options.as_of.instant(policy, &report.marketplace_id) == at)
+        })
+        .collect();
+    reports.sort_by(|a, b| a.marketplace_id.cmp(&b.marketplace_id));
+    reports
 }
 
 /// A row as an event, or why not.

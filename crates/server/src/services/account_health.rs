@@ -4,8 +4,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use chrono::Utc;
+use sellerhealth_domain::{Policy, SellerBook};
 use sellerhealth_metrics::seller_rating;
-use sellerhealth_metrics::{ContributionSet, Metric, history, reach};
+use sellerhealth_metrics::{Metric, history, reach};
 use sellerhealth_proto::v1 as pb;
 use sellerhealth_proto::v1::account_health_service_server::AccountHealthService;
 use tokio::sync::mpsc;
@@ -67,8 +68,9 @@ impl AccountHealthService for AccountHealth {
         let (seller_id, marketplace_id, as_of) =
             scope(&grant, &request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
         let evaluated = self.figures.account_health(seller_id, marketplace_id, as_of).await?;
-        let json =
-            sellerhealth_metrics::sp_api::to_json(&evaluated.report, evaluated.counters.as_ref()).map_err(|error| {
+        let calendar = self.figures.store().policy().calendar(marketplace_id);
+        let json = sellerhealth_metrics::sp_api::to_json(&evaluated.report, evaluated.counters.as_ref(), calendar)
+            .map_err(|error| {
                 tracing::error!(%error, "SP-API report not written");
                 Status::internal("the SP-API report could not be written")
             })?;
@@ -87,12 +89,15 @@ impl AccountHealthService for AccountHealth {
             as_of: request.as_of.as_ref(),
             events: &request.events,
         };
-        let policy = self.figures.store().policy().clone();
-        let report = inline
-            .evaluate(&grant, "", policy, self.max_batch_events, |book, policy, marketplace_id, as_of| {
-                sellerhealth_metrics::evaluate_book(book, policy, marketplace_id, as_of)
-            })
-            .await?;
+        let evaluate = |book: &SellerBook, policy: &Policy, marketplace_id: &str, as_of| {
+            sellerhealth_metrics::evaluate_book(book, policy, marketplace_id, as_of)
+        };
+        let store = self.figures.store();
+        let report = if request.on_stored_facts {
+            inline.evaluate_on_stored(&grant, "", store, self.max_batch_events, evaluate).await?
+        } else {
+            inline.evaluate(&grant, "", store.policy().clone(), self.max_batch_events, evaluate).await?
+        };
         Ok(Response::new(pb::EvaluateAccountHealthResponse { report: Some(convert::report(&report)) }))
     }
 
@@ -214,11 +219,18 @@ impl AccountHealthService for AccountHealth {
         let request = request.get_ref();
         let (seller_id, marketplace_id, as_of) =
             scope(&grant, &request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
+        let calendar = self.figures.store().policy().calendar(marketplace_id);
         let rating = self
             .figures
-            .evaluate(seller_id, marketplace_id, as_of, reach::rating_first_day(as_of), move |read, _| {
-                Ok(seller_rating::evaluate(&read.counters, read.counters.marketplace_id(), as_of))
-            })
+            .evaluate(
+                seller_id,
+                marketplace_id,
+                as_of,
+                reach::rating_first_day(as_of, calendar),
+                move |read, policy| {
+                    Ok(seller_rating::evaluate(&read.counters, policy, read.counters.marketplace_id(), as_of))
+                },
+            )
             .await?;
         Ok(Response::new(convert::seller_rating(&rating)))
     }
@@ -231,8 +243,8 @@ impl AccountHealthService for AccountHealth {
         let policy = self.figures.store().policy().clone();
         let rating = Inline::of(request.get_ref().facts.as_ref())
             .evaluate(&grant, "facts.", policy, self.max_batch_events, |book, policy, marketplace_id, as_of| {
-                let counters = ContributionSet::new(sellerhealth_metrics::contributions(book, policy));
-                seller_rating::evaluate(&counters, marketplace_id, as_of)
+                let counters = sellerhealth_metrics::book_counters(book, policy, marketplace_id, as_of);
+                seller_rating::evaluate(&counters, policy, marketplace_id, as_of)
             })
             .await?;
         Ok(Response::new(pb::EvaluateSellerRatingResponse { rating: Some(convert::seller_rating(&rating)) }))

@@ -38,7 +38,10 @@ impl FeedbackService for Feedback {
             scope(&grant, &request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
         let summary = self
             .store
-            .read(seller_id, |book, _| feedback::summary(&feedback::entries(book, marketplace_id, as_of), as_of))
+            .read(seller_id, |book, policy| {
+                let calendar = policy.calendar(marketplace_id);
+                feedback::summary(&feedback::entries(book, calendar, marketplace_id, as_of), calendar, as_of)
+            })
             .await
             .map_err(status::from_store)?;
         Ok(Response::new(convert::feedback_summary(&summary)))
@@ -51,8 +54,9 @@ impl FeedbackService for Feedback {
         let grant = auth::grant(&request);
         let policy = self.store.policy().clone();
         let summary = Inline::of(request.get_ref().facts.as_ref())
-            .evaluate(&grant, "facts.", policy, self.max_batch_events, |book, _, marketplace_id, as_of| {
-                feedback::summary(&feedback::entries(book, marketplace_id, as_of), as_of)
+            .evaluate(&grant, "facts.", policy, self.max_batch_events, |book, policy, marketplace_id, as_of| {
+                let calendar = policy.calendar(marketplace_id);
+                feedback::summary(&feedback::entries(book, calendar, marketplace_id, as_of), calendar, as_of)
             })
             .await?;
         Ok(Response::new(pb::EvaluateFeedbackSummaryResponse { summary: Some(convert::feedback_summary(&summary)) }))
@@ -81,9 +85,12 @@ impl FeedbackService for Feedback {
         };
         let (feedback, next_page_token) = self
             .store
-            .read(seller_id, |book, _| {
-                let entries: Vec<_> =
-                    feedback::entries(book, marketplace_id, as_of).into_iter().filter(|e| filter.admits(e)).collect();
+            .read(seller_id, |book, policy| {
+                let calendar = policy.calendar(marketplace_id);
+                let entries: Vec<_> = feedback::entries(book, calendar, marketplace_id, as_of)
+                    .into_iter()
+                    .filter(|e| filter.admits(e))
+                    .collect();
                 let (items, next) = page.cut(&entries);
                 let items = items.iter().map(convert::feedback_entry).collect();
                 (items, next)

@@ -8,6 +8,7 @@ mod watch;
 
 use sellerhealth_domain::{Applied, Instant, Policy, SellerBook, validate};
 use sellerhealth_proto::v1 as pb;
+use sellerhealth_store::Store;
 use tonic::Status;
 
 use crate::auth::{Grant, Role};
@@ -123,6 +124,31 @@ impl<'a> Inline<'a> {
         max_batch_events: usize,
         evaluate: impl FnOnce(&SellerBook, &Policy, &str, Instant) -> T + Send + 'static,
     ) -> Result<T, Status> {
+        let checked = self.check(grant, prefix, max_batch_events)?;
+        let book = SellerBook::new(&checked.seller_id);
+        checked.evaluate_on(book, policy, evaluate).await
+    }
+
+    /// The same as [`Inline::evaluate`] with the facts folded in on top of the
+    /// seller's stored facts, as if they had been ingested after them (nothing
+    /// is stored): the what-if of a live account. NOT_FOUND for a seller with
+    /// nothing stored.
+    pub(crate) async fn evaluate_on_stored<T: Send + 'static>(
+        &self,
+        grant: &Grant,
+        prefix: &str,
+        store: &Store,
+        max_batch_events: usize,
+        evaluate: impl FnOnce(&SellerBook, &Policy, &str, Instant) -> T + Send + 'static,
+    ) -> Result<T, Status> {
+        let checked = self.check(grant, prefix, max_batch_events)?;
+        let book = store.read(&checked.seller_id, |book, _| book.clone()).await.map_err(status::from_store)?;
+        checked.evaluate_on(book, store.policy().clone(), evaluate).await
+    }
+
+    /// The checks every evaluation makes before it reads anything: ids, the
+    /// grant, the batch size and each event's fields.
+    fn check(&self, grant: &Grant, prefix: &str, max_batch_events: usize) -> Result<Checked, Status> {
         let field = |name: &str| format!("{prefix}{name}");
         let seller_id = required_id(&field("seller_id"), self.seller_id)?.to_owned();
         grant.allow(&seller_id, Role::Read)?;
@@ -132,9 +158,31 @@ impl<'a> Inline<'a> {
         let within = |status: Status| Status::new(status.code(), format!("{prefix}{}", status.message()));
         check_batch(self.events.len(), max_batch_events).map_err(within)?;
         let events = crate::convert::events(self.events).map_err(within)?;
-        let prefix = prefix.to_owned();
+        Ok(Checked { seller_id, marketplace_id, now, as_of, events, prefix: prefix.to_owned() })
+    }
+}
+
+/// Inline facts that passed [`Inline::check`], ready to fold into a book.
+struct Checked {
+    seller_id: String,
+    marketplace_id: String,
+    now: Instant,
+    as_of: Instant,
+    events: Vec<sellerhealth_domain::Event>,
+    prefix: String,
+}
+
+impl Checked {
+    /// Folds the events into `book` by the stored path's rules, then runs
+    /// `evaluate` on it, both on the blocking pool.
+    async fn evaluate_on<T: Send + 'static>(
+        self,
+        mut book: SellerBook,
+        policy: Policy,
+        evaluate: impl FnOnce(&SellerBook, &Policy, &str, Instant) -> T + Send + 'static,
+    ) -> Result<T, Status> {
+        let Checked { seller_id, marketplace_id, now, as_of, events, prefix } = self;
         blocking(move || {
-            let mut book = SellerBook::new(&seller_id);
             for (index, mut event) in events.into_iter().enumerate() {
                 // Inline facts may leave the seller implicit.
                 if event.seller_id.is_empty() {

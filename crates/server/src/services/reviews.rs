@@ -39,7 +39,10 @@ impl ReviewService for Reviews {
         let asin = required_id("asin", &request.asin)?;
         let summary = self
             .store
-            .read(seller_id, |book, _| reviews::summary(&reviews::visible(book, marketplace_id, asin, as_of), as_of))
+            .read(seller_id, |book, policy| {
+                let calendar = policy.calendar(marketplace_id);
+                reviews::summary(&reviews::visible(book, marketplace_id, asin, as_of), calendar, as_of)
+            })
             .await
             .map_err(status::from_store)?;
         Ok(Response::new(convert::review_summary(asin, &summary)))
@@ -55,8 +58,9 @@ impl ReviewService for Reviews {
         let policy = self.store.policy().clone();
         let wanted = asin.clone();
         let summary = Inline::of(request.facts.as_ref())
-            .evaluate(&grant, "facts.", policy, self.max_batch_events, move |book, _, marketplace_id, as_of| {
-                reviews::summary(&reviews::visible(book, marketplace_id, &wanted, as_of), as_of)
+            .evaluate(&grant, "facts.", policy, self.max_batch_events, move |book, policy, marketplace_id, as_of| {
+                let calendar = policy.calendar(marketplace_id);
+                reviews::summary(&reviews::visible(book, marketplace_id, &wanted, as_of), calendar, as_of)
             })
             .await?;
         Ok(Response::new(pb::EvaluateReviewSummaryResponse { summary: Some(convert::review_summary(&asin, &summary)) }))
@@ -74,10 +78,11 @@ impl ReviewService for Reviews {
         let page = Page::parse(request.page_size, &request.page_token)?;
         let (reviews, next_page_token) = self
             .store
-            .read(seller_id, |book, _| {
+            .read(seller_id, |book, policy| {
+                let calendar = policy.calendar(marketplace_id);
                 let visible = reviews::visible(book, marketplace_id, asin, as_of);
                 let (items, next) = page.cut(&visible);
-                let items = items.iter().map(|r| convert::review_entry(r, as_of)).collect();
+                let items = items.iter().map(|r| convert::review_entry(r, calendar, as_of)).collect();
                 (items, next)
             })
             .await

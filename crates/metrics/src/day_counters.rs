@@ -1,0 +1,247 @@
+//! [`DayCounters`]: a seller's counters in one marketplace as of an instant,
+//! summed by day, whichever path they come from.
+
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
+
+use sellerhealth_domain::time::shift_days;
+use sellerhealth_domain::{Calendar, Day, DayRange, Instant};
+
+use crate::counters::{Counter, CounterSource};
+
+/// One seller's counters in one marketplace, as of an instant: the
+/// [`CounterSource`] every report is evaluated from — the store's (rows read
+/// back from its tables), the stateless path's and batch evaluation's (summed
+/// from a book's changes by [`DayCounters::from_changes`]).
+///
+/// Changes are summed per (counter, attribution day, effective day), except
+/// those effective on the instant's own day, kept with their instants, so a
+/// figure as of that instant is exact to the nanosecond. Exact as of the
+/// loaded instant and as of the last instant of any earlier day (how daily
+/// figures ask). A window sum as of the loaded instant (how a report asks) is
+/// two binary searches in running totals; as of the end of an earlier day
+/// (warnings and history ask through [`CounterSource::changes`] in one pass
+/// instead) it scans the window's rows. Another marketplace's counters are
+/// zero: none are loaded.
+#[derive(Debug, Default)]
+pub struct DayCounters {
+    /// The marketplace loaded.
+    marketplace_id: String,
+    /// Its calendar: days are its local days.
+    calendar: Calendar,
+    /// The evaluation instant's day: rows are summed up to the day before it.
+    base_day: Option<Day>,
+    /// The start of `base_day`.
+    base_start: Option<Instant>,
+    /// The latest instant of a change loaded from `base_day`.
+    latest_today: Option<Instant>,
+    /// (attribution day, effective day, total), sorted by attribution day.
+    rows: HashMap<Counter, Vec<(Day, Day, i64)>>,
+    /// Contributions effective on `base_day`: (attribution day, instant, delta).
+    today: HashMap<Counter, Vec<(Day, Instant, i64)>>,
+    /// Attribution days ascending, each with the sum of every loaded change of
+    /// that day and the days before.
+    running: HashMap<Counter, Vec<(Day, i64)>>,
+}
+
+impl DayCounters {
+    /// The marketplace whose counters these are.
+    pub fn marketplace_id(&self) -> &str {
+        &self.marketplace_id
+    }
+
+    /// Every change of the book's `marketplace_id` effective by `as_of`, given
+    /// one at a time to [`DayCountersBuilder::add`].
+    pub fn from_changes(marketplace_id: &str, calendar: Calendar, as_of: Instant) -> DayCountersBuilder {
+        DayCountersBuilder {
+            marketplace_id: marketplace_id.to_owned(),
+            calendar,
+            as_of,
+            base_start: calendar.start_of(calendar.day_of(as_of)),
+            rows: HashMap::default(),
+            today: Vec::new(),
+        }
+    }
+
+    /// Counters of `marketplace_id` (days of `calendar`) as of `as_of` from
+    /// `rows` (counter, attribution day, effective day, total), effective
+    /// before `as_of`'s day, and `today`'s changes (counter, attribution day,
+    /// instant, delta), effective on `as_of`'s day up to `as_of`.
+    pub fn new(
+        marketplace_id: &str,
+        calendar: Calendar,
+        as_of: Instant,
+        rows: Vec<(Counter, Day, Day, i64)>,
+        today: Vec<(Counter, Day, Instant, i64)>,
+    ) -> Self {
+        let base_day = calendar.day_of(as_of);
+        let mut out = DayCounters {
+            marketplace_id: marketplace_id.to_owned(),
+            calendar,
+            base_day: Some(base_day),
+            base_start: Some(calendar.start_of(base_day)),
+            ..Default::default()
+        };
+        let mut by_day: HashMap<Counter, BTreeMap<Day, i64>> = HashMap::default();
+        for (counter, day, eff_day, total) in rows {
+            out.rows.entry(counter).or_default().push((day, eff_day, total));
+            add(by_day.entry(counter).or_default().entry(day).or_default(), total);
+        }
+        for entries in out.rows.values_mut() {
+            entries.sort_unstable();
+        }
+        for (counter, day, at, delta) in today {
+            out.today.entry(counter).or_default().push((day, at, delta));
+            add(by_day.entry(counter).or_default().entry(day).or_default(), delta);
+            out.latest_today = out.latest_today.max(Some(at));
+        }
+        for (counter, days) in by_day {
+            let mut sum = 0;
+            let running = days
+                .into_iter()
+                .map(|(day, total)| {
+                    add(&mut sum, total);
+                    (day, sum)
+                })
+                .collect();
+            out.running.insert(counter, running);
+        }
+        out
+    }
+
+    /// The last effective day whose rows count as of `as_of`, and whether the
+    /// changes of the loaded day count (those up to `as_of`).
+    fn reach(&self, as_of: Instant) -> Option<(Day, bool)> {
+        let (base_day, base_start) = (self.base_day?, self.base_start?);
+        Some(if as_of >= base_start { (shift_days(base_day, -1), true) } else { (self.calendar.day_of(as_of), false) })
+    }
+
+    /// The sum of every loaded change of `counter` with an attribution day up to `day`.
+    fn running_through(&self, counter: Counter, day: Day) -> i64 {
+        let Some(running) = self.running.get(&counter) else { return 0 };
+        let after = running.partition_point(|(d, _)| *d <= day);
+        after.checked_sub(1).and_then(|last| running.get(last)).map_or(0, |(_, sum)| *sum)
+    }
+}
+
+/// Sums of count deltas: saturating only matters for nonsense input.
+fn add(sum: &mut i64, delta: i64) {
+    *sum = sum.saturating_add(delta);
+}
+
+impl CounterSource for DayCounters {
+    /// Exact for `as_of` on or after the start of the loaded day, and for the last
+    /// instant of any earlier day (how daily figures are asked for).
+    fn total(&self, marketplace_id: &str, counter: Counter, days: DayRange, as_of: Instant) -> i64 {
+        if marketplace_id != self.marketplace_id || days.start > days.end {
+            return 0;
+        }
+        let Some((through_eff, with_today)) = self.reach(as_of) else { return 0 };
+        if with_today && self.latest_today.is_none_or(|latest| as_of >= latest) {
+            // Every loaded change counts: the difference of two running totals.
+            let before = self.running_through(counter, shift_days(days.start, -1));
+            let through = self.running_through(counter, days.end);
+            // At chrono's first day there is no day before: nothing lies before it.
+            let before = if days.start == Day::MIN { 0 } else { before };
+            return through.saturating_sub(before);
+        }
+        let mut sum: i64 = 0;
+        if let Some(rows) = self.rows.get(&counter) {
+            let first = rows.partition_point(|(day, _, _)| *day < days.start);
+            for (_, _, total) in rows
+                .get(first..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|(day, _, _)| *day <= days.end)
+                .filter(|(_, eff, _)| *eff <= through_eff)
+            {
+                add(&mut sum, *total);
+            }
+        }
+        if with_today && let Some(today) = self.today.get(&counter) {
+            for (_, _, delta) in today.iter().filter(|(day, at, _)| days.contains(*day) && *at <= as_of) {
+                add(&mut sum, *delta);
+            }
+        }
+        sum
+    }
+
+    fn change_days(&self, marketplace_id: &str, counter: Counter) -> Vec<(Day, Day)> {
+        self.changes(marketplace_id, counter, Instant::MAX_UTC).into_iter().map(|(day, eff, _)| (day, eff)).collect()
+    }
+
+    fn changes(&self, marketplace_id: &str, counter: Counter, as_of: Instant) -> Vec<(Day, Day, i64)> {
+        if marketplace_id != self.marketplace_id {
+            return Vec::new();
+        }
+        let Some((through_eff, with_today)) = self.reach(as_of) else { return Vec::new() };
+        let rows = self.rows.get(&counter).into_iter().flatten().filter(|(_, eff, _)| *eff <= through_eff).copied();
+        let today = self
+            .today
+            .get(&counter)
+            .into_iter()
+            .flatten()
+            .filter(|(_, at, _)| with_today && *at <= as_of)
+            .map(|(day, at, delta)| (*day, self.calendar.day_of(*at), *delta));
+        rows.chain(today).collect()
+    }
+
+    fn response_hours(&self, marketplace_id: &str, days: DayRange, as_of: Instant) -> Vec<(u32, i64)> {
+        let mut hours: Vec<u32> = self
+            .rows
+            .keys()
+            .chain(self.today.keys())
+            .filter_map(|c| match c {
+                Counter::ResponseHours(h) => Some(*h),
+                _ => None,
+            })
+            .collect();
+        hours.sort_unstable();
+        hours.dedup();
+        hours
+            .into_iter()
+            .map(|h| (h, self.total(marketplace_id, Counter::ResponseHours(h), days, as_of)))
+            .filter(|(_, n)| *n != 0)
+            .collect()
+    }
+}
+
+/// Sums a book's changes into [`DayCounters`]: see [`DayCounters::from_changes`].
+#[derive(Debug)]
+pub struct DayCountersBuilder {
+    marketplace_id: String,
+    calendar: Calendar,
+    as_of: Instant,
+    base_start: Instant,
+    /// (counter, attribution day, effective day) → total, effective before `as_of`'s day.
+    rows: HashMap<(Counter, Day, Day), i64>,
+    /// Changes effective on `as_of`'s day up to `as_of`.
+    today: Vec<(Counter, Day, Instant, i64)>,
+}
+
+impl DayCountersBuilder {
+    /// The marketplace summed.
+    pub fn marketplace_id(&self) -> &str {
+        &self.marketplace_id
+    }
+
+    /// Adds one change: from `at` on, `counter` of `day` changes by `delta`
+    /// (left out when `at` is after the instant the counters are for).
+    pub fn add(&mut self, counter: Counter, day: Day, at: Instant, delta: i64) {
+        if at > self.as_of {
+            return;
+        }
+        if at >= self.base_start {
+            self.today.push((counter, day, at, delta));
+        } else {
+            add(self.rows.entry((counter, day, self.calendar.day_of(at))).or_default(), delta);
+        }
+    }
+
+    /// The counters summed.
+    pub fn build(self) -> DayCounters {
+        let rows = self.rows.into_iter().filter(|(_, total)| *total != 0).map(|((c, day, eff), t)| (c, day, eff, t));
+        DayCounters::new(&self.marketplace_id, self.calendar, self.as_of, rows.collect(), self.today)
+    }
+}
