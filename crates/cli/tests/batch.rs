@@ -53,28 +53,18 @@
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
-
-fn sellerhealth(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sellerhealth"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env_remove("SELLERHEALTH_SERVER")
-        .env_remove("SELLERHEALTH_DATABASE_URL")
-        .output()
-        .unwrap()
-}
+use common::{fixture, sellerhealth};
 
 fn tables() -> String {
-    format!("{FIXTURES}/batch")
+    fixture("batch")
 }
 
 fn events() -> String {
-    format!("{FIXTURES}/batch-events.jsonl")
+    fixture("batch-events.jsonl")
 }
 
 fn text(bytes: &[u8]) -> String {

@@ -5,28 +5,15 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
-
-fn sellerhealth(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sellerhealth"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env_remove("SELLERHEALTH_SERVER")
-        .env_remove("SELLERHEALTH_DATABASE_URL")
-        .output()
-        .unwrap()
-}
+use common::{fixture, sellerhealth};
 
 fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn fixture(name: &str) -> String {
-    format!("{FIXTURES}/{name}")
 }
 
 /// What the README shows `command` printing: the lines after it, up to the next
