@@ -1,5 +1,6 @@
 //! `sellerhealth batch`: every seller's and marketplace's account health from a
-//! data set on files, as of one instant, with no server or database.
+//! data set on files, as of an instant (or the end of a day in each
+//! marketplace's time zone), with no server or database.
 //!
 //! The data set is a directory of CSV tables ([`tables`], as
 //! `sellerhealth-bench generate` writes them) or a file of JSON-lines contract
@@ -18,7 +19,7 @@ pub mod lines;
 pub mod tables;
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -54,6 +55,24 @@ pub struct RowRejection {
     pub line: u64,
     /// Why, for a person.
     pub reason: String,
+}
+
+/// Longest reason kept for a refused row, in bytes: a reason may quote its line.
+const MAX_REASON_BYTES: usize = 500;
+
+impl RowRejection {
+    /// The refusal of `line` of `file`, its reason cut to [`MAX_REASON_BYTES`] (`…` marking a cut).
+    fn new(file: String, line: u64, mut reason: String) -> RowRejection {
+        if reason.len() > MAX_REASON_BYTES {
+            let mut end = MAX_REASON_BYTES;
+            while !reason.is_char_boundary(end) {
+                end = end.saturating_sub(1);
+            }
+            reason.truncate(end);
+            reason.push('…');
+        }
+        RowRejection { file, line, reason }
+    }
 }
 
 impl std::fmt::Display for RowRejection {
@@ -219,17 +238,7 @@ impl DataSet {
     fn reject(&mut self, source: usize, line: u64, reason: String) {
         self.rows = self.rows.saturating_add(1);
         let file = self.files.get(source).map(|(name, _)| name.clone()).unwrap_or_default();
-        self.rejected.push(RowRejection { file, line, reason });
-    }
-
-    /// Rows read (blank lines and headers aside).
-    pub fn rows(&self) -> u64 {
-        self.rows
-    }
-
-    /// Sellers with at least one row.
-    pub fn sellers(&self) -> usize {
-        self.sellers.len()
+        self.rejected.push(RowRejection::new(file, line, reason));
     }
 
     /// Every seller's reports as of `options.as_of`, on `options.threads`
@@ -390,7 +399,7 @@ fn evaluate_seller(seller: Seller, files: &[(String, Source)], options: &Options
         match applied {
             Ok(Applied::Accepted) => outcome.accepted = outcome.accepted.saturating_add(1),
             Ok(Applied::Duplicate) => outcome.duplicates = outcome.duplicates.saturating_add(1),
-            Err(reason) => outcome.rejected.push(RowRejection { file: file.clone(), line: row.line, reason }),
+            Err(reason) => outcome.rejected.push(RowRejection::new(file.clone(), row.line, reason)),
         }
         unreported = unreported.saturating_add(1);
         if unreported == PROGRESS_STEP {
@@ -411,8 +420,8 @@ fn reports(book: &SellerBook, options: &Options) -> Vec<AccountHealthReport> {
     let AsOf::EndOfDay(_) = options.as_of else {
         return sellerhealth_metrics::evaluate_seller(book, policy, options.as_of.instant(policy, ""));
     };
-    let mut instants: Vec<Instant> =
-        book.orders().map(|record| options.as_of.instant(policy, &record.order.marketplace_id)).collect();
+    let marketplaces: HashSet<&str> = book.orders().map(|record| record.order.marketplace_id.as_str()).collect();
+    let mut instants: Vec<Instant> = marketplaces.iter().map(|m| options.as_of.instant(policy, m)).collect();
     instants.sort_unstable();
     instants.dedup();
     let mut reports: Vec<AccountHealthReport> = instants
@@ -464,4 +473,33 @@ fn bar(shown: bool, length: u64, template: &str) -> ProgressBar {
         let _ = write!(out, "{:.0}/s", state.per_sec());
     }));
     bar
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn a_day_ends_in_each_marketplaces_zone_and_an_instant_is_everyones() {
+        let policy = Policy::amazon();
+        let day = AsOf::EndOfDay(NaiveDate::from_ymd_opt(2026, 6, 30).unwrap());
+        // Los Angeles is 7 hours behind UTC in summer, London 1 hour ahead.
+        assert_eq!(day.instant(&policy, "ATVPDKIKX0DER").to_rfc3339(), "2026-07-01T06:59:59+00:00");
+        assert_eq!(day.instant(&policy, "A1F83G8C2ARO7P").to_rfc3339(), "2026-06-30T22:59:59+00:00");
+        let at = chrono::DateTime::from_timestamp(1_782_863_999, 0).unwrap();
+        assert_eq!(AsOf::Instant(at).instant(&policy, "A1F83G8C2ARO7P"), at);
+        assert_eq!(day.to_string(), "the end of 2026-06-30 in each marketplace's time zone");
+        assert_eq!(AsOf::Instant(at).to_string(), "2026-06-30T23:59:59Z");
+    }
+
+    #[test]
+    fn a_long_reason_is_cut_on_a_character_boundary() {
+        let rejection = RowRejection::new("e.jsonl".into(), 3, "é".repeat(400));
+        // 250 two-byte characters fill the 500 bytes.
+        assert_eq!(rejection.reason, format!("{}…", "é".repeat(250)));
+        assert_eq!(rejection.to_string(), format!("e.jsonl line 3: {}…", "é".repeat(250)));
+        assert_eq!(RowRejection::new("f".into(), 1, "short".into()).reason, "short");
+    }
 }
