@@ -403,7 +403,7 @@ pub fn run(options: &BatchOptions) -> anyhow::Result<()> {
         ours.len(),
         started.elapsed().as_secs_f64()
     );
-    let (_, engine_peak) = resident_mib(std::process::id())?;
+    let (_, mut engine_peak) = resident_mib(std::process::id())?;
     let figures_file = options.data.join("engine_figures.tsv");
     std::fs::write(&figures_file, format!("{}\n{}\n", figures::header(), ours.join("\n")))?;
     eprintln!("  engine figures written to {}", figures_file.display());
@@ -414,7 +414,7 @@ pub fn run(options: &BatchOptions) -> anyhow::Result<()> {
     let started = Instant::now();
     let (from_files, _) = batch_command_rows(&options.data, &policy, options.as_of, options.threads)?;
     let first_batch = started.elapsed();
-    let (_, batch_peak) = resident_mib(std::process::id())?;
+    let (_, mut batch_peak) = resident_mib(std::process::id())?;
     check_same(&ours, &from_files, "sellerhealth batch")?;
     if from_files != ours {
         bail!("sellerhealth batch gave the engine's figures in another order");
@@ -449,15 +449,20 @@ pub fn run(options: &BatchOptions) -> anyhow::Result<()> {
 
     let mut engine = Times::default();
     for run in 0..options.runs {
+        // Each side's peak memory is its own: the high-water mark is reset before each.
+        reset_peak();
         let started = Instant::now();
         let rows = engine_rows(&sellers, &policy, options.as_of, options.threads)?;
         engine.compute.push(started.elapsed());
+        engine_peak = engine_peak.max(resident_mib(std::process::id())?.1);
         if rows != ours {
             bail!("the engine gave different figures on run {run}");
         }
+        reset_peak();
         let started = Instant::now();
         let (rows, read) = batch_command_rows(&options.data, &policy, options.as_of, options.threads)?;
         engine.end_to_end.push(started.elapsed());
+        batch_peak = batch_peak.max(resident_mib(std::process::id())?.1);
         if rows != ours {
             bail!("sellerhealth batch gave different figures on run {run}");
         }
@@ -479,7 +484,6 @@ pub fn run(options: &BatchOptions) -> anyhow::Result<()> {
         }
         eprintln!();
     }
-    let (_, engine_peak_after) = resident_mib(std::process::id())?;
 
     let median = |times: &[Duration]| spread(times.to_vec()).median;
     let (engine_median, batch_median) = (median(&engine.compute), median(&engine.end_to_end));
@@ -505,7 +509,7 @@ pub fn run(options: &BatchOptions) -> anyhow::Result<()> {
         runs_of(&engine.compute).join(", "),
         engine_median.as_secs_f64(),
         per_second(engine_median),
-        engine_peak.max(engine_peak_after),
+        engine_peak,
         encoded_mib
     );
     let mut end_to_end_rows = Vec::new();
