@@ -285,6 +285,33 @@ def main() -> None:
         fail(f"`{generate}` wrote nothing")
     covered(generate)
 
+    # `sellerhealth batch` on a generated data set, both inputs, then on the
+    # hand-worked fixture, whose output the README shows.
+    dataset = WORK / "batch-dataset"
+    generate_set = "cargo run --release -p sellerhealth-bench -- generate --orders 100000 --out DIR"
+    run(generate_set.replace("DIR", str(dataset)))
+    covered(generate_set)
+    to_json = "cargo run --release -p sellerhealth-cli -- batch DIR --as-of 2026-10-01T00:00:00Z > reports.jsonl"
+    run(to_json.replace("DIR", str(dataset)).replace("reports.jsonl", str(WORK / "reports.jsonl")))
+    reports = [json.loads(line) for line in (WORK / "reports.jsonl").read_text().splitlines()]
+    if len(reports) != 10 or not all("orderDefectRateMfn" in r for r in reports):
+        fail(f"`{to_json}` wrote {len(reports)} reports")
+    covered(to_json)
+    to_table = "cargo run --release -p sellerhealth-cli -- batch DIR/events.jsonl --as-of 2026-10-01T00:00:00Z --format table"
+    rows = run(to_table.replace("DIR", str(dataset))).splitlines()
+    keys = [row.split("\t")[:2] for row in rows[1:]]
+    if keys != [[r["sellerId"], r["marketplaceId"]] for r in reports]:
+        fail(f"`{to_table}` reported {keys}, the tables {len(reports)} reports")
+    covered(to_table)
+    fixture = (
+        "cargo run --release -p sellerhealth-cli -- batch crates/cli/tests/fixtures/batch --as-of 2026-06-30"
+        " --format table | cut -f 1-7"
+    )
+    printed = run(fixture)
+    if printed != block_after(fixture, "text"):
+        fail(f"`{fixture}` printed\n{printed}\nthe README shows\n{block_after(fixture, 'text')}")
+    covered(fixture)
+
     install = "cargo install --locked --path crates/cli"
     run(f"{install} --root {WORK}/install", env={"CARGO_TARGET_DIR": str(ROOT / "target")})
     run(f"{WORK}/install/bin/sellerhealth --help")

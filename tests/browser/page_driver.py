@@ -143,7 +143,7 @@ def main() -> None:
         on_as_of = page.evaluate("() => document.activeElement.id") == "as-of"
         page.keyboard.type("06302026")
         page.keyboard.press("Enter")
-        wait_for_as_of(page, "2026-06-30 23:59:59 UTC")
+        wait_for_as_of(page, "2026-06-30 23:59:59 America/Los_Angeles")
         keyboard["reportByKeyboard"] = reached and on_marketplace and on_as_of
         seen["june"] = page.evaluate(READ_REPORT)
         page.screenshot(path=str(shots / "desktop-2026-06-30.png"), full_page=True)
@@ -167,11 +167,11 @@ def main() -> None:
         # Time travel with the as-of picker, then the browser's back button.
         page.fill("#as-of", "2026-05-10")
         page.click("#lookup button[type=submit]")
-        wait_for_as_of(page, "2026-05-10 23:59:59 UTC")
+        wait_for_as_of(page, "2026-05-10 23:59:59 America/Los_Angeles")
         seen["may"] = page.evaluate(READ_REPORT)
         page.screenshot(path=str(shots / "time-travel-2026-05-10.png"), full_page=True)
         page.go_back()
-        wait_for_as_of(page, "2026-06-30 23:59:59 UTC")
+        wait_for_as_of(page, "2026-06-30 23:59:59 America/Los_Angeles")
         seen["back"] = page.evaluate(READ_REPORT)
 
         # Feedback and reviews: their own tab, reached with the arrow keys.
@@ -209,7 +209,7 @@ def main() -> None:
         small.on("pageerror", lambda error: seen["errors"].append(str(error)))
         query = f"?seller={options.seller}&marketplace={options.marketplace}&asOf=2026-06-30"
         small.goto(options.url + query)
-        wait_for_as_of(small, "2026-06-30 23:59:59 UTC")
+        wait_for_as_of(small, "2026-06-30 23:59:59 America/Los_Angeles")
         seen["phone"] = small.evaluate(
             """() => {
               const cards = [...document.querySelectorAll('#health .cards')[0].children];

@@ -1,7 +1,9 @@
 //! The benchmark harness checks itself here, on small data sets: the batch
-//! comparison finds the metrics engine and the SQL of both peers (DuckDB and
-//! SQLite, from PyPI and Python) in agreement on every figure of every seller,
-//! and the generator's JSON lines are events the command line imports whole.
+//! comparison finds the metrics engine, the `sellerhealth batch` path from the
+//! CSV files and the SQL of both peers (DuckDB and SQLite, from PyPI and
+//! Python) in agreement on every figure of every seller, the `sellerhealth
+//! batch` command prints DuckDB's figures, and the generator's JSON lines are
+//! events the command line imports whole.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -54,12 +56,30 @@ fn the_engine_and_both_sql_peers_give_identical_figures_for_every_seller() {
     let column = |i: usize| rows.iter().map(|r| r[i].parse::<i64>().unwrap()).sum::<i64>();
     assert!(column(3) > 1_000 && column(2) > 0, "MFN ODR {} / {}", column(2), column(3));
 
+    let checked = format!("all {} rows × 41 figures identical", rows.len());
     for engine in ["DuckDB", "SQLite"] {
-        let checked = format!("all {} rows × 41 figures identical", rows.len());
         assert!(stderr.lines().any(|l| l.contains(engine) && l.contains(&checked)), "{engine}: {stderr}");
-        assert!(stdout.lines().any(|l| l.starts_with(&format!("| {engine}"))), "{stdout}");
+        for side in ["query", "load + query"] {
+            let row = format!("| {engine}");
+            assert!(stdout.lines().any(|l| l.starts_with(&row) && l.contains(&format!(" {side} |"))), "{stdout}");
+        }
     }
-    assert!(stdout.contains("| metrics engine"), "{stdout}");
+    // The end-to-end side, from the CSV files, checked against the engine (and so against both peers).
+    let end_to_end = format!("{checked} to the engine's");
+    assert!(stderr.lines().any(|l| l.starts_with("  sellerhealth batch (from") && l.contains(&end_to_end)), "{stderr}");
+    assert!(stdout.contains("| metrics engine") && stdout.contains("| sellerhealth batch ("), "{stdout}");
+
+    // The command itself on the same files prints DuckDB's figures, header and all.
+    let cli = workspace_binary("sellerhealth", "sellerhealth-cli");
+    let output = Command::new(cli)
+        .args(["batch", "--as-of", "2026-10-01T00:00:00Z", "--format", "table", "--threads", "2"])
+        .arg(data.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let duckdb = std::fs::read_to_string(data.path().join("duckdb_figures.tsv")).unwrap();
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), duckdb);
+    assert_eq!(duckdb.lines().count(), rows.len() + 1);
 }
 
 #[test]

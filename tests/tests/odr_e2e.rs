@@ -288,8 +288,9 @@ async fn bad_input_names_the_field() {
     assert!(err.message().ends_with("is more than 24 hours in the future"), "{}", err.message());
 
     // Feedback after the 90th day after the purchase day is FAILED_PRECONDITION
-    // (by calendar day: any time on day 90 is in time).
-    let day_91 = (day(91).date_naive().and_hms_opt(0, 0, 0).unwrap()).and_utc();
+    // (by calendar day of the marketplace, Los Angeles: any time on day 90 is in
+    // time). Bought 04-01 03:00 there; day 91 is 07-01, from 07:00 UTC (PDT).
+    let day_91 = at(2026, 7, 1, 7);
     let err = refused(vec![base.clone(), feedback("o1", day_91, 5, false)]).await;
     assert_eq!(err.code(), Code::FailedPrecondition, "{err:?}");
 

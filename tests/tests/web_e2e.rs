@@ -314,8 +314,12 @@ async fn web_serves_the_page_and_grpc_web_answers_as_grpc_does() {
     assert_eq!((head.status, head.header("content-type")), (200, Some("text/css; charset=utf-8")));
     let length = std::fs::metadata(root().join("web/public/style.css")).unwrap().len().to_string();
     assert_eq!((head.header("content-length"), head.body.len()), (Some(length.as_str()), 0));
-    let config = http(&server.addr, "GET", "/config.json", &[], b"").unwrap();
-    assert_eq!(String::from_utf8(config.body).unwrap(), "{\"tokens\":false,\"maxBatchEvents\":10000}\n");
+    let config: serde_json::Value =
+        serde_json::from_slice(&http(&server.addr, "GET", "/config.json", &[], b"").unwrap().body).unwrap();
+    assert_eq!((&config["tokens"], &config["maxBatchEvents"]), (&false.into(), &10_000.into()));
+    // The policy's zones: the page counts the marketplace's local days.
+    assert_eq!(config["timeZones"]["marketplaces"]["ATVPDKIKX0DER"], "America/Los_Angeles");
+    assert_eq!(config["timeZones"]["default"], "UTC");
     assert_eq!(http(&server.addr, "GET", "/secrets", &[], b"").unwrap().status, 404);
 
     // The page's call, as gRPC-Web over HTTP/1.1: the same report as over gRPC.
@@ -403,8 +407,9 @@ async fn with_tokens_the_page_asks_for_one_and_grpc_web_calls_need_it() {
     )
     .unwrap();
     let server = Server::start_with(data.path(), &["--web", "--tokens", tokens.to_str().unwrap()]).await;
-    let config = http(&server.addr, "GET", "/config.json", &[], b"").unwrap();
-    assert_eq!(String::from_utf8(config.body).unwrap(), "{\"tokens\":true,\"maxBatchEvents\":10000}\n");
+    let config: serde_json::Value =
+        serde_json::from_slice(&http(&server.addr, "GET", "/config.json", &[], b"").unwrap().body).unwrap();
+    assert_eq!((&config["tokens"], &config["maxBatchEvents"]), (&true.into(), &10_000.into()));
     // The page's files need no token; the calls do.
     assert_eq!(http(&server.addr, "GET", "/app.js", &[], b"").unwrap().status, 200);
     let request = report_request(utc(2026, 6, 30, 23, 59, 59));
@@ -509,8 +514,10 @@ async fn the_page_shows_the_report_time_travels_and_evaluates_a_what_if() {
     seed(&server, june_facts()).await;
 
     // The gRPC answers the page must show, with their headline figures worked by hand.
-    let june = grpc_report(&server, utc(2026, 6, 30, 23, 59, 59)).await;
-    let may = grpc_report(&server, utc(2026, 5, 10, 23, 59, 59)).await;
+    // The ends of 06-30 and 05-10 in Los Angeles, whose days the US marketplace
+    // counts (UTC−7 in summer): what the page asks for those days.
+    let june = grpc_report(&server, utc(2026, 7, 1, 6, 59, 59)).await;
+    let may = grpc_report(&server, utc(2026, 5, 11, 6, 59, 59)).await;
     // As of 06-30: the ODR (04-18..06-16) is the README's 1 of 2. Late shipment
     // (10 and 30 days, by latest ship date 06-22, 23, 24, 28): B shipped on
     // 06-25 after its 06-23, 1 of 4. Valid tracking (confirmed 06-21, 25, 23,
@@ -538,7 +545,7 @@ async fn the_page_shows_the_report_time_travels_and_evaluates_a_what_if() {
         .evaluate_account_health(pb::EvaluateAccountHealthRequest {
             seller_id: SELLER.into(),
             marketplace_id: MARKET.into(),
-            as_of: Some(ts(utc(2026, 6, 30, 23, 59, 59))),
+            as_of: Some(ts(utc(2026, 7, 1, 6, 59, 59))),
             events: what_if_orders(MARKET, (2026, 6, 16), 99, 0),
             on_stored_facts: true,
         })
@@ -568,7 +575,7 @@ async fn the_page_shows_the_report_time_travels_and_evaluates_a_what_if() {
 
     // Keyboard only: the report was asked for and the what-if run without a mouse.
     let june_page = &seen["june"];
-    assert_eq!(june_page["asOf"], "2026-06-30 23:59:59 UTC");
+    assert_eq!(june_page["asOf"], "2026-06-30 23:59:59 America/Los_Angeles");
     assert_eq!(june_page["accountStatus"], "At risk");
     assert_eq!(june_page["ahr"], "180");
     assert_eq!(june_page["demotion"], "At risk of demotion");
@@ -599,14 +606,14 @@ async fn the_page_shows_the_report_time_travels_and_evaluates_a_what_if() {
     // Time travel with the as-of picker: 05-10, then back.
     let may_page = &seen["may"];
     assert!(may_page["url"].as_str().unwrap().ends_with("?seller=seller-1&marketplace=ATVPDKIKX0DER&asOf=2026-05-10"));
-    assert_eq!(may_page["asOf"], "2026-05-10 23:59:59 UTC");
+    assert_eq!(may_page["asOf"], "2026-05-10 23:59:59 America/Los_Angeles");
     assert_eq!(may_page["ahr"], "200");
     assert_eq!(cards_read(may_page), expected_cards(&may));
     assert_eq!(card(may_page, odr, "value"), "No data");
     assert_eq!(card(may_page, "METRIC_LATE_SHIPMENT_RATE_10D", "value"), "100.00%");
     // Opened 05-06, deadline 07-05: 56 days after 05-10.
     assert_eq!(warning(may_page, "METRIC_LATE_SHIPMENT_RATE_10D"), "56 days left");
-    assert_eq!(seen["back"]["asOf"], "2026-06-30 23:59:59 UTC");
+    assert_eq!(seen["back"]["asOf"], "2026-06-30 23:59:59 America/Los_Angeles");
 
     // The what-if panel: the figures of EvaluateAccountHealth.
     let panel = &seen["whatIf"];

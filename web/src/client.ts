@@ -7,6 +7,7 @@ import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import { AccountHealthService } from "./gen/sellerhealth/v1/account_health_pb";
 import { FeedbackService } from "./gen/sellerhealth/v1/feedback_pb";
 import { ReviewService } from "./gen/sellerhealth/v1/reviews_pb";
+import { type TimeZones, UTC_ZONES } from "./zones";
 
 /** What the server tells the page (`GET /config.json`). */
 export interface ServerConfig {
@@ -14,11 +15,26 @@ export interface ServerConfig {
   tokens: boolean;
   /** Most events one call may carry (`--max-batch-events`): bounds a what-if. */
   maxBatchEvents: number;
+  /** Each marketplace's time zone: the page's days are the marketplace's local days. */
+  timeZones: TimeZones;
+}
+
+/** `value` when it is a well-formed `timeZones` object, else every marketplace on UTC. */
+function timeZones(value: unknown): TimeZones {
+  if (typeof value !== "object" || value === null) return UTC_ZONES;
+  const record = value as Record<string, unknown>;
+  const listed = record["marketplaces"];
+  if (typeof record["default"] !== "string" || typeof listed !== "object" || listed === null) return UTC_ZONES;
+  const marketplaces: Record<string, string> = {};
+  for (const [id, zone] of Object.entries(listed as Record<string, unknown>)) {
+    if (typeof zone === "string") marketplaces[id] = zone;
+  }
+  return { default: record["default"], marketplaces };
 }
 
 /** Reads the server's configuration; a server too old to say is taken as tokenless. */
 export async function serverConfig(): Promise<ServerConfig> {
-  const fallback: ServerConfig = { tokens: false, maxBatchEvents: 10000 };
+  const fallback: ServerConfig = { tokens: false, maxBatchEvents: 10000, timeZones: UTC_ZONES };
   try {
     const answer = await fetch("config.json", { cache: "no-store" });
     if (!answer.ok) return fallback;
@@ -28,6 +44,7 @@ export async function serverConfig(): Promise<ServerConfig> {
     return {
       tokens: record["tokens"] === true,
       maxBatchEvents: typeof record["maxBatchEvents"] === "number" ? record["maxBatchEvents"] : fallback.maxBatchEvents,
+      timeZones: timeZones(record["timeZones"]),
     };
   } catch {
     return fallback;

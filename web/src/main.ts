@@ -2,6 +2,7 @@
 // the server's gRPC services over gRPC-Web. Every figure comes from the
 // contract's answers; the page computes nothing but days left to a deadline.
 
+import { endOfDay, localText, wallClock, zoneOf } from "./zones";
 import { create } from "@bufbuild/protobuf";
 import { timestampDate, timestampFromDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
@@ -87,20 +88,24 @@ interface Query {
   asOf: string;
 }
 
-/** The end of an ISO day (23:59:59 UTC, as the command line's --as-of), or now. */
-function asOfInstant(day: string): Timestamp | undefined {
-  return day === "" ? undefined : timestampFromDate(new Date(`${day}T23:59:59Z`));
+/** The zone whose days `marketplace` counts in, by the server's policy. */
+function zone(marketplace: string): string {
+  return zoneOf(config.timeZones, marketplace);
 }
 
-/** The UTC day of an instant. */
-function dayOf(at: Timestamp | undefined): WireDate {
-  const date = at === undefined ? new Date() : timestampDate(at);
-  return create(DateSchema, { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() });
+/** The end of an ISO day (23:59:59 in the marketplace's zone, as the command line's --as-of), or now. */
+function asOfInstant(day: string, marketplace: string): Timestamp | undefined {
+  return day === "" ? undefined : timestampFromDate(endOfDay(day, zone(marketplace)));
 }
 
-function instantText(at: Timestamp | undefined): string {
-  if (at === undefined) return "";
-  return `${timestampDate(at).toISOString().slice(0, 19).replace("T", " ")} UTC`;
+/** The marketplace's calendar day of an instant (now when unset). */
+function dayOf(at: Timestamp | undefined, marketplace: string): WireDate {
+  const wall = wallClock(at === undefined ? new Date() : timestampDate(at), zone(marketplace));
+  return create(DateSchema, { year: wall.year, month: wall.month, day: wall.day });
+}
+
+function instantText(at: Timestamp | undefined, marketplace: string): string {
+  return at === undefined ? "" : localText(timestampDate(at), zone(marketplace));
 }
 
 let api: Clients;
@@ -254,14 +259,14 @@ function warningItem(w: Warning, today: WireDate): HTMLElement {
 
 function renderReport(query: Query, report: AccountHealthReport, history: Map<Metric, MetricDay[]> | string): void {
   const charts = typeof history === "string" ? new Map<Metric, MetricDay[]>() : history;
-  const today = dayOf(report.asOf);
+  const today = dayOf(report.asOf, report.marketplaceId);
   const statusCls = accountStatusClass(report.accountStatus);
   const ahr = report.accountHealthRating;
   const summary = h(
     "section",
     { class: "summary", "aria-labelledby": "summary-title" },
     h("h2", { id: "summary-title" }, `${report.sellerId} in ${report.marketplaceId}`),
-    h("p", { class: "as-of" }, "As of ", h("span", { id: "report-as-of" }, instantText(report.asOf)),
+    h("p", { class: "as-of" }, "As of ", h("span", { id: "report-as-of" }, instantText(report.asOf, report.marketplaceId)),
       ` · policy ${report.policyProfile}`),
     h("div", { class: "headline" },
       h("div", { class: `status-box ${statusCls}`, id: "account-status" },
@@ -318,7 +323,7 @@ function renderReport(query: Query, report: AccountHealthReport, history: Map<Me
 
 function whatIfPanel(query: Query, report: AccountHealthReport): HTMLElement {
   const odrWindow = report.orderDefectRateMfn?.rate?.reportingDateRange;
-  const defaultDay = isoDay(odrWindow?.end) || isoDay(dayOf(report.asOf));
+  const defaultDay = isoDay(odrWindow?.end) || isoDay(dayOf(report.asOf, report.marketplaceId));
   const number = (id: string, label: string) =>
     h("label", {}, label, h("input", { id, type: "number", min: "0", step: "1", value: "0", inputmode: "numeric" }));
   const form = h("form", { id: "whatif-form", class: "inline-form" },
@@ -496,9 +501,9 @@ async function load(query: Query): Promise<void> {
   }
   showMessage("");
   document.body.setAttribute("aria-busy", "true");
-  const asOf = asOfInstant(query.asOf);
+  const asOf = asOfInstant(query.asOf, query.marketplace);
   const scope = { sellerId: query.seller, marketplaceId: query.marketplace };
-  const to = query.asOf === "" ? isoDay(dayOf(undefined)) : query.asOf;
+  const to = query.asOf === "" ? isoDay(dayOf(undefined, query.marketplace)) : query.asOf;
   try {
     const [reportAnswer, historyAnswer, feedbackAnswer] = await Promise.allSettled([
       api.health.getAccountHealth({ ...scope, ...(asOf === undefined ? {} : { asOf }) }),
@@ -516,7 +521,7 @@ async function load(query: Query): Promise<void> {
     renderFeedback(feedbackAnswer.status === "fulfilled" ? feedbackAnswer.value : describeError(feedbackAnswer.reason));
     byId("reviews").replaceChildren();
     document.title = `${accountStatusLabel(report.accountStatus)} · ${query.seller} · Account Health`;
-    announce(`Account health of ${query.seller} as of ${instantText(report.asOf)}: ${accountStatusLabel(report.accountStatus)}.`);
+    announce(`Account health of ${query.seller} as of ${instantText(report.asOf, report.marketplaceId)}: ${accountStatusLabel(report.accountStatus)}.`);
   } catch (error) {
     current = undefined;
     byId("health").hidden = true;

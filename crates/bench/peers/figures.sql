@@ -1,8 +1,10 @@
 -- Every seller's account health figures as of one instant, from the data set's
 -- CSV tables, in SQL that DuckDB and SQLite both run. The peer fills in
--- {T} (the instant, seconds since the epoch), {D} (its day number) and {div}
--- (integer division: // in DuckDB, / in SQLite). The rules are SPEC §2-§3, as
--- crates/metrics implements them; one row per seller and marketplace.
+-- {T} (the instant, seconds since the epoch) and {div} (integer division: // in
+-- DuckDB, / in SQLite), and expands LOCAL_DAY(x, m), the day number of instant
+-- x in marketplace m's calendar, and TODAY(m), that of T (issue 17: days are
+-- the marketplace's local days). The rules are SPEC §2-§3, as crates/metrics
+-- implements them; one row per seller and marketplace.
 WITH
 first_confirmation AS (
   SELECT seller_id, order_id, min(confirmed_at) AS first_confirmed_at
@@ -66,8 +68,8 @@ scan_times AS (
 ),
 shipment AS (
   SELECT s.seller_id, s.order_id, o.marketplace_id, s.units,
-         s.confirmed_at {div} 86400 AS confirmed_day,
-         o.promised_latest_at {div} 86400 AS promised_day,
+         LOCAL_DAY(s.confirmed_at, o.marketplace_id) AS confirmed_day,
+         LOCAL_DAY(o.promised_latest_at, o.marketplace_id) AS promised_day,
          CASE WHEN t.first_scan_at <= {T} THEN t.first_scan_at END AS first_scan_at,
          CASE WHEN t.delivered_at <= {T} THEN t.delivered_at END AS delivered_at
   FROM shipments s
@@ -80,15 +82,15 @@ shipment AS (
 units_delivered_on_time AS (
   SELECT seller_id, order_id,
          sum(CASE WHEN first_scan_at IS NOT NULL AND delivered_at IS NOT NULL AND first_scan_at <= delivered_at
-                   AND delivered_at {div} 86400 <= promised_day THEN units ELSE 0 END) AS units
+                   AND LOCAL_DAY(delivered_at, marketplace_id) <= promised_day THEN units ELSE 0 END) AS units
   FROM shipment GROUP BY seller_id, order_id
 ),
 -- One row per order with everything the order-based rates need.
 order_state AS (
   SELECT o.seller_id, o.marketplace_id, o.channel, o.units,
-         o.purchased_at {div} 86400 AS purchase_day,
-         o.latest_ship_at {div} 86400 AS ship_day,
-         o.promised_latest_at {div} 86400 AS promised_day,
+         LOCAL_DAY(o.purchased_at, o.marketplace_id) AS purchase_day,
+         LOCAL_DAY(o.latest_ship_at, o.marketplace_id) AS ship_day,
+         LOCAL_DAY(o.promised_latest_at, o.marketplace_id) AS promised_day,
          CASE WHEN n.order_id IS NULL THEN 0 ELSE 1 END AS negative,
          CASE WHEN c.order_id IS NULL THEN 0 ELSE 1 END AS claim,
          CASE WHEN b.order_id IS NULL THEN 0 ELSE 1 END AS chargeback,
@@ -112,52 +114,52 @@ order_state AS (
 ),
 order_figures AS (
   SELECT seller_id, marketplace_id,
-    sum(CASE WHEN channel = 'MFN' AND purchase_day BETWEEN {D} - 73 AND {D} - 14
+    sum(CASE WHEN channel = 'MFN' AND purchase_day BETWEEN TODAY(marketplace_id) - 73 AND TODAY(marketplace_id) - 14
              AND negative + claim + chargeback > 0 THEN 1 ELSE 0 END) AS odr_mfn_defective,
-    sum(CASE WHEN channel = 'MFN' AND purchase_day BETWEEN {D} - 73 AND {D} - 14 THEN 1 ELSE 0 END) AS odr_mfn_orders,
-    sum(CASE WHEN channel = 'MFN' AND purchase_day BETWEEN {D} - 73 AND {D} - 14 THEN negative ELSE 0 END)
+    sum(CASE WHEN channel = 'MFN' AND purchase_day BETWEEN TODAY(marketplace_id) - 73 AND TODAY(marketplace_id) - 14 THEN 1 ELSE 0 END) AS odr_mfn_orders,
+    sum(CASE WHEN channel = 'MFN' AND purchase_day BETWEEN TODAY(marketplace_id) - 73 AND TODAY(marketplace_id) - 14 THEN negative ELSE 0 END)
       AS odr_mfn_negative,
-    sum(CASE WHEN channel = 'MFN' AND purchase_day BETWEEN {D} - 73 AND {D} - 14 THEN claim ELSE 0 END)
+    sum(CASE WHEN channel = 'MFN' AND purchase_day BETWEEN TODAY(marketplace_id) - 73 AND TODAY(marketplace_id) - 14 THEN claim ELSE 0 END)
       AS odr_mfn_claims,
-    sum(CASE WHEN channel = 'MFN' AND purchase_day BETWEEN {D} - 73 AND {D} - 14 THEN chargeback ELSE 0 END)
+    sum(CASE WHEN channel = 'MFN' AND purchase_day BETWEEN TODAY(marketplace_id) - 73 AND TODAY(marketplace_id) - 14 THEN chargeback ELSE 0 END)
       AS odr_mfn_chargebacks,
-    sum(CASE WHEN channel = 'AFN' AND purchase_day BETWEEN {D} - 73 AND {D} - 14
+    sum(CASE WHEN channel = 'AFN' AND purchase_day BETWEEN TODAY(marketplace_id) - 73 AND TODAY(marketplace_id) - 14
              AND negative + claim + chargeback > 0 THEN 1 ELSE 0 END) AS odr_afn_defective,
-    sum(CASE WHEN channel = 'AFN' AND purchase_day BETWEEN {D} - 73 AND {D} - 14 THEN 1 ELSE 0 END) AS odr_afn_orders,
-    sum(CASE WHEN channel = 'AFN' AND purchase_day BETWEEN {D} - 73 AND {D} - 14 THEN negative ELSE 0 END)
+    sum(CASE WHEN channel = 'AFN' AND purchase_day BETWEEN TODAY(marketplace_id) - 73 AND TODAY(marketplace_id) - 14 THEN 1 ELSE 0 END) AS odr_afn_orders,
+    sum(CASE WHEN channel = 'AFN' AND purchase_day BETWEEN TODAY(marketplace_id) - 73 AND TODAY(marketplace_id) - 14 THEN negative ELSE 0 END)
       AS odr_afn_negative,
-    sum(CASE WHEN channel = 'AFN' AND purchase_day BETWEEN {D} - 73 AND {D} - 14 THEN claim ELSE 0 END)
+    sum(CASE WHEN channel = 'AFN' AND purchase_day BETWEEN TODAY(marketplace_id) - 73 AND TODAY(marketplace_id) - 14 THEN claim ELSE 0 END)
       AS odr_afn_claims,
-    sum(CASE WHEN channel = 'AFN' AND purchase_day BETWEEN {D} - 73 AND {D} - 14 THEN chargeback ELSE 0 END)
+    sum(CASE WHEN channel = 'AFN' AND purchase_day BETWEEN TODAY(marketplace_id) - 73 AND TODAY(marketplace_id) - 14 THEN chargeback ELSE 0 END)
       AS odr_afn_chargebacks,
-    sum(CASE WHEN channel = 'MFN' AND purchase_day BETWEEN {D} - 6 AND {D} THEN seller_cancelled ELSE 0 END)
+    sum(CASE WHEN channel = 'MFN' AND purchase_day BETWEEN TODAY(marketplace_id) - 6 AND TODAY(marketplace_id) THEN seller_cancelled ELSE 0 END)
       AS cancel_seller,
-    sum(CASE WHEN channel = 'MFN' AND purchase_day BETWEEN {D} - 6 AND {D} THEN 1 ELSE 0 END) AS cancel_orders,
-    sum(CASE WHEN channel = 'MFN' AND cancelled = 0 AND ship_day BETWEEN {D} - 9 AND {D} THEN late ELSE 0 END)
+    sum(CASE WHEN channel = 'MFN' AND purchase_day BETWEEN TODAY(marketplace_id) - 6 AND TODAY(marketplace_id) THEN 1 ELSE 0 END) AS cancel_orders,
+    sum(CASE WHEN channel = 'MFN' AND cancelled = 0 AND ship_day BETWEEN TODAY(marketplace_id) - 9 AND TODAY(marketplace_id) THEN late ELSE 0 END)
       AS lsr10_late,
-    sum(CASE WHEN channel = 'MFN' AND cancelled = 0 AND ship_day BETWEEN {D} - 9 AND {D} THEN 1 ELSE 0 END)
+    sum(CASE WHEN channel = 'MFN' AND cancelled = 0 AND ship_day BETWEEN TODAY(marketplace_id) - 9 AND TODAY(marketplace_id) THEN 1 ELSE 0 END)
       AS lsr10_due,
-    sum(CASE WHEN channel = 'MFN' AND cancelled = 0 AND ship_day BETWEEN {D} - 29 AND {D} THEN late ELSE 0 END)
+    sum(CASE WHEN channel = 'MFN' AND cancelled = 0 AND ship_day BETWEEN TODAY(marketplace_id) - 29 AND TODAY(marketplace_id) THEN late ELSE 0 END)
       AS lsr30_late,
-    sum(CASE WHEN channel = 'MFN' AND cancelled = 0 AND ship_day BETWEEN {D} - 29 AND {D} THEN 1 ELSE 0 END)
+    sum(CASE WHEN channel = 'MFN' AND cancelled = 0 AND ship_day BETWEEN TODAY(marketplace_id) - 29 AND TODAY(marketplace_id) THEN 1 ELSE 0 END)
       AS lsr30_due,
-    sum(CASE WHEN channel = 'MFN' AND cancelled = 0 AND promised_day BETWEEN {D} - 29 AND {D}
+    sum(CASE WHEN channel = 'MFN' AND cancelled = 0 AND promised_day BETWEEN TODAY(marketplace_id) - 29 AND TODAY(marketplace_id)
              THEN units_on_time ELSE 0 END) AS uotdr_units_on_time,
-    sum(CASE WHEN channel = 'MFN' AND cancelled = 0 AND promised_day BETWEEN {D} - 29 AND {D}
+    sum(CASE WHEN channel = 'MFN' AND cancelled = 0 AND promised_day BETWEEN TODAY(marketplace_id) - 29 AND TODAY(marketplace_id)
              THEN units ELSE 0 END) AS uotdr_units,
-    sum(CASE WHEN purchase_day BETWEEN {D} - 29 AND {D} THEN refund ELSE 0 END) AS refund_refunded,
-    sum(CASE WHEN purchase_day BETWEEN {D} - 29 AND {D} THEN 1 ELSE 0 END) AS refund_orders
+    sum(CASE WHEN purchase_day BETWEEN TODAY(marketplace_id) - 29 AND TODAY(marketplace_id) THEN refund ELSE 0 END) AS refund_refunded,
+    sum(CASE WHEN purchase_day BETWEEN TODAY(marketplace_id) - 29 AND TODAY(marketplace_id) THEN 1 ELSE 0 END) AS refund_orders
   FROM order_state GROUP BY seller_id, marketplace_id
 ),
 shipment_figures AS (
   SELECT seller_id, marketplace_id,
-    sum(CASE WHEN confirmed_day BETWEEN {D} - 29 AND {D} AND first_scan_at IS NOT NULL THEN 1 ELSE 0 END)
+    sum(CASE WHEN confirmed_day BETWEEN TODAY(marketplace_id) - 29 AND TODAY(marketplace_id) AND first_scan_at IS NOT NULL THEN 1 ELSE 0 END)
       AS vtr_valid,
-    sum(CASE WHEN confirmed_day BETWEEN {D} - 29 AND {D} THEN 1 ELSE 0 END) AS vtr_confirmed,
-    sum(CASE WHEN promised_day BETWEEN {D} - 29 AND {D} AND first_scan_at IS NOT NULL
+    sum(CASE WHEN confirmed_day BETWEEN TODAY(marketplace_id) - 29 AND TODAY(marketplace_id) THEN 1 ELSE 0 END) AS vtr_confirmed,
+    sum(CASE WHEN promised_day BETWEEN TODAY(marketplace_id) - 29 AND TODAY(marketplace_id) AND first_scan_at IS NOT NULL
              AND delivered_at IS NOT NULL AND first_scan_at <= delivered_at
-             AND delivered_at {div} 86400 <= promised_day THEN 1 ELSE 0 END) AS otdr_on_time,
-    sum(CASE WHEN promised_day BETWEEN {D} - 29 AND {D} AND first_scan_at IS NOT NULL THEN 1 ELSE 0 END)
+             AND LOCAL_DAY(delivered_at, marketplace_id) <= promised_day THEN 1 ELSE 0 END) AS otdr_on_time,
+    sum(CASE WHEN promised_day BETWEEN TODAY(marketplace_id) - 29 AND TODAY(marketplace_id) AND first_scan_at IS NOT NULL THEN 1 ELSE 0 END)
       AS otdr_tracked
   FROM shipment GROUP BY seller_id, marketplace_id
 ),
@@ -165,7 +167,7 @@ shipment_figures AS (
 -- later than 48 h (or unanswered past it), rejected against policy, or given
 -- negative return feedback.
 return_state AS (
-  SELECT r.seller_id, o.marketplace_id, r.requested_at {div} 86400 AS requested_day,
+  SELECT r.seller_id, o.marketplace_id, LOCAL_DAY(r.requested_at, o.marketplace_id) AS requested_day,
     CASE WHEN ({T} > r.requested_at + 172800
                AND NOT (r.responded_at IS NOT NULL AND r.responded_at <= r.requested_at + 172800))
            OR (r.outcome = 'REJECTED_INVALID' AND r.responded_at <= {T})
@@ -176,8 +178,8 @@ return_state AS (
 ),
 return_figures AS (
   SELECT seller_id, marketplace_id,
-    sum(CASE WHEN requested_day BETWEEN {D} - 59 AND {D} THEN dissatisfied ELSE 0 END) AS rdr_dissatisfied,
-    sum(CASE WHEN requested_day BETWEEN {D} - 59 AND {D} THEN 1 ELSE 0 END) AS rdr_requests
+    sum(CASE WHEN requested_day BETWEEN TODAY(marketplace_id) - 59 AND TODAY(marketplace_id) THEN dissatisfied ELSE 0 END) AS rdr_dissatisfied,
+    sum(CASE WHEN requested_day BETWEEN TODAY(marketplace_id) - 59 AND TODAY(marketplace_id) THEN 1 ELSE 0 END) AS rdr_requests
   FROM return_state GROUP BY seller_id, marketplace_id
 ),
 -- Buyer messages by T over the three response-time windows: answered within
@@ -190,7 +192,9 @@ message_state AS (
     CASE WHEN (m.first_replied_at <= {T} AND m.first_replied_at > m.received_at + 86400)
            OR ((m.first_replied_at IS NULL OR m.first_replied_at > {T}) AND {T} > m.received_at + 86400)
          THEN 1 ELSE 0 END AS late
-  FROM messages m JOIN response_windows w ON m.received_at {div} 86400 BETWEEN {D} - w.window_days + 1 AND {D}
+  FROM messages m JOIN response_windows w
+    ON LOCAL_DAY(m.received_at, m.marketplace_id) BETWEEN TODAY(m.marketplace_id) - w.window_days + 1
+                                                      AND TODAY(m.marketplace_id)
   WHERE m.received_at <= {T}
 ),
 message_figures AS (

@@ -2,16 +2,21 @@
 """The SQL side of `sellerhealth-bench batch`: loads a data set's CSV tables into
 DuckDB or SQLite, then, for each `run PATH` line on stdin, computes every
 seller's figures with figures.sql, writes them to PATH as tab-separated rows and
-prints the time the query took as a JSON line. `quit` prints the peak memory.
+prints the time the query took as a JSON line. `reload` drops the database and
+loads the tables into a new one, printing the load's time (the end-to-end
+comparison times load plus query). `quit` prints the peak memory.
 
 Times are measured around the query and the fetch of its rows only; loading is
-timed apart. Both engines get their defaults: DuckDB uses every core, SQLite
-one, with an index on every join key.
+timed apart, around the creation of the database and the load of every table.
+Both engines get their defaults: DuckDB uses every core, SQLite one, with an
+index on every join key.
 """
 
 import argparse
 import csv
+import gc
 import json
+import re
 import sys
 import time
 
@@ -114,25 +119,70 @@ def row_text(row):
     return "\t".join(fields)
 
 
+def offset_of(steps, expression):
+    """SQL for the UTC offset, in seconds, at the instant `expression` given a
+    marketplace's offset steps [[from, offset], ...] (sorted by `from`)."""
+    branches = " ".join(f"WHEN {expression} < {start} THEN {previous}"
+                        for (start, _), (_, previous) in zip(steps[1:], steps))
+    return f"CASE {branches} ELSE {steps[-1][1]} END" if branches else str(steps[-1][1])
+
+
+def local_days(sql, zones, as_of, div):
+    """Expands LOCAL_DAY(x, m) (the day number of instant x in marketplace m's
+    calendar) and TODAY(m) (that of the evaluation instant) into arithmetic
+    that DuckDB and SQLite both run: days are the marketplace's local days
+    (issue 17); a marketplace without offsets counts UTC days."""
+    def local_day(match):
+        expression, marketplace = match.group(1).strip(), match.group(2).strip()
+        cases = " ".join(f"WHEN '{m}' THEN {offset_of(steps, expression)}" for m, steps in zones.items())
+        offset = f"CASE {marketplace} {cases} ELSE 0 END" if cases else "0"
+        return f"(({expression}) + {offset}) {div} 86400"
+
+    def today(match):
+        marketplace = match.group(1).strip()
+        days = []
+        for m, steps in zones.items():
+            offset = [o for start, o in steps if start <= as_of][-1] if steps else 0
+            days.append(f"WHEN '{m}' THEN {(as_of + offset) // 86400}")
+        return f"(CASE {marketplace} {' '.join(days)} ELSE {as_of // 86400} END)" if days else str(as_of // 86400)
+
+    sql = re.sub(r"LOCAL_DAY\(([^,()]+),([^()]+)\)", local_day, sql)
+    return re.sub(r"TODAY\(([^()]+)\)", today, sql)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--engine", choices=["duckdb", "sqlite"], required=True)
     parser.add_argument("--data", required=True, help="directory of the data set's CSV files")
     parser.add_argument("--sql", required=True, help="figures.sql")
     parser.add_argument("--as-of", type=int, required=True, help="seconds since the epoch")
+    parser.add_argument("--zones", help="UTC offsets per marketplace: {id: [[from, offset], ...]}")
     args = parser.parse_args()
+    zones = {}
+    if args.zones:
+        with open(args.zones) as f:
+            zones = json.load(f)
 
+    load = load_duckdb if args.engine == "duckdb" else load_sqlite
     started = time.perf_counter()
-    connection, div, engine = (load_duckdb if args.engine == "duckdb" else load_sqlite)(args.data)
+    connection, div, engine = load(args.data)
     loaded = time.perf_counter() - started
     with open(args.sql) as f:
-        sql = f.read().format(T=args.as_of, D=args.as_of // 86400, div=div)
+        sql = local_days(f.read().format(T=args.as_of, D=args.as_of // 86400, div=div), zones, args.as_of, div)
     print(json.dumps({"engine": engine, "load_seconds": loaded, "peak_rss_mib": peak_rss_mib()}), flush=True)
 
     for line in sys.stdin:
         command = line.split(maxsplit=1)
         if command[0] == "quit":
             break
+        if command[0] == "reload":
+            connection.close()
+            connection = None
+            gc.collect()
+            started = time.perf_counter()
+            connection, div, engine = load(args.data)
+            print(json.dumps({"load_seconds": time.perf_counter() - started}), flush=True)
+            continue
         cursor = connection.cursor()
         started = time.perf_counter()
         cursor.execute(sql)

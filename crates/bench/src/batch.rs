@@ -1,75 +1,34 @@
 //! Batch evaluation: every seller's account health report computed by the
 //! `metrics` engine from the data set's facts, against the same figures computed
 //! in SQL by DuckDB and SQLite (`peers/sql_peer.py`, `peers/figures.sql`) from the
-//! same data set written as CSV. The figures of both sides are compared, seller
-//! by seller, before any time counts.
+//! same data set written as CSV. Two comparisons: the engine alone (facts in
+//! memory) against the peers' query alone; and end to end from the CSV files,
+//! the `sellerhealth batch` path (read, fold, evaluate) against the peers' load
+//! plus query. The figures of every side are compared, seller by seller, before
+//! any time counts and on every timed run.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use chrono::{DateTime, Utc};
 use prost::Message;
+use rayon::iter::{ParallelBridge, ParallelIterator};
+use sellerhealth_cli::batch;
+use sellerhealth_cli::batch::figures::{self, FIGURE_NAMES, report_row};
+use sellerhealth_cli::batch::tables::Table;
 use sellerhealth_domain::{Policy, SellerBook};
-use sellerhealth_metrics::{AccountHealthReport, Metric, RateMetric};
 use sellerhealth_proto::v1 as pb;
 
-use crate::tables::{TABLES, Tables};
+use crate::tables::Tables;
 use crate::{dataset, resident_mib, spread};
 
 /// The SQL the peers run, and the peer program.
 const FIGURES_SQL: &str = include_str!("../peers/figures.sql");
 const SQL_PEER: &str = include_str!("../peers/sql_peer.py");
-
-/// The names of the figures compared, in the order of a row after seller and marketplace.
-pub const FIGURE_NAMES: [&str; 41] = [
-    "odr_mfn_defective",
-    "odr_mfn_orders",
-    "odr_mfn_negative_feedback",
-    "odr_mfn_atoz_claims",
-    "odr_mfn_service_chargebacks",
-    "odr_afn_defective",
-    "odr_afn_orders",
-    "odr_afn_negative_feedback",
-    "odr_afn_atoz_claims",
-    "odr_afn_service_chargebacks",
-    "cancel_seller_cancelled",
-    "cancel_mfn_orders",
-    "lsr10_late",
-    "lsr10_due",
-    "lsr30_late",
-    "lsr30_due",
-    "vtr_valid",
-    "vtr_confirmed",
-    "otdr_on_time",
-    "otdr_tracked",
-    "uotdr_units_on_time",
-    "uotdr_units",
-    "rdr_dissatisfied",
-    "rdr_requests",
-    "refund_refunded",
-    "refund_orders",
-    "crt7_on_time",
-    "crt7_late",
-    "crt7_pending",
-    "crt7_average_hours",
-    "crt7_p90_hours",
-    "crt30_on_time",
-    "crt30_late",
-    "crt30_pending",
-    "crt30_average_hours",
-    "crt30_p90_hours",
-    "crt90_on_time",
-    "crt90_late",
-    "crt90_pending",
-    "crt90_average_hours",
-    "crt90_p90_hours",
-];
 
 /// One seller's facts, in the order they were generated, as the contract's
 /// protobuf events (length-delimited): the engine's input, as the CSV tables are
@@ -94,7 +53,7 @@ impl SellerFacts {
         let mut bytes = self.encoded.as_slice();
         while !bytes.is_empty() {
             let wire = pb::Event::decode_length_delimited(&mut bytes)?;
-            sellerhealth_server::convert::event(&wire)
+            sellerhealth_contract::event(&wire)
                 .and_then(|event| book.fold(event, as_of, policy))
                 .with_context(|| format!("event {}", wire.event_id))?;
         }
@@ -119,7 +78,7 @@ pub fn build(
     for (index, &size) in sizes.iter().enumerate() {
         let seller_id = dataset::seller_id(index);
         let wire = dataset::seller_events(&seller_id, size, as_of, seed.wrapping_add(index as u64));
-        let domain = sellerhealth_server::convert::events(&wire).map_err(|s| anyhow::anyhow!("{}", s.message()))?;
+        let domain = sellerhealth_contract::events(&wire)?;
         let mut encoded = Vec::new();
         for (event, wire) in domain.iter().zip(&wire) {
             tables.write(event, wire)?;
@@ -137,36 +96,9 @@ pub fn build(
     }
     eprintln!();
     let rows = tables.finish()?;
-    let listed: Vec<String> = TABLES.iter().zip(rows).map(|((name, _), n)| format!("{name} {n}")).collect();
+    let listed: Vec<String> = Table::ALL.iter().zip(rows).map(|(table, n)| format!("{} {n}", table.name())).collect();
     eprintln!("  tables in {}: {}", dir.display(), listed.join(", "));
     Ok(sellers)
-}
-
-/// Rates the SQL peers do not compute (the generated data has no surveys or invoices).
-const PEERLESS: [Metric; 2] = [Metric::CustomerServiceDissatisfactionRate, Metric::InvoiceDefectRate];
-
-/// A rate's numerator and denominator.
-fn counts(rate: &RateMetric) -> [String; 2] {
-    [rate.numerator.to_string(), rate.denominator.to_string()]
-}
-
-/// The compared figures of one report, as the peer prints them.
-pub fn report_row(report: &AccountHealthReport) -> String {
-    let mut fields = vec![report.seller_id.clone(), report.marketplace_id.clone()];
-    for odr in [&report.order_defect_rate_mfn, &report.order_defect_rate_afn] {
-        fields.extend(counts(&odr.rate));
-        fields.extend([odr.negative_feedback, odr.atoz_claims, odr.service_chargebacks].map(|n| n.to_string()));
-    }
-    // The ODRs are above, with their components; the peers compute every other rate but the PEERLESS.
-    for rate in report.rates().into_iter().skip(2).filter(|r| !PEERLESS.contains(&r.metric)) {
-        fields.extend(counts(rate));
-    }
-    for contact in &report.contact_response_times {
-        fields.extend([contact.on_time, contact.late, contact.pending].map(|n| n.to_string()));
-        fields.push(contact.average_response_hours.map(|h| format!("{h:.9}")).unwrap_or_default());
-        fields.push(contact.p90_response_hours.map(|h| h.to_string()).unwrap_or_default());
-    }
-    fields.join("\t")
 }
 
 /// Every report of one seller: one per marketplace it sold in.
@@ -175,7 +107,7 @@ fn seller_rows(seller: &SellerFacts, policy: &Policy, as_of: DateTime<Utc>) -> a
     Ok(sellerhealth_metrics::evaluate_seller(&book, policy, as_of).iter().map(report_row).collect())
 }
 
-/// Every seller's figures from the engine, on `threads` threads, largest sellers first.
+/// Every seller's figures from the engine, on `threads` threads (rayon), largest sellers first.
 pub fn engine_rows(
     sellers: &[SellerFacts],
     policy: &Policy,
@@ -184,25 +116,45 @@ pub fn engine_rows(
 ) -> anyhow::Result<Vec<String>> {
     let mut order: Vec<&SellerFacts> = sellers.iter().collect();
     order.sort_by_key(|s| std::cmp::Reverse(s.orders));
-    let next = AtomicUsize::new(0);
-    let rows = Mutex::new(Vec::new());
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads.max(1))
-            .map(|_| {
-                scope.spawn(|| -> anyhow::Result<()> {
-                    while let Some(seller) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
-                        let mine = seller_rows(seller, policy, as_of)?;
-                        rows.lock().map_err(|_| anyhow::anyhow!("a worker panicked"))?.extend(mine);
-                    }
-                    Ok(())
-                })
-            })
-            .collect();
-        workers.into_iter().try_for_each(|w| w.join().map_err(|_| anyhow::anyhow!("a worker panicked"))?)
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads.max(1)).build()?;
+    // par_bridge hands the sellers out in order, as threads come free: largest first.
+    let per_seller = pool.install(|| {
+        order
+            .into_iter()
+            .par_bridge()
+            .map(|seller| seller_rows(seller, policy, as_of))
+            .collect::<anyhow::Result<Vec<_>>>()
     })?;
-    let mut rows = rows.into_inner().map_err(|_| anyhow::anyhow!("a worker panicked"))?;
+    let mut rows: Vec<String> = per_seller.into_iter().flatten().collect();
     rows.sort_unstable();
     Ok(rows)
+}
+
+/// The `sellerhealth batch` path over the CSV tables in `data`, as the command
+/// runs it: read every table, fold each seller's rows (largest sellers first,
+/// on `threads` threads) and evaluate; the rows of its table of figures, and
+/// how long the reading took (of the whole).
+pub fn batch_command_rows(
+    data: &Path,
+    policy: &Policy,
+    as_of: DateTime<Utc>,
+    threads: usize,
+) -> anyhow::Result<(Vec<String>, Duration)> {
+    let options = batch::Options {
+        as_of: batch::AsOf::Instant(as_of),
+        now: as_of,
+        policy: policy.clone(),
+        format: batch::Format::Table,
+        threads,
+    };
+    let started = Instant::now();
+    let data_set = batch::DataSet::open(data, false)?;
+    let read = started.elapsed();
+    let evaluated = data_set.evaluate(&options, false)?;
+    if let Some(first) = evaluated.rejected.first() {
+        bail!("sellerhealth batch refused {} rows of the data set, the first: {first}", evaluated.rejected.len());
+    }
+    Ok((evaluated.lines, read))
 }
 
 /// The differences between two sets of rows, named by seller, marketplace and figure.
@@ -257,6 +209,8 @@ impl Peer {
     /// `scratch` holds the peer program and its SQL ([`write_peer`]).
     pub fn start(name: &str, scratch: &Path, data: &Path, as_of: DateTime<Utc>) -> anyhow::Result<Peer> {
         let (program, sql) = (scratch.join("sql_peer.py"), scratch.join("figures.sql"));
+        let zones = scratch.join("zones.json");
+        std::fs::write(&zones, zone_offsets(&Policy::amazon(), as_of).to_string())?;
         let python = std::env::var("SELLERHEALTH_PYTHON").unwrap_or_else(|_| "python3".into());
         let mut child = Command::new(&python)
             .arg(&program)
@@ -265,6 +219,8 @@ impl Peer {
             .arg(data)
             .arg("--sql")
             .arg(&sql)
+            .arg("--zones")
+            .arg(&zones)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
@@ -296,6 +252,17 @@ impl Peer {
         serde_json::from_str(&line).with_context(|| format!("the {} peer said {line:?}", self.name))
     }
 
+    /// Loads the data set again into a new database (the old one dropped): the
+    /// load's time, as the peer measures it.
+    pub fn reload(&mut self) -> anyhow::Result<Duration> {
+        writeln!(self.input, "reload")?;
+        self.input.flush()?;
+        let answer = self.answer()?;
+        let seconds =
+            answer.get("load_seconds").and_then(serde_json::Value::as_f64).context("no load time from the peer")?;
+        Ok(Duration::from_secs_f64(seconds))
+    }
+
     /// Runs the query once: its time, and the rows it gave.
     pub fn run(&mut self, scratch: &Path) -> anyhow::Result<(Duration, Vec<String>)> {
         let path: PathBuf = scratch.join(format!("{}.tsv", self.name));
@@ -315,6 +282,46 @@ impl Peer {
         self.child.wait()?;
         Ok(answer.get("peak_rss_mib").and_then(serde_json::Value::as_f64).unwrap_or_default())
     }
+}
+
+/// The UTC offsets of the data set's marketplaces under `policy`, for the SQL
+/// peers to count local days with (issue 17) by arithmetic both engines run:
+/// `{"ATVPDKIKX0DER": [[from, offset], …]}`, each offset in seconds from its
+/// `from` (seconds since the epoch) to the next, over the three years before
+/// `as_of` and the year after (the data set's facts and promises lie there).
+/// The offsets come from the engine's own calendars, so both sides count the
+/// same days.
+pub fn zone_offsets(policy: &Policy, as_of: DateTime<Utc>) -> serde_json::Value {
+    let first = as_of - chrono::Duration::days(3 * 366);
+    let hours = (4 * 366 * 24) as i64;
+    let mut zones = serde_json::Map::new();
+    for marketplace in [dataset::US, dataset::UK] {
+        let calendar = policy.calendar(marketplace);
+        let mut steps: Vec<(i64, i32)> = Vec::new();
+        for hour in 0..=hours {
+            let at = first + chrono::Duration::hours(hour);
+            let offset = calendar.offset_seconds(at);
+            if steps.last().is_none_or(|(_, last)| *last != offset) {
+                // The change happened within the hour before `at`: find its second.
+                let from = if steps.is_empty() { 0 } else { change_second(calendar, at, offset) };
+                steps.push((from, offset));
+            }
+        }
+        zones.insert(marketplace.to_owned(), serde_json::json!(steps));
+    }
+    serde_json::Value::Object(zones)
+}
+
+/// The first second within the hour before `at` whose offset is already
+/// `offset` (that of `at`; the hour's start had another): a binary search.
+fn change_second(calendar: sellerhealth_domain::Calendar, at: DateTime<Utc>, offset: i32) -> i64 {
+    let (mut before, mut after) = (at.timestamp() - 3600, at.timestamp());
+    while after - before > 1 {
+        let middle = before + (after - before) / 2;
+        let middle_at = DateTime::<Utc>::from_timestamp(middle, 0).unwrap_or(at);
+        if calendar.offset_seconds(middle_at) == offset { after = middle } else { before = middle }
+    }
+    after
 }
 
 /// Writes the peer program and its SQL, compiled into this binary, to `scratch`.
@@ -348,6 +355,27 @@ pub struct BatchOptions {
     pub as_of: DateTime<Utc>,
 }
 
+/// Stops the benchmark naming the first differences, if `theirs` are not `ours`.
+fn check_same(ours: &[String], theirs: &[String], side: &str) -> anyhow::Result<()> {
+    let wrong = differences(ours, theirs);
+    if !wrong.is_empty() {
+        for line in wrong.iter().take(20) {
+            eprintln!("    {line}");
+        }
+        bail!("{} figures differ between the engine and {side}", wrong.len());
+    }
+    Ok(())
+}
+
+/// One side's timed runs.
+#[derive(Default)]
+struct Times {
+    /// The engine alone, or a peer's query alone.
+    compute: Vec<Duration>,
+    /// End to end from the CSV files: `sellerhealth batch`, or a peer's load plus query.
+    end_to_end: Vec<Duration>,
+}
+
 /// Runs the comparison and prints its tables; fails if any figure differs.
 pub fn run(options: &BatchOptions) -> anyhow::Result<()> {
     if options.runs == 0 {
@@ -359,6 +387,12 @@ pub fn run(options: &BatchOptions) -> anyhow::Result<()> {
     let sellers = build(options.orders, options.seed, options.as_of, &options.data, false)?;
     let events: usize = sellers.iter().map(|s| s.events).sum();
     let encoded_mib = sellers.iter().map(|s| s.encoded.len()).sum::<usize>() as f64 / (1024.0 * 1024.0);
+    let csv_mib = Table::ALL
+        .iter()
+        .filter_map(|t| std::fs::metadata(options.data.join(t.file_name())).ok())
+        .map(|m| m.len())
+        .sum::<u64>() as f64
+        / (1024.0 * 1024.0);
 
     eprintln!("  engine: checking run");
     reset_peak();
@@ -369,91 +403,152 @@ pub fn run(options: &BatchOptions) -> anyhow::Result<()> {
         ours.len(),
         started.elapsed().as_secs_f64()
     );
-    let (_, engine_peak) = resident_mib(std::process::id())?;
-    let figures = options.data.join("engine_figures.tsv");
-    let header = ["seller_id", "marketplace_id"].iter().chain(&FIGURE_NAMES).copied().collect::<Vec<_>>().join("\t");
-    std::fs::write(&figures, format!("{header}\n{}\n", ours.join("\n")))?;
-    eprintln!("  engine figures written to {}", figures.display());
+    let (_, mut engine_peak) = resident_mib(std::process::id())?;
+    let figures_file = options.data.join("engine_figures.tsv");
+    std::fs::write(&figures_file, format!("{}\n{}\n", figures::header(), ours.join("\n")))?;
+    eprintln!("  engine figures written to {}", figures_file.display());
+
+    eprintln!("  sellerhealth batch: checking run from the CSV files");
+    let (held_mib, _) = resident_mib(std::process::id())?;
+    reset_peak();
+    let started = Instant::now();
+    let (from_files, _) = batch_command_rows(&options.data, &policy, options.as_of, options.threads)?;
+    let first_batch = started.elapsed();
+    let (_, mut batch_peak) = resident_mib(std::process::id())?;
+    check_same(&ours, &from_files, "sellerhealth batch")?;
+    if from_files != ours {
+        bail!("sellerhealth batch gave the engine's figures in another order");
+    }
+    eprintln!(
+        "  sellerhealth batch (from {csv_mib:.0} MiB of CSV): checking run {:.2} s; all {} rows × {} figures identical \
+         to the engine's",
+        first_batch.as_secs_f64(),
+        from_files.len(),
+        FIGURE_NAMES.len()
+    );
 
     let mut peers = Vec::new();
     for name in options.peers.iter().filter(|name| !name.is_empty()) {
         eprintln!("  {name}: loading");
         let mut peer = Peer::start(name, scratch.path(), &options.data, options.as_of)?;
         let (time, theirs) = peer.run(scratch.path())?;
-        let wrong = differences(&ours, &theirs);
-        if !wrong.is_empty() {
-            for line in wrong.iter().take(20) {
-                eprintln!("    {line}");
-            }
-            bail!("{} figures differ between the engine and {}", wrong.len(), peer.engine);
-        }
+        check_same(&ours, &theirs, &peer.engine)?;
+        let their_file = options.data.join(format!("{name}_figures.tsv"));
+        std::fs::write(&their_file, format!("{}\n{}\n", figures::header(), theirs.join("\n")))?;
         eprintln!(
-            "  {}: loaded in {:.1} s; checking run {:.2} s; all {} rows × {} figures identical",
+            "  {}: loaded in {:.1} s; checking run {:.2} s; all {} rows × {} figures identical (written to {})",
             peer.engine,
             peer.load_seconds,
             time.as_secs_f64(),
             theirs.len(),
-            FIGURE_NAMES.len()
+            FIGURE_NAMES.len(),
+            their_file.display()
         );
-        peers.push((peer, Vec::new()));
+        peers.push((peer, Times::default()));
     }
 
-    let mut engine_times = Vec::new();
+    let mut engine = Times::default();
     for run in 0..options.runs {
+        // Each side's peak memory is its own: the high-water mark is reset before each.
+        reset_peak();
         let started = Instant::now();
         let rows = engine_rows(&sellers, &policy, options.as_of, options.threads)?;
-        let engine_time = started.elapsed();
-        engine_times.push(engine_time);
+        engine.compute.push(started.elapsed());
+        engine_peak = engine_peak.max(resident_mib(std::process::id())?.1);
         if rows != ours {
             bail!("the engine gave different figures on run {run}");
         }
-        eprint!("  run {run}: engine {:.2} s", engine_time.as_secs_f64());
+        reset_peak();
+        let started = Instant::now();
+        let (rows, read) = batch_command_rows(&options.data, &policy, options.as_of, options.threads)?;
+        engine.end_to_end.push(started.elapsed());
+        batch_peak = batch_peak.max(resident_mib(std::process::id())?.1);
+        if rows != ours {
+            bail!("sellerhealth batch gave different figures on run {run}");
+        }
+        eprint!(
+            "  run {run}: engine {:.2} s, sellerhealth batch {:.2} s (reading the files {:.2} s)",
+            engine.compute.last().map_or(0.0, Duration::as_secs_f64),
+            engine.end_to_end.last().map_or(0.0, Duration::as_secs_f64),
+            read.as_secs_f64()
+        );
         for (peer, times) in &mut peers {
-            let (time, theirs) = peer.run(scratch.path())?;
+            let load = peer.reload()?;
+            let (query, theirs) = peer.run(scratch.path())?;
             if !differences(&ours, &theirs).is_empty() {
                 bail!("{} gave different figures on run {run}", peer.engine);
             }
-            eprint!(", {} {:.2} s", peer.name, time.as_secs_f64());
-            times.push(time);
+            eprint!(", {} load {:.2} s + query {:.2} s", peer.name, load.as_secs_f64(), query.as_secs_f64());
+            times.compute.push(query);
+            times.end_to_end.push(load + query);
         }
         eprintln!();
     }
-    let (_, engine_peak_after) = resident_mib(std::process::id())?;
 
-    let engine_median = spread(engine_times).median;
+    let median = |times: &[Duration]| spread(times.to_vec()).median;
+    let (engine_median, batch_median) = (median(&engine.compute), median(&engine.end_to_end));
+    let per_second = |d: Duration| options.orders as f64 / d.as_secs_f64();
+    let ratio = |side: Duration, ours: Duration| side.as_secs_f64() / ours.as_secs_f64();
+    let runs_of = |times: &[Duration]| times.iter().map(|t| format!("{:.2}", t.as_secs_f64())).collect::<Vec<_>>();
     println!(
         "Batch evaluation of {} sellers' reports ({} seller-marketplaces), {} orders, {events} events, as of {}; \
-         {} runs per side, alternating; figures identical on every run:",
+         {} runs per side, alternating; figures identical on every run.",
         sellers.len(),
         ours.len(),
         options.orders,
         options.as_of.to_rfc3339(),
         options.runs
     );
-    println!("| side | median | orders/s | engine speed-up | peak memory |");
-    println!("|---|---:|---:|---:|---:|");
-    let per_second = |d: Duration| options.orders as f64 / d.as_secs_f64();
+    println!();
+    println!("Engine alone (facts in memory) against the query alone (data loaded):");
+    println!("| side | runs (s) | median | orders/s | engine speed-up | peak memory |");
+    println!("|---|---|---:|---:|---:|---:|");
     println!(
-        "| metrics engine ({} threads, full reports) | {:.2} s | {:.0} | 1.00× | {:.0} MiB (facts: {:.0} MiB of protobuf) |",
+        "| metrics engine ({} threads, full reports) | {} | {:.2} s | {:.0} | 1.00× | {:.0} MiB (facts: {:.0} MiB of protobuf) |",
         options.threads,
+        runs_of(&engine.compute).join(", "),
         engine_median.as_secs_f64(),
         per_second(engine_median),
-        engine_peak.max(engine_peak_after),
+        engine_peak,
         encoded_mib
     );
+    let mut end_to_end_rows = Vec::new();
     for (peer, times) in peers {
-        let median = spread(times).median;
-        let loaded = (peer.load_seconds, peer.loaded_rss_mib);
-        let engine = peer.engine.clone();
+        let query = median(&times.compute);
+        let whole = median(&times.end_to_end);
+        let engine_name = peer.engine.clone();
+        let loaded = peer.loaded_rss_mib;
         let peak = peer.stop()?;
         println!(
-            "| {engine} SQL (load {:.1} s, {:.0} MiB) | {:.2} s | {:.0} | {:.2}× | {peak:.0} MiB |",
-            loaded.0,
-            loaded.1,
-            median.as_secs_f64(),
-            per_second(median),
-            median.as_secs_f64() / engine_median.as_secs_f64()
+            "| {engine_name} query | {} | {:.2} s | {:.0} | {:.2}× | {peak:.0} MiB (loaded: {loaded:.0} MiB) |",
+            runs_of(&times.compute).join(", "),
+            query.as_secs_f64(),
+            per_second(query),
+            ratio(query, engine_median)
         );
+        end_to_end_rows.push(format!(
+            "| {engine_name} load + query | {} | {:.2} s | {:.0} | {:.2}× | {peak:.0} MiB |",
+            runs_of(&times.end_to_end).join(", "),
+            whole.as_secs_f64(),
+            per_second(whole),
+            ratio(whole, batch_median)
+        ));
+    }
+    println!();
+    println!("End to end from the same {csv_mib:.0} MiB of CSV files:");
+    println!("| side | runs (s) | median | orders/s | batch speed-up | peak memory |");
+    println!("|---|---|---:|---:|---:|---:|");
+    println!(
+        "| sellerhealth batch ({} threads: read, fold, evaluate) | {} | {:.2} s | {:.0} | 1.00× | {:.0} MiB \
+         (the process held {held_mib:.0} MiB before) |",
+        options.threads,
+        runs_of(&engine.end_to_end).join(", "),
+        batch_median.as_secs_f64(),
+        per_second(batch_median),
+        batch_peak
+    );
+    for row in end_to_end_rows {
+        println!("{row}");
     }
     Ok(())
 }

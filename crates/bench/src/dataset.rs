@@ -409,6 +409,7 @@ mod tests {
     use std::collections::BTreeSet;
 
     use chrono::TimeZone;
+    use sellerhealth_domain::FactKind;
 
     use super::*;
 
@@ -428,14 +429,14 @@ mod tests {
         let events = seller_events("S1", 20_000, as_of, 5);
         assert_eq!(events, seller_events("S1", 20_000, as_of, 5));
         assert_ne!(events, seller_events("S1", 20_000, as_of, 6));
-        let domain = sellerhealth_server::convert::events(&events).expect("contract events");
+        let domain = sellerhealth_contract::events(&events).expect("contract events");
         let promises = ["latest_ship_at", "promised_delivery_earliest_at", "promised_delivery_latest_at"];
         for event in &domain {
             for (field, at) in event.fact.instants() {
                 assert!(at <= as_of || promises.contains(&field), "{} {field} {at}", event.event_id);
             }
         }
-        let kinds: BTreeSet<&str> = domain.iter().map(|e| e.fact.kind()).collect();
+        let kinds: BTreeSet<FactKind> = domain.iter().map(|e| e.fact.kind()).collect();
         assert_eq!(kinds.len(), 12, "{kinds:?}");
     }
 }

@@ -58,7 +58,7 @@ fn row(event: &Event) -> anyhow::Result<Row> {
         event.seller_id.clone(),
         event.event_id.clone(),
         format!("order:{}", event.fact.order_id().unwrap_or_default()),
-        event.fact.kind(),
+        event.fact.kind().as_str(),
         reference,
         serde_json::to_string(&event.fact)?,
     ))

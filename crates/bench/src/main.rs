@@ -199,7 +199,7 @@ async fn load_store(store: &Store, label: &str, events: &[pb::Event]) -> anyhow:
     let started = Instant::now();
     let mut done = 0;
     for chunk in events.chunks(5_000) {
-        let domain = sellerhealth_server::convert::events(chunk).map_err(|s| anyhow::anyhow!("{}", s.message()))?;
+        let domain = sellerhealth_contract::events(chunk)?;
         let outcomes = store.ingest_each(&domain, Utc::now()).await?;
         if let Some(Err(error)) = outcomes.iter().find(|o| o.is_err()) {
             bail!("generated event refused: {error}");
@@ -575,7 +575,7 @@ async fn ingest(url: &str, orders: u64, chunk: usize, runs: usize) -> anyhow::Re
         let all_projected = started.elapsed();
         projected.push(all_projected);
 
-        let domain = sellerhealth_server::convert::events(&events).map_err(|s| anyhow::anyhow!("{}", s.message()))?;
+        let domain = sellerhealth_contract::events(&events)?;
         let mut line = format!(
             "  run {run}: stream {:.0} events/s acknowledged, {:.0} projected",
             count as f64 / elapsed.as_secs_f64(),

@@ -23,6 +23,7 @@
 
 #![deny(clippy::arithmetic_side_effects)]
 
+pub mod batch;
 pub mod chart;
 pub mod client;
 pub mod files;

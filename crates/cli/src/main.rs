@@ -11,11 +11,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use chrono::{Days, NaiveDate, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 use sellerhealth_cli::client::{Connection, ImportSummary, import};
 use sellerhealth_cli::files::{self, DateOrder, Decoded, FileError, MAX_HANDLING_DAYS, Parsed};
-use sellerhealth_cli::{chart, reconcile, table, wire_json};
+use sellerhealth_cli::{batch, chart, reconcile, table, wire_json};
 use sellerhealth_metrics::sp_api;
 use sellerhealth_proto::v1 as pb;
 use sellerhealth_proto::v1::account_health_service_client::AccountHealthServiceClient;
@@ -49,6 +49,10 @@ enum Command {
     /// Import a file of facts.
     #[command(subcommand)]
     Import(Import),
+    /// Every seller's and marketplace's account health from a data set on
+    /// files, with no server or database: one report per line on standard
+    /// output, refused rows on standard error (exit 1 if any).
+    Batch(BatchArgs),
     /// Everything else: questions to the store.
     #[command(flatten)]
     Query(Query),
@@ -60,7 +64,8 @@ enum Query {
     Report {
         /// Seller id.
         seller: String,
-        /// Evaluation date (YYYY-MM-DD, 1970-01-01 to 2199-12-31, the end of that day UTC); default: now.
+        /// Evaluation date (YYYY-MM-DD, 1970-01-01 to 2199-12-31, the end of that day in the
+        /// marketplace's time zone); default: now.
         #[arg(long, value_parser = day_arg)]
         as_of: Option<NaiveDate>,
         /// Marketplace id.
@@ -99,7 +104,8 @@ enum Query {
         /// Marketplace id.
         #[arg(long, default_value = "ATVPDKIKX0DER")]
         marketplace: String,
-        /// Evaluation date of ours (YYYY-MM-DD, 1970-01-01 to 2199-12-31, end of day UTC); default: now.
+        /// Evaluation date of ours (YYYY-MM-DD, 1970-01-01 to 2199-12-31, the end of that day in the
+        /// marketplace's time zone); default: now.
         #[arg(long, value_parser = day_arg)]
         as_of: Option<NaiveDate>,
     },
@@ -155,6 +161,37 @@ enum Import {
     },
 }
 
+#[derive(clap::Args)]
+struct BatchArgs {
+    /// A directory of CSV tables (orders.csv, shipments.csv, …, as
+    /// `sellerhealth-bench generate` writes them; docs/BATCH.md), or a file of
+    /// JSON-lines contract events (as `import events` reads).
+    input: PathBuf,
+    /// Evaluation instant: an RFC 3339 instant for every marketplace, or a day
+    /// (YYYY-MM-DD: the end of it in each marketplace's time zone, as `report
+    /// --as-of`), 1970 to 2199; default: now.
+    #[arg(long, value_parser = as_of_arg)]
+    as_of: Option<batch::AsOf>,
+    /// Output: the contract's JSON of each report, one a line (as `report
+    /// --format json`), or the table of figures the batch benchmark compares.
+    #[arg(long, value_enum, default_value = "json")]
+    format: BatchFormat,
+    /// Worker threads, 1 to 1024; default: one per core.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    threads: Option<u16>,
+    /// Policy profile JSON, as the server's --policy; default: the built-in amazon profile.
+    #[arg(long)]
+    policy: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum BatchFormat {
+    /// One report per line, as the contract's JSON.
+    Json,
+    /// A header, then the 41 figures of each report, tab-separated.
+    Table,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     /// A table for people.
@@ -170,6 +207,20 @@ fn day_arg(text: &str) -> Result<NaiveDate, String> {
     let day: NaiveDate = text.parse().map_err(|e| format!("{e} (expected YYYY-MM-DD)"))?;
     sellerhealth_domain::time::check_day("date", day)
         .map_err(|_| format!("{day} is outside the supported range 1970-01-01 to 2199-12-31"))
+}
+
+/// `batch --as-of`: `YYYY-MM-DD` (the end of that day in each marketplace's
+/// time zone) or an RFC 3339 instant, in the supported range.
+fn as_of_arg(text: &str) -> Result<batch::AsOf, String> {
+    if text.parse::<NaiveDate>().is_ok() {
+        return day_arg(text).map(batch::AsOf::EndOfDay);
+    }
+    let at = DateTime::parse_from_rfc3339(text)
+        .map_err(|e| format!("{e} (expected YYYY-MM-DD or an RFC 3339 instant such as 2026-10-01T00:00:00Z)"))?
+        .with_timezone(&Utc);
+    sellerhealth_domain::time::check_instant("as_of", at)
+        .map(batch::AsOf::Instant)
+        .map_err(|_| format!("{at} is outside the supported range 1970-01-01 to 2199-12-31"))
 }
 
 #[tokio::main]
@@ -218,6 +269,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print_out(&summary.render())?;
             return Ok(if summary.rejected.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) });
         }
+        Command::Batch(args) => return batch(&args),
         Command::Query(query) => query,
     };
     let connection = Connection::open(cli.server.as_deref(), &database_url).await?;
@@ -225,6 +277,55 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     connection.close().await?;
     print_out(&outcome?)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `sellerhealth batch`: reads the data set, evaluates every seller, prints
+/// the reports, and the summary with every refused row on standard error.
+fn batch(args: &BatchArgs) -> anyhow::Result<ExitCode> {
+    let clock = Utc::now();
+    let as_of = args.as_of.unwrap_or(batch::AsOf::Instant(clock));
+    // The latest instant reports are as of: every time zone's end of a day is
+    // before the end of the next day in UTC.
+    let latest = match as_of {
+        batch::AsOf::Instant(at) => at,
+        batch::AsOf::EndOfDay(day) => {
+            day.succ_opt().and_then(|next| next.and_hms_opt(23, 59, 59)).map_or(clock, |end| end.and_utc())
+        }
+    };
+    let policy = match &args.policy {
+        None => sellerhealth_domain::Policy::amazon(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading the policy profile {}", path.display()))?;
+            sellerhealth_domain::Policy::from_json(&text)
+                .with_context(|| format!("loading the policy profile {}", path.display()))?
+        }
+    };
+    let threads = match args.threads {
+        Some(n) => usize::from(n),
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let format = match args.format {
+        BatchFormat::Json => batch::Format::Json,
+        BatchFormat::Table => batch::Format::Table,
+    };
+    let progress = std::io::stderr().is_terminal();
+    let data = batch::DataSet::open(&args.input, progress)?;
+    let options = batch::Options { as_of, now: clock.max(latest), policy, format, threads };
+    let evaluated = data.evaluate(&options, progress)?;
+    let mut out = String::new();
+    if format == batch::Format::Table {
+        out.push_str(&batch::figures::header());
+        out.push('\n');
+    }
+    for line in &evaluated.lines {
+        out.push_str(line);
+        out.push('\n');
+    }
+    print_out(&out)?;
+    // Nowhere to say it if standard error is closed: the exit code tells.
+    let _ = std::io::stderr().lock().write_all(evaluated.summary(as_of).as_bytes());
+    Ok(if evaluated.rejected.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 /// Reads and parses the file to import; the text is given back without its
@@ -260,10 +361,11 @@ fn read_import(what: &Import) -> anyhow::Result<(Parsed, Decoded)> {
     Ok((parsed, Decoded { text: String::new(), ..decoded }))
 }
 
-/// The end of `day` (23:59:59 UTC), or now.
-fn as_of(day: Option<NaiveDate>) -> Option<prost_types::Timestamp> {
-    day.and_then(|d| d.and_hms_opt(23, 59, 59))
-        .map(|t| prost_types::Timestamp { seconds: t.and_utc().timestamp(), nanos: 0 })
+/// The end of `day` (its last second) in `marketplace`'s time zone under
+/// the built-in profile, or now.
+fn as_of(day: Option<NaiveDate>, marketplace: &str) -> Option<prost_types::Timestamp> {
+    let calendar = sellerhealth_domain::Policy::amazon().calendar(marketplace);
+    day.map(|d| prost_types::Timestamp { seconds: calendar.end_of(d).timestamp(), nanos: 0 })
 }
 
 fn wire_date(day: NaiveDate) -> pb::Date {
@@ -339,7 +441,7 @@ async fn run_query(command: &Query, connection: &Connection) -> anyhow::Result<S
             let request = pb::GetSellerPerformanceReportRequest {
                 seller_id: seller.clone(),
                 marketplace_id: marketplace.clone(),
-                as_of: as_of(*day),
+                as_of: as_of(*day, marketplace),
             };
             let json = client.get_seller_performance_report(request).await?.into_inner().json;
             let value: serde_json::Value = serde_json::from_str(&json)?;
@@ -349,7 +451,7 @@ async fn run_query(command: &Query, connection: &Connection) -> anyhow::Result<S
             let request = pb::GetAccountHealthRequest {
                 seller_id: seller.clone(),
                 marketplace_id: marketplace.clone(),
-                as_of: as_of(*day),
+                as_of: as_of(*day, marketplace),
             };
             let report = client.get_account_health(request).await?.into_inner().report.context("no report")?;
             Ok(match format {
@@ -377,7 +479,7 @@ async fn run_query(command: &Query, connection: &Connection) -> anyhow::Result<S
             let report_request = pb::GetAccountHealthRequest {
                 seller_id: seller.clone(),
                 marketplace_id: marketplace.clone(),
-                as_of: as_of(Some(to)),
+                as_of: as_of(Some(to), marketplace),
             };
             let report = client.get_account_health(report_request).await?.into_inner().report.context("no report")?;
             let target = report.rates().find(|m| m.metric == metric as i32).map_or(0.0, |m| m.target_value);
@@ -399,7 +501,7 @@ async fn run_query(command: &Query, connection: &Connection) -> anyhow::Result<S
             let request = pb::GetSellerPerformanceReportRequest {
                 seller_id: seller.clone(),
                 marketplace_id: marketplace.clone(),
-                as_of: as_of(*day),
+                as_of: as_of(*day, marketplace),
             };
             let json = client.get_seller_performance_report(request).await?.into_inner().json;
             // Ours is read by the same reader as Amazon's: a shape it refuses is our bug.

@@ -10,7 +10,7 @@
 //! AHR status, the open warnings and each metric's reporting days, as text, in
 //! another.
 
-use sellerhealth_domain::PolicyCategory;
+use sellerhealth_domain::{Calendar, Policy, PolicyCategory};
 use sellerhealth_metrics::policy_compliance::CATEGORIES;
 use sellerhealth_metrics::sp_api::{self, Document, LateShipmentRate, PerformanceMetrics, ReportingDateRange, Status};
 use serde_json::Value;
@@ -163,6 +163,9 @@ fn category_label(category: PolicyCategory) -> &'static str {
 struct Side<'a> {
     document: &'a Document,
     metrics: Option<&'a PerformanceMetrics>,
+    /// The marketplace's calendar in the built-in profile: reporting ranges
+    /// are read as its days (the UTC instants of local days' starts and ends).
+    calendar: Calendar,
 }
 
 impl<'a> Side<'a> {
@@ -172,19 +175,20 @@ impl<'a> Side<'a> {
             Some(id) => document.metrics_of(id),
             None => document.performance_metrics.first(),
         };
-        Side { document, metrics }
+        let calendar = metrics.map_or(Calendar::UTC, |m| Policy::amazon().calendar(&m.marketplace_id));
+        Side { document, metrics, calendar }
     }
 
     /// The `lateShipmentRateList` entry covering `days` days.
     fn late_window(&self, days: i64) -> Option<&'a LateShipmentRate> {
         let list = self.metrics?.late_shipment_rate_list.as_ref()?;
-        list.iter().find(|entry| entry.reporting_date_range.day_count() == days)
+        list.iter().find(|entry| entry.reporting_date_range.day_count(self.calendar) == days)
     }
 
     /// The window lengths of its `lateShipmentRateList`.
     fn late_windows(&self) -> Vec<i64> {
         let list = self.metrics.and_then(|m| m.late_shipment_rate_list.as_ref());
-        list.into_iter().flatten().map(|entry| entry.reporting_date_range.day_count()).collect()
+        list.into_iter().flatten().map(|entry| entry.reporting_date_range.day_count(self.calendar)).collect()
     }
 
     /// The types of its warning states.
@@ -243,20 +247,22 @@ impl<'a> Side<'a> {
         }
         let days = |list: &[(&str, Days)]| -> Vec<(String, Option<String>)> {
             list.iter()
-                .map(|(label, days)| ((*label).to_owned(), metrics.and_then(days).map(|d| d.days_text())))
+                .map(|(label, days)| ((*label).to_owned(), metrics.and_then(days).map(|d| d.days_text(self.calendar))))
                 .collect()
         };
         out.extend(days(DAYS_BEFORE));
         for &window in windows {
-            let range = self.late_window(window).map(|e| e.reporting_date_range.days_text());
+            let range = self.late_window(window).map(|e| e.reporting_date_range.days_text(self.calendar));
             out.push((format!("{window}-day late shipment rate dates"), range));
         }
         out.extend(days(DAYS_AFTER));
         for category in CATEGORIES {
-            let range = metrics.and_then(|m| m.category(category)).map(|c| c.reporting_date_range.days_text());
+            let range =
+                metrics.and_then(|m| m.category(category)).map(|c| c.reporting_date_range.days_text(self.calendar));
             out.push((format!("{} dates", category_label(category)), range));
         }
-        let ahr_days = metrics.and_then(|m| Some(m.account_health_rating.as_ref()?.reporting_date_range.days_text()));
+        let ahr_days =
+            metrics.and_then(|m| Some(m.account_health_rating.as_ref()?.reporting_date_range.days_text(self.calendar)));
         out.push(("Account Health Rating dates".to_owned(), ahr_days));
         out
     }
@@ -357,7 +363,7 @@ mod tests {
     /// `fields` with a metric's required rest: reporting days, status, target.
     fn metric(fields: Value) -> Value {
         let mut metric = json!({
-            "reportingDateRange": { "reportingDateFrom": "2026-04-18T00:00Z", "reportingDateTo": "2026-06-16T23:59Z" },
+            "reportingDateRange": { "reportingDateFrom": "2026-04-18T07:00Z", "reportingDateTo": "2026-06-17T06:59Z" },
             "status": "GOOD", "rate": 0.0, "targetValue": 0.01, "targetCondition": "LESS_THAN",
         });
         metric.as_object_mut().unwrap().extend(fields.as_object().unwrap().clone());
@@ -471,7 +477,7 @@ mod tests {
         let (amazon, _) = read_report(fixture.as_bytes()).unwrap();
         let mut value: Value = serde_json::from_str(fixture).unwrap();
         let metrics = &mut value["performanceMetrics"][0];
-        metrics["unitOnTimeDeliveryRate"]["reportingDateRange"]["reportingDateFrom"] = json!("2026-06-01T00:00:00Z");
+        metrics["unitOnTimeDeliveryRate"]["reportingDateRange"]["reportingDateFrom"] = json!("2026-06-01T07:00:00Z");
         metrics["unitOnTimeDeliveryRate"]["totalUnitCount"] = json!(3);
         metrics["listingPolicyViolations"]["defectsCount"] = json!(2);
         metrics["accountHealthRating"] = json!({ "ahrStatus": "GREAT", "ahrScore": 200,

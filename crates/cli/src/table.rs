@@ -98,11 +98,17 @@ pub fn render(report: &pb::AccountHealthReport, colour: bool) -> String {
         Ok(pb::AccountStatus::Critical) => paint("CRITICAL", "31;1", colour),
         _ => "UNKNOWN".to_owned(),
     };
+    // In the marketplace's time zone (of the built-in profile), whose days the report counts.
+    let calendar = sellerhealth_domain::Policy::amazon().calendar(&report.marketplace_id);
     let as_of = report
         .as_of
         .as_ref()
         .and_then(|t| chrono::DateTime::from_timestamp(t.seconds, 0))
-        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .map(|t| {
+            let offset = chrono::Duration::seconds(i64::from(calendar.offset_seconds(t)));
+            let local = sellerhealth_domain::time::shift(t, offset).naive_utc();
+            format!("{} {}", local.format("%Y-%m-%d %H:%M"), calendar.name())
+        })
         .unwrap_or_default();
     let mut rows: Vec<[String; 5]> = vec![["metric", "window", "rate", "target", "status"].map(str::to_owned)];
     for metric in report.rates() {

@@ -5,28 +5,15 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
-
-fn sellerhealth(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sellerhealth"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env_remove("SELLERHEALTH_SERVER")
-        .env_remove("SELLERHEALTH_DATABASE_URL")
-        .output()
-        .unwrap()
-}
+use common::{fixture, sellerhealth};
 
 fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn fixture(name: &str) -> String {
-    format!("{FIXTURES}/{name}")
 }
 
 /// What the README shows `command` printing: the lines after it, up to the next
@@ -99,7 +86,9 @@ fn import_then_report_in_every_format() {
     let table = sellerhealth(data, &["report", "cli-seller", "--as-of", "2026-06-30"]);
     assert_eq!(table.status.code(), Some(0));
     let table = stdout(&table);
-    assert!(table.starts_with("Account health of cli-seller in ATVPDKIKX0DER as of 2026-06-30 23:59 UTC: AT RISK\n"));
+    assert!(table.starts_with(
+        "Account health of cli-seller in ATVPDKIKX0DER as of 2026-06-30 23:59 America/Los_Angeles: AT RISK\n"
+    ));
     assert!(table.contains("\nOrder defect rate (MFN)           2026-04-18 .. 2026-06-16  50.00% (1/2)  "));
     assert!(table.contains("\nOrder defect rate (AFN)           2026-04-18 .. 2026-06-16  0.00% (0/1)   "));
     // BAD from 05-15 (the first day 111-0000001 is in the window), 60 days to fix.
@@ -368,7 +357,9 @@ fn an_all_orders_report_raises_no_late_shipment_alarm() {
     // Cancellation rate, 7 days 05-25 .. 05-31 by purchase day: orders 49 and 50,
     // both merchant-fulfilled; 50 is cancelled by someone unknown: 0/2, GOOD.
     let table = stdout(&sellerhealth(data, &["report", "real-seller", "--as-of", "2026-05-31"]));
-    assert!(table.starts_with("Account health of real-seller in ATVPDKIKX0DER as of 2026-05-31 23:59 UTC: HEALTHY\n"));
+    assert!(table.starts_with(
+        "Account health of real-seller in ATVPDKIKX0DER as of 2026-05-31 23:59 America/Los_Angeles: HEALTHY\n"
+    ));
     let row =
         |label: &str| table.lines().find(|l| l.starts_with(label)).unwrap().split_whitespace().collect::<Vec<_>>();
     assert_eq!(

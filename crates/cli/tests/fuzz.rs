@@ -1,6 +1,7 @@
 //! Fuzzing every importer of the command line: the order report, the shipment
 //! confirmation file, both returns reports, the feedback file, events as JSON lines, Amazon's performance report read by `reconcile`,
-//! and the byte decoding in front of all of them.
+//! and the byte decoding in front of all of them; and the readers of `batch`
+//! (the data set's CSV tables and JSON lines), through folding and evaluation.
 //!
 //! Each `fuzz_*` test feeds its reader (a) arbitrary bytes and (b) mutations of
 //! the real fixtures in `tests/fixtures` (bit flips, truncation, duplicated,
@@ -22,6 +23,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::process::Command;
 
+use sellerhealth_cli::batch::tables::{Table, TableError};
+use sellerhealth_cli::batch::{self, DataSet};
 use sellerhealth_cli::files::{
     DateOrder, FileError, MAX_HANDLING_DAYS, Parsed, TextEncoding, decode, parse_event_lines, parse_feedback_file,
     parse_order_report, parse_returns_report, parse_shipment_confirmations,
@@ -505,6 +508,118 @@ fn fuzz_decode() {
     });
 }
 
+/// `batch`'s options for the fuzzing: as of the end of the fixtures' day in
+/// each marketplace's time zone, on this thread.
+fn batch_options(format: batch::Format) -> batch::Options {
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+    let now = chrono::DateTime::from_timestamp(1_782_950_399, 0).unwrap(); // 2026-07-01T23:59:59Z
+    let policy = sellerhealth_domain::Policy::amazon();
+    batch::Options { as_of: batch::AsOf::EndOfDay(day), now, policy, format, threads: 1 }
+}
+
+/// What `batch` promises: every row read is accepted, a duplicate or refused
+/// (on a line of its file, never the header of a table), and each report is
+/// one line (JSON that parses, or the 43 fields of the table).
+fn check_batch(data: DataSet, lines: &[(&str, usize)], format: batch::Format) {
+    let evaluated = data.evaluate(&batch_options(format), false).unwrap();
+    let counted = evaluated.accepted + evaluated.duplicates + evaluated.rejected.len() as u64;
+    assert_eq!(counted, evaluated.rows, "each row once");
+    for rejection in &evaluated.rejected {
+        let (name, last) = lines.iter().find(|(name, _)| *name == rejection.file).unwrap();
+        let first = if name.ends_with(".csv") { 2 } else { 1 };
+        assert!((first..=*last as u64).contains(&rejection.line), "{rejection} of {last} lines");
+        assert!(!rejection.reason.is_empty());
+    }
+    assert_eq!(evaluated.lines.len(), evaluated.reports);
+    for line in &evaluated.lines {
+        match format {
+            batch::Format::Json => drop(serde_json::from_str::<serde_json::Value>(line).unwrap()),
+            batch::Format::Table => assert_eq!(line.split('\t').count(), 43, "{line}"),
+        }
+    }
+}
+
+fn batch_table(table: Table) -> Vec<u8> {
+    fixture(&format!("batch/{}", table.file_name()))
+}
+
+#[test]
+fn fuzz_batch_tables() {
+    let corpus: Vec<Vec<u8>> = Table::ALL.iter().map(|&t| batch_table(t)).collect();
+    let orders = batch_table(Table::Orders);
+    fuzz("batch-tables", &corpus, |bytes, rng| {
+        // The table whose header the bytes start with (its rows then get past the header), else any.
+        let text = String::from_utf8_lossy(bytes);
+        let table =
+            Table::ALL.into_iter().find(|t| text.starts_with(&t.header())).unwrap_or_else(|| *rng.pick(&Table::ALL));
+        let mut data = DataSet::new();
+        // The orders as they are, so the other tables' rows find their orders.
+        if table != Table::Orders {
+            data.add_table(Table::Orders, "orders.csv", orders.as_slice()).unwrap();
+        }
+        match data.add_table(table, "fuzzed.csv", bytes) {
+            Err(error) => {
+                let error = error.downcast_ref::<TableError>().unwrap_or_else(|| panic!("{error:#}"));
+                assert!(matches!(
+                    error,
+                    TableError::Empty(..) | TableError::MissingColumn { .. } | TableError::BadHeader(..)
+                ));
+            }
+            Ok(()) => {
+                let lines = [("orders.csv", 16), ("fuzzed.csv", bytes.split(|&b| b == b'\n').count())];
+                let format = if rng.below(2) == 0 { batch::Format::Json } else { batch::Format::Table };
+                check_batch(data, &lines, format);
+            }
+        }
+    });
+}
+
+#[test]
+fn fuzz_batch_event_lines() {
+    let corpus = [fixture("batch-events.jsonl"), MORE_EVENTS.as_bytes().to_vec()];
+    fuzz("batch-events", &corpus, |bytes, rng| {
+        let mut data = DataSet::new();
+        data.add_events("events.jsonl", bytes).unwrap();
+        let lines = [("events.jsonl", bytes.split(|&b| b == b'\n').count())];
+        let format = if rng.below(2) == 0 { batch::Format::Json } else { batch::Format::Table };
+        check_batch(data, &lines, format);
+    });
+}
+
+/// The built binary's `batch` on data sets with a mangled table: it may refuse
+/// rows (exit 1) or the data set (exit 2), never panic (exit 101). 24 data sets.
+#[test]
+fn fuzz_mangled_data_sets_never_panic_the_binary() {
+    let mut rng = Rng(seed());
+    let scratch = tempfile::tempdir().unwrap();
+    for case in 0..24 {
+        let dir = scratch.path().join(format!("set-{case}"));
+        std::fs::create_dir(&dir).unwrap();
+        for table in Table::ALL {
+            std::fs::write(dir.join(table.file_name()), batch_table(table)).unwrap();
+        }
+        let table = *rng.pick(&Table::ALL);
+        let mut bytes = batch_table(table);
+        for _ in 0..=rng.below(4) {
+            mutate(&mut rng, &mut bytes, std::slice::from_ref(&batch_table(table)));
+        }
+        std::fs::write(dir.join(table.file_name()), &bytes).unwrap();
+        let output = Command::new(env!("CARGO_BIN_EXE_sellerhealth"))
+            .args(["batch", "--as-of", "2026-06-30", "--format", "table"])
+            .arg(&dir)
+            .output()
+            .unwrap();
+        let code = output.status.code();
+        assert!(
+            matches!(code, Some(0..=2)),
+            "{} exited {code:?}: {}\n{:?}",
+            table.file_name(),
+            String::from_utf8_lossy(&output.stderr),
+            String::from_utf8_lossy(&bytes)
+        );
+    }
+}
+
 /// The built binary on mangled files of every kind: it may refuse lines (exit
 /// 1) or the file (exit 2), never panic (exit 101). A fixed 12 files a kind.
 #[test]
@@ -523,7 +638,7 @@ fn fuzz_mangled_files_never_panic_the_binary() {
     let orders = format!("{FIXTURES}/orders.txt");
     assert_eq!(run(&["import", "orders", &orders, "--seller", "fuzz-seller"]).status.code(), Some(1));
     let mut rng = Rng(seed());
-    let kinds: [(&str, Vec<u8>, &[&str]); 7] = [
+    let kinds: [(&str, Vec<u8>, &[&str]); 8] = [
         ("orders.txt", fixture("orders.txt"), &["import", "orders", "FILE", "--seller", "fuzz-seller"]),
         (
             "shipments.txt",
@@ -538,6 +653,7 @@ fn fuzz_mangled_files_never_panic_the_binary() {
         ),
         ("feedback.txt", fixture("feedback.txt"), &["import", "feedback", "FILE", "--seller", "fuzz-seller"]),
         ("events.jsonl", fixture("events.jsonl"), &["import", "events", "FILE"]),
+        ("batch-events.jsonl", fixture("batch-events.jsonl"), &["batch", "FILE"]),
         ("amazon-report.json", fixture("amazon-report.json"), &["reconcile", "fuzz-seller", "FILE"]),
     ];
     for (name, original, args) in &kinds {

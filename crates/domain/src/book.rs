@@ -36,7 +36,7 @@ use crate::facts::{
     ReturnRequest, SellerFeedback, ShipmentConfirmed,
 };
 use crate::policy::Policy;
-use crate::time::{day_of, shift_days};
+use crate::time::shift_days;
 use crate::validate::check_event;
 
 /// Everything known about one order, facts in arrival order.
@@ -436,9 +436,11 @@ impl SellerBook {
         }
         match fact {
             Fact::SellerFeedback(f) => {
-                // By calendar day (SPEC §7): any time on day 90 after the purchase day is in time.
-                let last_day = shift_days(day_of(purchased_at), i64::from(policy.feedback_eligibility_days));
-                if day_of(f.left_at) > last_day {
+                // By calendar day of the marketplace (SPEC §7): any time on day 90
+                // after the purchase day is in time.
+                let calendar = policy.calendar(&record.order.marketplace_id);
+                let last_day = shift_days(calendar.day_of(purchased_at), i64::from(policy.feedback_eligibility_days));
+                if calendar.day_of(f.left_at) > last_day {
                     return Err(DomainError::FailedPrecondition(format!(
                         "feedback on order {order_id:?} left {} more than {} days after purchase",
                         f.left_at, policy.feedback_eligibility_days

@@ -32,10 +32,10 @@ impl DomainError {
 
     /// The same error with `prefix.` put in front of its field path, so nested checks
     /// can name the field relative to themselves and callers add where it sits.
-    pub fn within(self, prefix: &str) -> Self {
+    pub fn within(self, prefix: impl AsRef<str>) -> Self {
         match self {
             DomainError::InvalidArgument { field, reason } => {
-                DomainError::InvalidArgument { field: format!("{prefix}.{field}"), reason }
+                DomainError::InvalidArgument { field: format!("{}.{field}", prefix.as_ref()), reason }
             }
             other => other,
         }

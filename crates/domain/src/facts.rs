@@ -3,6 +3,8 @@
 //! Field names follow the gRPC contract (`proto/sellerhealth/v1/facts.proto`), so a
 //! validation error names the same path a client sent.
 
+use std::fmt;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -58,26 +60,122 @@ pub enum Fact {
     ProductReviewRemoval(ProductReviewRemoval),
 }
 
-impl Fact {
-    /// The name of the fact's field in the contract's `Event.fact` oneof; prefixes error paths.
-    pub fn kind(&self) -> &'static str {
+/// The kinds of fact, each named once: the name is the fact's field in the
+/// contract's `Event.fact` oneof, prefixes error paths (`seller_feedback.stars`),
+/// and is what the store's event log records in its `kind` column, so it never
+/// changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FactKind {
+    /// [`Fact::Order`]
+    Order,
+    /// [`Fact::ShipmentConfirmed`]
+    ShipmentConfirmed,
+    /// [`Fact::CarrierScan`]
+    CarrierScan,
+    /// [`Fact::Cancellation`]
+    Cancellation,
+    /// [`Fact::SellerFeedback`]
+    SellerFeedback,
+    /// [`Fact::FeedbackUpdate`]
+    FeedbackUpdate,
+    /// [`Fact::AtozClaim`]
+    AtozClaim,
+    /// [`Fact::Chargeback`]
+    Chargeback,
+    /// [`Fact::BuyerMessage`]
+    BuyerMessage,
+    /// [`Fact::ReturnRequest`]
+    ReturnRequest,
+    /// [`Fact::Refund`]
+    Refund,
+    /// [`Fact::Invoice`]
+    Invoice,
+    /// [`Fact::CustomerServiceSurvey`]
+    CustomerServiceSurvey,
+    /// [`Fact::PolicyViolation`]
+    PolicyViolation,
+    /// [`Fact::ProductReview`]
+    ProductReview,
+    /// [`Fact::ProductReviewRemoval`]
+    ProductReviewRemoval,
+}
+
+impl FactKind {
+    /// Every kind, in the order of [`Fact`]'s variants.
+    pub const ALL: [FactKind; 16] = [
+        FactKind::Order,
+        FactKind::ShipmentConfirmed,
+        FactKind::CarrierScan,
+        FactKind::Cancellation,
+        FactKind::SellerFeedback,
+        FactKind::FeedbackUpdate,
+        FactKind::AtozClaim,
+        FactKind::Chargeback,
+        FactKind::BuyerMessage,
+        FactKind::ReturnRequest,
+        FactKind::Refund,
+        FactKind::Invoice,
+        FactKind::CustomerServiceSurvey,
+        FactKind::PolicyViolation,
+        FactKind::ProductReview,
+        FactKind::ProductReviewRemoval,
+    ];
+
+    /// The stable name: the contract's oneof field and the event log's `kind`.
+    pub const fn as_str(self) -> &'static str {
         match self {
-            Fact::Order(_) => "order",
-            Fact::ShipmentConfirmed(_) => "shipment_confirmed",
-            Fact::CarrierScan(_) => "carrier_scan",
-            Fact::Cancellation(_) => "cancellation",
-            Fact::SellerFeedback(_) => "seller_feedback",
-            Fact::FeedbackUpdate(_) => "feedback_update",
-            Fact::AtozClaim(_) => "atoz_claim",
-            Fact::Chargeback(_) => "chargeback",
-            Fact::BuyerMessage(_) => "buyer_message",
-            Fact::ReturnRequest(_) => "return_request",
-            Fact::Refund(_) => "refund",
-            Fact::Invoice(_) => "invoice",
-            Fact::CustomerServiceSurvey(_) => "customer_service_survey",
-            Fact::PolicyViolation(_) => "policy_violation",
-            Fact::ProductReview(_) => "product_review",
-            Fact::ProductReviewRemoval(_) => "product_review_removal",
+            FactKind::Order => "order",
+            FactKind::ShipmentConfirmed => "shipment_confirmed",
+            FactKind::CarrierScan => "carrier_scan",
+            FactKind::Cancellation => "cancellation",
+            FactKind::SellerFeedback => "seller_feedback",
+            FactKind::FeedbackUpdate => "feedback_update",
+            FactKind::AtozClaim => "atoz_claim",
+            FactKind::Chargeback => "chargeback",
+            FactKind::BuyerMessage => "buyer_message",
+            FactKind::ReturnRequest => "return_request",
+            FactKind::Refund => "refund",
+            FactKind::Invoice => "invoice",
+            FactKind::CustomerServiceSurvey => "customer_service_survey",
+            FactKind::PolicyViolation => "policy_violation",
+            FactKind::ProductReview => "product_review",
+            FactKind::ProductReviewRemoval => "product_review_removal",
+        }
+    }
+}
+
+impl AsRef<str> for FactKind {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Display for FactKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Fact {
+    /// The fact's kind ([`FactKind::as_str`] names it).
+    pub fn kind(&self) -> FactKind {
+        match self {
+            Fact::Order(_) => FactKind::Order,
+            Fact::ShipmentConfirmed(_) => FactKind::ShipmentConfirmed,
+            Fact::CarrierScan(_) => FactKind::CarrierScan,
+            Fact::Cancellation(_) => FactKind::Cancellation,
+            Fact::SellerFeedback(_) => FactKind::SellerFeedback,
+            Fact::FeedbackUpdate(_) => FactKind::FeedbackUpdate,
+            Fact::AtozClaim(_) => FactKind::AtozClaim,
+            Fact::Chargeback(_) => FactKind::Chargeback,
+            Fact::BuyerMessage(_) => FactKind::BuyerMessage,
+            Fact::ReturnRequest(_) => FactKind::ReturnRequest,
+            Fact::Refund(_) => FactKind::Refund,
+            Fact::Invoice(_) => FactKind::Invoice,
+            Fact::CustomerServiceSurvey(_) => FactKind::CustomerServiceSurvey,
+            Fact::PolicyViolation(_) => FactKind::PolicyViolation,
+            Fact::ProductReview(_) => FactKind::ProductReview,
+            Fact::ProductReviewRemoval(_) => FactKind::ProductReviewRemoval,
         }
     }
 
@@ -561,4 +659,37 @@ pub struct ProductReviewRemoval {
     pub review_id: String,
     /// When.
     pub removed_at: Instant,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FactKind;
+
+    /// The event log stores these names: changing one would orphan stored events.
+    #[test]
+    fn fact_kinds_keep_their_stored_names() {
+        let names: Vec<&str> = FactKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "order",
+                "shipment_confirmed",
+                "carrier_scan",
+                "cancellation",
+                "seller_feedback",
+                "feedback_update",
+                "atoz_claim",
+                "chargeback",
+                "buyer_message",
+                "return_request",
+                "refund",
+                "invoice",
+                "customer_service_survey",
+                "policy_violation",
+                "product_review",
+                "product_review_removal",
+            ]
+        );
+        assert_eq!(FactKind::AtozClaim.to_string(), "atoz_claim");
+    }
 }

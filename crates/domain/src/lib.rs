@@ -46,5 +46,5 @@ pub mod versions;
 pub use book::{Applied, OrderRecord, ReviewRecord, SellerBook, Subject};
 pub use error::DomainError;
 pub use facts::*;
-pub use policy::{ContactResponsePolicy, Policy, PolicyError, RateTarget, TargetCondition};
-pub use time::{Day, DayRange, day_of};
+pub use policy::{ContactResponsePolicy, Policy, PolicyError, RateTarget, TargetCondition, TimeZones};
+pub use time::{Calendar, Day, DayRange, day_of};

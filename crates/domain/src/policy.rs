@@ -4,8 +4,12 @@
 //! from a JSON file of the same shape ([`Policy::from_json`], `docs/policy-amazon.json`
 //! is the built-in one written out) without a rebuild.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
+
+use crate::time::Calendar;
 
 /// Why a policy profile was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -122,6 +126,58 @@ pub struct Policy {
     pub demotion_after_days: u32,
     /// Feedback is accepted up to this many days after purchase.
     pub feedback_eligibility_days: u32,
+    /// Whose calendar days each marketplace's metrics count in. A profile
+    /// without it counts UTC days everywhere.
+    #[serde(default)]
+    pub time_zones: TimeZones,
+}
+
+/// The time zone of each marketplace: its days are the local calendar days of
+/// that zone (issue 17). Zones are IANA names, checked when the profile loads.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimeZones {
+    /// The zone of a marketplace not listed.
+    pub default: Calendar,
+    /// Zones by marketplace id.
+    pub marketplaces: BTreeMap<String, Calendar>,
+}
+
+impl TimeZones {
+    /// The zones Seller Central reports each main Amazon marketplace's days
+    /// in, and UTC for any other marketplace.
+    fn amazon() -> TimeZones {
+        let zones = [
+            ("ATVPDKIKX0DER", "America/Los_Angeles"),  // United States
+            ("A2EUQ1WTGCTBG2", "America/Los_Angeles"), // Canada
+            ("A1AM78C64UM0Y8", "America/Mexico_City"), // Mexico
+            ("A2Q3Y263D00KWC", "America/Sao_Paulo"),   // Brazil
+            ("A1F83G8C2ARO7P", "Europe/London"),       // United Kingdom
+            ("A1PA6795UKMFR9", "Europe/Berlin"),       // Germany
+            ("A13V1IB3VIYZZH", "Europe/Paris"),        // France
+            ("APJ6JRA9NG5V4", "Europe/Rome"),          // Italy
+            ("A1RKKUPIHCS9HS", "Europe/Madrid"),       // Spain
+            ("A1805IZSGTT6HS", "Europe/Amsterdam"),    // Netherlands
+            ("A2NODRKZP88ZB9", "Europe/Stockholm"),    // Sweden
+            ("A1C3SOZRARQ6R3", "Europe/Warsaw"),       // Poland
+            ("AMEN7PMS3EDWL", "Europe/Brussels"),      // Belgium
+            ("A33AVAJ2PDY3EV", "Europe/Istanbul"),     // Turkey
+            ("A2VIGQ35RCS4UG", "Asia/Dubai"),          // United Arab Emirates
+            ("A17E79C6D8DWNP", "Asia/Riyadh"),         // Saudi Arabia
+            ("ARBP9OOSHTCHU", "Africa/Cairo"),         // Egypt
+            ("A21TJRUUN4KGV", "Asia/Kolkata"),         // India
+            ("A1VC38T7YXB528", "Asia/Tokyo"),          // Japan
+            ("A19VAU5U5O7RUS", "Asia/Singapore"),      // Singapore
+            ("A39IBJ37TRP1C6", "Australia/Sydney"),    // Australia
+        ];
+        TimeZones {
+            default: Calendar::UTC,
+            marketplaces: zones
+                .into_iter()
+                .filter_map(|(id, zone)| Some((id.to_owned(), Calendar::named(zone)?)))
+                .collect(),
+        }
+    }
 }
 
 impl Policy {
@@ -152,14 +208,21 @@ impl Policy {
             warning_deadline_days: 60,
             demotion_after_days: 30,
             feedback_eligibility_days: 90,
+            time_zones: TimeZones::amazon(),
         }
+    }
+
+    /// The calendar `marketplace_id`'s days are counted in.
+    pub fn calendar(&self, marketplace_id: &str) -> Calendar {
+        self.time_zones.marketplaces.get(marketplace_id).copied().unwrap_or(self.time_zones.default)
     }
 }
 
 impl Policy {
     /// Reads a profile from JSON and checks every value is usable.
     pub fn from_json(text: &str) -> Result<Policy, PolicyError> {
-        let policy: Policy = serde_json::from_str(text).map_err(|e| PolicyError::Syntax(e.to_string()))?;
+        let policy: Policy = serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(text))
+            .map_err(|e| PolicyError::Syntax(e.to_string()))?;
         policy.validate()?;
         Ok(policy)
     }
@@ -260,10 +323,30 @@ mod tests {
             })
         );
         json["order_defect_rate"]["target"] = 0.01.into();
+        json["time_zones"]["marketplaces"]["A1VC38T7YXB528"] = "Asia/Tokio".into();
+        let Err(PolicyError::Syntax(message)) = Policy::from_json(&json.to_string()) else { panic!("a bad zone") };
+        assert!(
+            message.starts_with("time_zones.marketplaces.A1VC38T7YXB528: \"Asia/Tokio\" is not an IANA time zone"),
+            "{message}"
+        );
+        json["time_zones"]["marketplaces"]["A1VC38T7YXB528"] = "Asia/Tokyo".into();
         json["order_defect_rate"]["windw_days"] = 60.into();
         assert!(
             matches!(Policy::from_json(&json.to_string()), Err(PolicyError::Syntax(m)) if m.contains("windw_days"))
         );
+    }
+
+    #[test]
+    fn marketplaces_count_days_in_their_zones_and_a_profile_without_zones_in_utc() {
+        let amazon = Policy::amazon();
+        assert_eq!(amazon.calendar("A1VC38T7YXB528").name(), "Asia/Tokyo");
+        assert_eq!(amazon.calendar("ATVPDKIKX0DER").name(), "America/Los_Angeles");
+        assert_eq!(amazon.calendar("A1F83G8C2ARO7P").name(), "Europe/London");
+        assert_eq!(amazon.calendar("any other").name(), "UTC");
+        let mut json: serde_json::Value = serde_json::from_str(&amazon.to_json()).expect("json");
+        json.as_object_mut().expect("object").remove("time_zones");
+        let older = Policy::from_json(&json.to_string()).expect("a profile written before issue 17");
+        assert_eq!(older.calendar("A1VC38T7YXB528"), Calendar::UTC);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Calendar days and metric windows (SPEC §2).
 
-use chrono::{DateTime, Days, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Days, Duration, NaiveDate, NaiveTime, Offset, TimeZone, Utc};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::error::DomainError;
@@ -46,12 +47,112 @@ pub fn check_day(field: &str, day: Day) -> Result<Day, DomainError> {
     Ok(day)
 }
 
-/// A calendar day (UTC): the unit metrics attribute facts to.
+/// A calendar day: the unit metrics attribute facts to, in the calendar of
+/// the fact's marketplace ([`Calendar`]).
 pub type Day = NaiveDate;
 
-/// The UTC calendar day of an instant.
+/// The UTC calendar day of an instant (the edge's checks and UTC marketplaces;
+/// metrics ask a marketplace's [`Calendar`]).
 pub fn day_of(at: Instant) -> Day {
     at.date_naive()
+}
+
+/// The last nanosecond of a day's time.
+const LAST_NANOSECOND: NaiveTime = match NaiveTime::from_hms_nano_opt(23, 59, 59, 999_999_999) {
+    Some(time) => time,
+    None => NaiveTime::MIN,
+};
+
+/// Years within which a marketplace's calendar follows its time zone; outside
+/// them (only instants that bypassed the edge's check lie there) it is UTC,
+/// so the conversions never leave chrono's range.
+const ZONED_YEARS: std::ops::RangeInclusive<i32> = 1900..=2300;
+
+/// The calendar of a marketplace: the IANA time zone whose local days its
+/// metrics count in (issue 17). Windows, attribution days, warnings,
+/// deadlines and history are days of this calendar; a day lasts from its
+/// local midnight to the next, 23 or 25 hours on daylight-saving days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Calendar(Tz);
+
+impl Default for Calendar {
+    fn default() -> Self {
+        Calendar::UTC
+    }
+}
+
+impl Calendar {
+    /// UTC days.
+    pub const UTC: Calendar = Calendar(Tz::UTC);
+
+    /// The calendar of the IANA time zone `name` (`Asia/Tokyo`), if it is one.
+    pub fn named(name: &str) -> Option<Calendar> {
+        name.parse::<Tz>().ok().map(Calendar)
+    }
+
+    /// The zone's IANA name.
+    pub fn name(self) -> &'static str {
+        self.0.name()
+    }
+
+    /// The local calendar day of an instant.
+    pub fn day_of(self, at: Instant) -> Day {
+        if self.0 == Tz::UTC || !ZONED_YEARS.contains(&chrono::Datelike::year(&at)) {
+            return at.date_naive();
+        }
+        at.with_timezone(&self.0).date_naive()
+    }
+
+    /// The first instant of a local day: its midnight, or where the clocks
+    /// jump over midnight, the first instant that exists (a day's time is
+    /// never before its start).
+    pub fn start_of(self, day: Day) -> Instant {
+        if self.0 == Tz::UTC || !ZONED_YEARS.contains(&chrono::Datelike::year(&day)) {
+            return day.and_time(NaiveTime::MIN).and_utc();
+        }
+        let midnight = day.and_time(NaiveTime::MIN);
+        // Clocks jump forward by at most a few hours: the first local minute
+        // that exists after midnight is where the day begins.
+        (0..=24 * 60)
+            .filter_map(|minutes| {
+                let local = midnight.checked_add_signed(Duration::minutes(minutes))?;
+                self.0.from_local_datetime(&local).earliest()
+            })
+            .next()
+            .map_or_else(|| midnight.and_utc(), |at| at.with_timezone(&Utc))
+    }
+
+    /// The last instant of a local day (a daily figure is the figure as of
+    /// this instant): the nanosecond before the next day starts. For
+    /// [`Day::MAX`](NaiveDate::MAX), [`DateTime::<Utc>::MAX_UTC`].
+    pub fn end_of(self, day: Day) -> Instant {
+        match day.succ_opt() {
+            Some(next) if self.0 != Tz::UTC && ZONED_YEARS.contains(&chrono::Datelike::year(&day)) => {
+                shift(self.start_of(next), Duration::nanoseconds(-1))
+            }
+            _ => day.and_time(LAST_NANOSECOND).and_utc(),
+        }
+    }
+
+    /// The zone's offset from UTC at `at`, in seconds (east positive).
+    pub fn offset_seconds(self, at: Instant) -> i32 {
+        self.0.offset_from_utc_datetime(&at.naive_utc()).fix().local_minus_utc()
+    }
+}
+
+impl Serialize for Calendar {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for Calendar {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Calendar::named(&name).ok_or_else(|| {
+            serde::de::Error::custom(format!("{name:?} is not an IANA time zone (such as \"Asia/Tokyo\" or \"UTC\")"))
+        })
+    }
 }
 
 /// `day` moved by `days` days (back when negative), saturating at chrono's ends,
@@ -196,5 +297,71 @@ mod tests {
     fn window_without_lag_ends_on_the_day() {
         let range = DayRange::ending_before(d(2026, 3, 7), 7, 0);
         assert_eq!((range.start, range.end), (d(2026, 3, 1), d(2026, 3, 7)));
+    }
+
+    fn at(y: i32, m: u32, day: u32, h: u32, min: u32) -> Instant {
+        d(y, m, day).and_hms_opt(h, min, 0).expect("time").and_utc()
+    }
+
+    #[test]
+    fn utc_days_at_the_ends_of_chrono_have_bounds() {
+        // Issue 13: end_of(day) computed the next day's midnight and overflowed.
+        let utc = Calendar::UTC;
+        assert_eq!(utc.end_of(NaiveDate::MAX), DateTime::<Utc>::MAX_UTC);
+        assert_eq!(utc.start_of(NaiveDate::MIN), DateTime::<Utc>::MIN_UTC);
+        let second_day = NaiveDate::MIN.succ_opt().expect("day");
+        assert_eq!(utc.end_of(NaiveDate::MIN), utc.start_of(second_day) - Duration::nanoseconds(1));
+        assert_eq!(utc.end_of(d(2026, 5, 8)), at(2026, 5, 9, 0, 0) - Duration::nanoseconds(1));
+        // A zoned calendar is UTC far outside the supported range: no overflow either.
+        let tokyo = Calendar::named("Asia/Tokyo").expect("zone");
+        assert_eq!(tokyo.end_of(NaiveDate::MAX), DateTime::<Utc>::MAX_UTC);
+        assert_eq!(tokyo.start_of(NaiveDate::MIN), DateTime::<Utc>::MIN_UTC);
+        assert_eq!(tokyo.day_of(DateTime::<Utc>::MAX_UTC), NaiveDate::MAX);
+        assert_eq!(tokyo.day_of(DateTime::<Utc>::MIN_UTC), NaiveDate::MIN);
+    }
+
+    #[test]
+    fn a_local_day_runs_from_local_midnight_to_local_midnight() {
+        // Tokyo is UTC+9 all year: 1 May 08:00 in Tokyo is 30 April 23:00 UTC.
+        let tokyo = Calendar::named("Asia/Tokyo").expect("zone");
+        assert_eq!(tokyo.day_of(at(2026, 4, 30, 23, 0)), d(2026, 5, 1));
+        assert_eq!(Calendar::UTC.day_of(at(2026, 4, 30, 23, 0)), d(2026, 4, 30));
+        assert_eq!(tokyo.start_of(d(2026, 5, 1)), at(2026, 4, 30, 15, 0));
+        assert_eq!(tokyo.end_of(d(2026, 5, 1)), at(2026, 5, 1, 15, 0) - Duration::nanoseconds(1));
+        // Los Angeles is UTC−7 in summer: 1 May 03:00 UTC is still 30 April there.
+        let la = Calendar::named("America/Los_Angeles").expect("zone");
+        assert_eq!(la.day_of(at(2026, 5, 1, 3, 0)), d(2026, 4, 30));
+        assert_eq!(la.day_of(at(2026, 5, 1, 7, 0)), d(2026, 5, 1));
+        assert_eq!(la.offset_seconds(at(2026, 5, 1, 7, 0)), -7 * 3600);
+    }
+
+    #[test]
+    fn daylight_saving_days_last_23_and_25_hours() {
+        let la = Calendar::named("America/Los_Angeles").expect("zone");
+        let hours = |day: Day| (la.end_of(day) + Duration::nanoseconds(1) - la.start_of(day)).num_hours();
+        // 2026-03-08: clocks go from 02:00 PST to 03:00 PDT; 2026-11-01: from 02:00 PDT back to 01:00 PST.
+        assert_eq!(hours(d(2026, 3, 8)), 23);
+        assert_eq!(hours(d(2026, 11, 1)), 25);
+        assert_eq!(hours(d(2026, 3, 9)), 24);
+        assert_eq!(la.start_of(d(2026, 3, 8)), at(2026, 3, 8, 8, 0)); // midnight PST = 08:00 UTC
+        assert_eq!(la.start_of(d(2026, 3, 9)), at(2026, 3, 9, 7, 0)); // midnight PDT = 07:00 UTC
+        // 2026-03-08 23:30 PDT is 06:30 UTC on the 9th, still the 8th there.
+        assert_eq!(la.day_of(at(2026, 3, 9, 6, 30)), d(2026, 3, 8));
+        // Where midnight itself is skipped (Santiago, 2026-09-06: 00:00 → 01:00),
+        // the day starts at the first instant that exists, 01:00 local.
+        let santiago = Calendar::named("America/Santiago").expect("zone");
+        assert_eq!(santiago.start_of(d(2026, 9, 6)), at(2026, 9, 6, 4, 0));
+        assert_eq!(santiago.day_of(at(2026, 9, 6, 4, 0)), d(2026, 9, 6));
+        assert_eq!(santiago.day_of(at(2026, 9, 6, 4, 0) - Duration::nanoseconds(1)), d(2026, 9, 5));
+    }
+
+    #[test]
+    fn calendars_are_named_by_iana_zones() {
+        assert_eq!(Calendar::named("Asia/Tokyo").map(Calendar::name), Some("Asia/Tokyo"));
+        assert_eq!(Calendar::named("Asia/Tokio"), None);
+        let json = serde_json::to_string(&Calendar::named("Europe/London")).expect("json");
+        assert_eq!(json, "\"Europe/London\"");
+        let error = serde_json::from_str::<Calendar>("\"Mars/Olympus\"").expect_err("not a zone");
+        assert!(error.to_string().contains("\"Mars/Olympus\" is not an IANA time zone"), "{error}");
     }
 }

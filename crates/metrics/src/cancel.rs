@@ -1,7 +1,7 @@
 //! Pre-fulfilment cancel rate (SPEC §3): MFN orders cancelled by the seller (or
 //! auto-cancelled for an unconfirmed shipment) before shipment ÷ MFN orders.
 
-use sellerhealth_domain::{CancellationInitiator, FulfillmentChannel, Instant, OrderRecord, day_of};
+use sellerhealth_domain::{CancellationInitiator, FulfillmentChannel, Instant, OrderRecord};
 
 use crate::counters::Counter;
 use crate::order_facts::cancellation_before_shipment;
@@ -21,6 +21,6 @@ pub(crate) fn tally(record: &OrderRecord, t: Instant, tally: &mut Tally) {
     let sellers_fault =
         matches!(cancellation.initiator, CancellationInitiator::Seller | CancellationInitiator::SystemUnshipped);
     if sellers_fault && cancellation.cancelled_at <= t {
-        tally.count(Counter::SellerCancelledOrders, day_of(record.order.purchased_at));
+        tally.count(Counter::SellerCancelledOrders, tally.day_of(record.order.purchased_at));
     }
 }

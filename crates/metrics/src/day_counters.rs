@@ -6,10 +6,9 @@ use std::collections::BTreeMap;
 use foldhash::HashMap;
 
 use sellerhealth_domain::time::shift_days;
-use sellerhealth_domain::{Day, DayRange, Instant, day_of};
+use sellerhealth_domain::{Calendar, Day, DayRange, Instant};
 
 use crate::counters::{Counter, CounterSource};
-use crate::order_facts::start_of;
 
 /// One seller's counters in one marketplace, as of an instant: the
 /// [`CounterSource`] every report is evaluated from — the store's (rows read
@@ -29,6 +28,8 @@ use crate::order_facts::start_of;
 pub struct DayCounters {
     /// The marketplace loaded.
     marketplace_id: String,
+    /// Its calendar: days are its local days.
+    calendar: Calendar,
     /// The evaluation instant's day: rows are summed up to the day before it.
     base_day: Option<Day>,
     /// The start of `base_day`.
@@ -52,31 +53,34 @@ impl DayCounters {
 
     /// Every change of the book's `marketplace_id` effective by `as_of`, given
     /// one at a time to [`DayCountersBuilder::add`].
-    pub fn from_changes(marketplace_id: &str, as_of: Instant) -> DayCountersBuilder {
+    pub fn from_changes(marketplace_id: &str, calendar: Calendar, as_of: Instant) -> DayCountersBuilder {
         DayCountersBuilder {
             marketplace_id: marketplace_id.to_owned(),
+            calendar,
             as_of,
-            base_start: start_of(day_of(as_of)),
+            base_start: calendar.start_of(calendar.day_of(as_of)),
             rows: HashMap::default(),
             today: Vec::new(),
         }
     }
 
-    /// Counters of `marketplace_id` as of `as_of` from `rows` (counter,
-    /// attribution day, effective day, total), effective before `as_of`'s day,
-    /// and `today`'s changes (counter, attribution day, instant, delta),
-    /// effective on `as_of`'s day up to `as_of`.
+    /// Counters of `marketplace_id` (days of `calendar`) as of `as_of` from
+    /// `rows` (counter, attribution day, effective day, total), effective
+    /// before `as_of`'s day, and `today`'s changes (counter, attribution day,
+    /// instant, delta), effective on `as_of`'s day up to `as_of`.
     pub fn new(
         marketplace_id: &str,
+        calendar: Calendar,
         as_of: Instant,
         rows: Vec<(Counter, Day, Day, i64)>,
         today: Vec<(Counter, Day, Instant, i64)>,
     ) -> Self {
-        let base_day = day_of(as_of);
+        let base_day = calendar.day_of(as_of);
         let mut out = DayCounters {
             marketplace_id: marketplace_id.to_owned(),
+            calendar,
             base_day: Some(base_day),
-            base_start: Some(start_of(base_day)),
+            base_start: Some(calendar.start_of(base_day)),
             ..Default::default()
         };
         let mut by_day: HashMap<Counter, BTreeMap<Day, i64>> = HashMap::default();
@@ -110,7 +114,7 @@ impl DayCounters {
     /// changes of the loaded day count (those up to `as_of`).
     fn reach(&self, as_of: Instant) -> Option<(Day, bool)> {
         let (base_day, base_start) = (self.base_day?, self.base_start?);
-        Some(if as_of >= base_start { (shift_days(base_day, -1), true) } else { (day_of(as_of), false) })
+        Some(if as_of >= base_start { (shift_days(base_day, -1), true) } else { (self.calendar.day_of(as_of), false) })
     }
 
     /// The sum of every loaded change of `counter` with an attribution day up to `day`.
@@ -179,7 +183,7 @@ impl CounterSource for DayCounters {
             .into_iter()
             .flatten()
             .filter(|(_, at, _)| with_today && *at <= as_of)
-            .map(|(day, at, delta)| (*day, day_of(*at), *delta));
+            .map(|(day, at, delta)| (*day, self.calendar.day_of(*at), *delta));
         rows.chain(today).collect()
     }
 
@@ -207,6 +211,7 @@ impl CounterSource for DayCounters {
 #[derive(Debug)]
 pub struct DayCountersBuilder {
     marketplace_id: String,
+    calendar: Calendar,
     as_of: Instant,
     base_start: Instant,
     /// (counter, attribution day, effective day) → total, effective before `as_of`'s day.
@@ -230,13 +235,13 @@ impl DayCountersBuilder {
         if at >= self.base_start {
             self.today.push((counter, day, at, delta));
         } else {
-            add(self.rows.entry((counter, day, day_of(at))).or_default(), delta);
+            add(self.rows.entry((counter, day, self.calendar.day_of(at))).or_default(), delta);
         }
     }
 
     /// The counters summed.
     pub fn build(self) -> DayCounters {
         let rows = self.rows.into_iter().filter(|(_, total)| *total != 0).map(|((c, day, eff), t)| (c, day, eff, t));
-        DayCounters::new(&self.marketplace_id, self.as_of, rows.collect(), self.today)
+        DayCounters::new(&self.marketplace_id, self.calendar, self.as_of, rows.collect(), self.today)
     }
 }

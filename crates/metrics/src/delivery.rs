@@ -1,7 +1,7 @@
 //! Valid tracking rate, on-time delivery rate and unit on-time delivery rate
 //! (SPEC §3), all for MFN shipments.
 
-use sellerhealth_domain::{FulfillmentChannel, Instant, OrderRecord, day_of};
+use sellerhealth_domain::{FulfillmentChannel, Instant, OrderRecord};
 
 use crate::counters::Counter;
 use crate::order_facts::{cancelled_by, carrier_data_known, scans, shipment_units, shipping_known};
@@ -21,11 +21,11 @@ pub(crate) fn tally(record: &OrderRecord, t: Instant, tally: &mut Tally) {
     if order.fulfillment_channel != FulfillmentChannel::Mfn || t < order.purchased_at {
         return;
     }
-    let promised_day = order.promised_delivery_latest_at.map(day_of);
+    let promised_day = order.promised_delivery_latest_at.map(|promised| tally.day_of(promised));
     let mut units_on_time: u32 = 0;
     let mut carrier_data_missing = false;
     for shipment in record.shipments.iter().filter(|s| s.confirmed_at <= t) {
-        let confirmed_day = day_of(shipment.confirmed_at);
+        let confirmed_day = tally.day_of(shipment.confirmed_at);
         if !carrier_data_known(record, shipment, t) {
             // In neither side of valid tracking nor of the delivery rates.
             carrier_data_missing = true;
@@ -45,7 +45,7 @@ pub(crate) fn tally(record: &OrderRecord, t: Instant, tally: &mut Tally) {
         // On time (SPEC §3): valid tracking, delivered by the promised day, and not
         // first scanned after its delivery (a parcel not tracked in time). The
         // units of such a shipment are the units delivered on time.
-        if delivered.is_some_and(|d| first_scan <= d && day_of(d) <= promised_day) {
+        if delivered.is_some_and(|d| first_scan <= d && tally.day_of(d) <= promised_day) {
             tally.count(Counter::OnTimeDeliveries, promised_day);
             units_on_time = units_on_time.saturating_add(shipment_units(record, shipment));
         }

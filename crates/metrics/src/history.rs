@@ -3,7 +3,6 @@
 use sellerhealth_domain::{Day, Instant, Policy};
 
 use crate::counters::CounterSource;
-use crate::order_facts::end_of;
 use crate::rate::{Metric, MetricStatus, RateSpec};
 use crate::response;
 
@@ -33,7 +32,8 @@ pub fn history_metrics(policy: &Policy) -> Vec<Metric> {
     rates.chain(contact).collect()
 }
 
-/// `metric`'s figures for each day of `from..=to`, with the facts known at `now`
+/// `metric`'s figures for each day of `from..=to` (days of the marketplace's
+/// calendar), with the facts known at `now`
 /// (a day after `now` is evaluated as of `now`). `None` for a metric without a
 /// daily rate (the AHR) or unknown to the policy.
 pub fn history(
@@ -46,13 +46,14 @@ pub fn history(
     now: Instant,
 ) -> Option<Vec<MetricDay>> {
     let days = std::iter::successors(Some(from), Day::succ_opt).take_while(|d| *d <= to);
+    let calendar = policy.calendar(marketplace_id);
     if let Metric::ContactResponseTime { window_days } = metric {
         if !policy.contact_response.windows_days.contains(&window_days) {
             return None;
         }
         return Some(
             days.map(|day| {
-                let c = response::evaluate(source, policy, marketplace_id, window_days, end_of(day).min(now));
+                let c = response::evaluate(source, policy, marketplace_id, window_days, calendar.end_of(day).min(now));
                 MetricDay {
                     day,
                     numerator: c.on_time,
@@ -65,7 +66,7 @@ pub fn history(
         );
     }
     let spec = RateSpec::all(policy).into_iter().find(|s| s.metric == metric)?;
-    let counts = spec.daily_counts(source, marketplace_id, from, to, now);
+    let counts = spec.daily_counts(source, calendar, marketplace_id, from, to, now);
     Some(
         days.zip(counts)
             .map(|(day, (numerator, denominator))| {

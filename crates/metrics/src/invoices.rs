@@ -1,23 +1,24 @@
 //! Invoice defect rate (SPEC §3): business orders whose invoice is missing or was
 //! uploaded more than one business day after shipment ÷ business orders.
 
-use sellerhealth_domain::{Instant, OrderRecord, day_of};
+use sellerhealth_domain::{Calendar, Instant, OrderRecord};
 
 use crate::counters::Counter;
-use crate::order_facts::{business_days_after, first_confirmation, start_of};
+use crate::order_facts::{business_days_after, first_confirmation};
 use crate::timeline::Tally;
 
 /// The instant the invoice becomes late: the start of the second business day
-/// after the shipment day (an upload up to the end of the first one is on time).
-pub fn invoice_deadline(record: &OrderRecord) -> Option<Instant> {
-    first_confirmation(record).map(|shipped| start_of(business_days_after(day_of(shipped), 2)))
+/// after the shipment day (an upload up to the end of the first one is on
+/// time), days of the order's marketplace's `calendar`.
+pub fn invoice_deadline(record: &OrderRecord, calendar: Calendar) -> Option<Instant> {
+    first_confirmation(record).map(|shipped| calendar.start_of(business_days_after(calendar.day_of(shipped), 2)))
 }
 
 /// Instants where the order's invoice counters may change.
-pub(crate) fn times(record: &OrderRecord, out: &mut Vec<Instant>) {
+pub(crate) fn times(record: &OrderRecord, calendar: Calendar, out: &mut Vec<Instant>) {
     if record.order.business_order {
         out.push(record.order.purchased_at);
-        out.extend(invoice_deadline(record));
+        out.extend(invoice_deadline(record, calendar));
         out.extend(record.invoices.iter().map(|i| i.uploaded_at));
     }
 }
@@ -29,9 +30,9 @@ pub(crate) fn tally(record: &OrderRecord, t: Instant, tally: &mut Tally) {
     if !order.business_order || t < order.purchased_at {
         return;
     }
-    let day = day_of(order.purchased_at);
+    let day = tally.day_of(order.purchased_at);
     tally.count(Counter::BusinessOrders, day);
-    let Some(deadline) = invoice_deadline(record) else { return };
+    let Some(deadline) = invoice_deadline(record, tally.calendar()) else { return };
     let uploaded_in_time = record.invoices.iter().any(|i| i.uploaded_at < deadline);
     if t >= deadline && !uploaded_in_time {
         tally.count(Counter::InvoiceDefects, day);

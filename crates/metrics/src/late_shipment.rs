@@ -3,7 +3,7 @@
 //! latest-ship date. An order whose shipping is unknown (its source cannot tell
 //! when it shipped) is in neither; it is counted as lacking shipment data.
 
-use sellerhealth_domain::{FulfillmentChannel, Instant, OrderRecord, day_of};
+use sellerhealth_domain::{FulfillmentChannel, Instant, OrderRecord};
 
 use crate::counters::Counter;
 use crate::order_facts::{cancellation_before_shipment, cancelled_by, first_confirmation, shipping_known};
@@ -32,7 +32,7 @@ pub(crate) fn tally(record: &OrderRecord, t: Instant, tally: &mut Tally) {
     if order.fulfillment_channel != FulfillmentChannel::Mfn || t < order.purchased_at || cancelled_by(record, t) {
         return;
     }
-    let day = day_of(order.latest_ship_at);
+    let day = tally.day_of(order.latest_ship_at);
     if !shipping_known(record, t) {
         tally.count(Counter::ShipmentDataMissing, day);
         return;

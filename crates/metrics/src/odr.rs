@@ -3,9 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use sellerhealth_domain::{
-    ClaimOutcome, FeedbackAction, FulfillmentChannel, Instant, OrderRecord, SellerFeedback, day_of,
-};
+use sellerhealth_domain::{ClaimOutcome, FeedbackAction, FulfillmentChannel, Instant, OrderRecord, SellerFeedback};
 
 use crate::counters::{Counter, CounterSource};
 use crate::rate::RateMetric;
@@ -60,7 +58,7 @@ pub(crate) fn tally(record: &OrderRecord, t: Instant, tally: &mut Tally) {
         return;
     }
     let channel = order.fulfillment_channel;
-    let day = day_of(order.purchased_at);
+    let day = tally.day_of(order.purchased_at);
     tally.count(Counter::Orders(channel), day);
     let negative = has_negative_feedback(record, t);
     let claim = has_open_claim(record, t);

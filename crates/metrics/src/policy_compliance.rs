@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use sellerhealth_domain::{
     Day, DayRange, FulfillmentChannel, Instant, OrderRecord, Policy, PolicyCategory, PolicyViolation,
-    ViolationSeverity, day_of, versions,
+    ViolationSeverity, versions,
 };
 
 use crate::counters::{Counter, CounterSource};
@@ -67,14 +67,19 @@ pub struct AccountHealthRating {
 /// Each violation counts on its occurrence day from its occurrence on. Facts
 /// with one `violation_id` are versions of one violation (its resolution sent
 /// later): it counts once, as the version standing at each instant says.
-pub(crate) fn changes(violations: &[PolicyViolation], out: &mut impl FnMut(&str, Counter, Day, Instant, i64)) {
+pub(crate) fn changes(
+    violations: &[PolicyViolation],
+    policy: &Policy,
+    out: &mut impl FnMut(&str, Counter, Day, Instant, i64),
+) {
     for violation in versions::subjects(violations) {
         let Some(marketplace_id) = violation.first().map(|v| v.marketplace_id.as_str()) else { continue };
         emit(
+            policy.calendar(marketplace_id),
             versions::change_instants(violation.iter().copied()),
             |t, tally| {
                 if let Some(standing) = versions::standing_of(&violation, t).filter(|v| v.occurred_at <= t) {
-                    tally.count(Counter::Violations(standing.category), day_of(standing.occurred_at));
+                    tally.count(Counter::Violations(standing.category), tally.day_of(standing.occurred_at));
                 }
             },
             &mut |counter, day, at, delta| out(marketplace_id, counter, day, at, delta),
@@ -100,7 +105,7 @@ pub(crate) fn tally(record: &OrderRecord, t: Instant, tally: &mut Tally) {
         FulfillmentChannel::Mfn => first_confirmation(record).is_some_and(|s| s <= t),
     };
     if shipped {
-        tally.count(Counter::FulfilledOrders, day_of(order.purchased_at));
+        tally.count(Counter::FulfilledOrders, tally.day_of(order.purchased_at));
     }
 }
 
@@ -111,7 +116,7 @@ pub fn evaluate(
     marketplace_id: &str,
     as_of: Instant,
 ) -> PolicyCompliance {
-    let days = DayRange::ending_before(day_of(as_of), policy.policy_window_days, 0);
+    let days = DayRange::ending_before(policy.calendar(marketplace_id).day_of(as_of), policy.policy_window_days, 0);
     let categories = CATEGORIES
         .iter()
         .map(|&category| {
@@ -143,7 +148,8 @@ pub fn account_health_rating(
     marketplace_id: &str,
     as_of: Instant,
 ) -> AccountHealthRating {
-    let days = DayRange::ending_before(day_of(as_of), policy.policy_window_days, 0);
+    let calendar = policy.calendar(marketplace_id);
+    let days = DayRange::ending_before(calendar.day_of(as_of), policy.policy_window_days, 0);
     let fulfilled = source.total(marketplace_id, Counter::FulfilledOrders, days, as_of);
     // A count of orders: saturating only matters for nonsense input.
     let earned =
@@ -152,7 +158,7 @@ pub fn account_health_rating(
     // One violation per id: the version standing as of `as_of` (its resolution
     // counts from its own instant).
     for violation in versions::standing(violations, as_of).into_iter().filter(|v| {
-        v.marketplace_id == marketplace_id && v.occurred_at <= as_of && days.contains(day_of(v.occurred_at))
+        v.marketplace_id == marketplace_id && v.occurred_at <= as_of && days.contains(calendar.day_of(v.occurred_at))
     }) {
         by_category.entry(violation.category).or_default().push(violation);
     }

@@ -4,10 +4,9 @@
 use std::collections::BTreeSet;
 
 use sellerhealth_domain::time::shift_days;
-use sellerhealth_domain::{Day, DayRange, FulfillmentChannel, Instant, Policy, RateTarget, TargetCondition, day_of};
+use sellerhealth_domain::{Calendar, Day, DayRange, FulfillmentChannel, Instant, Policy, RateTarget, TargetCondition};
 
 use crate::counters::{Counter, CounterSource};
-use crate::order_facts::end_of;
 
 /// Which metric a figure is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -200,9 +199,11 @@ impl RateSpec {
     /// counts from the day its attribution day enters the window, or the day
     /// it takes effect if that is later, through the day its attribution day
     /// leaves the window: a difference array over the days, summed once.
+    /// Days are `calendar`'s.
     pub fn daily_counts(
         &self,
         source: &impl CounterSource,
+        calendar: Calendar,
         marketplace_id: &str,
         from: Day,
         to: Day,
@@ -219,7 +220,9 @@ impl RateSpec {
         if !uniform {
             // Windows cut short at chrono's ends: day by day.
             let days = std::iter::successors(Some(from), Day::succ_opt).take_while(|d| *d <= to);
-            return days.map(|day| self.counts(source, marketplace_id, self.days(day), end_of(day).min(now))).collect();
+            return days
+                .map(|day| self.counts(source, marketplace_id, self.days(day), calendar.end_of(day).min(now)))
+                .collect();
         }
         let mut steps = vec![(0_i64, 0_i64); length.saturating_add(1)];
         for (counters, numerator) in [(&self.numerator, true), (&self.denominator, false)] {
@@ -278,9 +281,16 @@ impl RateSpec {
     }
 
     /// The metric as of `as_of`, without recovery figures
-    /// ([`recovery::evaluate`](crate::recovery::evaluate) adds them).
-    pub fn evaluate_figures(&self, source: &impl CounterSource, marketplace_id: &str, as_of: Instant) -> RateMetric {
-        let days = self.days(day_of(as_of));
+    /// ([`recovery::evaluate`](crate::recovery::evaluate) adds them), its
+    /// window of `calendar`'s days.
+    pub fn evaluate_figures(
+        &self,
+        source: &impl CounterSource,
+        calendar: Calendar,
+        marketplace_id: &str,
+        as_of: Instant,
+    ) -> RateMetric {
+        let days = self.days(calendar.day_of(as_of));
         let (numerator, denominator) = self.counts(source, marketplace_id, days, as_of);
         let mut metric = RateMetric::new(self.metric, &self.target, days, numerator, denominator);
         let sum = |counters: &[Counter]| sum(source, marketplace_id, counters, days, as_of);
@@ -399,18 +409,18 @@ mod tests {
             let set = ContributionSet::new(changes.iter().map(|&(day, late, second, delta, which)| Contribution {
                 marketplace_id: if which == 3 { "CA".into() } else { "US".into() },
                 counter: counters[(usize::try_from(day).unwrap() + which) % counters.len()],
-                day: day_of(start + Duration::days(day)),
+                day: (start + Duration::days(day)).date_naive(),
                 at: start + Duration::days(day + late) + Duration::seconds(second),
                 delta,
             }));
             let now = start + Duration::days(now_offset) + Duration::hours(13);
-            let from = day_of(start + Duration::days(from_offset));
+            let from = (start + Duration::days(from_offset)).date_naive();
             let to = shift_days(from, length);
             for spec in &specs {
-                let one_pass = spec.daily_counts(&set, "US", from, to, now);
+                let one_pass = spec.daily_counts(&set, Calendar::UTC, "US", from, to, now);
                 let per_day: Vec<(i64, i64)> = std::iter::successors(Some(from), Day::succ_opt)
                     .take_while(|d| *d <= to)
-                    .map(|day| spec.counts(&set, "US", spec.days(day), end_of(day).min(now)))
+                    .map(|day| spec.counts(&set, "US", spec.days(day), Calendar::UTC.end_of(day).min(now)))
                     .collect();
                 prop_assert_eq!(one_pass, per_day, "{:?}", spec.metric);
             }
@@ -433,7 +443,7 @@ mod tests {
             contribution(Counter::Orders(FulfillmentChannel::Mfn), at(3, 1)),
             contribution(Counter::DefectiveOrders(FulfillmentChannel::Mfn), at(4, 20)),
         ]);
-        let counts = spec.daily_counts(&set, "US", day(3, 1), day(6, 30), at(7, 1));
+        let counts = spec.daily_counts(&set, Calendar::UTC, "US", day(3, 1), day(6, 30), at(7, 1));
         assert_eq!(counts.len(), 122);
         let on = |d: Day| counts[usize::try_from(d.signed_duration_since(day(3, 1)).num_days()).unwrap()];
         assert_eq!(on(day(3, 14)), (0, 0));
@@ -443,7 +453,8 @@ mod tests {
         assert_eq!(on(day(5, 13)), (1, 1));
         assert_eq!(on(day(5, 14)), (0, 0));
         // As of 20 April 11:00, the claim (at noon) is not known yet: the last day shows it out.
-        let counts = spec.daily_counts(&set, "US", day(4, 19), day(4, 21), at(4, 20) - Duration::hours(1));
+        let counts =
+            spec.daily_counts(&set, Calendar::UTC, "US", day(4, 19), day(4, 21), at(4, 20) - Duration::hours(1));
         assert_eq!(counts, [(0, 1), (0, 1), (0, 1)]);
     }
 }

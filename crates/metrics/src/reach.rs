@@ -6,16 +6,16 @@
 //! its look-back needs every earlier day too ([`traced_past_lookback`]).
 
 use sellerhealth_domain::time::{days_before, shift_days};
-use sellerhealth_domain::{Day, Instant, Policy, day_of};
+use sellerhealth_domain::{Calendar, Day, Instant, Policy};
 
 use crate::rate::RateSpec;
 use crate::report::AccountHealthReport;
 use crate::seller_rating::RATING_WINDOW_DAYS;
 use crate::warnings::{WARNING_LOOKBACK_DAYS, lookback_start};
 
-/// The first attribution day a report as of `as_of` reads.
-pub fn report_first_day(as_of: Instant, policy: &Policy) -> Day {
-    first_day_read(as_of, reach_days(policy))
+/// The first attribution day a report of `marketplace_id` as of `as_of` reads.
+pub fn report_first_day(as_of: Instant, policy: &Policy, marketplace_id: &str) -> Day {
+    first_day_read(policy.calendar(marketplace_id).day_of(as_of), reach_days(policy))
 }
 
 /// The first attribution day a history of daily figures from `from` on reads.
@@ -23,17 +23,17 @@ pub fn history_first_day(from: Day, policy: &Policy) -> Day {
     days_before(from, reach_days(policy).unsigned_abs())
 }
 
-/// The first attribution day the seller rating as of `as_of` reads.
-pub fn rating_first_day(as_of: Instant) -> Day {
-    days_before(day_of(as_of), u64::from(RATING_WINDOW_DAYS))
+/// The first attribution day the seller rating of `calendar`'s marketplace as of `as_of` reads.
+pub fn rating_first_day(as_of: Instant, calendar: Calendar) -> Day {
+    days_before(calendar.day_of(as_of), u64::from(RATING_WINDOW_DAYS))
 }
 
 /// Whether `report`, evaluated from the days [`report_first_day`] names,
 /// traced a warning back past its look-back: the start of that BAD run may lie
 /// before the days read, so the report must be evaluated again from every
 /// stored day. Rare: a metric BAD for over 120 days.
-pub fn traced_past_lookback(report: &AccountHealthReport) -> bool {
-    let lookback = lookback_start(report.as_of);
+pub fn traced_past_lookback(report: &AccountHealthReport, policy: &Policy) -> bool {
+    let lookback = lookback_start(report.as_of, policy.calendar(&report.marketplace_id));
     report.warnings.iter().any(|w| w.opened_on < lookback)
 }
 
@@ -46,27 +46,32 @@ pub fn reach_days(policy: &Policy) -> i64 {
     rates.chain(contact).chain([i64::from(policy.policy_window_days), i64::from(RATING_WINDOW_DAYS)]).max().unwrap_or(0)
 }
 
-/// The first attribution day a report as of `as_of` reads: the warning lookback
-/// plus the longest reach of a metric before `as_of`'s day, saturating at
-/// chrono's first day (see [`shift_days`]).
-pub fn first_day_read(as_of: Instant, reach_days: i64) -> Day {
-    shift_days(day_of(as_of), WARNING_LOOKBACK_DAYS.saturating_add(reach_days).saturating_neg())
+/// The first attribution day a report as of a day of `today` reads: the
+/// warning lookback plus the longest reach of a metric before it, saturating
+/// at chrono's first day (see [`shift_days`]).
+fn first_day_read(today: Day, reach_days: i64) -> Day {
+    shift_days(today, WARNING_LOOKBACK_DAYS.saturating_add(reach_days).saturating_neg())
 }
 
 #[cfg(test)]
 mod tests {
-    use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+    use chrono::{NaiveDate, TimeZone, Utc};
 
     use super::*;
 
     #[test]
     fn the_first_day_read_saturates_at_the_first_day_of_chrono() {
         // Issue 13: as_of in year -262143 minus the lookback panicked here.
-        assert_eq!(first_day_read(DateTime::<Utc>::MIN_UTC, 365), NaiveDate::MIN);
-        assert_eq!(first_day_read(DateTime::<Utc>::MAX_UTC, i64::MAX), NaiveDate::MIN);
-        assert_eq!(first_day_read(DateTime::<Utc>::MAX_UTC, 0), NaiveDate::from_ymd_opt(262_142, 9, 2).unwrap());
+        assert_eq!(first_day_read(NaiveDate::MIN, 365), NaiveDate::MIN);
+        assert_eq!(first_day_read(NaiveDate::MAX, i64::MAX), NaiveDate::MIN);
+        assert_eq!(first_day_read(NaiveDate::MAX, 0), NaiveDate::from_ymd_opt(262_142, 9, 2).unwrap());
         // 120 lookback days and 365 of reach before 2026-07-01.
         let as_of = Utc.with_ymd_and_hms(2026, 7, 1, 12, 0, 0).unwrap();
-        assert_eq!(first_day_read(as_of, 365), NaiveDate::from_ymd_opt(2025, 3, 3).unwrap());
+        assert_eq!(first_day_read(as_of.date_naive(), 365), NaiveDate::from_ymd_opt(2025, 3, 3).unwrap());
+        // As of 06:00 UTC on 07-01 it is still 06-30 in Los Angeles: a day earlier.
+        let early = Utc.with_ymd_and_hms(2026, 7, 1, 6, 0, 0).unwrap();
+        let policy = Policy::amazon();
+        assert_eq!(report_first_day(early, &policy, "ATVPDKIKX0DER"), NaiveDate::from_ymd_opt(2025, 3, 2).unwrap());
+        assert_eq!(report_first_day(early, &policy, "US"), NaiveDate::from_ymd_opt(2025, 3, 3).unwrap());
     }
 }

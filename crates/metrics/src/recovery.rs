@@ -1,16 +1,24 @@
 //! Recovery of a BAD rate (SPEC §4): how many more defect-free orders would bring it
 //! within target now, and the first day it is back if nothing new arrives.
 
-use sellerhealth_domain::{Instant, TargetCondition, day_of};
+use sellerhealth_domain::{Calendar, Instant, TargetCondition};
 
 use crate::counters::CounterSource;
 use crate::rate::{MetricStatus, RateMetric, RateSpec, Recovery};
 
-/// The metric as of `as_of`, with recovery figures when it is BAD.
-pub fn evaluate(spec: &RateSpec, source: &impl CounterSource, marketplace_id: &str, as_of: Instant) -> RateMetric {
-    let mut metric = spec.evaluate_figures(source, marketplace_id, as_of);
+/// The metric as of `as_of`, with recovery figures when it is BAD; days are `calendar`'s.
+pub fn evaluate(
+    spec: &RateSpec,
+    source: &impl CounterSource,
+    calendar: Calendar,
+    marketplace_id: &str,
+    as_of: Instant,
+) -> RateMetric {
+    let mut metric = spec.evaluate_figures(source, calendar, marketplace_id, as_of);
     if metric.status == MetricStatus::Bad {
-        metric.recovery = Some(recovery(spec, source, marketplace_id, as_of, metric.numerator, metric.denominator));
+        let today = calendar.day_of(as_of);
+        metric.recovery =
+            Some(recovery(spec, source, marketplace_id, as_of, today, metric.numerator, metric.denominator));
     }
     metric
 }
@@ -21,10 +29,10 @@ fn recovery(
     source: &impl CounterSource,
     marketplace_id: &str,
     as_of: Instant,
+    today: sellerhealth_domain::Day,
     numerator: i64,
     denominator: i64,
 ) -> Recovery {
-    let today = day_of(as_of);
     // The window moves on with the facts known now: its figures change only on
     // the days facts enter or leave it, however far ahead their dates lie (a
     // promised delivery a week out enters the window a week from now).

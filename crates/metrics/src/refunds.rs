@@ -1,6 +1,6 @@
 //! Refund rate (SPEC §3): orders with a refund or concession ÷ orders.
 
-use sellerhealth_domain::{Instant, OrderRecord, day_of};
+use sellerhealth_domain::{Instant, OrderRecord};
 
 use crate::counters::Counter;
 use crate::timeline::Tally;
@@ -19,6 +19,6 @@ pub fn refunded_by(record: &OrderRecord, t: Instant) -> bool {
 pub(crate) fn tally(record: &OrderRecord, t: Instant, tally: &mut Tally) {
     if refunded_by(record, t) {
         let order = &record.order;
-        tally.count(Counter::RefundedOrders(order.fulfillment_channel), day_of(order.purchased_at));
+        tally.count(Counter::RefundedOrders(order.fulfillment_channel), tally.day_of(order.purchased_at));
     }
 }

@@ -130,8 +130,11 @@ pub fn evaluate(
     as_of: Instant,
 ) -> AccountHealthReport {
     let specs = RateSpec::all(policy);
-    let mut rates: HashMap<Metric, RateMetric> =
-        specs.iter().map(|spec| (spec.metric, recovery::evaluate(spec, source, marketplace_id, as_of))).collect();
+    let calendar = policy.calendar(marketplace_id);
+    let mut rates: HashMap<Metric, RateMetric> = specs
+        .iter()
+        .map(|spec| (spec.metric, recovery::evaluate(spec, source, calendar, marketplace_id, as_of)))
+        .collect();
     let penalised_statuses: Vec<_> =
         specs.iter().filter(|s| s.target.penalised).filter_map(|s| rates.get(&s.metric)).map(|r| r.status).collect();
     let mut take = |metric| rates.remove(&metric).unwrap_or_else(|| unreachable_rate(metric, policy));
@@ -186,9 +189,14 @@ fn unreachable_rate(metric: Metric, policy: &Policy) -> RateMetric {
 /// [`subject_contributions`] reads must be named here (a test changes every
 /// other number of the profile and checks that no contribution moves).
 pub fn counter_parameters(policy: &Policy) -> String {
+    let zones = &policy.time_zones;
+    let listed: Vec<String> = zones.marketplaces.iter().map(|(id, zone)| format!("{id}:{}", zone.name())).collect();
     format!(
-        "contact_response.sla_hours={} return_response_hours={}",
-        policy.contact_response.sla_hours, policy.return_response_hours
+        "contact_response.sla_hours={} return_response_hours={} time_zones.default={} time_zones.marketplaces={}",
+        policy.contact_response.sla_hours,
+        policy.return_response_hours,
+        zones.default.name(),
+        listed.join(",")
     )
 }
 
@@ -208,17 +216,24 @@ fn order_changes_with(
     out: &mut impl FnMut(&str, Counter, Day, Instant, i64),
 ) {
     let marketplace_id = record.order.marketplace_id.as_str();
+    let cal = policy.calendar(marketplace_id);
     let out = &mut |counter, day, at, delta| out(marketplace_id, counter, day, at, delta);
-    emitter.emit(|t| odr::times(record, t), |t, tally| odr::tally(record, t, tally), out);
-    emitter.emit(|t| cancel::times(record, t), |t, tally| cancel::tally(record, t, tally), out);
-    emitter.emit(|t| late_shipment::times(record, t), |t, tally| late_shipment::tally(record, t, tally), out);
-    emitter.emit(|t| delivery::times(record, t), |t, tally| delivery::tally(record, t, tally), out);
-    emitter.emit(|t| refunds::times(record, t), |t, tally| refunds::tally(record, t, tally), out);
-    emitter.emit(|t| invoices::times(record, t), |t, tally| invoices::tally(record, t, tally), out);
-    emitter.emit(|t| returns::times(record, policy, t), |t, tally| returns::tally(record, policy, t, tally), out);
-    emitter.emit(|t| surveys::times(record, t), |t, tally| surveys::tally(record, t, tally), out);
-    emitter.emit(|t| policy_compliance::times(record, t), |t, tally| policy_compliance::tally(record, t, tally), out);
+    emitter.emit(cal, |t| odr::times(record, t), |t, tally| odr::tally(record, t, tally), out);
+    emitter.emit(cal, |t| cancel::times(record, t), |t, tally| cancel::tally(record, t, tally), out);
+    emitter.emit(cal, |t| late_shipment::times(record, t), |t, tally| late_shipment::tally(record, t, tally), out);
+    emitter.emit(cal, |t| delivery::times(record, t), |t, tally| delivery::tally(record, t, tally), out);
+    emitter.emit(cal, |t| refunds::times(record, t), |t, tally| refunds::tally(record, t, tally), out);
+    emitter.emit(cal, |t| invoices::times(record, cal, t), |t, tally| invoices::tally(record, t, tally), out);
+    emitter.emit(cal, |t| returns::times(record, policy, t), |t, tally| returns::tally(record, policy, t, tally), out);
+    emitter.emit(cal, |t| surveys::times(record, t), |t, tally| surveys::tally(record, t, tally), out);
     emitter.emit(
+        cal,
+        |t| policy_compliance::times(record, t),
+        |t, tally| policy_compliance::tally(record, t, tally),
+        out,
+    );
+    emitter.emit(
+        cal,
         |t| seller_rating::times(record, policy, t),
         |t, tally| seller_rating::tally(record, policy, t, tally),
         out,
@@ -247,7 +262,7 @@ pub fn subject_contributions(book: &SellerBook, subject: &Subject, policy: &Poli
         Subject::Violation(violation_id) => {
             let violations: Vec<PolicyViolation> =
                 book.violations().iter().filter(|v| v.violation_id == *violation_id).cloned().collect();
-            policy_compliance::changes(&violations, &mut collect);
+            policy_compliance::changes(&violations, policy, &mut collect);
         }
         Subject::Review(_) => {}
     }
@@ -264,7 +279,7 @@ pub fn book_changes(book: &SellerBook, policy: &Policy, out: &mut impl FnMut(&st
         response::changes(&record.messages, policy, out);
     }
     response::changes(book.messages_without_order(), policy, out);
-    policy_compliance::changes(book.violations(), out);
+    policy_compliance::changes(book.violations(), policy, out);
 }
 
 /// Every counter contribution of a seller's facts.
@@ -285,7 +300,7 @@ pub fn evaluate_seller(book: &SellerBook, policy: &Policy, as_of: Instant) -> Ve
     marketplaces.sort_unstable();
     marketplaces.dedup();
     let mut counters: Vec<DayCountersBuilder> =
-        marketplaces.iter().map(|marketplace| DayCounters::from_changes(marketplace, as_of)).collect();
+        marketplaces.iter().map(|m| DayCounters::from_changes(m, policy.calendar(m), as_of)).collect();
     book_changes(book, policy, &mut |marketplace_id, counter, day, at, delta| {
         if let Some(builder) = counters.iter_mut().find(|b| b.marketplace_id() == marketplace_id) {
             builder.add(counter, day, at, delta);
@@ -303,7 +318,7 @@ pub fn evaluate_seller(book: &SellerBook, policy: &Policy, as_of: Instant) -> Ve
 /// The counters of a seller's facts in `marketplace_id` as of `as_of`: what a
 /// store holding those facts would read back.
 pub fn book_counters(book: &SellerBook, policy: &Policy, marketplace_id: &str, as_of: Instant) -> DayCounters {
-    let mut counters = DayCounters::from_changes(marketplace_id, as_of);
+    let mut counters = DayCounters::from_changes(marketplace_id, policy.calendar(marketplace_id), as_of);
     book_changes(book, policy, &mut |marketplace, counter, day, at, delta| {
         if marketplace == marketplace_id {
             counters.add(counter, day, at, delta);
@@ -623,13 +638,15 @@ mod tests {
                 let mut times = Vec::new();
                 for times_of in [
                     odr::times, cancel::times, late_shipment::times, delivery::times, refunds::times,
-                    invoices::times, surveys::times, policy_compliance::times,
+                    surveys::times, policy_compliance::times,
                 ] {
                     times_of(record, &mut times);
                 }
+                invoices::times(record, Calendar::UTC, &mut times);
                 returns::times(record, &policy, &mut times);
                 seller_rating::times(record, &policy, &mut times);
                 crate::timeline::emit(
+                    Calendar::UTC,
                     times,
                     |t, tally| tally_all(record, &policy, t, tally),
                     &mut |counter, day, at, delta| every.push((at, counter, day, delta)),

@@ -3,7 +3,7 @@
 
 use chrono::Duration;
 use sellerhealth_domain::time::shift;
-use sellerhealth_domain::{BuyerMessage, Day, DayRange, Instant, Policy, TargetCondition, day_of, versions};
+use sellerhealth_domain::{BuyerMessage, Day, DayRange, Instant, Policy, TargetCondition, versions};
 
 use crate::counters::{Counter, CounterSource};
 use crate::rate::{Metric, MetricStatus};
@@ -58,6 +58,7 @@ pub(crate) fn changes(
         let mut times = versions::change_instants(message.iter().copied());
         times.extend(message.iter().map(|m| just_after(deadline(m))));
         emit(
+            policy.calendar(marketplace_id),
             times,
             |t, into| {
                 if let Some(m) = versions::standing_of(&message, t) {
@@ -73,7 +74,7 @@ fn tally(message: &BuyerMessage, deadline: Instant, t: Instant, tally: &mut Tall
     if t < message.received_at {
         return;
     }
-    let day = day_of(message.received_at);
+    let day = tally.day_of(message.received_at);
     tally.count(Counter::MessagesReceived, day);
     match message.first_replied_at.filter(|r| *r <= t) {
         Some(replied) => {
@@ -99,7 +100,7 @@ pub fn evaluate(
     window_days: u32,
     as_of: Instant,
 ) -> ContactResponseTime {
-    let days = DayRange::ending_before(day_of(as_of), window_days, 0);
+    let days = DayRange::ending_before(policy.calendar(marketplace_id).day_of(as_of), window_days, 0);
     let total = |counter| source.total(marketplace_id, counter, days, as_of);
     let on_time = total(Counter::MessagesOnTime);
     let late = total(Counter::MessagesLate);

@@ -4,7 +4,7 @@
 
 use chrono::Duration;
 use sellerhealth_domain::time::shift;
-use sellerhealth_domain::{Instant, OrderRecord, Policy, ReturnOutcome, ReturnRequest, day_of, versions};
+use sellerhealth_domain::{Instant, OrderRecord, Policy, ReturnOutcome, ReturnRequest, versions};
 
 use crate::counters::Counter;
 use crate::timeline::{Tally, just_after};
@@ -41,7 +41,7 @@ pub fn is_dissatisfied(request: &ReturnRequest, policy: &Policy, t: Instant) -> 
 pub(crate) fn tally(record: &OrderRecord, policy: &Policy, t: Instant, tally: &mut Tally) {
     let standing = versions::standing(&record.returns, t);
     for request in standing.into_iter().filter(|r| r.requested_at <= t && !r.handled_by_marketplace) {
-        let day = day_of(request.requested_at);
+        let day = tally.day_of(request.requested_at);
         tally.count(Counter::ReturnRequests, day);
         if is_dissatisfied(request, policy, t) {
             tally.count(Counter::ReturnsDissatisfied, day);

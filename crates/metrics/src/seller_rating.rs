@@ -3,7 +3,9 @@
 
 use chrono::Duration;
 use sellerhealth_domain::time::{shift, shift_days};
-use sellerhealth_domain::{BuyerMessage, DayRange, FulfillmentChannel, Instant, OrderRecord, Policy, day_of, versions};
+use sellerhealth_domain::{
+    BuyerMessage, Calendar, DayRange, FulfillmentChannel, Instant, OrderRecord, Policy, versions,
+};
 
 pub use crate::counters::ScoreClass;
 use crate::counters::{Counter, CounterSource};
@@ -76,9 +78,10 @@ fn unshipped_deadline(record: &OrderRecord) -> Instant {
     shift(record.order.latest_ship_at, Duration::days(UNSHIPPED_SEVERE_DAYS))
 }
 
-/// Business days (Monday–Friday) after `purchase`'s day up to and including `delivered`'s.
-fn business_days_to(purchase: Instant, delivered: Instant) -> i64 {
-    let (from, to) = (day_of(purchase), day_of(delivered));
+/// Business days (Monday–Friday) after `purchase`'s day up to and including
+/// `delivered`'s, days of the marketplace's `calendar`.
+fn business_days_to(calendar: Calendar, purchase: Instant, delivered: Instant) -> i64 {
+    let (from, to) = (calendar.day_of(purchase), calendar.day_of(delivered));
     // Any seven consecutive days hold five business days: count whole weeks, then
     // look at the remaining days one by one (fast however far apart the days are).
     let days = to.signed_duration_since(from).num_days();
@@ -93,13 +96,14 @@ fn business_days_to(purchase: Instant, delivered: Instant) -> i64 {
 /// Whether every bonus condition holds at `t` (SPEC §5): every unit of the
 /// order delivered by `t` in shipments with valid tracking, within 3 business
 /// days, by the promised day, and no refund. Only shipments confirmed by `t`
-/// count: one confirmed later has not happened yet at `t`.
-fn bonus(record: &OrderRecord, t: Instant) -> bool {
+/// count: one confirmed later has not happened yet at `t`. Days are the
+/// marketplace's `calendar`'s.
+fn bonus(record: &OrderRecord, calendar: Calendar, t: Instant) -> bool {
     let order = &record.order;
     if refunded_by(record, t) {
         return false;
     }
-    let Some(promised_day) = order.promised_delivery_latest_at.map(day_of) else { return false };
+    let Some(promised_day) = order.promised_delivery_latest_at.map(|p| calendar.day_of(p)) else { return false };
     let mut last_delivery = None;
     let mut units_delivered: u32 = 0;
     for shipment in record.shipments.iter().filter(|s| s.confirmed_at <= t) {
@@ -115,7 +119,8 @@ fn bonus(record: &OrderRecord, t: Instant) -> bool {
     // A partly shipped or partly delivered order gets no bonus.
     units_delivered >= order.units
         && last_delivery.is_some_and(|delivered| {
-            day_of(delivered) <= promised_day && business_days_to(order.purchased_at, delivered) <= BONUS_BUSINESS_DAYS
+            calendar.day_of(delivered) <= promised_day
+                && business_days_to(calendar, order.purchased_at, delivered) <= BONUS_BUSINESS_DAYS
         })
 }
 
@@ -149,7 +154,8 @@ pub fn score_class(record: &OrderRecord, policy: &Policy, t: Instant) -> ScoreCl
     if (mfn && !cancelled_by(record, t) && is_late(record, t)) || message_overdue(&record.messages, policy, t) {
         return ScoreClass::ServiceProblem;
     }
-    if known && bonus(record, t) { ScoreClass::PerfectWithBonus } else { ScoreClass::Perfect }
+    let calendar = policy.calendar(&record.order.marketplace_id);
+    if known && bonus(record, calendar, t) { ScoreClass::PerfectWithBonus } else { ScoreClass::Perfect }
 }
 
 /// Instants where the order's class may change: those of the ODR, shipping,
@@ -173,7 +179,7 @@ pub(crate) fn times(record: &OrderRecord, policy: &Policy, out: &mut Vec<Instant
 pub(crate) fn tally(record: &OrderRecord, policy: &Policy, t: Instant, tally: &mut Tally) {
     if t >= record.order.purchased_at {
         let class = score_class(record, policy, t);
-        tally.count(Counter::OrderScore(class), day_of(record.order.purchased_at));
+        tally.count(Counter::OrderScore(class), tally.day_of(record.order.purchased_at));
     }
 }
 
@@ -194,9 +200,10 @@ fn rounded_hundredths(total: i64, order_count: i64) -> i64 {
     i64::try_from(hundredths).unwrap_or(0)
 }
 
-/// The seller rating of `marketplace_id` as of `as_of`.
-pub fn evaluate(source: &impl CounterSource, marketplace_id: &str, as_of: Instant) -> SellerRating {
-    let days = DayRange::ending_before(day_of(as_of), RATING_WINDOW_DAYS, 0);
+/// The seller rating of `marketplace_id` as of `as_of` (its 365 days are the
+/// marketplace's calendar days under `policy`).
+pub fn evaluate(source: &impl CounterSource, policy: &Policy, marketplace_id: &str, as_of: Instant) -> SellerRating {
+    let days = DayRange::ending_before(policy.calendar(marketplace_id).day_of(as_of), RATING_WINDOW_DAYS, 0);
     let classes: Vec<(ScoreClass, i64)> = ScoreClass::ALL
         .iter()
         .map(|&class| (class, source.total(marketplace_id, Counter::OrderScore(class), days, as_of)))
@@ -234,14 +241,14 @@ mod tests {
     fn business_days_count_monday_to_friday_after_the_purchase_day() {
         let at = |d| Utc.with_ymd_and_hms(2026, 5, d, 12, 0, 0).single().expect("instant");
         // Bought Thursday 05-07: Fri 08 (1), Mon 11 (2), Tue 12 (3), Wed 13 (4).
-        assert_eq!(business_days_to(at(7), at(12)), 3);
-        assert_eq!(business_days_to(at(7), at(13)), 4);
+        assert_eq!(business_days_to(Calendar::UTC, at(7), at(12)), 3);
+        assert_eq!(business_days_to(Calendar::UTC, at(7), at(13)), 4);
         // Bought Friday 05-08, delivered Sunday 05-10: no business day yet.
-        assert_eq!(business_days_to(at(8), at(10)), 0);
-        assert_eq!(business_days_to(at(10), at(8)), 0);
+        assert_eq!(business_days_to(Calendar::UTC, at(8), at(10)), 0);
+        assert_eq!(business_days_to(Calendar::UTC, at(10), at(8)), 0);
         // 400 Gregorian years are 20,871 whole weeks (Saturday 2000-01-01 to 2400-01-01).
         let (y2000, y2400) = (Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0), Utc.with_ymd_and_hms(2400, 1, 1, 0, 0, 0));
-        assert_eq!(business_days_to(y2000.unwrap(), y2400.unwrap()), 20_871 * 5);
+        assert_eq!(business_days_to(Calendar::UTC, y2000.unwrap(), y2400.unwrap()), 20_871 * 5);
     }
 
     #[test]
@@ -250,8 +257,13 @@ mod tests {
         for from in 0..7 {
             for len in 0..40 {
                 let (purchase, delivered) = (start + Duration::days(from), start + Duration::days(from + len));
-                let walked = (1..=len).filter(|n| is_business_day(day_of(purchase + Duration::days(*n)))).count();
-                assert_eq!(business_days_to(purchase, delivered), walked as i64, "{purchase} to {delivered}");
+                let walked =
+                    (1..=len).filter(|n| is_business_day((purchase + Duration::days(*n)).date_naive())).count();
+                assert_eq!(
+                    business_days_to(Calendar::UTC, purchase, delivered),
+                    walked as i64,
+                    "{purchase} to {delivered}"
+                );
             }
         }
     }
@@ -272,11 +284,11 @@ mod tests {
     #[test]
     fn ratings_as_of_the_ends_of_chrono_have_no_orders() {
         let source = crate::counters::ContributionSet::default();
-        let rating = evaluate(&source, "US", chrono::DateTime::<Utc>::MAX_UTC);
+        let rating = evaluate(&source, &Policy::amazon(), "US", chrono::DateTime::<Utc>::MAX_UTC);
         assert_eq!((rating.order_count, rating.rating_hundredths, rating.band), (0, None, None));
         assert_eq!(rating.days.end, chrono::NaiveDate::MAX);
         assert_eq!(rating.days.len_days(), 365);
-        let rating = evaluate(&source, "US", chrono::DateTime::<Utc>::MIN_UTC);
+        let rating = evaluate(&source, &Policy::amazon(), "US", chrono::DateTime::<Utc>::MIN_UTC);
         assert_eq!(
             (rating.order_count, rating.days.start, rating.days.end),
             (0, chrono::NaiveDate::MIN, chrono::NaiveDate::MIN)

@@ -23,7 +23,7 @@
 
 mod document;
 
-use sellerhealth_domain::TargetCondition;
+use sellerhealth_domain::{Calendar, TargetCondition};
 use serde_json::Value;
 
 pub use self::document::{
@@ -138,11 +138,11 @@ pub fn ahr_status(band: AhrBand) -> &'static str {
     }
 }
 
-fn odr(odr: &odr::OrderDefectRate, fulfillment_type: FulfillmentType) -> OrderDefectRate {
+fn odr(odr: &odr::OrderDefectRate, fulfillment_type: FulfillmentType, calendar: Calendar) -> OrderDefectRate {
     let rate = &odr.rate;
     let component = |count| Component { count, status: Status::None };
     OrderDefectRate {
-        reporting_date_range: ReportingDateRange::of_days(rate.days),
+        reporting_date_range: ReportingDateRange::of_days(rate.days, calendar),
         order_count: rate.denominator,
         order_with_defects: Component { count: rate.numerator, status: rate.status.into() },
         claims: component(odr.atoz_claims),
@@ -156,9 +156,9 @@ fn odr(odr: &odr::OrderDefectRate, fulfillment_type: FulfillmentType) -> OrderDe
     }
 }
 
-fn late_shipment(metric: &RateMetric) -> LateShipmentRate {
+fn late_shipment(metric: &RateMetric, calendar: Calendar) -> LateShipmentRate {
     LateShipmentRate {
-        reporting_date_range: ReportingDateRange::of_days(metric.days),
+        reporting_date_range: ReportingDateRange::of_days(metric.days, calendar),
         order_count: metric.denominator,
         late_shipment_count: metric.numerator,
         status: metric.status.into(),
@@ -202,13 +202,14 @@ fn warning_states(report: &AccountHealthReport) -> Vec<WarningState> {
 }
 
 /// The report as the GET_V2_SELLER_PERFORMANCE_REPORT document. `counters` must
-/// be the source the report was evaluated from (for the invoice split). A rate
+/// be the source the report was evaluated from (for the invoice split);
+/// `calendar` the marketplace's, whose days the date ranges span. A rate
 /// with no data is written as 0 with status NONE (the schema requires a rate).
-pub fn document(report: &AccountHealthReport, counters: &impl CounterSource) -> Document {
+pub fn document(report: &AccountHealthReport, counters: &impl CounterSource, calendar: Calendar) -> Document {
     let invoice = &report.invoice_defect_rate;
     let invoice_count = |counter| counters.total(&report.marketplace_id, counter, invoice.days, report.as_of);
     let component = |count| Component { count, status: Status::None };
-    let policy_days = ReportingDateRange::of_days(report.policy_compliance.days);
+    let policy_days = ReportingDateRange::of_days(report.policy_compliance.days, calendar);
     let cancel = &report.pre_fulfillment_cancel_rate;
     let tracking = &report.valid_tracking_rate;
     let on_time = &report.on_time_delivery_rate;
@@ -216,11 +217,11 @@ pub fn document(report: &AccountHealthReport, counters: &impl CounterSource) -> 
     let mut metrics = PerformanceMetrics {
         marketplace_id: report.marketplace_id.clone(),
         order_defect_rate: Some(OrderDefectRates {
-            mfn: odr(&report.order_defect_rate_mfn, FulfillmentType::Mfn),
-            afn: odr(&report.order_defect_rate_afn, FulfillmentType::Afn),
+            mfn: odr(&report.order_defect_rate_mfn, FulfillmentType::Mfn, calendar),
+            afn: odr(&report.order_defect_rate_afn, FulfillmentType::Afn, calendar),
         }),
         pre_fulfillment_cancellation_rate: Some(CancellationRate {
-            reporting_date_range: ReportingDateRange::of_days(cancel.days),
+            reporting_date_range: ReportingDateRange::of_days(cancel.days, calendar),
             order_count: cancel.denominator,
             cancellation_count: cancel.numerator,
             status: cancel.status.into(),
@@ -228,13 +229,13 @@ pub fn document(report: &AccountHealthReport, counters: &impl CounterSource) -> 
             target_value: cancel.target,
             target_condition: cancel.condition,
         }),
-        late_shipment_rate: Some(late_shipment(&report.late_shipment_rate_30d)),
+        late_shipment_rate: Some(late_shipment(&report.late_shipment_rate_30d, calendar)),
         late_shipment_rate_list: Some(vec![
-            late_shipment(&report.late_shipment_rate_10d),
-            late_shipment(&report.late_shipment_rate_30d),
+            late_shipment(&report.late_shipment_rate_10d, calendar),
+            late_shipment(&report.late_shipment_rate_30d, calendar),
         ]),
         valid_tracking_rate: Some(ValidTrackingRate {
-            reporting_date_range: ReportingDateRange::of_days(tracking.days),
+            reporting_date_range: ReportingDateRange::of_days(tracking.days, calendar),
             shipment_count: tracking.denominator,
             valid_tracking_count: tracking.numerator,
             status: tracking.status.into(),
@@ -243,7 +244,7 @@ pub fn document(report: &AccountHealthReport, counters: &impl CounterSource) -> 
             target_condition: tracking.condition,
         }),
         on_time_delivery_rate: Some(OnTimeDeliveryRate {
-            reporting_date_range: ReportingDateRange::of_days(on_time.days),
+            reporting_date_range: ReportingDateRange::of_days(on_time.days, calendar),
             shipment_count_with_valid_tracking: on_time.denominator,
             on_time_delivery_count: on_time.numerator,
             status: on_time.status.into(),
@@ -252,7 +253,7 @@ pub fn document(report: &AccountHealthReport, counters: &impl CounterSource) -> 
             target_condition: on_time.condition,
         }),
         unit_on_time_delivery_rate: Some(UnitOnTimeDeliveryRate {
-            reporting_date_range: ReportingDateRange::of_days(units.days),
+            reporting_date_range: ReportingDateRange::of_days(units.days, calendar),
             total_unit_count: units.denominator,
             unit_on_time_delivery_count: units.numerator,
             status: units.status.into(),
@@ -261,7 +262,7 @@ pub fn document(report: &AccountHealthReport, counters: &impl CounterSource) -> 
             target_condition: units.condition,
         }),
         invoice_defect_rate: Some(InvoiceDefectRate {
-            reporting_date_range: ReportingDateRange::of_days(invoice.days),
+            reporting_date_range: ReportingDateRange::of_days(invoice.days, calendar),
             order_count: invoice.denominator,
             invoice_defect: Component { count: invoice.numerator, status: invoice.status.into() },
             missing_invoice: component(invoice_count(Counter::MissingInvoices)),
@@ -299,8 +300,12 @@ pub fn document(report: &AccountHealthReport, counters: &impl CounterSource) -> 
 
 /// The report as GET_V2_SELLER_PERFORMANCE_REPORT JSON text (what
 /// `GetSellerPerformanceReport` answers). `counters` as for [`document`].
-pub fn to_json(report: &AccountHealthReport, counters: &impl CounterSource) -> Result<String, Error> {
-    document(report, counters).to_json()
+pub fn to_json(
+    report: &AccountHealthReport,
+    counters: &impl CounterSource,
+    calendar: Calendar,
+) -> Result<String, Error> {
+    document(report, counters, calendar).to_json()
 }
 
 #[cfg(test)]
@@ -346,7 +351,8 @@ mod tests {
         add("f", Fact::SellerFeedback(feedback)).expect("feedback");
         let counters = ContributionSet::new(contributions(&book, &policy));
         let report = evaluate(&counters, book.violations(), &policy, "s", "US", now);
-        let json: Value = serde_json::from_str(&to_json(&report, &counters).expect("json")).expect("parses");
+        let json: Value =
+            serde_json::from_str(&to_json(&report, &counters, Calendar::UTC).expect("json")).expect("parses");
         // ODR as of 07-01: purchase days 04-19..06-17 hold the 4 orders, 1 defective.
         // The orders were never shipped, so they are late too: AT_RISK.
         assert_eq!(json["accountStatuses"][0], json!({ "marketplaceId": "US", "status": "AT_RISK" }));
@@ -369,7 +375,7 @@ mod tests {
         assert_eq!(metrics["lateShipmentRate"]["status"], "NONE");
         assert_eq!(metrics["warningStates"][0], json!({ "warningType": "orderDefectRate", "status": "BAD" }));
         // What we write we read back, field for field.
-        assert_eq!(from_value(&json).expect("reads"), document(&report, &counters));
+        assert_eq!(from_value(&json).expect("reads"), document(&report, &counters, Calendar::UTC));
     }
 
     #[test]
@@ -386,9 +392,20 @@ mod tests {
             reporting_date_to: ReportingTime::parse(to).expect("to"),
         };
         let june = range("2026-06-01T00:00Z", "2026-06-30T23:59:59Z");
-        assert_eq!((june.days_text(), june.day_count()), ("2026-06-01..2026-06-30".to_owned(), 30));
+        let utc = Calendar::UTC;
+        assert_eq!((june.days_text(utc), june.day_count(utc)), ("2026-06-01..2026-06-30".to_owned(), 30));
         // The schema's example has a range that ends before it starts.
-        assert_eq!(range("2020-11-21T00:00Z", "2020-11-19T23:59Z").day_count(), 0);
+        assert_eq!(range("2020-11-21T00:00Z", "2020-11-19T23:59Z").day_count(utc), 0);
+        // Los Angeles days (UTC−7 in summer) start at 07:00 UTC.
+        let la = Calendar::named("America/Los_Angeles").expect("zone");
+        let days = DayRange { start: "2026-06-01".parse().expect("day"), end: "2026-06-30".parse().expect("day") };
+        let local = ReportingDateRange::of_days(days, la);
+        assert_eq!(
+            serde_json::to_value(local).expect("json"),
+            json!({ "reportingDateFrom": "2026-06-01T07:00Z", "reportingDateTo": "2026-07-01T06:59Z" })
+        );
+        assert_eq!((local.days_text(la), local.day_count(la)), ("2026-06-01..2026-06-30".to_owned(), 30));
+        assert_eq!(local.days_text(utc), "2026-06-01..2026-07-01");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Customer service dissatisfaction rate (SPEC §3): orders whose latest survey
 //! answer is "not satisfied" ÷ orders with an answer, by the answer's date.
 
-use sellerhealth_domain::{Instant, OrderRecord, day_of};
+use sellerhealth_domain::{Instant, OrderRecord};
 
 use crate::counters::Counter;
 use crate::timeline::Tally;
@@ -17,7 +17,7 @@ pub(crate) fn tally(record: &OrderRecord, t: Instant, tally: &mut Tally) {
     let Some(latest) = record.surveys.iter().filter(|s| s.responded_at <= t).max_by_key(|s| s.responded_at) else {
         return;
     };
-    let day = day_of(latest.responded_at);
+    let day = tally.day_of(latest.responded_at);
     tally.count(Counter::SurveyResponses, day);
     if !latest.satisfied {
         tally.count(Counter::SurveysDissatisfied, day);

@@ -8,16 +8,27 @@
 
 use chrono::Duration;
 use sellerhealth_domain::time::shift;
-use sellerhealth_domain::{Day, Instant};
+use sellerhealth_domain::{Calendar, Day, Instant};
 
 use crate::counters::Counter;
 
-/// The counters a subject adds to at one instant: (counter, attribution day) → amount.
+/// The counters a subject adds to at one instant: (counter, attribution day) → amount,
+/// with the calendar of the subject's marketplace its days are counted in.
 /// A subject touches a dozen counters at most, so a list beats a map here.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Tally(Vec<((Counter, Day), i64)>);
+pub struct Tally(Vec<((Counter, Day), i64)>, Calendar);
 
 impl Tally {
+    /// The day of `at` in the subject's calendar: how instants become attribution days.
+    pub fn day_of(&self, at: Instant) -> Day {
+        self.1.day_of(at)
+    }
+
+    /// The calendar of the subject's marketplace.
+    pub fn calendar(&self) -> Calendar {
+        self.1
+    }
+
     /// Adds `amount` to `counter` of `day`.
     pub fn add(&mut self, counter: Counter, day: Day, amount: i64) {
         if amount == 0 {
@@ -52,12 +63,13 @@ pub fn just_after(at: Instant) -> Instant {
 /// every instant where the tally may change (any order, duplicates allowed):
 /// `out(counter, day, at, delta)` for each change, in order of `at`.
 pub fn emit(
+    calendar: Calendar,
     times: Vec<Instant>,
     tally_at: impl FnMut(Instant, &mut Tally),
     out: &mut impl FnMut(Counter, Day, Instant, i64),
 ) {
     let mut emitter = Emitter::default();
-    emitter.emit(|all| *all = times, tally_at, out);
+    emitter.emit(calendar, |all| *all = times, tally_at, out);
 }
 
 /// [`emit`] with its buffers kept for the next subject: evaluating many
@@ -70,11 +82,13 @@ pub struct Emitter {
 }
 
 impl Emitter {
-    /// Emits the contributions of a subject whose tally at `t` is
-    /// `tally_at(t)`; `times` lists every instant where the tally may change
-    /// (any order, duplicates allowed) into the vector it is given.
+    /// Emits the contributions of a subject of the marketplace whose
+    /// calendar is `calendar` and whose tally at `t` is `tally_at(t)`; `times`
+    /// lists every instant where the tally may change (any order, duplicates
+    /// allowed) into the vector it is given.
     pub fn emit(
         &mut self,
+        calendar: Calendar,
         times: impl FnOnce(&mut Vec<Instant>),
         mut tally_at: impl FnMut(Instant, &mut Tally),
         out: &mut impl FnMut(Counter, Day, Instant, i64),
@@ -84,6 +98,7 @@ impl Emitter {
         self.times.sort_unstable();
         self.times.dedup();
         self.previous.0.clear();
+        (self.previous.1, self.current.1) = (calendar, calendar);
         for &t in &self.times {
             self.current.0.clear();
             tally_at(t, &mut self.current);

@@ -2,10 +2,9 @@
 //! metric's status on past days.
 
 use sellerhealth_domain::time::shift_days;
-use sellerhealth_domain::{Day, DayRange, Instant, Policy, day_of};
+use sellerhealth_domain::{Calendar, Day, DayRange, Instant, Policy};
 
 use crate::counters::CounterSource;
-use crate::order_facts::end_of;
 use crate::policy_compliance::{AccountHealthRating, AhrBand};
 use crate::rate::{Metric, MetricStatus, RateSpec};
 
@@ -15,8 +14,8 @@ use crate::rate::{Metric, MetricStatus, RateSpec};
 pub const WARNING_LOOKBACK_DAYS: i64 = 120;
 
 /// The first day of the warnings' look-back as of `as_of`.
-pub fn lookback_start(as_of: Instant) -> Day {
-    shift_days(day_of(as_of), 1 - WARNING_LOOKBACK_DAYS)
+pub fn lookback_start(as_of: Instant, calendar: Calendar) -> Day {
+    shift_days(calendar.day_of(as_of), 1 - WARNING_LOOKBACK_DAYS)
 }
 
 /// A warning on a penalised metric.
@@ -50,15 +49,16 @@ pub enum AccountStatus {
 }
 
 /// A metric's figures and status on `day`: as of the end of that day, or as of
-/// `as_of` when that is earlier.
+/// `as_of` when that is earlier (days of `calendar`).
 pub fn status_on(
     spec: &RateSpec,
     source: &impl CounterSource,
+    calendar: Calendar,
     marketplace_id: &str,
     day: Day,
     as_of: Instant,
 ) -> (i64, i64, MetricStatus) {
-    let at = end_of(day).min(as_of);
+    let at = calendar.end_of(day).min(as_of);
     let (numerator, denominator) = spec.counts(source, marketplace_id, spec.days(day), at);
     (numerator, denominator, spec.status(numerator, denominator))
 }
@@ -74,17 +74,20 @@ pub fn warnings(
     marketplace_id: &str,
     as_of: Instant,
 ) -> Vec<Warning> {
-    let today = day_of(as_of);
-    let first = lookback_start(as_of);
+    let calendar = policy.calendar(marketplace_id);
+    let today = calendar.day_of(as_of);
+    let first = lookback_start(as_of, calendar);
     let mut out = Vec::new();
     for spec in specs.iter().filter(|s| s.target.penalised) {
         let mut opened: Option<Day> = None;
         let days = std::iter::successors(Some(first), Day::succ_opt).take_while(|d| *d <= today);
-        let counts = spec.daily_counts(source, marketplace_id, first, today, as_of);
+        let counts = spec.daily_counts(source, calendar, marketplace_id, first, today, as_of);
         for (day, (numerator, denominator)) in days.zip(counts) {
             let bad = spec.status(numerator, denominator) == MetricStatus::Bad;
             match (bad, opened) {
-                (true, None) if day == first => opened = Some(run_start(spec, source, marketplace_id, first, as_of)),
+                (true, None) if day == first => {
+                    opened = Some(run_start(spec, source, calendar, marketplace_id, first, as_of));
+                }
                 (true, None) => opened = Some(day),
                 (false, Some(start)) => {
                     out.push(warning(spec.metric, policy, start, Some(day), today));
@@ -104,11 +107,18 @@ pub fn warnings(
 /// a day is that of the last change day at or before it
 /// ([`RateSpec::change_days`]), so the run is traced back change day by change
 /// day, as far as it goes: before the first there are no facts, and no status.
-fn run_start(spec: &RateSpec, source: &impl CounterSource, marketplace_id: &str, bad_day: Day, as_of: Instant) -> Day {
+fn run_start(
+    spec: &RateSpec,
+    source: &impl CounterSource,
+    calendar: Calendar,
+    marketplace_id: &str,
+    bad_day: Day,
+    as_of: Instant,
+) -> Day {
     let changes = spec.change_days(source, marketplace_id);
     let mut start = bad_day;
     for &day in changes.range(..bad_day).rev() {
-        if status_on(spec, source, marketplace_id, day, as_of).2 != MetricStatus::Bad {
+        if status_on(spec, source, calendar, marketplace_id, day, as_of).2 != MetricStatus::Bad {
             break;
         }
         start = day;

@@ -122,5 +122,12 @@ fn only_the_named_parameters_change_contributions() {
         assert_ne!(counter_parameters(&policy), counter_parameters(&amazon), "{path}");
         assert_ne!(sorted_contributions(&policy), baseline, "{path} is named but changes nothing");
     }
-    assert_eq!(counter_parameters(&amazon), "contact_response.sla_hours=24 return_response_hours=48");
+    // Issue 17: the zones say which day a fact's instant falls on.
+    let zoned = with(&amazon, "time_zones.default", Value::from("America/Los_Angeles"));
+    assert_ne!(counter_parameters(&zoned), counter_parameters(&amazon));
+    assert_ne!(sorted_contributions(&zoned), baseline, "the default zone is named but changes nothing");
+    let parameters = counter_parameters(&amazon);
+    assert!(parameters.starts_with("contact_response.sla_hours=24 return_response_hours=48 time_zones.default=UTC "));
+    assert!(parameters.contains("A1VC38T7YXB528:Asia/Tokyo,"), "{parameters}");
+    assert!(parameters.ends_with(",ATVPDKIKX0DER:America/Los_Angeles"), "{parameters}");
 }

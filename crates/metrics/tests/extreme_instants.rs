@@ -234,7 +234,7 @@ proptest! {
         prop_assert_eq!(report.as_of, as_of);
 
         let source = ContributionSet::new(contributions(&book, &policy));
-        let rating = seller_rating::evaluate(&source, "US", as_of);
+        let rating = seller_rating::evaluate(&source, &policy, "US", as_of);
         prop_assert!(rating.days.start <= rating.days.end);
         prop_assert!(rating.rating_hundredths.is_none_or(|h| (0..=10_000).contains(&h)));
 
@@ -246,14 +246,15 @@ proptest! {
             prop_assert_eq!(days.len() as i64, expected);
         }
 
-        let entries = feedback::entries(&book, "US", as_of);
-        let summary = feedback::summary(&entries, as_of);
+        let calendar = policy.calendar("US");
+        let entries = feedback::entries(&book, calendar, "US", as_of);
+        let summary = feedback::summary(&entries, calendar, as_of);
         prop_assert_eq!(summary.periods.len(), 4);
         let filter = feedback::FeedbackFilter { from: Some(from), to: Some(to), ..Default::default() };
         let _ = entries.iter().filter(|e| filter.admits(e)).count();
 
         let visible = reviews::visible(&book, "US", "B000TEST", as_of);
-        let shown = reviews::summary(&visible, as_of);
+        let shown = reviews::summary(&visible, calendar, as_of);
         prop_assert_eq!(shown.count, visible.len() as i64);
         prop_assert_eq!(shown.histogram.len(), 5);
     }

@@ -356,7 +356,7 @@ fn orders_of_unknown_shipping_are_in_no_shipping_metric_and_counted_as_lacking_d
     // bonus condition (110); the cancellations of unknown initiator and
     // afn-unknown score 100. Total 110 over 10 orders.
     let counters = ContributionSet::new(contributions(&s.book, &Policy::amazon()));
-    let rating = sellerhealth_metrics::seller_rating::evaluate(&counters, M, at(7, 23, 12));
+    let rating = sellerhealth_metrics::seller_rating::evaluate(&counters, &Policy::amazon(), M, at(7, 23, 12));
     use sellerhealth_metrics::ScoreClass as K;
     assert_eq!(
         rating.classes,
@@ -723,7 +723,7 @@ fn returns_handled_by_amazon_count_nowhere_and_answers_of_unknown_time_are_never
 
 fn rating_classes(s: &Seller, as_of: DateTime<Utc>) -> Vec<(sellerhealth_metrics::ScoreClass, i64)> {
     let counters = ContributionSet::new(contributions(&s.book, &Policy::amazon()));
-    sellerhealth_metrics::seller_rating::evaluate(&counters, M, as_of)
+    sellerhealth_metrics::seller_rating::evaluate(&counters, &Policy::amazon(), M, as_of)
         .classes
         .into_iter()
         .filter(|(_, n)| *n > 0)

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use sellerhealth_domain::*;
 use sellerhealth_metrics::sp_api::{self, AccountStatus, Document, Status};
-use sellerhealth_metrics::{ContributionSet, contributions, evaluate};
+use sellerhealth_metrics::{book_counters, evaluate};
 use serde_json::{Value, json};
 
 const M: &str = "ATVPDKIKX0DER";
@@ -129,12 +129,14 @@ impl Seller {
         }))
     }
 
-    /// The SP-API export as of 2026-07-01 00:00, parsed.
+    /// The SP-API export as of 2026-07-01 00:00 in Los Angeles (07:00 UTC), parsed.
     fn export(&self) -> Value {
         let policy = Policy::amazon();
-        let counters = ContributionSet::new(contributions(&self.book, &policy));
-        let report = evaluate(&counters, self.book.violations(), &policy, "s", M, at(7, 1, 0));
-        serde_json::from_str(&sp_api::to_json(&report, &counters).unwrap()).unwrap()
+        // Midnight of 07-01 in Los Angeles, whose days the US marketplace counts.
+        let as_of = at(7, 1, 7);
+        let counters = book_counters(&self.book, &policy, M, as_of);
+        let report = evaluate(&counters, self.book.violations(), &policy, "s", M, as_of);
+        serde_json::from_str(&sp_api::to_json(&report, &counters, policy.calendar(M)).unwrap()).unwrap()
     }
 }
 
@@ -217,13 +219,13 @@ fn a_new_afn_seller() {
     assert_eq!(counts(&odr["afn"], "orderWithDefects", "orderCount"), triple(0, 3, "GOOD"));
     assert_eq!(counts(&odr["mfn"], "orderWithDefects", "orderCount"), triple(0, 0, "NONE"));
     assert_eq!((&odr["mfn"]["rate"], &odr["mfn"]["fulfillmentType"]), (&json!(0.0), &json!("mfn")));
-    assert_eq!(days(&odr["afn"]), ("2026-04-19T00:00Z".to_owned(), "2026-06-17T23:59Z".to_owned()));
+    assert_eq!(days(&odr["afn"]), ("2026-04-19T07:00Z".to_owned(), "2026-06-18T06:59Z".to_owned()));
     assert_eq!(metrics["unitOnTimeDeliveryRate"]["status"], "NONE");
     // AHR: 200, no order fulfilled toward the next 4 points, no violation.
     assert_eq!(
         metrics["accountHealthRating"],
         json!({ "ahrStatus": "GREAT", "ahrScore": 200,
-                "reportingDateRange": { "reportingDateFrom": "2026-01-03T00:00Z", "reportingDateTo": "2026-07-01T23:59Z" } })
+                "reportingDateRange": { "reportingDateFrom": "2026-01-03T08:00Z", "reportingDateTo": "2026-07-02T06:59Z" } })
     );
     assert_eq!(metrics["warningStates"], json!([]));
     if let Some(validator) = validator() {
@@ -246,7 +248,7 @@ fn a_seller_at_risk() {
     // Cancellations, 06-25..07-01 by purchase day: d of a..d.
     let cancel = &metrics["preFulfillmentCancellationRate"];
     assert_eq!(counts(cancel, "cancellationCount", "orderCount"), triple(1, 4, "BAD"));
-    assert_eq!(days(cancel), ("2026-06-25T00:00Z".to_owned(), "2026-07-01T23:59Z".to_owned()));
+    assert_eq!(days(cancel), ("2026-06-25T07:00Z".to_owned(), "2026-07-02T06:59Z".to_owned()));
     // Late shipment, 06-02..07-01 by ship-by day (06-27): c of a, b, c (d is
     // cancelled); the 05-21 ship-by day of o0..o3 is outside. The 10-day list
     // entry (06-22..07-01) counts the same orders.
@@ -255,7 +257,7 @@ fn a_seller_at_risk() {
     let list = metrics["lateShipmentRateList"].as_array().unwrap();
     assert_eq!(
         list.iter().map(days).map(|(from, _)| from).collect::<Vec<_>>(),
-        ["2026-06-22T00:00Z", "2026-06-02T00:00Z"]
+        ["2026-06-22T07:00Z", "2026-06-02T07:00Z"]
     );
     assert_eq!(counts(&list[0], "lateShipmentCount", "orderCount"), triple(1, 3, "BAD"));
     // Valid tracking by confirmation day: a and b scanned, c not.
@@ -278,7 +280,7 @@ fn a_seller_at_risk() {
     assert_eq!(metrics["accountHealthRating"]["ahrStatus"], "WARNED");
     assert_eq!(
         metrics["listingPolicyViolations"],
-        json!({ "reportingDateRange": { "reportingDateFrom": "2026-01-03T00:00Z", "reportingDateTo": "2026-07-01T23:59Z" },
+        json!({ "reportingDateRange": { "reportingDateFrom": "2026-01-03T08:00Z", "reportingDateTo": "2026-07-02T06:59Z" },
                 "defectsCount": 1, "status": "BAD", "targetValue": 0.0, "targetCondition": "EQUALS" })
     );
     assert_eq!(metrics["documentRequests"]["status"], "GOOD");
@@ -423,7 +425,7 @@ fn amazons_own_example_is_read_though_it_breaks_the_schema() {
     let metrics = document.metrics_of(M).unwrap();
     let cancel = metrics.pre_fulfillment_cancellation_rate.as_ref().unwrap();
     assert_eq!((cancel.cancellation_count, cancel.order_count), (551, 17197));
-    assert_eq!(cancel.reporting_date_range.days_text(), "2020-11-12..2020-11-18");
+    assert_eq!(cancel.reporting_date_range.days_text(Calendar::UTC), "2020-11-12..2020-11-18");
     let warnings = metrics.warning_states.as_ref().unwrap();
     assert_eq!((warnings.len(), warnings[0].status), (1, Status::Bad));
     assert_eq!(metrics.document_requests.as_ref().map(|d| d.defects_count), Some(8));

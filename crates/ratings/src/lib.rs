@@ -26,7 +26,8 @@
 //!     let event = Event { event_id: format!("e{n}"), seller_id: "s".into(), fact: Fact::ProductReview(review) };
 //!     book.apply(&event, now, &Policy::amazon()).unwrap();
 //! }
-//! let summary = reviews::summary(&reviews::visible(&book, "US", "B000TEST", now), now);
+//! let calendar = Policy::amazon().calendar("US");
+//! let summary = reviews::summary(&reviews::visible(&book, "US", "B000TEST", now), calendar, now);
 //! // (5 + 4 + 4) / 3 = 4.333…: "4.3 out of 5", shown as 4.5 stars.
 //! assert_eq!((summary.count, summary.display_mean, summary.display_stars), (3, Some(4.3), Some(4.5)));
 //! ```

@@ -1,6 +1,6 @@
 //! Product reviews (SPEC §7): per listing, never part of account health.
 
-use sellerhealth_domain::{Instant, ProductReview, SellerBook, day_of};
+use sellerhealth_domain::{Calendar, Instant, ProductReview, SellerBook};
 
 use crate::rounding::{percent, to_steps};
 
@@ -10,9 +10,11 @@ pub const UNVERIFIED_WEIGHT: f64 = 0.5;
 pub const HALF_LIFE_DAYS: f64 = 365.0;
 
 /// One review's weight as of `as_of`: (verified ? 1 : 0.5) × 0.5^(age_days / 365),
-/// age in whole days from the review's day to `as_of`'s day.
-pub fn weight(review: &ProductReview, as_of: Instant) -> f64 {
-    let age_days = day_of(as_of).signed_duration_since(day_of(review.reviewed_at)).num_days().max(0) as f64;
+/// age in whole days from the review's day to `as_of`'s day, days of the
+/// listing's marketplace's `calendar`.
+pub fn weight(review: &ProductReview, calendar: Calendar, as_of: Instant) -> f64 {
+    let (today, written) = (calendar.day_of(as_of), calendar.day_of(review.reviewed_at));
+    let age_days = today.signed_duration_since(written).num_days().max(0) as f64;
     let verified = if review.verified_purchase { 1.0 } else { UNVERIFIED_WEIGHT };
     verified * 0.5_f64.powf(age_days / HALF_LIFE_DAYS)
 }
@@ -63,14 +65,14 @@ pub fn visible<'a>(book: &'a SellerBook, marketplace_id: &str, asin: &str, as_of
 }
 
 /// Count, means and histograms of `reviews` as of `as_of`.
-pub fn summary(reviews: &[&ProductReview], as_of: Instant) -> ReviewSummary {
+pub fn summary(reviews: &[&ProductReview], calendar: Calendar, as_of: Instant) -> ReviewSummary {
     let count = reviews.len() as i64;
     // Per star value 1 to 5 (a value outside counts as the nearest): (stars,
     // reviews, summed weight).
     let per_star: [(i32, i64, f64); 5] = [1, 2, 3, 4, 5].map(|stars| {
         let of_stars = reviews.iter().filter(|r| r.stars.clamp(1, 5) == stars);
         let n = of_stars.clone().count() as i64;
-        (stars, n, of_stars.fold(0.0, |sum, r| sum + weight(r, as_of)))
+        (stars, n, of_stars.fold(0.0, |sum, r| sum + weight(r, calendar, as_of)))
     });
     // At most five i32 values per review and a few billion reviews: saturating
     // never applies.
@@ -100,5 +102,34 @@ pub fn summary(reviews: &[&ProductReview], as_of: Instant) -> ReviewSummary {
         histogram,
         weighted_mean,
         weighted_histogram,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+
+    #[test]
+    fn a_reviews_age_counts_days_of_the_marketplaces_calendar() {
+        // Written 2026-01-01 16:00 UTC (2 January 01:00 in Tokyo), weighed as of
+        // 2027-01-01 14:00 UTC (1 January 23:00 in Tokyo): 365 UTC days, 364 Tokyo days.
+        let review = ProductReview {
+            review_id: "r".into(),
+            marketplace_id: "A1VC38T7YXB528".into(),
+            asin: "B0".into(),
+            reviewer_id: "b".into(),
+            stars: 5,
+            reviewed_at: Utc.with_ymd_and_hms(2026, 1, 1, 16, 0, 0).single().expect("instant"),
+            verified_purchase: true,
+            helpful_votes: 0,
+            title: String::new(),
+            body: String::new(),
+        };
+        let as_of = Utc.with_ymd_and_hms(2027, 1, 1, 14, 0, 0).single().expect("instant");
+        assert_eq!(weight(&review, Calendar::UTC, as_of), 0.5);
+        let tokyo = Calendar::named("Asia/Tokyo").expect("zone");
+        assert_eq!(weight(&review, tokyo, as_of), 0.5_f64.powf(364.0 / 365.0));
     }
 }

@@ -90,10 +90,10 @@ impl Figures {
             return Ok(hit);
         }
         let policy = self.store.policy();
-        let first_day = reach::report_first_day(as_of, policy);
+        let first_day = reach::report_first_day(as_of, policy, marketplace_id);
         let read = self.read(seller_id, marketplace_id, as_of, first_day).await?;
         let (mut report, mut read) = report_of(read, policy.clone(), seller_id, marketplace_id, as_of).await?;
-        if reach::traced_past_lookback(&report) {
+        if reach::traced_past_lookback(&report, policy) {
             let everything = self.read(seller_id, marketplace_id, as_of, Day::MIN).await?;
             (report, read) = report_of(everything, policy.clone(), seller_id, marketplace_id, as_of).await?;
         }

@@ -135,7 +135,8 @@ pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send) ->
         tracing::warn!("no token file (--tokens): every call is allowed; listening on loopback only");
     }
     web::check_flags(config.grpc_web(), &config.cors_allowed_origins)?;
-    let page = config.web.then(|| web::PageLayer::new(tokens.is_some(), config.max_batch_events));
+    let page =
+        config.web.then(|| web::PageLayer::new(tokens.is_some(), config.max_batch_events, &store.policy().time_zones));
     let cors =
         if config.cors_allowed_origins.is_empty() { None } else { Some(web::cors(&config.cors_allowed_origins)?) };
     let authenticator = auth::Authenticator::new(tokens);

@@ -21,6 +21,7 @@ use std::time::Duration;
 
 use anyhow::bail;
 use bytes::Bytes;
+use sellerhealth_domain::TimeZones;
 use tonic::codegen::http::{self, HeaderName, HeaderValue, Method, StatusCode, header};
 use tower::{Layer, Service};
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -52,9 +53,11 @@ const FILES: &[PageFile] = &[
 ];
 
 /// What the page is told about the server (`GET /config.json`): whether it
-/// needs a token, and how many events a what-if may send.
-fn config_json(tokens: bool, max_batch_events: usize) -> String {
-    format!("{{\"tokens\":{tokens},\"maxBatchEvents\":{max_batch_events}}}\n")
+/// needs a token, how many events a what-if may send, and each marketplace's
+/// time zone (a day the page picks is that marketplace's local day).
+fn config_json(tokens: bool, max_batch_events: usize, time_zones: &TimeZones) -> String {
+    let zones = serde_json::to_string(time_zones).unwrap_or_else(|_| "{}".to_owned());
+    format!("{{\"tokens\":{tokens},\"maxBatchEvents\":{max_batch_events},\"timeZones\":{zones}}}\n")
 }
 
 /// Headers of every page answer: nothing but the page's own files and calls
@@ -81,8 +84,8 @@ pub struct PageLayer {
 impl PageLayer {
     /// The page of a server that does (`tokens`) or does not check bearer
     /// tokens, and takes at most `max_batch_events` events per call.
-    pub fn new(tokens: bool, max_batch_events: usize) -> PageLayer {
-        PageLayer { config: config_json(tokens, max_batch_events).into() }
+    pub fn new(tokens: bool, max_batch_events: usize, time_zones: &TimeZones) -> PageLayer {
+        PageLayer { config: config_json(tokens, max_batch_events, time_zones).into() }
     }
 }
 
@@ -253,7 +256,11 @@ mod tests {
 
     #[test]
     fn the_page_tells_whether_tokens_are_needed() {
-        assert_eq!(config_json(true, 10_000), "{\"tokens\":true,\"maxBatchEvents\":10000}\n");
-        assert_eq!(config_json(false, 5), "{\"tokens\":false,\"maxBatchEvents\":5}\n");
+        let utc = TimeZones::default();
+        let zones = r#""timeZones":{"default":"UTC","marketplaces":{}}"#;
+        assert_eq!(config_json(true, 10_000, &utc), format!("{{\"tokens\":true,\"maxBatchEvents\":10000,{zones}}}\n"));
+        assert_eq!(config_json(false, 5, &utc), format!("{{\"tokens\":false,\"maxBatchEvents\":5,{zones}}}\n"));
+        let amazon = config_json(false, 5, &sellerhealth_domain::Policy::amazon().time_zones);
+        assert!(amazon.contains(r#""A1VC38T7YXB528":"Asia/Tokyo""#), "{amazon}");
     }
 }

@@ -28,14 +28,16 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (3, "seller versions", include_str!("../migrations/sqlite/0003_seller_versions.sql")),
     (4, "store meta", include_str!("../migrations/sqlite/0004_store_meta.sql")),
     (5, "binary counters", include_str!("../migrations/sqlite/0005_binary_counters.sql")),
-    (6, "projection queue", include_str!("../migrations/sqlite/0006_projection_queue.sql")),
+    (6, "local days", include_str!("../migrations/sqlite/0006_local_days.sql")),
+    (7, "projection queue", include_str!("../migrations/sqlite/0007_projection_queue.sql")),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (1, "schema", include_str!("../migrations/postgres/0001_schema.sql")),
     (2, "seller versions", include_str!("../migrations/postgres/0002_seller_versions.sql")),
     (3, "store meta", include_str!("../migrations/postgres/0003_store_meta.sql")),
     (4, "binary counters", include_str!("../migrations/postgres/0004_binary_counters.sql")),
-    (5, "projection queue", include_str!("../migrations/postgres/0005_projection_queue.sql")),
+    (5, "local days", include_str!("../migrations/postgres/0005_local_days.sql")),
+    (6, "projection queue", include_str!("../migrations/postgres/0006_projection_queue.sql")),
 ];
 
 /// The PostgreSQL advisory lock a server holds while it rebuilds the counters

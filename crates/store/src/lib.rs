@@ -121,8 +121,10 @@ impl Store {
     /// previous run left queued (see `project`).
     pub async fn open(url: &str, policy: Policy) -> Result<Store, StoreError> {
         let mut store = Store::open_to_rebuild(url, policy).await?;
-        store.check_counter_parameters().await?;
+        // A migration that changed what counters mean marks them for a rebuild,
+        // which records the profile's parameters: then they are this profile's.
         store.rebuild_if_marked().await?;
+        store.check_counter_parameters().await?;
         store.projecting = Some(tokio::spawn(Arc::clone(&store.projector).run()));
         Ok(store)
     }

@@ -19,7 +19,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
-use sellerhealth_domain::{Policy, SellerBook, day_of};
+use sellerhealth_domain::{Policy, SellerBook};
 use sellerhealth_metrics::subject_contributions;
 use sqlx::{Any, AnyPool, Transaction};
 use tokio::sync::{Mutex, Notify};
@@ -216,7 +216,7 @@ async fn project_subjects(
 
     let mut changes: HashMap<CounterKey, i64> = HashMap::new();
     for (marketplace, at_ns, packed) in write::stored_contributions(tx, backend, seller, projected).await? {
-        let eff_day = day_number(day_of(chrono::DateTime::from_timestamp_nanos(at_ns)));
+        let eff_day = day_number(policy.calendar(&marketplace).day_of(chrono::DateTime::from_timestamp_nanos(at_ns)));
         for record in counters::unpack_records(&packed) {
             let (counter, day, delta) = record?;
             let key = (seller.to_owned(), marketplace.clone(), counter, day, eff_day);
@@ -235,7 +235,7 @@ async fn project_subjects(
                 contribution.marketplace_id.clone(),
                 contribution.counter,
                 day_number(contribution.day),
-                day_number(day_of(contribution.at)),
+                day_number(policy.calendar(&contribution.marketplace_id).day_of(contribution.at)),
             );
             let change = changes.entry(counter_key).or_insert(0);
             *change = change.saturating_add(contribution.delta);

@@ -2,8 +2,7 @@
 //! caller names, when they next change, and the seller's facts for lists.
 //! Which days a figure needs, and the figure, are `sellerhealth_metrics`'s.
 
-use sellerhealth_domain::{Day, DomainError, Fact, Instant, Policy, PolicyViolation, SellerBook, day_of};
-use sellerhealth_metrics::order_facts::start_of;
+use sellerhealth_domain::{Day, DomainError, Fact, Instant, Policy, PolicyViolation, SellerBook};
 
 use crate::error::StoreError;
 use crate::{Store, counters, write};
@@ -39,7 +38,8 @@ impl Store {
         .bind(counters::instant_number(as_of))
         .fetch_one(&self.pool)
         .await?;
-        let tomorrow = start_of(day_of(as_of).succ_opt().unwrap_or(Day::MAX));
+        let calendar = self.policy.calendar(marketplace_id);
+        let tomorrow = calendar.start_of(calendar.day_of(as_of).succ_opt().unwrap_or(Day::MAX));
         let violation_instants = violations.iter().flat_map(|v| [Some(v.occurred_at), v.resolved_at]).flatten();
         Ok(next
             .map(chrono::DateTime::from_timestamp_nanos)
@@ -63,7 +63,8 @@ impl Store {
     ) -> Result<(DayCounters, Vec<PolicyViolation>), StoreError> {
         let started = std::time::Instant::now();
         self.catch_up(seller_id).await?;
-        let base = day_of(as_of);
+        let calendar = self.policy.calendar(marketplace_id);
+        let base = calendar.day_of(as_of);
         let before_eff = counters::day_number(base);
         let days: Vec<(i64, Vec<u8>)> = sqlx::query_as(
             "SELECT day, totals FROM counters WHERE seller_id = $1 AND marketplace_id = $2 AND day >= $3",
@@ -89,7 +90,7 @@ impl Store {
         )
         .bind(seller_id)
         .bind(marketplace_id)
-        .bind(counters::instant_number(start_of(base)))
+        .bind(counters::instant_number(calendar.start_of(base)))
         .bind(counters::instant_number(as_of))
         .fetch_all(&self.pool)
         .await?;
@@ -119,7 +120,7 @@ impl Store {
         }
         metrics::histogram!("sellerhealth_store_seconds", "operation" => "read")
             .record(started.elapsed().as_secs_f64());
-        Ok((DayCounters::new(marketplace_id, as_of, rows, changes_today), found))
+        Ok((DayCounters::new(marketplace_id, calendar, as_of, rows, changes_today), found))
     }
 
     /// Runs `read` on all of the seller's facts (for feedback and review lists,

@@ -1,6 +1,6 @@
 //! Recomputing every contribution and counter from the event log.
 
-use sellerhealth_domain::{Day, day_of};
+use sellerhealth_domain::Day;
 use sellerhealth_metrics::{Counter, subject_contributions};
 
 use crate::error::StoreError;
@@ -40,7 +40,7 @@ impl Store {
                         c.marketplace_id.clone(),
                         c.counter,
                         counters::day_number(c.day),
-                        counters::day_number(day_of(c.at)),
+                        counters::day_number(self.policy.calendar(&c.marketplace_id).day_of(c.at)),
                     );
                     // Counter deltas are counts: saturating only matters for nonsense input.
                     let total = totals.entry(key).or_insert(0_i64);

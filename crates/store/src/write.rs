@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use sellerhealth_domain::{Applied, DomainError, Event, Fact, Instant, Policy, SellerBook, Subject};
+use sellerhealth_domain::{Applied, DomainError, Event, Fact, FactKind, Instant, Policy, SellerBook, Subject};
 use sellerhealth_metrics::{Contribution, Counter};
 use sqlx::{Any, Transaction};
 
@@ -64,10 +64,10 @@ const KEYS_PER_LOOKUP: usize = 500;
 /// or a message id, with the kind of fact that holds it.
 fn lookup_reference(fact: &Fact) -> Option<(&'static str, &str)> {
     match fact {
-        Fact::CarrierScan(c) => Some(("shipment_confirmed", &c.tracking_number)),
-        Fact::ShipmentConfirmed(s) => Some(("shipment_confirmed", &s.tracking_number)),
-        Fact::AtozClaim(c) => Some(("atoz_claim", &c.claim_id)),
-        Fact::BuyerMessage(m) => Some(("buyer_message", &m.message_id)),
+        Fact::CarrierScan(c) => Some((FactKind::ShipmentConfirmed.as_str(), &c.tracking_number)),
+        Fact::ShipmentConfirmed(s) => Some((FactKind::ShipmentConfirmed.as_str(), &s.tracking_number)),
+        Fact::AtozClaim(c) => Some((FactKind::AtozClaim.as_str(), &c.claim_id)),
+        Fact::BuyerMessage(m) => Some((FactKind::BuyerMessage.as_str(), &m.message_id)),
         _ => None,
     }
 }
@@ -223,7 +223,7 @@ pub(crate) async fn prefetch(
         for kind in kinds {
             let keys: Vec<String> =
                 references.iter().filter(|(k, _)| *k == kind).map(|(_, key)| (*key).to_owned()).collect();
-            // `kind` is one of lookup_reference's literals; the index is (seller, kind, ref_key).
+            // `kind` is a FactKind's name (lookup_reference); the index is (seller, kind, ref_key).
             let column = format!("kind = '{kind}' AND ref_key");
             let found: Vec<(String,)> =
                 select_in(tx, backend, "SELECT subject FROM events", &column, "", seller, &keys).await?;
@@ -448,7 +448,7 @@ pub(crate) async fn append(tx: &mut Transaction<'_, Any>, work: &Work, now: Inst
             Value::Text(event.seller_id.clone()),
             Value::Text(event.event_id.clone()),
             Value::Text(subject.key()),
-            Value::Text(event.fact.kind().to_owned()),
+            Value::Text(event.fact.kind().as_str().to_owned()),
             Value::OptionalText(reference(&event.fact)),
             Value::Text(payload),
             Value::Int(now.timestamp_micros()),

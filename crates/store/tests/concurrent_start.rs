@@ -41,7 +41,7 @@ async fn stores_opening_together_on_a_new_database_all_open() {
 
 /// A PostgreSQL database migrated before sqlx's migrator ran the migrations
 /// (versions in `schema_migrations`, schema 2) opens: 1 and 2 are recorded in
-/// `_sqlx_migrations` without running again, 3 and 4 are applied, the old
+/// `_sqlx_migrations` without running again, 3 to 5 are applied, the old
 /// table is gone, and the facts stored before are still there.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs PostgreSQL: export SELLERHEALTH_TEST_POSTGRES_URL (.ci/postgres prints one), then cargo test --workspace -- --ignored"]

@@ -12,7 +12,7 @@ mod common;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
 use sellerhealth_domain::*;
-use sellerhealth_metrics::{ContributionSet, contributions, evaluate_book, seller_rating};
+use sellerhealth_metrics::{evaluate_book, seller_rating};
 use sellerhealth_ratings::feedback::FeedbackSummary;
 use sellerhealth_ratings::reviews::ReviewSummary;
 use sellerhealth_store::Store;
@@ -42,8 +42,17 @@ fn fresh_seller() -> String {
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     format!("{SELLER}-{}-{}-{n}", std::process::id(), Utc::now().timestamp_nanos_opt().unwrap_or(0))
 }
-const MARKETPLACE: &str = "M1";
+/// The United States: its days are those of Los Angeles in the built-in
+/// profile (issue 17): UTC−8, then UTC−7 from 8 March 2026 (a 23-hour day),
+/// within the generated facts' span.
+const MARKETPLACE: &str = "ATVPDKIKX0DER";
 const ASIN: &str = "B0PROP";
+
+/// The built-in profile, as every store test on the shared PostgreSQL database
+/// opens it (a profile with other zones would be refused there).
+fn policy() -> Policy {
+    Policy::amazon()
+}
 
 fn base() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap()
@@ -304,7 +313,8 @@ type Listed = (String, DateTime<Utc>, i32, Option<(String, DateTime<Utc>)>, bool
 /// The feedback summary, the review summary and what ListFeedback and
 /// ListReviews list, of a book as of `as_of`.
 fn ratings(book: &SellerBook, as_of: DateTime<Utc>) -> (FeedbackSummary, ReviewSummary, Vec<Listed>, Vec<String>) {
-    let feedback = sellerhealth_ratings::feedback::entries(book, MARKETPLACE, as_of);
+    let calendar = policy().calendar(MARKETPLACE);
+    let feedback = sellerhealth_ratings::feedback::entries(book, calendar, MARKETPLACE, as_of);
     let reviews = sellerhealth_ratings::reviews::visible(book, MARKETPLACE, ASIN, as_of);
     let listed = feedback
         .iter()
@@ -315,8 +325,8 @@ fn ratings(book: &SellerBook, as_of: DateTime<Utc>) -> (FeedbackSummary, ReviewS
         })
         .collect();
     (
-        sellerhealth_ratings::feedback::summary(&feedback, as_of),
-        sellerhealth_ratings::reviews::summary(&reviews, as_of),
+        sellerhealth_ratings::feedback::summary(&feedback, calendar, as_of),
+        sellerhealth_ratings::reviews::summary(&reviews, calendar, as_of),
         listed,
         reviews.iter().map(|r| r.review_id.clone()).collect(),
     )
@@ -335,7 +345,7 @@ async fn stored_figures(
 ) {
     let report = common::report(store, seller, MARKETPLACE, as_of).await.unwrap();
     let (counters, _) = store.counters(seller, MARKETPLACE, as_of, Day::MIN).await.unwrap();
-    let rating = seller_rating::evaluate(&counters, MARKETPLACE, as_of);
+    let rating = seller_rating::evaluate(&counters, store.policy(), MARKETPLACE, as_of);
     let ratings = store.read(seller, |book, _| ratings(book, as_of)).await.unwrap();
     (report, rating, ratings)
 }
@@ -368,7 +378,7 @@ proptest! {
         batch in 1..40usize,
     ) {
         let as_of = base() + Duration::days(day) + Duration::hours(13);
-        let policy = Policy::amazon();
+        let policy = policy();
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let dir = tempfile::tempdir().unwrap();
         for url in databases(dir.path()) {
@@ -419,7 +429,7 @@ proptest! {
         hour in 0..24i64,
     ) {
         let as_of = base() + Duration::days(day) + Duration::hours(hour);
-        let policy = Policy::amazon();
+        let policy = policy();
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let dir = tempfile::tempdir().unwrap();
         for url in databases(dir.path()) {
@@ -433,10 +443,10 @@ proptest! {
                 .map(|e| Event { event_id: format!("later-{}", e.event_id), ..e })
                 .collect();
             let figures = |book: &SellerBook| {
-                let counters = ContributionSet::new(contributions(book, &policy));
+                let counters = sellerhealth_metrics::book_counters(book, &policy, MARKETPLACE, as_of);
                 (
                     evaluate_book(book, &policy, MARKETPLACE, as_of),
-                    seller_rating::evaluate(&counters, MARKETPLACE, as_of),
+                    seller_rating::evaluate(&counters, &policy, MARKETPLACE, as_of),
                     ratings(book, as_of),
                 )
             };
@@ -471,7 +481,7 @@ proptest! {
         extra in gen_fact(),
         day in 20..150i64,
     ) {
-        let policy = Policy::amazon();
+        let policy = policy();
         let as_of = base() + Duration::days(day);
         let mut before = SellerBook::new(SELLER);
         for event in events(&facts, SELLER) {

@@ -59,7 +59,7 @@ async fn a_migration_changed_since_it_was_applied_is_refused() {
     let url = format!("sqlite://{}", dir.path().join("changed.db").display());
     drop(Store::open(&url, Policy::amazon()).await.unwrap());
     let mut conn = SqliteConnection::connect(&url).await.unwrap();
-    assert_eq!(migrations_recorded(&mut conn).await, (vec![1, 2, 3, 4, 5, 6], false));
+    assert_eq!(migrations_recorded(&mut conn).await, (vec![1, 2, 3, 4, 5, 6, 7], false));
     // As if migration 3's SQL had been edited after this database applied it.
     sqlx::query("UPDATE _sqlx_migrations SET checksum = x'00' WHERE version = 3").execute(&mut conn).await.unwrap();
     conn.close().await.unwrap();
@@ -103,7 +103,7 @@ async fn a_version_1_event_log_is_carried_into_the_current_schema() {
         )
         .bind(&event.seller_id)
         .bind(&event.event_id)
-        .bind(event.fact.kind())
+        .bind(event.fact.kind().as_str())
         .bind(serde_json::to_string(&event.fact).unwrap())
         .execute(&mut conn)
         .await
@@ -131,8 +131,8 @@ async fn a_version_1_event_log_is_carried_into_the_current_schema() {
     assert_eq!(store.ingest_batch(&events, now).await.unwrap().duplicates, 4);
     drop(store);
     let mut conn = SqliteConnection::connect(&format!("sqlite://{}", path.display())).await.unwrap();
-    // Version 1, recorded in the old table, is recorded in sqlx's; 2–5 were applied by it.
-    assert_eq!(migrations_recorded(&mut conn).await, (vec![1, 2, 3, 4, 5, 6], false));
+    // Version 1, recorded in the old table, is recorded in sqlx's; 2–7 were applied by it.
+    assert_eq!(migrations_recorded(&mut conn).await, (vec![1, 2, 3, 4, 5, 6, 7], false));
     let old: Option<(String,)> = sqlx::query_as("SELECT name FROM sqlite_master WHERE name = 'events_v1'")
         .fetch_optional(&mut conn)
         .await
@@ -217,7 +217,7 @@ async fn text_counters_of_schema_4_are_rebuilt_in_the_binary_form_before_serving
 
     // The rebuild cleared its mark: the next start does not rebuild again.
     let mut conn = SqliteConnection::connect(&url).await.unwrap();
-    assert_eq!(migrations_recorded(&mut conn).await, (vec![1, 2, 3, 4, 5, 6], false));
+    assert_eq!(migrations_recorded(&mut conn).await, (vec![1, 2, 3, 4, 5, 6, 7], false));
     let mark: Option<(String,)> = sqlx::query_as("SELECT value FROM store_meta WHERE name = 'counters_to_rebuild'")
         .fetch_optional(&mut conn)
         .await
@@ -226,7 +226,7 @@ async fn text_counters_of_schema_4_are_rebuilt_in_the_binary_form_before_serving
 }
 
 /// Three MFN orders and a 1-star feedback on o1: ODR 1/3 in March.
-fn schema_5_events() -> Vec<Event> {
+fn events_before_the_queue() -> Vec<Event> {
     let mut events: Vec<Event> = (0..3).map(order).collect();
     events.push(feedback("feedback-1", "o1", 9));
     events
@@ -262,7 +262,7 @@ async fn upgraded_from_the_schema_before_the_queue(url: &str, before: Vec<(Strin
     let stored = common::report(&store, "old-seller", "US", now).await.unwrap();
     assert_eq!((stored.order_defect_rate_mfn.rate.numerator, stored.order_defect_rate_mfn.rate.denominator), (2, 3));
     let mut book = SellerBook::new("old-seller");
-    for event in schema_5_events().iter().chain([&later]) {
+    for event in events_before_the_queue().iter().chain([&later]) {
         book.apply(event, now, &policy).unwrap();
     }
     assert_eq!(stored, evaluate_book(&book, &policy, "US", now));
@@ -277,7 +277,7 @@ async fn upgraded_from_the_schema_before_the_queue(url: &str, before: Vec<(Strin
 async fn schema_before_the_queue(url: &str, undo: &str, version: i64) -> Vec<(String, Counter, Day, Day, i64)> {
     let now = Utc.with_ymd_and_hms(2026, 4, 20, 0, 0, 0).unwrap();
     let store = Store::open(url, Policy::amazon()).await.unwrap();
-    store.ingest_batch(&schema_5_events(), now).await.unwrap();
+    store.ingest_batch(&events_before_the_queue(), now).await.unwrap();
     let before = store.counter_totals("old-seller").await.unwrap();
     assert_eq!(store.queued_projections().await.unwrap(), 0);
     drop(store);
@@ -289,41 +289,41 @@ async fn schema_before_the_queue(url: &str, undo: &str, version: i64) -> Vec<(St
 }
 
 #[tokio::test]
-async fn counters_of_schema_5_are_kept_and_the_projector_maintains_them() {
+async fn counters_of_schema_6_are_kept_and_the_projector_maintains_them() {
     sqlx::any::install_default_drivers();
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("v5.db").display());
-    let before = schema_before_the_queue(&url, "DROP TABLE projection_queue", 6).await;
+    let url = format!("sqlite://{}", dir.path().join("v6.db").display());
+    let before = schema_before_the_queue(&url, "DROP TABLE projection_queue", 7).await;
     let mut conn = SqliteConnection::connect(&url).await.unwrap();
-    assert_eq!(migrations_recorded(&mut conn).await, (vec![1, 2, 3, 4, 5], false));
+    assert_eq!(migrations_recorded(&mut conn).await, (vec![1, 2, 3, 4, 5, 6], false));
     conn.close().await.unwrap();
     upgraded_from_the_schema_before_the_queue(&url, before).await;
     let mut conn = SqliteConnection::connect(&url).await.unwrap();
-    assert_eq!(migrations_recorded(&mut conn).await, (vec![1, 2, 3, 4, 5, 6], false));
+    assert_eq!(migrations_recorded(&mut conn).await, (vec![1, 2, 3, 4, 5, 6, 7], false));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs PostgreSQL: export SELLERHEALTH_TEST_POSTGRES_URL (.ci/postgres prints one), then cargo test --workspace -- --ignored"]
-async fn counters_of_postgres_schema_4_are_kept_and_the_projector_maintains_them() {
+async fn counters_of_postgres_schema_5_are_kept_and_the_projector_maintains_them() {
     use sqlx::{Executor, PgConnection};
     let url = std::env::var("SELLERHEALTH_TEST_POSTGRES_URL").unwrap_or_default();
     assert!(!url.is_empty(), "SELLERHEALTH_TEST_POSTGRES_URL is not set");
     sqlx::any::install_default_drivers();
     let (server, _) = url.rsplit_once('/').unwrap();
     let mut admin = PgConnection::connect(&format!("{server}/postgres")).await.unwrap();
-    let database = format!("sellerhealth_schema4_{}", std::process::id());
+    let database = format!("sellerhealth_schema5_{}", std::process::id());
     admin.execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {database}"))).await.unwrap();
     admin.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {database}"))).await.unwrap();
     let old = format!("{server}/{database}");
-    // Schema 4 had a `subjects` table (a row lock per subject) and no queue.
+    // Schema 5 had a `subjects` table (a row lock per subject) and no queue.
     let undo = "DROP TABLE projection_queue; \
                 CREATE TABLE subjects (seller_id TEXT NOT NULL, subject TEXT NOT NULL, PRIMARY KEY (seller_id, subject))";
-    let before = schema_before_the_queue(&old, undo, 5).await;
+    let before = schema_before_the_queue(&old, undo, 6).await;
     upgraded_from_the_schema_before_the_queue(&old, before).await;
     let mut conn = PgConnection::connect(&old).await.unwrap();
     let recorded: Vec<(i64,)> =
         sqlx::query_as("SELECT version FROM _sqlx_migrations ORDER BY version").fetch_all(&mut conn).await.unwrap();
-    assert_eq!(recorded, [(1,), (2,), (3,), (4,), (5,)]);
+    assert_eq!(recorded, [(1,), (2,), (3,), (4,), (5,), (6,)]);
     let (subjects,): (i64,) =
         sqlx::query_as("SELECT count(*) FROM information_schema.tables WHERE table_name = 'subjects'")
             .fetch_one(&mut conn)

@@ -7,9 +7,7 @@ use sellerhealth_domain::time::check_instant;
 use sellerhealth_proto::v1 as pb;
 use sellerhealth_proto::v1::event::Fact;
 
-use super::{
-    END_OF_DAY, FileError, Parsed, field, instant, marketplace_of_sales_channel, quantity_of, read_table, timestamp,
-};
+use super::{FileError, Parsed, field, instant, marketplace_of_sales_channel, quantity_of, read_table, timestamp};
 
 /// The most handling days `--handling-days` takes: a latest ship date a month
 /// after purchase is already far beyond any marketplace's handling time.
@@ -51,7 +49,7 @@ fn is_multi_channel(sales_channel: &str) -> bool {
 /// - it does not say who cancelled, so a cancellation has initiator UNKNOWN (not
 ///   the seller's), dated by `last-updated-date` (the purchase time when that is
 ///   missing, unreadable or earlier);
-/// - it carries no latest ship date: that is the end (23:59:59 UTC) of the day
+/// - it carries no latest ship date: that is the end (23:59:59 in the marketplace's time zone) of the day
 ///   `handling_days` after the purchase day (the command line takes 0 to
 ///   [`MAX_HANDLING_DAYS`]; any number is safe here: a latest ship date past the
 ///   supported range rejects the line). A shipment confirmed on that day is in
@@ -105,20 +103,6 @@ pub fn parse_order_report(
                 continue;
             }
         };
-        let latest_ship_at = match latest_ship_at(purchased_at, handling_days) {
-            Some(at) => at,
-            None => {
-                parsed.reject(
-                    number,
-                    format!(
-                        "purchase-date {purchased_at} plus {handling_days} handling days is past the supported range \
-                         {}",
-                        sellerhealth_domain::time::RANGE_TEXT
-                    ),
-                );
-                continue;
-            }
-        };
         let fulfillment_channel = match field(channel) {
             "Amazon" => pb::FulfillmentChannel::Afn,
             "Merchant" => pb::FulfillmentChannel::Mfn,
@@ -133,6 +117,20 @@ pub fn parse_order_report(
                 parsed.reject(
                     number,
                     format!("sales-channel {:?} is not a known marketplace (give --marketplace)", field(sales_channel)),
+                );
+                continue;
+            }
+        };
+        let latest_ship_at = match latest_ship_at(purchased_at, handling_days, &marketplace_id) {
+            Some(at) => at,
+            None => {
+                parsed.reject(
+                    number,
+                    format!(
+                        "purchase-date {purchased_at} plus {handling_days} handling days is past the supported range \
+                         {}",
+                        sellerhealth_domain::time::RANGE_TEXT
+                    ),
                 );
                 continue;
             }
@@ -260,11 +258,14 @@ pub fn parse_order_report(
     Ok(parsed)
 }
 
-/// The end (23:59:59 UTC) of the day `handling_days` after the purchase day, if
-/// that lies in the supported range.
-fn latest_ship_at(purchased_at: DateTime<Utc>, handling_days: u32) -> Option<DateTime<Utc>> {
-    let day = purchased_at.date_naive().checked_add_days(Days::new(u64::from(handling_days)))?;
-    check_instant("latest ship date", day.and_time(END_OF_DAY).and_utc()).ok()
+/// The end (23:59:59) of the day `handling_days` after the purchase day, days
+/// of the marketplace's calendar in the built-in profile, if that lies in the
+/// supported range.
+fn latest_ship_at(purchased_at: DateTime<Utc>, handling_days: u32, marketplace_id: &str) -> Option<DateTime<Utc>> {
+    let calendar = sellerhealth_domain::Policy::amazon().calendar(marketplace_id);
+    let day = calendar.day_of(purchased_at).checked_add_days(Days::new(u64::from(handling_days)))?;
+    let last_second = calendar.start_of(day.succ_opt()?).checked_sub_signed(chrono::Duration::seconds(1))?;
+    check_instant("latest ship date", last_second).ok()
 }
 
 #[cfg(test)]
@@ -427,5 +428,17 @@ mod tests {
         let parsed = parse_order_report(&report, "s", None, u32::MAX).unwrap();
         assert_eq!(parsed.events.len(), 0);
         assert_eq!(parsed.rejected.len(), 5);
+    }
+
+    #[test]
+    fn the_latest_ship_date_ends_a_local_day_of_the_marketplace() {
+        // 08:00 on 05-01 in Tokyo is 23:00 on 04-30 UTC: two handling days end
+        // at 23:59:59 on 05-03 in Tokyo, 14:59:59 UTC (not 23:59:59 UTC on 05-02).
+        let purchased_at = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 4, 30, 23, 0, 0).unwrap();
+        let tokyo = latest_ship_at(purchased_at, 2, "A1VC38T7YXB528").unwrap();
+        assert_eq!(tokyo.to_rfc3339(), "2026-05-03T14:59:59+00:00");
+        // In Los Angeles (UTC−7 in May) it is 16:00 on 04-30: 23:59:59 on 05-02 there.
+        let la = latest_ship_at(purchased_at, 2, "ATVPDKIKX0DER").unwrap();
+        assert_eq!(la.to_rfc3339(), "2026-05-03T06:59:59+00:00");
     }
 }

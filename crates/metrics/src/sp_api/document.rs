@@ -26,8 +26,8 @@
 
 use std::fmt;
 
-use chrono::{DateTime, NaiveDateTime, NaiveTime};
-use sellerhealth_domain::{DayRange, PolicyCategory, TargetCondition};
+use chrono::{DateTime, NaiveDateTime, Timelike};
+use sellerhealth_domain::{Calendar, Day, DayRange, PolicyCategory, TargetCondition};
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Unexpected, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
@@ -130,12 +130,6 @@ pub enum FulfillmentType {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ReportingTime(pub NaiveDateTime);
 
-/// 23:59, the time of a range's last instant.
-const LAST_MINUTE: NaiveTime = match NaiveTime::from_hms_opt(23, 59, 0) {
-    Some(time) => time,
-    None => NaiveTime::MIN,
-};
-
 /// What a reporting time must look like, for the refusal.
 const REPORTING_TIME: &str = "a UTC date and time such as 2020-11-18T23:59Z";
 
@@ -175,23 +169,34 @@ pub struct ReportingDateRange {
 }
 
 impl ReportingDateRange {
-    /// The range of `days`: 00:00 of the first to 23:59 of the last.
-    pub fn of_days(days: DayRange) -> Self {
+    /// The range of `days` of the marketplace's `calendar`: the UTC instants
+    /// of the first day's start and of the last minute of the last day (for a
+    /// UTC marketplace, 00:00 and 23:59).
+    pub fn of_days(days: DayRange, calendar: Calendar) -> Self {
+        let last_minute = calendar.end_of(days.end).naive_utc();
+        let last_minute = last_minute.with_second(0).and_then(|t| t.with_nanosecond(0)).unwrap_or(last_minute);
         ReportingDateRange {
-            reporting_date_from: ReportingTime(days.start.and_time(NaiveTime::MIN)),
-            reporting_date_to: ReportingTime(days.end.and_time(LAST_MINUTE)),
+            reporting_date_from: ReportingTime(calendar.start_of(days.start).naive_utc()),
+            reporting_date_to: ReportingTime(last_minute),
         }
     }
 
-    /// The days as `2026-04-18..2026-06-16` (first and last day, UTC).
-    pub fn days_text(&self) -> String {
-        format!("{}..{}", self.reporting_date_from.0.date(), self.reporting_date_to.0.date())
+    /// The first and last day, of `calendar`.
+    fn days(&self, calendar: Calendar) -> (Day, Day) {
+        let day = |time: &ReportingTime| calendar.day_of(time.0.and_utc());
+        (day(&self.reporting_date_from), day(&self.reporting_date_to))
     }
 
-    /// Days from the first to the last, both counted (0 when reversed).
-    pub fn day_count(&self) -> i64 {
-        let span = self.reporting_date_to.0.date().signed_duration_since(self.reporting_date_from.0.date());
-        span.num_days().saturating_add(1).max(0)
+    /// The days as `2026-04-18..2026-06-16` (first and last day of `calendar`).
+    pub fn days_text(&self, calendar: Calendar) -> String {
+        let (first, last) = self.days(calendar);
+        format!("{first}..{last}")
+    }
+
+    /// Days from the first to the last of `calendar`, both counted (0 when reversed).
+    pub fn day_count(&self, calendar: Calendar) -> i64 {
+        let (first, last) = self.days(calendar);
+        last.signed_duration_since(first).num_days().saturating_add(1).max(0)
     }
 }
 

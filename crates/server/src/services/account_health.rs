@@ -68,8 +68,9 @@ impl AccountHealthService for AccountHealth {
         let (seller_id, marketplace_id, as_of) =
             scope(&grant, &request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
         let evaluated = self.figures.account_health(seller_id, marketplace_id, as_of).await?;
-        let json =
-            sellerhealth_metrics::sp_api::to_json(&evaluated.report, evaluated.counters.as_ref()).map_err(|error| {
+        let calendar = self.figures.store().policy().calendar(marketplace_id);
+        let json = sellerhealth_metrics::sp_api::to_json(&evaluated.report, evaluated.counters.as_ref(), calendar)
+            .map_err(|error| {
                 tracing::error!(%error, "SP-API report not written");
                 Status::internal("the SP-API report could not be written")
             })?;
@@ -218,11 +219,18 @@ impl AccountHealthService for AccountHealth {
         let request = request.get_ref();
         let (seller_id, marketplace_id, as_of) =
             scope(&grant, &request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
+        let calendar = self.figures.store().policy().calendar(marketplace_id);
         let rating = self
             .figures
-            .evaluate(seller_id, marketplace_id, as_of, reach::rating_first_day(as_of), move |read, _| {
-                Ok(seller_rating::evaluate(&read.counters, read.counters.marketplace_id(), as_of))
-            })
+            .evaluate(
+                seller_id,
+                marketplace_id,
+                as_of,
+                reach::rating_first_day(as_of, calendar),
+                move |read, policy| {
+                    Ok(seller_rating::evaluate(&read.counters, policy, read.counters.marketplace_id(), as_of))
+                },
+            )
             .await?;
         Ok(Response::new(convert::seller_rating(&rating)))
     }
@@ -236,7 +244,7 @@ impl AccountHealthService for AccountHealth {
         let rating = Inline::of(request.get_ref().facts.as_ref())
             .evaluate(&grant, "facts.", policy, self.max_batch_events, |book, policy, marketplace_id, as_of| {
                 let counters = sellerhealth_metrics::book_counters(book, policy, marketplace_id, as_of);
-                seller_rating::evaluate(&counters, marketplace_id, as_of)
+                seller_rating::evaluate(&counters, policy, marketplace_id, as_of)
             })
             .await?;
         Ok(Response::new(pb::EvaluateSellerRatingResponse { rating: Some(convert::seller_rating(&rating)) }))

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use sellerhealth_proto::v1 as pb;
 use sellerhealth_proto::v1::feedback_service_server::FeedbackService;
-use sellerhealth_ratings::feedback::{self, FeedbackFilter, Period, PeriodSummary};
+use sellerhealth_ratings::feedback::{self, FeedbackFilter};
 use sellerhealth_store::Store;
 use tonic::{Request, Response, Status};
 
@@ -26,40 +26,6 @@ impl Feedback {
     }
 }
 
-fn period(period: Period) -> pb::FeedbackPeriod {
-    match period {
-        Period::Days(30) => pb::FeedbackPeriod::Days30,
-        Period::Days(90) => pb::FeedbackPeriod::Days90,
-        Period::Days(365) => pb::FeedbackPeriod::Days365,
-        Period::Days(_) => pb::FeedbackPeriod::Unspecified,
-        Period::Lifetime => pb::FeedbackPeriod::Lifetime,
-    }
-}
-
-fn period_summary(summary: &PeriodSummary) -> pb::FeedbackPeriodSummary {
-    let (positive_percent, neutral_percent, negative_percent) = summary.percents();
-    pb::FeedbackPeriodSummary {
-        period: period(summary.period) as i32,
-        positive_count: summary.positive,
-        neutral_count: summary.neutral,
-        negative_count: summary.negative,
-        total_count: summary.total(),
-        positive_percent,
-        neutral_percent,
-        negative_percent,
-    }
-}
-
-/// The answer of both summary calls.
-fn summary_response(summary: &feedback::FeedbackSummary) -> pb::GetFeedbackSummaryResponse {
-    pb::GetFeedbackSummaryResponse {
-        periods: summary.periods.iter().map(period_summary).collect(),
-        displayed_positive_percent: summary.displayed_positive_percent(),
-        displayed_period: period(summary.displayed.period) as i32,
-        displayed_count: summary.displayed.total(),
-    }
-}
-
 #[tonic::async_trait]
 impl FeedbackService for Feedback {
     async fn get_feedback_summary(
@@ -72,10 +38,13 @@ impl FeedbackService for Feedback {
             scope(&grant, &request.seller_id, &request.marketplace_id, request.as_of.as_ref())?;
         let summary = self
             .store
-            .read(seller_id, |book, _| feedback::summary(&feedback::entries(book, marketplace_id, as_of), as_of))
+            .read(seller_id, |book, policy| {
+                let calendar = policy.calendar(marketplace_id);
+                feedback::summary(&feedback::entries(book, calendar, marketplace_id, as_of), calendar, as_of)
+            })
             .await
             .map_err(status::from_store)?;
-        Ok(Response::new(summary_response(&summary)))
+        Ok(Response::new(convert::feedback_summary(&summary)))
     }
 
     async fn evaluate_feedback_summary(
@@ -85,11 +54,12 @@ impl FeedbackService for Feedback {
         let grant = auth::grant(&request);
         let policy = self.store.policy().clone();
         let summary = Inline::of(request.get_ref().facts.as_ref())
-            .evaluate(&grant, "facts.", policy, self.max_batch_events, |book, _, marketplace_id, as_of| {
-                feedback::summary(&feedback::entries(book, marketplace_id, as_of), as_of)
+            .evaluate(&grant, "facts.", policy, self.max_batch_events, |book, policy, marketplace_id, as_of| {
+                let calendar = policy.calendar(marketplace_id);
+                feedback::summary(&feedback::entries(book, calendar, marketplace_id, as_of), calendar, as_of)
             })
             .await?;
-        Ok(Response::new(pb::EvaluateFeedbackSummaryResponse { summary: Some(summary_response(&summary)) }))
+        Ok(Response::new(pb::EvaluateFeedbackSummaryResponse { summary: Some(convert::feedback_summary(&summary)) }))
     }
 
     async fn list_feedback(
@@ -115,24 +85,14 @@ impl FeedbackService for Feedback {
         };
         let (feedback, next_page_token) = self
             .store
-            .read(seller_id, |book, _| {
-                let entries: Vec<_> =
-                    feedback::entries(book, marketplace_id, as_of).into_iter().filter(|e| filter.admits(e)).collect();
-                let (items, next) = page.cut(&entries);
-                let items = items
-                    .iter()
-                    .map(|e| pb::FeedbackEntry {
-                        order_id: e.feedback.order_id.clone(),
-                        left_at: Some(convert::timestamp(e.feedback.left_at)),
-                        stars: e.feedback.stars,
-                        comment: e.feedback.comment.clone(),
-                        fulfillment_related: e.feedback.fulfillment_related,
-                        seller_response: e.response.map(|(text, _)| text.to_owned()).unwrap_or_default(),
-                        responded_at: e.response.map(|(_, at)| convert::timestamp(at)),
-                        struck_through: e.struck_through.is_some(),
-                        struck_through_note: e.struck_through.unwrap_or_default().to_owned(),
-                    })
+            .read(seller_id, |book, policy| {
+                let calendar = policy.calendar(marketplace_id);
+                let entries: Vec<_> = feedback::entries(book, calendar, marketplace_id, as_of)
+                    .into_iter()
+                    .filter(|e| filter.admits(e))
                     .collect();
+                let (items, next) = page.cut(&entries);
+                let items = items.iter().map(convert::feedback_entry).collect();
                 (items, next)
             })
             .await

@@ -191,7 +191,7 @@ impl Checked {
                 match book.apply(&event, now, &policy) {
                     Ok(Applied::Accepted | Applied::Duplicate) => {}
                     Err(error) => {
-                        return Err(status::from_domain(error.within(&format!("{prefix}events[{index}]"))));
+                        return Err(status::from_domain(error.within(format!("{prefix}events[{index}]"))));
                     }
                 }
             }

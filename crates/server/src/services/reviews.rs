@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use sellerhealth_proto::v1 as pb;
 use sellerhealth_proto::v1::review_service_server::ReviewService;
-use sellerhealth_ratings::reviews::{self, StarShare};
+use sellerhealth_ratings::reviews;
 use sellerhealth_store::Store;
 use tonic::{Request, Response, Status};
 
@@ -26,27 +26,6 @@ impl Reviews {
     }
 }
 
-fn shares(shares: &[StarShare]) -> Vec<pb::StarShare> {
-    shares
-        .iter()
-        .map(|s| pb::StarShare { stars: s.stars, count: s.count, weight: s.weight, percent: s.percent })
-        .collect()
-}
-
-/// The answer of both summary calls.
-fn summary_response(asin: &str, summary: &reviews::ReviewSummary) -> pb::GetReviewSummaryResponse {
-    pb::GetReviewSummaryResponse {
-        asin: asin.to_owned(),
-        review_count: summary.count,
-        mean_stars: summary.mean,
-        display_mean: summary.display_mean,
-        display_stars: summary.display_stars,
-        histogram: shares(&summary.histogram),
-        weighted_mean: summary.weighted_mean,
-        weighted_histogram: shares(&summary.weighted_histogram),
-    }
-}
-
 #[tonic::async_trait]
 impl ReviewService for Reviews {
     async fn get_review_summary(
@@ -60,10 +39,13 @@ impl ReviewService for Reviews {
         let asin = required_id("asin", &request.asin)?;
         let summary = self
             .store
-            .read(seller_id, |book, _| reviews::summary(&reviews::visible(book, marketplace_id, asin, as_of), as_of))
+            .read(seller_id, |book, policy| {
+                let calendar = policy.calendar(marketplace_id);
+                reviews::summary(&reviews::visible(book, marketplace_id, asin, as_of), calendar, as_of)
+            })
             .await
             .map_err(status::from_store)?;
-        Ok(Response::new(summary_response(asin, &summary)))
+        Ok(Response::new(convert::review_summary(asin, &summary)))
     }
 
     async fn evaluate_review_summary(
@@ -76,11 +58,12 @@ impl ReviewService for Reviews {
         let policy = self.store.policy().clone();
         let wanted = asin.clone();
         let summary = Inline::of(request.facts.as_ref())
-            .evaluate(&grant, "facts.", policy, self.max_batch_events, move |book, _, marketplace_id, as_of| {
-                reviews::summary(&reviews::visible(book, marketplace_id, &wanted, as_of), as_of)
+            .evaluate(&grant, "facts.", policy, self.max_batch_events, move |book, policy, marketplace_id, as_of| {
+                let calendar = policy.calendar(marketplace_id);
+                reviews::summary(&reviews::visible(book, marketplace_id, &wanted, as_of), calendar, as_of)
             })
             .await?;
-        Ok(Response::new(pb::EvaluateReviewSummaryResponse { summary: Some(summary_response(&asin, &summary)) }))
+        Ok(Response::new(pb::EvaluateReviewSummaryResponse { summary: Some(convert::review_summary(&asin, &summary)) }))
     }
 
     async fn list_reviews(
@@ -95,23 +78,11 @@ impl ReviewService for Reviews {
         let page = Page::parse(request.page_size, &request.page_token)?;
         let (reviews, next_page_token) = self
             .store
-            .read(seller_id, |book, _| {
+            .read(seller_id, |book, policy| {
+                let calendar = policy.calendar(marketplace_id);
                 let visible = reviews::visible(book, marketplace_id, asin, as_of);
                 let (items, next) = page.cut(&visible);
-                let items = items
-                    .iter()
-                    .map(|r| pb::ReviewEntry {
-                        review_id: r.review_id.clone(),
-                        reviewer_id: r.reviewer_id.clone(),
-                        stars: r.stars,
-                        reviewed_at: Some(convert::timestamp(r.reviewed_at)),
-                        verified_purchase: r.verified_purchase,
-                        helpful_votes: i32::try_from(r.helpful_votes).unwrap_or(i32::MAX),
-                        title: r.title.clone(),
-                        body: r.body.clone(),
-                        weight: reviews::weight(r, as_of),
-                    })
-                    .collect();
+                let items = items.iter().map(|r| convert::review_entry(r, calendar, as_of)).collect();
                 (items, next)
             })
             .await

@@ -879,7 +879,7 @@ export type GetMetricHistoryRequest = Message<"sellerhealth.v1.GetMetricHistoryR
   metrics: Metric[];
 
   /**
-   * First day (required).
+   * First day (required), a local day of the marketplace (see Date).
    *
    * @generated from field: sellerhealth.v1.Date from = 4;
    */
@@ -956,7 +956,7 @@ export const MetricHistorySchema: GenMessage<MetricHistory> = /*@__PURE__*/
  */
 export type MetricDay = Message<"sellerhealth.v1.MetricDay"> & {
   /**
-   * The day (figures as of its last instant).
+   * The marketplace's local day (figures as of its last instant).
    *
    * @generated from field: sellerhealth.v1.Date date = 1;
    */

@@ -13,7 +13,10 @@ export const file_sellerhealth_v1_common: GenFile = /*@__PURE__*/
   fileDesc("ChxzZWxsZXJoZWFsdGgvdjEvY29tbW9uLnByb3RvEg9zZWxsZXJoZWFsdGgudjEiMAoERGF0ZRIMCgR5ZWFyGAEgASgFEg0KBW1vbnRoGAIgASgFEgsKA2RheRgDIAEoBSJVCglEYXRlUmFuZ2USJAoFc3RhcnQYASABKAsyFS5zZWxsZXJoZWFsdGgudjEuRGF0ZRIiCgNlbmQYAiABKAsyFS5zZWxsZXJoZWFsdGgudjEuRGF0ZSI8CgVNb25leRIVCg1jdXJyZW5jeV9jb2RlGAEgASgJEg0KBXVuaXRzGAIgASgDEg0KBW5hbm9zGAMgASgFKnMKEkZ1bGZpbGxtZW50Q2hhbm5lbBIjCh9GVUxGSUxMTUVOVF9DSEFOTkVMX1VOU1BFQ0lGSUVEEAASGwoXRlVMRklMTE1FTlRfQ0hBTk5FTF9NRk4QARIbChdGVUxGSUxMTUVOVF9DSEFOTkVMX0FGThACKnQKDE1ldHJpY1N0YXR1cxIdChlNRVRSSUNfU1RBVFVTX1VOU1BFQ0lGSUVEEAASFgoSTUVUUklDX1NUQVRVU19HT09EEAESFQoRTUVUUklDX1NUQVRVU19CQUQQAhIWChJNRVRSSUNfU1RBVFVTX05PTkUQAyqTAQoPVGFyZ2V0Q29uZGl0aW9uEiAKHFRBUkdFVF9DT05ESVRJT05fVU5TUEVDSUZJRUQQABIeChpUQVJHRVRfQ09ORElUSU9OX0xFU1NfVEhBThABEiEKHVRBUkdFVF9DT05ESVRJT05fR1JFQVRFUl9USEFOEAISGwoXVEFSR0VUX0NPTkRJVElPTl9FUVVBTFMQA2IGcHJvdG8z");
 
 /**
- * A calendar day (UTC unless the policy names a marketplace time zone).
+ * A calendar day of the marketplace's time zone: the policy profile names one
+ * per marketplace id (the built-in profile the main Amazon marketplaces', such
+ * as America/Los_Angeles for ATVPDKIKX0DER), UTC for any other. A day runs from
+ * local midnight to local midnight, 23 or 25 hours on daylight-saving days.
  *
  * @generated from message sellerhealth.v1.Date
  */

@@ -1,0 +1,505 @@
+//! `sellerhealth batch`: every seller's and marketplace's account health from a
+//! data set on files, as of an instant (or the end of a day in each
+//! marketplace's time zone), with no server or database.
+//!
+//! The data set is a directory of CSV tables ([`tables`], as
+//! `sellerhealth-bench generate` writes them) or a file of JSON-lines contract
+//! events (what `sellerhealth import events` reads). [`DataSet`] reads it row
+//! by row (each line bounded, [`lines`]), keeping each row's text with its
+//! seller; [`DataSet::evaluate`] then takes the sellers in parallel (rayon,
+//! largest first): each row becomes a fact, folded into the seller's
+//! `SellerBook` by `fold` (`apply` taking the event: every rule of SPEC §1,
+//! idempotence included), and `sellerhealth_metrics::evaluate_seller` gives
+//! one report per marketplace.
+//! A row that cannot be read or is refused is named with its file, line and
+//! reason; every other row counts.
+
+pub mod figures;
+pub mod lines;
+pub mod tables;
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use anyhow::Context;
+use chrono::{NaiveDate, Timelike};
+use indicatif::{ProgressBar, ProgressState, ProgressStyle};
+use rayon::iter::{ParallelBridge, ParallelIterator};
+use sellerhealth_domain::{Applied, Event, Instant, Policy, SellerBook};
+use sellerhealth_metrics::AccountHealthReport;
+use serde::Deserialize;
+
+use self::lines::Lines;
+use self::tables::{Layout, Table};
+use crate::wire_json;
+
+/// How the reports are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One report per line, as the contract's JSON (`report --format json`, on one line).
+    Json,
+    /// One line of [`figures::FIGURE_NAMES`] per report, tab-separated (under [`figures::header`]).
+    Table,
+}
+
+/// A row refused: where, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowRejection {
+    /// The file's name (`orders.csv`, `events.jsonl`).
+    pub file: String,
+    /// 1-based line number (a table's header is line 1).
+    pub line: u64,
+    /// Why, for a person.
+    pub reason: String,
+}
+
+/// Longest reason kept for a refused row, in bytes: a reason may quote its line.
+const MAX_REASON_BYTES: usize = 500;
+
+impl RowRejection {
+    /// The refusal of `line` of `file`, its reason cut to [`MAX_REASON_BYTES`] (`…` marking a cut).
+    fn new(file: String, line: u64, mut reason: String) -> RowRejection {
+        if reason.len() > MAX_REASON_BYTES {
+            let mut end = MAX_REASON_BYTES;
+            while !reason.is_char_boundary(end) {
+                end = end.saturating_sub(1);
+            }
+            reason.truncate(end);
+            reason.push('…');
+        }
+        RowRejection { file, line, reason }
+    }
+}
+
+impl std::fmt::Display for RowRejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} line {}: {}", self.file, self.line, self.reason)
+    }
+}
+
+/// What a file of the data set holds.
+#[derive(Debug)]
+enum Source {
+    /// A table, laid out as its header says.
+    Table(Layout),
+    /// JSON lines of contract events.
+    Events,
+}
+
+/// A row waiting to be read: which file, which line, where its text ends in
+/// its seller's text.
+#[derive(Debug)]
+struct RowAt {
+    source: usize,
+    line: u64,
+    end: usize,
+}
+
+/// One seller's rows, in the order they were read.
+#[derive(Debug)]
+struct Seller {
+    id: String,
+    text: String,
+    rows: Vec<RowAt>,
+}
+
+/// A data set read from files: each seller's rows, not yet interpreted.
+#[derive(Debug, Default)]
+pub struct DataSet {
+    files: Vec<(String, Source)>,
+    index: HashMap<String, usize>,
+    sellers: Vec<Seller>,
+    rejected: Vec<RowRejection>,
+    rows: u64,
+}
+
+/// A JSON line's seller, read without the rest of the event.
+#[derive(Deserialize)]
+struct SellerOfEvent<'a> {
+    #[serde(borrow, rename = "sellerId", alias = "seller_id")]
+    seller_id: Option<Cow<'a, str>>,
+}
+
+impl DataSet {
+    /// An empty data set.
+    pub fn new() -> DataSet {
+        DataSet::default()
+    }
+
+    /// Reads a data set from `path`: a directory of CSV tables (every
+    /// `{table}.csv` of [`Table::ALL`] there, in that order; a table without a
+    /// file has no rows), or a file of JSON-lines events. A file that cannot be
+    /// opened or read, or a table whose header lacks a column, fails the whole
+    /// data set; a bad row is only refused. `progress` shows the bytes read on
+    /// standard error.
+    pub fn open(path: &Path, progress: bool) -> anyhow::Result<DataSet> {
+        let mut data = DataSet::new();
+        let files: Vec<(std::path::PathBuf, Option<Table>)> = if path.is_dir() {
+            Table::ALL
+                .iter()
+                .map(|&table| (path.join(table.file_name()), Some(table)))
+                .filter(|(file, _)| file.is_file())
+                .collect()
+        } else {
+            vec![(path.to_path_buf(), None)]
+        };
+        if files.is_empty() {
+            let names: Vec<String> = Table::ALL.iter().map(|t| t.file_name()).collect();
+            anyhow::bail!("{} holds none of the tables of a data set ({})", path.display(), names.join(", "));
+        }
+        let total = files.iter().filter_map(|(file, _)| std::fs::metadata(file).ok()).map(|m| m.len()).sum();
+        let bar = bar(progress, total, "{bar:40} {bytes}/{total_bytes} read  {msg}");
+        for (file, table) in files {
+            let name = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into());
+            bar.set_message(name.clone());
+            let opened = File::open(&file).with_context(|| format!("opening {}", file.display()))?;
+            let reader = BufReader::with_capacity(1 << 20, bar.wrap_read(opened));
+            match table {
+                Some(table) => data.add_table(table, &name, reader)?,
+                None => data.add_events(&name, reader)?,
+            }
+        }
+        bar.finish_and_clear();
+        Ok(data)
+    }
+
+    /// Reads a table's rows from `reader`; `file` names it in rejections.
+    pub fn add_table(&mut self, table: Table, file: &str, reader: impl BufRead) -> anyhow::Result<()> {
+        let mut lines = Lines::new(reader);
+        let header = match lines.next_line().with_context(|| format!("reading {file}"))? {
+            Some((_, Ok(header))) => header.to_owned(),
+            Some((_, Err(reason))) => return Err(tables::TableError::BadHeader(file.to_owned(), reason).into()),
+            None => return Err(tables::TableError::Empty(file.to_owned(), table.header()).into()),
+        };
+        let layout = Layout::from_header(table, file, &header)?;
+        let source = self.source(file, Source::Table(layout.clone()));
+        while let Some((line, text)) = lines.next_line().with_context(|| format!("reading {file}"))? {
+            match text.and_then(|text| Ok((layout.seller_of(text)?, text))) {
+                Ok((_, "")) => {}
+                Ok((seller, text)) => self.push(&seller, source, line, text),
+                Err(reason) => self.reject(source, line, reason),
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads JSON lines of contract events from `reader`; `file` names it in rejections.
+    pub fn add_events(&mut self, file: &str, reader: impl BufRead) -> anyhow::Result<()> {
+        let source = self.source(file, Source::Events);
+        let mut lines = Lines::new(reader);
+        while let Some((line, text)) = lines.next_line().with_context(|| format!("reading {file}"))? {
+            let text = match text {
+                Ok(text) if text.trim().is_empty() => continue,
+                Ok(text) => text,
+                Err(reason) => {
+                    self.reject(source, line, reason);
+                    continue;
+                }
+            };
+            match serde_json::from_str::<SellerOfEvent<'_>>(text) {
+                Ok(event) => self.push(&event.seller_id.unwrap_or_default(), source, line, text),
+                // Not an event: the contract's reader says why (or, if it reads
+                // what the quick look could not, where it belongs).
+                Err(_) => match wire_json::event_from_json(text) {
+                    Ok(event) => self.push(&event.seller_id, source, line, text),
+                    Err(reason) => self.reject(source, line, reason),
+                },
+            }
+        }
+        Ok(())
+    }
+
+    fn source(&mut self, file: &str, source: Source) -> usize {
+        self.files.push((file.to_owned(), source));
+        self.files.len().saturating_sub(1)
+    }
+
+    fn push(&mut self, seller: &str, source: usize, line: u64, text: &str) {
+        self.rows = self.rows.saturating_add(1);
+        let at = match self.index.get(seller) {
+            Some(&at) => at,
+            None => {
+                self.sellers.push(Seller { id: seller.to_owned(), text: String::new(), rows: Vec::new() });
+                let at = self.sellers.len().saturating_sub(1);
+                self.index.insert(seller.to_owned(), at);
+                at
+            }
+        };
+        if let Some(seller) = self.sellers.get_mut(at) {
+            seller.text.push_str(text);
+            seller.rows.push(RowAt { source, line, end: seller.text.len() });
+        }
+    }
+
+    fn reject(&mut self, source: usize, line: u64, reason: String) {
+        self.rows = self.rows.saturating_add(1);
+        let file = self.files.get(source).map(|(name, _)| name.clone()).unwrap_or_default();
+        self.rejected.push(RowRejection::new(file, line, reason));
+    }
+
+    /// Every seller's reports as of `options.as_of`, on `options.threads`
+    /// threads, largest sellers first; `progress` shows the events and sellers
+    /// done on standard error.
+    pub fn evaluate(self, options: &Options, progress: bool) -> anyhow::Result<Evaluated> {
+        let DataSet { files, mut sellers, mut rejected, rows, .. } = self;
+        sellers.sort_by_key(|s| std::cmp::Reverse(s.rows.len()));
+        let total_sellers = sellers.len();
+        let bar = bar(progress, rows, "{bar:40} {pos}/{len} events, {msg}  {rate}  ETA {eta}");
+        bar.set_message(format!("0/{total_sellers} sellers"));
+        bar.inc(rejected.len() as u64);
+        let done = AtomicUsize::new(0);
+        let work = |seller: Seller| {
+            let outcome = evaluate_seller(seller, &files, options, &bar);
+            let done = done.fetch_add(1, Ordering::Relaxed).saturating_add(1);
+            bar.set_message(format!("{done}/{total_sellers} sellers"));
+            outcome
+        };
+        let mut outcomes: Vec<SellerOutcome> = if options.threads <= 1 {
+            sellers.into_iter().map(work).collect()
+        } else {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(options.threads)
+                .thread_name(|i| format!("batch-{i}"))
+                .build()
+                .context("starting the worker threads")?;
+            // par_bridge hands the sellers out in order, as threads come free: largest first.
+            pool.install(|| sellers.into_iter().par_bridge().map(work).collect())
+        };
+        bar.finish_and_clear();
+        outcomes.sort_by(|a, b| a.seller.cmp(&b.seller));
+        let mut evaluated = Evaluated { rows, sellers: total_sellers, ..Evaluated::default() };
+        for outcome in outcomes {
+            evaluated.accepted = evaluated.accepted.saturating_add(outcome.accepted);
+            evaluated.duplicates = evaluated.duplicates.saturating_add(outcome.duplicates);
+            evaluated.reports = evaluated.reports.saturating_add(outcome.lines.len());
+            evaluated.lines.extend(outcome.lines);
+            rejected.extend(outcome.rejected);
+        }
+        let order: HashMap<&str, usize> = files.iter().enumerate().map(|(i, (name, _))| (name.as_str(), i)).collect();
+        rejected.sort_by_key(|r| (order.get(r.file.as_str()).copied(), r.line));
+        evaluated.rejected = rejected;
+        Ok(evaluated)
+    }
+}
+
+/// When the reports are as of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AsOf {
+    /// One instant, for every marketplace.
+    Instant(Instant),
+    /// The end of a day (the start of its last second) in each marketplace's
+    /// time zone under the policy, as `sellerhealth report --as-of DAY` has it.
+    EndOfDay(NaiveDate),
+}
+
+impl AsOf {
+    /// The instant for reports of `marketplace_id`.
+    pub fn instant(self, policy: &Policy, marketplace_id: &str) -> Instant {
+        match self {
+            AsOf::Instant(at) => at,
+            AsOf::EndOfDay(day) => {
+                let end = policy.calendar(marketplace_id).end_of(day);
+                end.with_nanosecond(0).unwrap_or(end)
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for AsOf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AsOf::Instant(at) => f.write_str(&at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
+            AsOf::EndOfDay(day) => write!(f, "the end of {day} in each marketplace's time zone"),
+        }
+    }
+}
+
+/// How to evaluate.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// When the reports are as of.
+    pub as_of: AsOf,
+    /// Now, for the rule that no fact may lie more than a day in the future
+    /// (`SellerBook::fold`): the later of the clock and the latest `as_of`.
+    pub now: Instant,
+    /// The policy profile.
+    pub policy: Policy,
+    /// How the reports are written.
+    pub format: Format,
+    /// Worker threads (1: on the calling thread).
+    pub threads: usize,
+}
+
+/// What a batch evaluation gave.
+#[derive(Debug, Default)]
+pub struct Evaluated {
+    /// Rows read (blank lines and headers aside).
+    pub rows: u64,
+    /// Sellers with rows.
+    pub sellers: usize,
+    /// Events folded in.
+    pub accepted: u64,
+    /// Events already folded in under the same id (rows read twice).
+    pub duplicates: u64,
+    /// Reports written.
+    pub reports: usize,
+    /// The reports in the format asked for, sorted by seller, then marketplace.
+    pub lines: Vec<String>,
+    /// Rows refused, in file and line order.
+    pub rejected: Vec<RowRejection>,
+}
+
+impl Evaluated {
+    /// The summary for a person, as of `as_of`: counts, then each refused row.
+    pub fn summary(&self, as_of: AsOf) -> String {
+        let mut out = format!(
+            "{} rows read: {} events accepted, {} duplicates, {} rejected; {} reports of {} sellers as of {as_of}\n",
+            self.rows,
+            self.accepted,
+            self.duplicates,
+            self.rejected.len(),
+            self.reports,
+            self.sellers,
+        );
+        for rejection in &self.rejected {
+            out.push_str(&format!("  {rejection}\n"));
+        }
+        out
+    }
+}
+
+/// One seller's part of [`Evaluated`].
+struct SellerOutcome {
+    seller: String,
+    accepted: u64,
+    duplicates: u64,
+    lines: Vec<String>,
+    rejected: Vec<RowRejection>,
+}
+
+/// Rows between two steps of the progress bar.
+const PROGRESS_STEP: u64 = 4096;
+
+/// Folds one seller's rows into a book and evaluates it.
+fn evaluate_seller(seller: Seller, files: &[(String, Source)], options: &Options, bar: &ProgressBar) -> SellerOutcome {
+    let mut book = SellerBook::new(seller.id.clone());
+    let mut outcome =
+        SellerOutcome { seller: seller.id, accepted: 0, duplicates: 0, lines: Vec::new(), rejected: Vec::new() };
+    let (mut start, mut unreported) = (0, 0u64);
+    for row in &seller.rows {
+        let text = seller.text.get(start..row.end).unwrap_or_default();
+        start = row.end;
+        let Some((file, source)) = files.get(row.source) else { continue };
+        let applied = read_event(source, text)
+            .and_then(|event| book.fold(event, options.now, &options.policy).map_err(|e| e.to_string()));
+        match applied {
+            Ok(Applied::Accepted) => outcome.accepted = outcome.accepted.saturating_add(1),
+            Ok(Applied::Duplicate) => outcome.duplicates = outcome.duplicates.saturating_add(1),
+            Err(reason) => outcome.rejected.push(RowRejection::new(file.clone(), row.line, reason)),
+        }
+        unreported = unreported.saturating_add(1);
+        if unreported == PROGRESS_STEP {
+            bar.inc(std::mem::take(&mut unreported));
+        }
+    }
+    bar.inc(unreported);
+    drop(seller.text);
+    outcome.lines = reports(&book, options).iter().map(|report| write(report, options.format)).collect();
+    outcome
+}
+
+/// A seller's reports, one per marketplace it has orders in, sorted by
+/// marketplace. As of one instant, one evaluation; as of the end of a day, one
+/// per time zone among the seller's marketplaces, each keeping its zone's reports.
+fn reports(book: &SellerBook, options: &Options) -> Vec<AccountHealthReport> {
+    let policy = &options.policy;
+    let AsOf::EndOfDay(_) = options.as_of else {
+        return sellerhealth_metrics::evaluate_seller(book, policy, options.as_of.instant(policy, ""));
+    };
+    let marketplaces: HashSet<&str> = book.orders().map(|record| record.order.marketplace_id.as_str()).collect();
+    let mut instants: Vec<Instant> = marketplaces.iter().map(|m| options.as_of.instant(policy, m)).collect();
+    instants.sort_unstable();
+    instants.dedup();
+    let mut reports: Vec<AccountHealthReport> = instants
+        .into_iter()
+        .flat_map(|at| {
+            sellerhealth_metrics::evaluate_seller(book, policy, at)
+                .into_iter()
+                .filter(move |report| options.as_of.instant(policy, &report.marketplace_id) == at)
+        })
+        .collect();
+    reports.sort_by(|a, b| a.marketplace_id.cmp(&b.marketplace_id));
+    reports
+}
+
+/// A row as an event, or why not.
+fn read_event(source: &Source, text: &str) -> Result<Event, String> {
+    match source {
+        Source::Table(layout) => tables::read_row(layout, text),
+        Source::Events => {
+            let wire = wire_json::event_from_json(text)?;
+            sellerhealth_contract::event(&wire).map_err(|e| e.to_string())
+        }
+    }
+}
+
+/// A report in `format`, on one line.
+fn write(report: &AccountHealthReport, format: Format) -> String {
+    match format {
+        Format::Table => figures::report_row(report),
+        Format::Json => {
+            let wire = sellerhealth_contract::report(report);
+            match wire_json::to_json(&wire, "sellerhealth.v1.AccountHealthReport") {
+                Ok(json) => json.to_string(),
+                // The descriptor set is compiled in; a report it cannot hold is our bug, said on the line.
+                Err(reason) => serde_json::json!({ "error": reason }).to_string(),
+            }
+        }
+    }
+}
+
+/// A progress bar on standard error, or a hidden one.
+fn bar(shown: bool, length: u64, template: &str) -> ProgressBar {
+    if !shown {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(length);
+    let style = ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style.with_key("rate", |state: &ProgressState, out: &mut dyn std::fmt::Write| {
+        let _ = write!(out, "{:.0}/s", state.per_sec());
+    }));
+    bar
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn a_day_ends_in_each_marketplaces_zone_and_an_instant_is_everyones() {
+        let policy = Policy::amazon();
+        let day = AsOf::EndOfDay(NaiveDate::from_ymd_opt(2026, 6, 30).unwrap());
+        // Los Angeles is 7 hours behind UTC in summer, London 1 hour ahead.
+        assert_eq!(day.instant(&policy, "ATVPDKIKX0DER").to_rfc3339(), "2026-07-01T06:59:59+00:00");
+        assert_eq!(day.instant(&policy, "A1F83G8C2ARO7P").to_rfc3339(), "2026-06-30T22:59:59+00:00");
+        let at = chrono::DateTime::from_timestamp(1_782_863_999, 0).unwrap();
+        assert_eq!(AsOf::Instant(at).instant(&policy, "A1F83G8C2ARO7P"), at);
+        assert_eq!(day.to_string(), "the end of 2026-06-30 in each marketplace's time zone");
+        assert_eq!(AsOf::Instant(at).to_string(), "2026-06-30T23:59:59Z");
+    }
+
+    #[test]
+    fn a_long_reason_is_cut_on_a_character_boundary() {
+        let rejection = RowRejection::new("e.jsonl".into(), 3, "é".repeat(400));
+        // 250 two-byte characters fill the 500 bytes.
+        assert_eq!(rejection.reason, format!("{}…", "é".repeat(250)));
+        assert_eq!(rejection.to_string(), format!("e.jsonl line 3: {}…", "é".repeat(250)));
+        assert_eq!(RowRejection::new("f".into(), 1, "short".into()).reason, "short");
+    }
+}

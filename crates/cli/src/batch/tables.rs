@@ -1,0 +1,683 @@
+//! The data set's CSV tables: one file per kind of fact (`orders.csv`,
+//! `shipments.csv`, …), written by `sellerhealth-bench generate` and read by
+//! `sellerhealth batch` (docs/BATCH.md describes the format). Both directions
+//! live here, so a row and the fact it stands for are defined once.
+//!
+//! A row is one line: fields separated by commas, a field holding a comma or a
+//! double quote is quoted (`"a,b"`, a quote inside doubled), as RFC 4180 says.
+//! No field holds a line break (ids may not hold control characters). Instants
+//! are whole seconds since 1970-01-01 UTC, flags `0` or `1`, enums by their
+//! contract names without prefix (`MFN`, `SYSTEM_UNSHIPPED`), and an absent
+//! value is an empty field.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
+use chrono::DateTime;
+use sellerhealth_domain::time::{RANGE_TEXT, check_instant};
+use sellerhealth_domain::{
+    AtozClaim, BuyerMessage, Cancellation, CarrierScan, Chargeback, Event, Fact, FeedbackUpdate, Instant, Order,
+    ProductReview, Refund, ReturnRequest, SellerFeedback, ShipmentConfirmed,
+};
+use serde::Serialize;
+use serde::de::{DeserializeOwned, IntoDeserializer};
+
+/// A table of the data set: one kind of fact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Table {
+    /// `orders.csv`: [`Fact::Order`].
+    Orders,
+    /// `shipments.csv`: [`Fact::ShipmentConfirmed`].
+    Shipments,
+    /// `scans.csv`: [`Fact::CarrierScan`].
+    Scans,
+    /// `cancellations.csv`: [`Fact::Cancellation`].
+    Cancellations,
+    /// `feedback.csv`: [`Fact::SellerFeedback`].
+    Feedback,
+    /// `feedback_updates.csv`: [`Fact::FeedbackUpdate`].
+    FeedbackUpdates,
+    /// `claims.csv`: [`Fact::AtozClaim`].
+    Claims,
+    /// `chargebacks.csv`: [`Fact::Chargeback`].
+    Chargebacks,
+    /// `refunds.csv`: [`Fact::Refund`].
+    Refunds,
+    /// `returns.csv`: [`Fact::ReturnRequest`].
+    Returns,
+    /// `messages.csv`: [`Fact::BuyerMessage`].
+    Messages,
+    /// `reviews.csv`: [`Fact::ProductReview`].
+    Reviews,
+}
+
+impl Table {
+    /// Every table, in the order they are read: a fact's table comes after the
+    /// tables of the facts it refers to (orders, then their shipments, then the
+    /// scans of those shipments' tracking numbers; feedback before its updates).
+    pub const ALL: [Table; 12] = [
+        Table::Orders,
+        Table::Shipments,
+        Table::Scans,
+        Table::Cancellations,
+        Table::Feedback,
+        Table::FeedbackUpdates,
+        Table::Claims,
+        Table::Chargebacks,
+        Table::Refunds,
+        Table::Returns,
+        Table::Messages,
+        Table::Reviews,
+    ];
+
+    /// The table's name: its file is `{name}.csv`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Table::Orders => "orders",
+            Table::Shipments => "shipments",
+            Table::Scans => "scans",
+            Table::Cancellations => "cancellations",
+            Table::Feedback => "feedback",
+            Table::FeedbackUpdates => "feedback_updates",
+            Table::Claims => "claims",
+            Table::Chargebacks => "chargebacks",
+            Table::Refunds => "refunds",
+            Table::Returns => "returns",
+            Table::Messages => "messages",
+            Table::Reviews => "reviews",
+        }
+    }
+
+    /// The table's file name.
+    pub fn file_name(self) -> String {
+        format!("{}.csv", self.name())
+    }
+
+    /// The columns, as the header names them and [`row`] writes them.
+    pub const fn columns(self) -> &'static [&'static str] {
+        match self {
+            Table::Orders => &[
+                "seller_id",
+                "order_id",
+                "marketplace_id",
+                "purchased_at",
+                "channel",
+                "latest_ship_at",
+                "promised_latest_at",
+                "units",
+                "business_order",
+            ],
+            Table::Shipments => &["seller_id", "order_id", "shipment_id", "confirmed_at", "tracking_number", "units"],
+            Table::Scans => &["seller_id", "tracking_number", "first_scan_at", "delivered_at"],
+            Table::Cancellations => &["seller_id", "order_id", "cancelled_at", "initiator"],
+            Table::Feedback => &["seller_id", "order_id", "left_at", "stars", "fulfillment_related"],
+            Table::FeedbackUpdates => &["seller_id", "order_id", "updated_at", "action"],
+            Table::Claims => &["seller_id", "order_id", "claim_id", "filed_at", "outcome", "decided_at"],
+            Table::Chargebacks => &["seller_id", "order_id", "chargeback_id", "received_at", "service_related"],
+            Table::Refunds => &["seller_id", "order_id", "refund_id", "refunded_at"],
+            Table::Returns => {
+                &["seller_id", "order_id", "return_id", "requested_at", "responded_at", "outcome", "negative_feedback"]
+            }
+            Table::Messages => {
+                &["seller_id", "message_id", "marketplace_id", "order_id", "received_at", "first_replied_at"]
+            }
+            Table::Reviews => &[
+                "seller_id",
+                "review_id",
+                "marketplace_id",
+                "asin",
+                "reviewer_id",
+                "stars",
+                "reviewed_at",
+                "verified",
+                "helpful_votes",
+            ],
+        }
+    }
+
+    /// The header line (without its line end).
+    pub fn header(self) -> String {
+        self.columns().join(",")
+    }
+
+    /// The table a fact is written to; `None` for the kinds no table holds
+    /// (invoices, surveys, policy violations, review removals).
+    pub fn of(fact: &Fact) -> Option<Table> {
+        Some(match fact {
+            Fact::Order(_) => Table::Orders,
+            Fact::ShipmentConfirmed(_) => Table::Shipments,
+            Fact::CarrierScan(_) => Table::Scans,
+            Fact::Cancellation(_) => Table::Cancellations,
+            Fact::SellerFeedback(_) => Table::Feedback,
+            Fact::FeedbackUpdate(_) => Table::FeedbackUpdates,
+            Fact::AtozClaim(_) => Table::Claims,
+            Fact::Chargeback(_) => Table::Chargebacks,
+            Fact::Refund(_) => Table::Refunds,
+            Fact::ReturnRequest(_) => Table::Returns,
+            Fact::BuyerMessage(_) => Table::Messages,
+            Fact::ProductReview(_) => Table::Reviews,
+            Fact::Invoice(_)
+            | Fact::CustomerServiceSurvey(_)
+            | Fact::PolicyViolation(_)
+            | Fact::ProductReviewRemoval(_) => return None,
+        })
+    }
+}
+
+/// Fields of one row being written.
+struct Writer(String);
+
+impl Writer {
+    /// A text field, quoted when it holds a comma or a quote.
+    fn text(&mut self, value: &str) -> &mut Self {
+        if !self.0.is_empty() {
+            self.0.push(',');
+        }
+        if value.contains([',', '"']) {
+            self.0.push('"');
+            self.0.push_str(&value.replace('"', "\"\""));
+            self.0.push('"');
+        } else {
+            self.0.push_str(value);
+        }
+        self
+    }
+
+    fn number(&mut self, value: impl std::fmt::Display) -> &mut Self {
+        if !self.0.is_empty() {
+            self.0.push(',');
+        }
+        let _ = write!(self.0, "{value}");
+        self
+    }
+
+    fn at(&mut self, at: Instant) -> &mut Self {
+        self.number(at.timestamp())
+    }
+
+    fn maybe(&mut self, at: Option<Instant>) -> &mut Self {
+        match at {
+            Some(at) => self.at(at),
+            None => self.text(""),
+        }
+    }
+
+    fn flag(&mut self, value: bool) -> &mut Self {
+        self.text(if value { "1" } else { "0" })
+    }
+
+    /// An enum by its contract name (`MFN`, `SYSTEM_UNSHIPPED`), as the domain serialises it.
+    fn name(&mut self, value: &impl Serialize) -> &mut Self {
+        let name = match serde_json::to_value(value) {
+            Ok(serde_json::Value::String(name)) => name,
+            _ => String::new(),
+        };
+        self.text(&name)
+    }
+}
+
+/// The row of `event` in its table, without a line end; `None` for the kinds
+/// no table holds. What the tables have no column for is not written: an
+/// order's earliest promised delivery and `shipping_unknown`, a shipment's
+/// carrier, `carrier_data_unknown` and `whole_order`, texts (comments,
+/// reasons, responses, review titles and bodies), a refund's amount, and a
+/// return's `handled_by_marketplace` and `response_time_unknown`; reading the
+/// row back gives them empty or `false`. Instants are cut to whole seconds.
+pub fn row(event: &Event) -> Option<(Table, String)> {
+    let table = Table::of(&event.fact)?;
+    let mut w = Writer(String::with_capacity(96));
+    w.text(&event.seller_id);
+    match &event.fact {
+        Fact::Order(o) => w
+            .text(&o.order_id)
+            .text(&o.marketplace_id)
+            .at(o.purchased_at)
+            .name(&o.fulfillment_channel)
+            .at(o.latest_ship_at)
+            .maybe(o.promised_delivery_latest_at)
+            .number(o.units)
+            .flag(o.business_order),
+        Fact::ShipmentConfirmed(s) => {
+            w.text(&s.order_id).text(&s.shipment_id).at(s.confirmed_at).text(&s.tracking_number).number(s.units)
+        }
+        Fact::CarrierScan(c) => w.text(&c.tracking_number).maybe(c.first_scan_at).maybe(c.delivered_at),
+        Fact::Cancellation(c) => w.text(&c.order_id).at(c.cancelled_at).name(&c.initiator),
+        Fact::SellerFeedback(f) => w.text(&f.order_id).at(f.left_at).number(f.stars).flag(f.fulfillment_related),
+        Fact::FeedbackUpdate(u) => w.text(&u.order_id).at(u.updated_at).name(&u.action),
+        Fact::AtozClaim(c) => w.text(&c.order_id).text(&c.claim_id).at(c.filed_at).name(&c.outcome).maybe(c.decided_at),
+        Fact::Chargeback(c) => w.text(&c.order_id).text(&c.chargeback_id).at(c.received_at).flag(c.service_related),
+        Fact::Refund(r) => w.text(&r.order_id).text(&r.refund_id).at(r.refunded_at),
+        Fact::ReturnRequest(r) => w
+            .text(&r.order_id)
+            .text(&r.return_id)
+            .at(r.requested_at)
+            .maybe(r.responded_at)
+            .name(&r.outcome)
+            .flag(r.negative_return_feedback),
+        Fact::BuyerMessage(m) => w
+            .text(&m.message_id)
+            .text(&m.marketplace_id)
+            .text(m.order_id.as_deref().unwrap_or_default())
+            .at(m.received_at)
+            .maybe(m.first_replied_at),
+        Fact::ProductReview(r) => w
+            .text(&r.review_id)
+            .text(&r.marketplace_id)
+            .text(&r.asin)
+            .text(&r.reviewer_id)
+            .number(r.stars)
+            .at(r.reviewed_at)
+            .flag(r.verified_purchase)
+            .number(r.helpful_votes),
+        Fact::Invoice(_)
+        | Fact::CustomerServiceSurvey(_)
+        | Fact::PolicyViolation(_)
+        | Fact::ProductReviewRemoval(_) => {
+            return None;
+        }
+    };
+    Some((table, w.0))
+}
+
+/// Why a table file cannot be read at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TableError {
+    /// The file has no header line.
+    #[error("{0}: the file is empty: expected the header line {1:?}")]
+    Empty(String, String),
+    /// A column of the table is missing from the header.
+    #[error("{file}: the header has no {column:?} column (expected {header:?})")]
+    MissingColumn {
+        /// The file.
+        file: String,
+        /// The column.
+        column: &'static str,
+        /// The table's header.
+        header: String,
+    },
+    /// The header itself cannot be read.
+    #[error("{0}: the header line cannot be read: {1}")]
+    BadHeader(String, String),
+}
+
+/// Where a table file holds each of the table's columns (its header decides;
+/// columns may come in any order, and columns the table does not have are
+/// ignored).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    table: Table,
+    /// For each of `table.columns()`, its field in the file.
+    positions: Vec<usize>,
+    /// Fields in a row.
+    width: usize,
+}
+
+impl Layout {
+    /// The layout of a file of `table` from its header line; `file` names it in errors.
+    pub fn from_header(table: Table, file: &str, header: &str) -> Result<Layout, TableError> {
+        let names = split(header).map_err(|reason| TableError::BadHeader(file.to_owned(), reason))?;
+        let positions = table
+            .columns()
+            .iter()
+            .map(|column| {
+                names.iter().position(|name| name.trim() == *column).ok_or_else(|| TableError::MissingColumn {
+                    file: file.to_owned(),
+                    column,
+                    header: table.header(),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Layout { table, positions, width: names.len() })
+    }
+
+    /// The layout of a file written by [`row`].
+    pub fn of(table: Table) -> Layout {
+        Layout { table, positions: (0..table.columns().len()).collect(), width: table.columns().len() }
+    }
+
+    /// The table.
+    pub fn table(&self) -> Table {
+        self.table
+    }
+
+    /// A row's `seller_id` (the column every table starts with), without reading the rest.
+    pub fn seller_of<'l>(&self, line: &'l str) -> Result<Cow<'l, str>, String> {
+        let position = self.positions.first().copied().unwrap_or(0);
+        if position == 0 && !line.starts_with('"') {
+            return Ok(Cow::Borrowed(line.split(',').next().unwrap_or_default()));
+        }
+        split(line)?.into_iter().nth(position).ok_or_else(|| format!("no seller_id: the row has no field {position}"))
+    }
+}
+
+/// The fields of a row, unquoted.
+pub fn split(line: &str) -> Result<Vec<Cow<'_, str>>, String> {
+    let mut fields = Vec::with_capacity(10);
+    let mut rest = line;
+    loop {
+        if let Some(quoted) = rest.strip_prefix('"') {
+            // A quoted field: up to the quote not followed by another quote.
+            let mut value = String::new();
+            let mut inner = quoted;
+            loop {
+                let Some(at) = inner.find('"') else {
+                    return Err(format!("field {} opens a quote that never closes", fields.len().saturating_add(1)));
+                };
+                value.push_str(inner.get(..at).unwrap_or_default());
+                inner = inner.get(at.saturating_add(1)..).unwrap_or_default();
+                match inner.strip_prefix('"') {
+                    Some(after) => {
+                        value.push('"');
+                        inner = after;
+                    }
+                    None => break,
+                }
+            }
+            fields.push(Cow::Owned(value));
+            match inner.strip_prefix(',') {
+                Some(after) => rest = after,
+                None if inner.is_empty() => return Ok(fields),
+                None => {
+                    return Err(format!("field {} has text after its closing quote", fields.len()));
+                }
+            }
+        } else {
+            match rest.find(',') {
+                Some(at) => {
+                    fields.push(Cow::Borrowed(rest.get(..at).unwrap_or_default()));
+                    rest = rest.get(at.saturating_add(1)..).unwrap_or_default();
+                }
+                None => {
+                    fields.push(Cow::Borrowed(rest));
+                    return Ok(fields);
+                }
+            }
+        }
+    }
+}
+
+/// A row's fields by the table's column names.
+struct Fields<'a> {
+    layout: &'a Layout,
+    values: Vec<Cow<'a, str>>,
+}
+
+impl Fields<'_> {
+    fn text(&self, column: &str) -> &str {
+        let index = self.layout.table.columns().iter().position(|c| *c == column);
+        index
+            .and_then(|i| self.layout.positions.get(i))
+            .and_then(|&p| self.values.get(p))
+            .map_or("", |value| value.as_ref())
+    }
+
+    fn owned(&self, column: &str) -> String {
+        self.text(column).to_owned()
+    }
+
+    fn optional_instant(&self, column: &str) -> Result<Option<Instant>, String> {
+        let text = self.text(column);
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let seconds: i64 = text
+            .parse()
+            .map_err(|_| format!("{column} {:?} is not a whole number of seconds since 1970-01-01 UTC", cut(text)))?;
+        let at = DateTime::from_timestamp(seconds, 0)
+            .ok_or_else(|| format!("{column}: {seconds} s is outside the supported range {RANGE_TEXT}"))?;
+        check_instant(column, at).map(Some).map_err(|e| e.to_string())
+    }
+
+    fn instant(&self, column: &str) -> Result<Instant, String> {
+        self.optional_instant(column)?.ok_or_else(|| format!("{column} is required"))
+    }
+
+    fn number<N: std::str::FromStr>(&self, column: &str, what: &str) -> Result<N, String> {
+        let text = self.text(column);
+        text.parse().map_err(|_| format!("{column} {:?} is not {what}", cut(text)))
+    }
+
+    fn flag(&self, column: &str) -> Result<bool, String> {
+        match self.text(column) {
+            "1" => Ok(true),
+            "0" | "" => Ok(false),
+            other => Err(format!("{column} {:?} is not 0 or 1", cut(other))),
+        }
+    }
+
+    /// An enum by its contract name, as the domain deserialises it.
+    fn name<E: DeserializeOwned>(&self, column: &str, names: &str) -> Result<E, String> {
+        let text = self.text(column);
+        let deserializer: serde::de::value::StrDeserializer<'_, serde::de::value::Error> = text.into_deserializer();
+        E::deserialize(deserializer).map_err(|_| format!("{column} {:?} is not one of {names}", cut(text)))
+    }
+}
+
+/// At most 40 characters of a field, for a message.
+fn cut(text: &str) -> Cow<'_, str> {
+    match text.char_indices().nth(40) {
+        Some((at, _)) => Cow::Owned(format!("{}…", text.get(..at).unwrap_or_default())),
+        None => Cow::Borrowed(text),
+    }
+}
+
+/// A 128-bit FNV-1a digest: the same row always gives the same event id.
+fn digest(bytes: &[u8]) -> u128 {
+    const OFFSET: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+    const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
+    bytes.iter().fold(OFFSET, |hash, &b| (hash ^ u128::from(b)).wrapping_mul(PRIME))
+}
+
+/// The event a row of a file with `layout` stands for, or why it cannot be
+/// read. Its id is the table's name and a digest of the row, so a row repeated
+/// word for word is one fact, read once.
+pub fn read_row(layout: &Layout, line: &str) -> Result<Event, String> {
+    let values = split(line)?;
+    if values.len() != layout.width {
+        return Err(format!("expected {} fields, found {}", layout.width, values.len()));
+    }
+    let r = Fields { layout, values };
+    let fact = match layout.table {
+        Table::Orders => Fact::Order(Order {
+            order_id: r.owned("order_id"),
+            marketplace_id: r.owned("marketplace_id"),
+            purchased_at: r.instant("purchased_at")?,
+            fulfillment_channel: r.name("channel", "MFN, AFN")?,
+            latest_ship_at: r.instant("latest_ship_at")?,
+            promised_delivery_earliest_at: None,
+            promised_delivery_latest_at: r.optional_instant("promised_latest_at")?,
+            units: r.number("units", "a whole number of units")?,
+            business_order: r.flag("business_order")?,
+            shipping_unknown: false,
+        }),
+        Table::Shipments => Fact::ShipmentConfirmed(ShipmentConfirmed {
+            shipment_id: r.owned("shipment_id"),
+            order_id: r.owned("order_id"),
+            confirmed_at: r.instant("confirmed_at")?,
+            carrier: String::new(),
+            tracking_number: r.owned("tracking_number"),
+            units: r.number("units", "a whole number of units")?,
+            carrier_data_unknown: false,
+            whole_order: false,
+        }),
+        Table::Scans => Fact::CarrierScan(CarrierScan {
+            tracking_number: r.owned("tracking_number"),
+            first_scan_at: r.optional_instant("first_scan_at")?,
+            delivered_at: r.optional_instant("delivered_at")?,
+        }),
+        Table::Cancellations => Fact::Cancellation(Cancellation {
+            order_id: r.owned("order_id"),
+            cancelled_at: r.instant("cancelled_at")?,
+            initiator: r.name("initiator", "SELLER, BUYER, SYSTEM_UNSHIPPED, UNKNOWN")?,
+            reason: String::new(),
+        }),
+        Table::Feedback => Fact::SellerFeedback(SellerFeedback {
+            order_id: r.owned("order_id"),
+            left_at: r.instant("left_at")?,
+            stars: r.number("stars", "a whole number")?,
+            comment: String::new(),
+            fulfillment_related: r.flag("fulfillment_related")?,
+        }),
+        Table::FeedbackUpdates => Fact::FeedbackUpdate(FeedbackUpdate {
+            order_id: r.owned("order_id"),
+            updated_at: r.instant("updated_at")?,
+            action: r.name("action", "SELLER_RESPONSE, REMOVED, STRUCK_THROUGH")?,
+            response_text: String::new(),
+        }),
+        Table::Claims => Fact::AtozClaim(AtozClaim {
+            claim_id: r.owned("claim_id"),
+            order_id: r.owned("order_id"),
+            filed_at: r.instant("filed_at")?,
+            outcome: r.name("outcome", "PENDING, GRANTED, DENIED, WITHDRAWN")?,
+            decided_at: r.optional_instant("decided_at")?,
+        }),
+        Table::Chargebacks => Fact::Chargeback(Chargeback {
+            chargeback_id: r.owned("chargeback_id"),
+            order_id: r.owned("order_id"),
+            received_at: r.instant("received_at")?,
+            service_related: r.flag("service_related")?,
+        }),
+        Table::Refunds => Fact::Refund(Refund {
+            refund_id: r.owned("refund_id"),
+            order_id: r.owned("order_id"),
+            refunded_at: r.instant("refunded_at")?,
+            amount: None,
+        }),
+        Table::Returns => Fact::ReturnRequest(ReturnRequest {
+            return_id: r.owned("return_id"),
+            order_id: r.owned("order_id"),
+            requested_at: r.instant("requested_at")?,
+            responded_at: r.optional_instant("responded_at")?,
+            outcome: r.name("outcome", "PENDING, AUTHORIZED, REJECTED_VALID, REJECTED_INVALID")?,
+            negative_return_feedback: r.flag("negative_feedback")?,
+            handled_by_marketplace: false,
+            response_time_unknown: false,
+        }),
+        Table::Messages => Fact::BuyerMessage(BuyerMessage {
+            message_id: r.owned("message_id"),
+            marketplace_id: r.owned("marketplace_id"),
+            order_id: Some(r.owned("order_id")).filter(|id| !id.is_empty()),
+            received_at: r.instant("received_at")?,
+            first_replied_at: r.optional_instant("first_replied_at")?,
+        }),
+        Table::Reviews => Fact::ProductReview(ProductReview {
+            review_id: r.owned("review_id"),
+            marketplace_id: r.owned("marketplace_id"),
+            asin: r.owned("asin"),
+            reviewer_id: r.owned("reviewer_id"),
+            stars: r.number("stars", "a whole number")?,
+            reviewed_at: r.instant("reviewed_at")?,
+            verified_purchase: r.flag("verified")?,
+            helpful_votes: r.number("helpful_votes", "a whole number of votes")?,
+            title: String::new(),
+            body: String::new(),
+        }),
+    };
+    Ok(Event {
+        event_id: format!("{}:{:032x}", layout.table.name(), digest(line.as_bytes())),
+        seller_id: r.owned("seller_id"),
+        fact,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use chrono::{TimeZone, Utc};
+    use sellerhealth_domain::{ClaimOutcome, FulfillmentChannel};
+
+    use super::*;
+
+    fn at(seconds: i64) -> Instant {
+        Utc.timestamp_opt(seconds, 0).single().unwrap()
+    }
+
+    #[test]
+    fn fields_are_split_with_quotes_as_rfc_4180_has_them() {
+        assert_eq!(split("a,,b").unwrap(), ["a", "", "b"]);
+        assert_eq!(split("").unwrap(), [""]);
+        assert_eq!(split("\"a,b\",\"say \"\"hi\"\"\",c").unwrap(), ["a,b", "say \"hi\"", "c"]);
+        assert_eq!(split("\"\",x,\"\"").unwrap(), ["", "x", ""]);
+        assert_eq!(split("a,\"b").unwrap_err(), "field 2 opens a quote that never closes");
+        assert_eq!(split("\"b\"c,d").unwrap_err(), "field 1 has text after its closing quote");
+        // A quote inside an unquoted field is text, as DuckDB and Python's csv read it.
+        assert_eq!(split("a\"b,c").unwrap(), ["a\"b", "c"]);
+    }
+
+    #[test]
+    fn a_row_reads_back_as_the_event_it_was_written_from() {
+        let order = Event {
+            event_id: "anything".into(),
+            seller_id: "seller, \"one\"".into(),
+            fact: Fact::Order(Order {
+                order_id: "111-1".into(),
+                marketplace_id: "ATVPDKIKX0DER".into(),
+                purchased_at: at(1_777_888_800),
+                fulfillment_channel: FulfillmentChannel::Mfn,
+                latest_ship_at: at(1_778_111_999),
+                promised_delivery_earliest_at: None,
+                promised_delivery_latest_at: Some(at(1_778_400_000)),
+                units: 2,
+                business_order: true,
+                shipping_unknown: false,
+            }),
+        };
+        let (table, row) = row(&order).unwrap();
+        assert_eq!(table, Table::Orders);
+        assert_eq!(row, "\"seller, \"\"one\"\"\",111-1,ATVPDKIKX0DER,1777888800,MFN,1778111999,1778400000,2,1");
+        let read = read_row(&Layout::of(Table::Orders), &row).unwrap();
+        assert_eq!((&read.seller_id, &read.fact), (&order.seller_id, &order.fact));
+        assert_eq!(read.event_id, format!("orders:{:032x}", digest(row.as_bytes())));
+        assert_eq!(Layout::of(Table::Orders).seller_of(&row).unwrap(), "seller, \"one\"");
+
+        let claim = Event {
+            event_id: "c".into(),
+            seller_id: "s".into(),
+            fact: Fact::AtozClaim(AtozClaim {
+                claim_id: "c-1".into(),
+                order_id: "111-1".into(),
+                filed_at: at(1_778_000_000),
+                outcome: ClaimOutcome::Pending,
+                decided_at: None,
+            }),
+        };
+        let (table, row) = super::row(&claim).unwrap();
+        assert_eq!((table, row.as_str()), (Table::Claims, "s,111-1,c-1,1778000000,PENDING,"));
+        assert_eq!(read_row(&Layout::of(Table::Claims), &row).unwrap().fact, claim.fact);
+    }
+
+    #[test]
+    fn a_header_may_order_the_columns_its_own_way() {
+        let layout =
+            Layout::from_header(Table::Refunds, "refunds.csv", "refunded_at,x,seller_id,refund_id,order_id").unwrap();
+        let event = read_row(&layout, "1782727200,ignored,s,r-1,o-1").unwrap();
+        assert_eq!(event.seller_id, "s");
+        let Fact::Refund(refund) = event.fact else { panic!("{event:?}") };
+        assert_eq!(
+            (refund.refund_id.as_str(), refund.order_id.as_str(), refund.refunded_at),
+            ("r-1", "o-1", at(1_782_727_200))
+        );
+        assert_eq!(layout.seller_of("1782727200,ignored,s,r-1,o-1").unwrap(), "s");
+        assert_eq!(
+            Layout::from_header(Table::Refunds, "refunds.csv", "seller_id,order_id").unwrap_err().to_string(),
+            "refunds.csv: the header has no \"refund_id\" column (expected \"seller_id,order_id,refund_id,refunded_at\")"
+        );
+    }
+
+    #[test]
+    fn field_errors_name_the_column_and_cut_long_values() {
+        let layout = Layout::of(Table::Feedback);
+        let reason = |line: &str| read_row(&layout, line).unwrap_err();
+        assert_eq!(reason("s,o,,5,0"), "left_at is required");
+        assert_eq!(reason("s,o,1e9,5,0"), "left_at \"1e9\" is not a whole number of seconds since 1970-01-01 UTC");
+        assert_eq!(
+            reason("s,o,-9223372036854775808,5,0"),
+            "left_at: -9223372036854775808 s is outside the supported range \
+             1970-01-01T00:00:00Z to 2199-12-31T23:59:59.999999999Z"
+        );
+        assert_eq!(reason("s,o,0,5,2"), "fulfillment_related \"2\" is not 0 or 1");
+        let long = "9".repeat(100);
+        assert_eq!(reason(&format!("s,o,0,{long},0")), format!("stars \"{}…\" is not a whole number", &long[..40]));
+    }
+}
