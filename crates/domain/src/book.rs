@@ -169,8 +169,8 @@ impl SellerBook {
     }
 
     /// Orders in arrival order.
-    pub fn orders(&self) -> impl Iterator<Item = &OrderRecord> {
-        self.orders.iter()
+    pub fn orders(&self) -> &[OrderRecord] {
+        &self.orders
     }
 
     /// One order by id.
@@ -589,12 +589,12 @@ mod tests {
         let mut newest_first = book.clone();
         newest_first.undo(&events[2]);
         newest_first.undo(&events[1]);
-        let ids: Vec<&str> = newest_first.orders().map(|r| r.order.order_id.as_str()).collect();
+        let ids: Vec<&str> = newest_first.orders().iter().map(|r| r.order.order_id.as_str()).collect();
         assert_eq!(ids, ["o1"]);
         assert!(!newest_first.knows_tracking("T2") && !newest_first.knows_event("e2"));
         // o1 taken back while o2 stays: o2 keeps its shipment and its tracking number.
         book.undo(&events[0]);
-        let ids: Vec<&str> = book.orders().map(|r| r.order.order_id.as_str()).collect();
+        let ids: Vec<&str> = book.orders().iter().map(|r| r.order.order_id.as_str()).collect();
         assert_eq!(ids, ["o2"]);
         assert!(book.order("o1").is_none() && !book.knows_event("e1"));
         assert_eq!(book.order("o2").map(|r| r.shipments.len()), Some(1));

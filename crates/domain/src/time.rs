@@ -96,7 +96,18 @@ impl Calendar {
     }
 
     /// The local calendar day of an instant.
+    ///
+    /// Asked for millions of times in a batch, so a zone's days recently
+    /// asked for are remembered per thread (see [`DayCache`]).
     pub fn day_of(self, at: Instant) -> Day {
+        if self.0 == Tz::UTC {
+            return at.date_naive();
+        }
+        DAY_CACHE.with(|cache| cache.borrow_mut().day_of(self, at))
+    }
+
+    /// [`Calendar::day_of`] from the zone's rules, remembering nothing.
+    fn day_of_uncached(self, at: Instant) -> Day {
         if self.0 == Tz::UTC || !ZONED_YEARS.contains(&chrono::Datelike::year(&at)) {
             return at.date_naive();
         }
@@ -137,6 +148,83 @@ impl Calendar {
     /// The zone's offset from UTC at `at`, in seconds (east positive).
     pub fn offset_seconds(self, at: Instant) -> i32 {
         self.0.offset_from_utc_datetime(&at.naive_utc()).fix().local_minus_utc()
+    }
+}
+
+/// Local days a thread recently looked up: (zone, first second, first second
+/// of the next day, day). A day is remembered only when the zone's offset is
+/// the same all through it, so every instant in between is on that day (a day
+/// with a clock change is computed every time), and when it starts and ends
+/// on whole seconds, so seconds compare as the instants do. Indexed by the
+/// UTC day of the instant and the zone, two ways each: a UTC day overlaps two
+/// local days.
+struct DayCache {
+    slots: [[Option<CachedDay>; 2]; DAY_CACHE_SLOTS],
+}
+
+/// A remembered local day: (zone, its first second, the next day's first second, the day).
+type CachedDay = (Tz, i64, i64, Day);
+
+/// Slots of [`DayCache`] (a power of two): more than the days a batch's facts span.
+const DAY_CACHE_SLOTS: usize = 1024;
+
+/// Masks a key to a slot of [`DayCache`].
+const DAY_CACHE_MASK: i64 = DAY_CACHE_SLOTS as i64 - 1;
+
+thread_local! {
+    static DAY_CACHE: std::cell::RefCell<DayCache> =
+        const { std::cell::RefCell::new(DayCache { slots: [[None; 2]; DAY_CACHE_SLOTS] }) };
+}
+
+impl DayCache {
+    fn day_of(&mut self, calendar: Calendar, at: Instant) -> Day {
+        let second = at.timestamp();
+        let utc_day = second.div_euclid(86_400);
+        // Zones apart, so the days of two marketplaces do not evict each other.
+        let key = utc_day.wrapping_add(i64::from(calendar.0 as u16).wrapping_mul(131));
+        // Masked to below DAY_CACHE_SLOTS: the cast is lossless.
+        let index = (key & DAY_CACHE_MASK) as usize;
+        let Some([first, second_way]) = self.slots.get_mut(index) else { return calendar.day_of_uncached(at) };
+        for (zone, start, next, day) in [&*first, &*second_way].into_iter().flatten() {
+            if *zone == calendar.0 && *start <= second && second < *next {
+                return *day;
+            }
+        }
+        let day = calendar.day_of_uncached(at);
+        if let Some(entry) = calendar.uniform_day(day) {
+            // Keep the first way when it holds the other local day this UTC day overlaps.
+            let overlaps = |(zone, start, next, _): CachedDay| {
+                zone == calendar.0 && start.div_euclid(86_400) <= utc_day && next > utc_day.saturating_mul(86_400)
+            };
+            if first.is_some_and(overlaps) {
+                *second_way = Some(entry);
+            } else {
+                *first = Some(entry);
+            }
+        }
+        day
+    }
+}
+
+impl Calendar {
+    /// The day's cache entry (zone, first second, next day's first second,
+    /// day), when the zone's offset is the same from its first instant to its
+    /// last and both ends are whole seconds.
+    fn uniform_day(self, day: Day) -> Option<CachedDay> {
+        let next_day = day.succ_opt()?;
+        if !ZONED_YEARS.contains(&chrono::Datelike::year(&day))
+            || !ZONED_YEARS.contains(&chrono::Datelike::year(&next_day))
+        {
+            return None;
+        }
+        let (start, next) = (self.start_of(day), self.start_of(next_day));
+        let last = next.checked_sub_signed(Duration::nanoseconds(1))?;
+        let uniform = self.offset_seconds(start) == self.offset_seconds(last)
+            && start.timestamp_subsec_nanos() == 0
+            && next.timestamp_subsec_nanos() == 0
+            && self.day_of_uncached(start) == day
+            && self.day_of_uncached(last) == day;
+        uniform.then_some((self.0, start.timestamp(), next.timestamp(), day))
     }
 }
 
@@ -219,6 +307,74 @@ impl DayRange {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The zones of the cache test: whole-hour and half-hour daylight saving,
+    /// clocks changed at midnight (Santiago), offsets of :30 and :45.
+    const ODD_ZONES: [&str; 9] = [
+        "America/Los_Angeles",
+        "Europe/London",
+        "Asia/Tokyo",
+        "America/Santiago",
+        "Australia/Lord_Howe",
+        "Asia/Kolkata",
+        "Pacific/Chatham",
+        "America/St_Johns",
+        "UTC",
+    ];
+
+    #[test]
+    fn remembered_days_are_the_zones_days() {
+        let calendars: Vec<Calendar> = ODD_ZONES.iter().map(|name| Calendar::named(name).expect("zone")).collect();
+        let from = d(2025, 6, 1).and_hms_opt(0, 0, 0).expect("time").and_utc().timestamp();
+        // Instants in a scrambled order (a linear congruential sequence), zones
+        // interleaved: what a batch of two marketplaces' orders asks.
+        let mut state: u64 = 1;
+        for _ in 0..200_000 {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            let seconds = i64::try_from((state >> 20) % (730 * 86_400)).expect("small");
+            let nanos = u32::try_from(state % 1_000_000_000).expect("small");
+            let at = DateTime::<Utc>::from_timestamp(from + seconds, nanos).expect("instant");
+            let calendar = calendars[usize::try_from(state >> 60).expect("small") % calendars.len()];
+            assert_eq!(calendar.day_of(at), calendar.day_of_uncached(at), "{} at {at}", calendar.name());
+        }
+        // Each day's first instant and the nanoseconds around it, zones interleaved.
+        for day in (0..365).map(|n| shift_days(d(2026, 1, 1), n)) {
+            for calendar in &calendars {
+                let start = calendar.start_of(day);
+                for at in [start - Duration::nanoseconds(1), start, start + Duration::nanoseconds(1)] {
+                    assert_eq!(calendar.day_of(at), calendar.day_of_uncached(at), "{} at {at}", calendar.name());
+                }
+            }
+        }
+        // Every minute, and the nanosecond before it, around each clock change of 2026.
+        for calendar in calendars {
+            for day in (0..365).map(|n| shift_days(d(2026, 1, 1), n)) {
+                let (start, after) = (calendar.start_of(day), calendar.start_of(shift_days(day, 2)));
+                if calendar.offset_seconds(start) == calendar.offset_seconds(after) {
+                    continue;
+                }
+                for minute in 0..2 * 24 * 60 {
+                    let at = start + Duration::minutes(minute);
+                    for at in [at, at - Duration::nanoseconds(1)] {
+                        assert_eq!(calendar.day_of(at), calendar.day_of_uncached(at), "{} at {at}", calendar.name());
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn days_with_a_clock_change_are_not_remembered() {
+        let la = Calendar::named("America/Los_Angeles").expect("zone");
+        assert_eq!(la.uniform_day(d(2026, 3, 8)), None);
+        assert_eq!(la.uniform_day(d(2026, 11, 1)), None);
+        let june = d(2026, 6, 1);
+        let (start, next) = (d(2026, 6, 1).and_hms_opt(7, 0, 0), d(2026, 6, 2).and_hms_opt(7, 0, 0));
+        let (start, next) = (start.expect("time").and_utc(), next.expect("time").and_utc());
+        assert_eq!(la.uniform_day(june), Some((Tz::America__Los_Angeles, start.timestamp(), next.timestamp(), june)));
+        let lord_howe = Calendar::named("Australia/Lord_Howe").expect("zone");
+        assert_eq!(lord_howe.uniform_day(d(2026, 4, 5)), None, "half an hour back at 02:00");
+    }
 
     fn d(y: i32, m: u32, day: u32) -> Day {
         NaiveDate::from_ymd_opt(y, m, day).expect("valid test date")

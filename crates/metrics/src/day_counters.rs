@@ -239,6 +239,15 @@ impl DayCountersBuilder {
         }
     }
 
+    /// Adds the changes `other` summed (counters of the same marketplace and
+    /// instant): how parts of a book summed apart are put together.
+    pub fn merge(&mut self, other: DayCountersBuilder) {
+        for (key, total) in other.rows {
+            add(self.rows.entry(key).or_default(), total);
+        }
+        self.today.extend(other.today);
+    }
+
     /// The counters summed.
     pub fn build(self) -> DayCounters {
         let rows = self.rows.into_iter().filter(|(_, total)| *total != 0).map(|((c, day, eff), t)| (c, day, eff, t));

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
 use sellerhealth_domain::{
     BuyerMessage, Day, FulfillmentChannel, Instant, OrderRecord, Policy, PolicyViolation, SellerBook, Subject,
 };
@@ -294,18 +295,55 @@ pub fn contributions(book: &SellerBook, policy: &Policy) -> Vec<Contribution> {
 /// Every report of a seller's facts, one per marketplace it has orders in
 /// (sorted by marketplace id), with no store: what batch evaluation asks for.
 /// The book's changes are computed once, summed straight into each
-/// marketplace's [`DayCounters`].
+/// marketplace's [`DayCounters`]; a large book's orders are summed in parts
+/// on rayon's threads (an order's changes depend on that order alone), so a
+/// seller with most of a data set's orders does not leave cores idle.
 pub fn evaluate_seller(book: &SellerBook, policy: &Policy, as_of: Instant) -> Vec<AccountHealthReport> {
-    let mut marketplaces: Vec<&str> = book.orders().map(|r| r.order.marketplace_id.as_str()).collect();
+    let parts = rayon::current_num_threads().saturating_mul(2).max(1);
+    let orders_per_part = book.orders().len().div_ceil(parts).max(MIN_ORDERS_PER_PART);
+    evaluate_seller_in_parts(book, policy, as_of, orders_per_part)
+}
+
+/// [`evaluate_seller`], the orders summed `orders_per_part` at a time.
+fn evaluate_seller_in_parts(
+    book: &SellerBook,
+    policy: &Policy,
+    as_of: Instant,
+    orders_per_part: usize,
+) -> Vec<AccountHealthReport> {
+    let mut marketplaces: Vec<&str> = book.orders().iter().map(|r| r.order.marketplace_id.as_str()).collect();
     marketplaces.sort_unstable();
     marketplaces.dedup();
-    let mut counters: Vec<DayCountersBuilder> =
-        marketplaces.iter().map(|m| DayCounters::from_changes(m, policy.calendar(m), as_of)).collect();
-    book_changes(book, policy, &mut |marketplace_id, counter, day, at, delta| {
-        if let Some(builder) = counters.iter_mut().find(|b| b.marketplace_id() == marketplace_id) {
-            builder.add(counter, day, at, delta);
-        }
-    });
+    let empty = || -> Vec<DayCountersBuilder> {
+        marketplaces.iter().map(|m| DayCounters::from_changes(m, policy.calendar(m), as_of)).collect()
+    };
+    let mut counters = book
+        .orders()
+        .par_chunks(orders_per_part.max(1))
+        .map(|records| {
+            let mut counters = empty();
+            let mut emitter = Emitter::default();
+            let mut out = |marketplace_id: &str, counter, day, at, delta| {
+                sum_into(&mut counters, marketplace_id, counter, day, at, delta);
+            };
+            for record in records {
+                order_changes_with(&mut emitter, record, policy, &mut out);
+                response::changes(&record.messages, policy, &mut out);
+            }
+            counters
+        })
+        .reduce_with(|mut left, right| {
+            for (sum, part) in left.iter_mut().zip(right) {
+                sum.merge(part);
+            }
+            left
+        })
+        .unwrap_or_else(empty);
+    let mut out = |marketplace_id: &str, counter, day, at, delta| {
+        sum_into(&mut counters, marketplace_id, counter, day, at, delta);
+    };
+    response::changes(book.messages_without_order(), policy, &mut out);
+    policy_compliance::changes(book.violations(), policy, &mut out);
     counters
         .into_iter()
         .map(|builder| {
@@ -313,6 +351,24 @@ pub fn evaluate_seller(book: &SellerBook, policy: &Policy, as_of: Instant) -> Ve
             evaluate(&builder.build(), book.violations(), policy, book.seller_id(), &marketplace_id, as_of)
         })
         .collect()
+}
+
+/// The fewest orders [`evaluate_seller`] sums as one part: fewer, and putting
+/// the parts' sums together costs more than summing them on one thread.
+const MIN_ORDERS_PER_PART: usize = 8_192;
+
+/// Adds a change to the counters of its marketplace, if they are being summed.
+fn sum_into(
+    counters: &mut [DayCountersBuilder],
+    marketplace_id: &str,
+    counter: Counter,
+    day: Day,
+    at: Instant,
+    delta: i64,
+) {
+    if let Some(builder) = counters.iter_mut().find(|b| b.marketplace_id() == marketplace_id) {
+        builder.add(counter, day, at, delta);
+    }
 }
 
 /// The counters of a seller's facts in `marketplace_id` as of `as_of`: what a
@@ -482,20 +538,25 @@ mod tests {
         }
 
         fn fact(g: &Gen) -> Fact {
-            let order_id = || "o".to_owned();
+            fact_of("o", g)
+        }
+
+        /// The fact `g` describes about order `order` (its other ids prefixed by the order's).
+        fn fact_of(order: &str, g: &Gen) -> Fact {
+            let order_id = || order.to_owned();
             match g.clone() {
                 Gen::Ship { hours, tracking, units, whole, unknown } => Fact::ShipmentConfirmed(ShipmentConfirmed {
-                    shipment_id: format!("s{tracking}"),
+                    shipment_id: format!("{order}s{tracking}"),
                     order_id: order_id(),
                     confirmed_at: at(hours),
                     carrier: "UPS".into(),
-                    tracking_number: format!("T{tracking}"),
+                    tracking_number: format!("{order}T{tracking}"),
                     units,
                     carrier_data_unknown: unknown,
                     whole_order: whole,
                 }),
                 Gen::Scan { tracking, first, delivered } => Fact::CarrierScan(CarrierScan {
-                    tracking_number: format!("T{tracking}"),
+                    tracking_number: format!("{order}T{tracking}"),
                     first_scan_at: first.map(at),
                     delivered_at: delivered.map(at),
                 }),
@@ -525,7 +586,7 @@ mod tests {
                     response_text: String::new(),
                 }),
                 Gen::Claim { id, hours, outcome, decided } => Fact::AtozClaim(AtozClaim {
-                    claim_id: format!("c{id}"),
+                    claim_id: format!("{order}c{id}"),
                     order_id: order_id(),
                     filed_at: at(hours),
                     outcome: [
@@ -537,14 +598,14 @@ mod tests {
                     decided_at: decided.map(|d| at(hours + d)),
                 }),
                 Gen::Chargeback { hours, service } => Fact::Chargeback(Chargeback {
-                    chargeback_id: format!("cb{hours}"),
+                    chargeback_id: format!("{order}cb{hours}"),
                     order_id: order_id(),
                     received_at: at(hours),
                     service_related: service,
                 }),
                 Gen::Return { id, hours, responded, outcome, negative, unknown } => {
                     Fact::ReturnRequest(ReturnRequest {
-                        return_id: format!("r{id}"),
+                        return_id: format!("{order}r{id}"),
                         order_id: order_id(),
                         requested_at: at(hours),
                         responded_at: responded.map(|r| at(hours + r)),
@@ -560,20 +621,20 @@ mod tests {
                     })
                 }
                 Gen::Refund { hours } => Fact::Refund(Refund {
-                    refund_id: format!("rf{hours}"),
+                    refund_id: format!("{order}rf{hours}"),
                     order_id: order_id(),
                     refunded_at: at(hours),
                     amount: None,
                 }),
                 Gen::Invoice { hours } => Fact::Invoice(Invoice { order_id: order_id(), uploaded_at: at(hours) }),
                 Gen::Survey { hours, satisfied } => Fact::CustomerServiceSurvey(CustomerServiceSurvey {
-                    survey_id: format!("sv{hours}"),
+                    survey_id: format!("{order}sv{hours}"),
                     order_id: order_id(),
                     responded_at: at(hours),
                     satisfied,
                 }),
                 Gen::Message { id, hours, reply } => Fact::BuyerMessage(BuyerMessage {
-                    message_id: format!("m{id}"),
+                    message_id: format!("{order}m{id}"),
                     marketplace_id: "US".into(),
                     order_id: Some(order_id()),
                     received_at: at(hours),
@@ -653,6 +714,71 @@ mod tests {
                 );
                 let instants = own.iter().chain(&every).map(|(at, ..)| *at).collect();
                 prop_assert_eq!(totals(&own, &instants), totals(&every, &instants));
+            }
+
+            /// A seller's orders summed in parts (as a large seller's are, on
+            /// several threads) give the reports of the book summed whole, in
+            /// each marketplace: Los Angeles and London days, messages
+            /// without an order and a policy violation included.
+            #[test]
+            fn a_seller_summed_in_parts_is_the_seller_summed_whole(
+                orders in proptest::collection::vec(
+                    (any::<bool>(), any::<bool>(), proptest::collection::vec(gen_fact(), 0..6)),
+                    1..12,
+                ),
+                orders_per_part in 1..5usize,
+                as_of_hours in 0..1600i64,
+            ) {
+                let policy = Policy::amazon();
+                let mut book = SellerBook::new("s");
+                let now = at(3000);
+                let mut n = 0;
+                let mut apply = |book: &mut SellerBook, fact: Fact| {
+                    n += 1;
+                    // Facts the rules refuse are left out, as any path leaves them out.
+                    let _ = book.apply(&Event { event_id: format!("e{n}"), seller_id: "s".into(), fact }, now, &policy);
+                };
+                for (i, (london, afn, facts)) in orders.iter().enumerate() {
+                    let order_id = format!("o{i}");
+                    apply(&mut book, Fact::Order(Order {
+                        order_id: order_id.clone(),
+                        marketplace_id: if *london { "A1F83G8C2ARO7P" } else { "ATVPDKIKX0DER" }.into(),
+                        purchased_at: at(i64::try_from(i).unwrap() * 7),
+                        fulfillment_channel: if *afn { FulfillmentChannel::Afn } else { FulfillmentChannel::Mfn },
+                        latest_ship_at: at(40),
+                        promised_delivery_earliest_at: None,
+                        promised_delivery_latest_at: Some(at(200)),
+                        units: 1,
+                        business_order: false,
+                        shipping_unknown: false,
+                    }));
+                    for g in facts {
+                        apply(&mut book, fact_of(&order_id, g));
+                    }
+                }
+                apply(&mut book, Fact::BuyerMessage(BuyerMessage {
+                    message_id: "loose".into(),
+                    marketplace_id: "ATVPDKIKX0DER".into(),
+                    order_id: None,
+                    received_at: at(30),
+                    first_replied_at: Some(at(90)),
+                }));
+                apply(&mut book, Fact::PolicyViolation(PolicyViolation {
+                    violation_id: "v".into(),
+                    marketplace_id: "A1F83G8C2ARO7P".into(),
+                    category: PolicyCategory::ListingPolicyViolations,
+                    severity: ViolationSeverity::High,
+                    occurred_at: at(50),
+                    resolved_at: None,
+                    description: String::new(),
+                }));
+                let as_of = at(as_of_hours);
+                let parts = evaluate_seller_in_parts(&book, &policy, as_of, orders_per_part);
+                let whole: Vec<AccountHealthReport> = parts
+                    .iter()
+                    .map(|report| evaluate_book(&book, &policy, &report.marketplace_id, as_of))
+                    .collect();
+                prop_assert_eq!(parts, whole);
             }
         }
     }

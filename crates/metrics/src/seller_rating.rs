@@ -126,6 +126,12 @@ fn bonus(record: &OrderRecord, calendar: Calendar, t: Instant) -> bool {
 
 /// The order's class at `t`: only its most severe problem counts.
 pub fn score_class(record: &OrderRecord, policy: &Policy, t: Instant) -> ScoreClass {
+    class_in(record, policy, policy.calendar(&record.order.marketplace_id), t)
+}
+
+/// [`score_class`] with the marketplace's calendar already looked up (the
+/// tally asks at every change instant of every order).
+fn class_in(record: &OrderRecord, policy: &Policy, calendar: Calendar, t: Instant) -> ScoreClass {
     // Shipping problems and the bonus need known shipping (SPEC §5 as in RULES.md).
     let known = shipping_known(record, t);
     let mfn = record.order.fulfillment_channel == FulfillmentChannel::Mfn && known;
@@ -154,7 +160,6 @@ pub fn score_class(record: &OrderRecord, policy: &Policy, t: Instant) -> ScoreCl
     if (mfn && !cancelled_by(record, t) && is_late(record, t)) || message_overdue(&record.messages, policy, t) {
         return ScoreClass::ServiceProblem;
     }
-    let calendar = policy.calendar(&record.order.marketplace_id);
     if known && bonus(record, calendar, t) { ScoreClass::PerfectWithBonus } else { ScoreClass::Perfect }
 }
 
@@ -178,7 +183,7 @@ pub(crate) fn times(record: &OrderRecord, policy: &Policy, out: &mut Vec<Instant
 /// Counts the order in its class on its purchase day.
 pub(crate) fn tally(record: &OrderRecord, policy: &Policy, t: Instant, tally: &mut Tally) {
     if t >= record.order.purchased_at {
-        let class = score_class(record, policy, t);
+        let class = class_in(record, policy, tally.calendar(), t);
         tally.count(Counter::OrderScore(class), tally.day_of(record.order.purchased_at));
     }
 }

@@ -110,6 +110,7 @@ pub fn entries<'a>(
 ) -> Vec<FeedbackEntry<'a>> {
     let mut out: Vec<_> = book
         .orders()
+        .iter()
         .filter(|r| r.order.marketplace_id == marketplace_id)
         .filter_map(|r| current(r, calendar, as_of))
         .collect();

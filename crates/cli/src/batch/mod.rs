@@ -420,7 +420,7 @@ fn reports(book: &SellerBook, options: &Options) -> Vec<AccountHealthReport> {
     let AsOf::EndOfDay(_) = options.as_of else {
         return sellerhealth_metrics::evaluate_seller(book, policy, options.as_of.instant(policy, ""));
     };
-    let marketplaces: HashSet<&str> = book.orders().map(|record| record.order.marketplace_id.as_str()).collect();
+    let marketplaces: HashSet<&str> = book.orders().iter().map(|record| record.order.marketplace_id.as_str()).collect();
     let mut instants: Vec<Instant> = marketplaces.iter().map(|m| options.as_of.instant(policy, m)).collect();
     instants.sort_unstable();
     instants.dedup();
