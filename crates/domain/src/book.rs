@@ -158,6 +158,19 @@ impl SellerBook {
         SellerBook { seller_id: seller_id.into(), ..SellerBook::default() }
     }
 
+    /// An empty book for `seller_id` with room for `orders` orders and
+    /// `events` events: a batch that knows what it will fold moves no order
+    /// record and rehashes no map while folding.
+    pub fn with_capacity(seller_id: impl Into<String>, orders: usize, events: usize) -> Self {
+        SellerBook {
+            seller_id: seller_id.into(),
+            events: HashMap::with_capacity_and_hasher(events, Default::default()),
+            orders: Vec::with_capacity(orders),
+            order_index: HashMap::with_capacity_and_hasher(orders, Default::default()),
+            ..SellerBook::default()
+        }
+    }
+
     /// The seller this book belongs to.
     pub fn seller_id(&self) -> &str {
         &self.seller_id

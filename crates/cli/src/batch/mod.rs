@@ -386,7 +386,14 @@ const PROGRESS_STEP: u64 = 4096;
 
 /// Folds one seller's rows into a book and evaluates it.
 fn evaluate_seller(seller: Seller, files: &[(String, Source)], options: &Options, bar: &ProgressBar) -> SellerOutcome {
-    let mut book = SellerBook::new(seller.id.clone());
+    let orders = seller
+        .rows
+        .iter()
+        .filter(
+            |row| matches!(files.get(row.source), Some((_, Source::Table(layout))) if layout.table() == Table::Orders),
+        )
+        .count();
+    let mut book = SellerBook::with_capacity(seller.id.clone(), orders, seller.rows.len());
     let mut outcome =
         SellerOutcome { seller: seller.id, accepted: 0, duplicates: 0, lines: Vec::new(), rejected: Vec::new() };
     let (mut start, mut unreported) = (0, 0u64);

@@ -463,11 +463,9 @@ fn cut(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// A 128-bit FNV-1a digest: the same row always gives the same event id.
+/// A 128-bit XXH3 digest: the same row always gives the same event id.
 fn digest(bytes: &[u8]) -> u128 {
-    const OFFSET: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
-    const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
-    bytes.iter().fold(OFFSET, |hash, &b| (hash ^ u128::from(b)).wrapping_mul(PRIME))
+    xxhash_rust::xxh3::xxh3_128(bytes)
 }
 
 /// The event a row of a file with `layout` stands for, or why it cannot be
@@ -575,11 +573,17 @@ pub fn read_row(layout: &Layout, line: &str) -> Result<Event, String> {
             body: String::new(),
         }),
     };
-    Ok(Event {
-        event_id: format!("{}:{:032x}", layout.table.name(), digest(line.as_bytes())),
-        seller_id: r.owned("seller_id"),
-        fact,
-    })
+    Ok(Event { event_id: event_id(layout.table, line), seller_id: r.owned("seller_id"), fact })
+}
+
+/// A row's event id: its table and the 128-bit digest of its text in hex, so
+/// the same row twice is one event. Written as two 64-bit halves: formatting a
+/// `u128` in hex shifts 128-bit numbers for every digit.
+fn event_id(table: Table, line: &str) -> String {
+    let digest = digest(line.as_bytes());
+    // The high and low halves of a u128: the casts keep exactly 64 bits each.
+    let (high, low) = ((digest >> 64) as u64, digest as u64);
+    format!("{}:{high:016x}{low:016x}", table.name())
 }
 
 #[cfg(test)]
