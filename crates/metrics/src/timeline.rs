@@ -15,13 +15,22 @@ use crate::counters::Counter;
 /// The counters a subject adds to at one instant: (counter, attribution day) → amount,
 /// with the calendar of the subject's marketplace its days are counted in.
 /// A subject touches a dozen counters at most, so a list beats a map here.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Tally(Vec<((Counter, Day), i64)>, Calendar);
+/// The last day looked up is remembered: the metrics ask the day of the
+/// same instant (the purchase) at every change instant of an order.
+#[derive(Debug, Default, Clone)]
+pub struct Tally(Vec<((Counter, Day), i64)>, Calendar, std::cell::Cell<Option<(Instant, Day)>>);
 
 impl Tally {
     /// The day of `at` in the subject's calendar: how instants become attribution days.
     pub fn day_of(&self, at: Instant) -> Day {
-        self.1.day_of(at)
+        if let Some((last, day)) = self.2.get()
+            && last == at
+        {
+            return day;
+        }
+        let day = self.1.day_of(at);
+        self.2.set(Some((at, day)));
+        day
     }
 
     /// The calendar of the subject's marketplace.
@@ -98,7 +107,12 @@ impl Emitter {
         self.times.sort_unstable();
         self.times.dedup();
         self.previous.0.clear();
-        (self.previous.1, self.current.1) = (calendar, calendar);
+        if self.previous.1 != calendar {
+            (self.previous.1, self.current.1) = (calendar, calendar);
+            // Days remembered in another calendar are not this one's.
+            self.previous.2.set(None);
+            self.current.2.set(None);
+        }
         for &t in &self.times {
             self.current.0.clear();
             tally_at(t, &mut self.current);
