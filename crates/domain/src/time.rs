@@ -103,7 +103,11 @@ impl Calendar {
         if self.0 == Tz::UTC {
             return at.date_naive();
         }
-        DAY_CACHE.with(|cache| cache.borrow_mut().day_of(self, at))
+        DAY_CACHE.with(|cache| match cache.try_borrow_mut() {
+            Ok(mut cache) => cache.day_of(self, at),
+            // Never borrowed twice (nothing in a lookup asks again), but no panic if it were.
+            Err(_) => self.day_of_uncached(at),
+        })
     }
 
     /// [`Calendar::day_of`] from the zone's rules, remembering nothing.
