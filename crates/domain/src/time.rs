@@ -98,7 +98,7 @@ impl Calendar {
     /// The local calendar day of an instant.
     ///
     /// Asked for millions of times in a batch, so a zone's days recently
-    /// asked for are remembered per thread (see [`DayCache`]).
+    /// asked for are remembered per thread (only days without a clock change).
     pub fn day_of(self, at: Instant) -> Day {
         if self.0 == Tz::UTC {
             return at.date_naive();
