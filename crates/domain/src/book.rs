@@ -29,6 +29,8 @@ fn fingerprint(value: &(impl Hash + ?Sized)) -> u128 {
 
 use std::hash::{Hash, Hasher};
 
+use thin_vec::ThinVec;
+
 use crate::error::DomainError;
 use crate::facts::{
     AtozClaim, BuyerMessage, Cancellation, CarrierScan, Chargeback, CustomerServiceSurvey, Event, Fact, FeedbackUpdate,
@@ -40,52 +42,55 @@ use crate::time::shift_days;
 use crate::validate::check_event;
 
 /// Everything known about one order, facts in arrival order.
+///
+/// The lists are `ThinVec`s: one pointer each while empty, as most are (a
+/// `Vec` is three), 208 bytes less per order than thirteen `Vec`s.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderRecord {
     /// The order itself.
     pub order: Order,
     /// Shipment confirmations.
-    pub shipments: Vec<ShipmentConfirmed>,
+    pub shipments: ThinVec<ShipmentConfirmed>,
     /// Carrier scans of this order's tracking numbers.
-    pub scans: Vec<CarrierScan>,
+    pub scans: ThinVec<CarrierScan>,
     /// Cancellations.
-    pub cancellations: Vec<Cancellation>,
+    pub cancellations: ThinVec<Cancellation>,
     /// Feedback left (a newer one replaces an older one from its time on).
-    pub feedback: Vec<SellerFeedback>,
+    pub feedback: ThinVec<SellerFeedback>,
     /// Responses, removals and strike-throughs of the order's feedback.
-    pub feedback_updates: Vec<FeedbackUpdate>,
+    pub feedback_updates: ThinVec<FeedbackUpdate>,
     /// A-to-z claim facts (several per claim id as outcomes change).
-    pub claims: Vec<AtozClaim>,
+    pub claims: ThinVec<AtozClaim>,
     /// Chargebacks.
-    pub chargebacks: Vec<Chargeback>,
+    pub chargebacks: ThinVec<Chargeback>,
     /// Return requests.
-    pub returns: Vec<ReturnRequest>,
+    pub returns: ThinVec<ReturnRequest>,
     /// Refunds and concessions.
-    pub refunds: Vec<Refund>,
+    pub refunds: ThinVec<Refund>,
     /// Invoice uploads.
-    pub invoices: Vec<Invoice>,
+    pub invoices: ThinVec<Invoice>,
     /// Customer service survey answers.
-    pub surveys: Vec<CustomerServiceSurvey>,
+    pub surveys: ThinVec<CustomerServiceSurvey>,
     /// Buyer messages about the order (a later one with the same id replaces it).
-    pub messages: Vec<BuyerMessage>,
+    pub messages: ThinVec<BuyerMessage>,
 }
 
 impl OrderRecord {
     fn new(order: Order) -> Self {
         OrderRecord {
             order,
-            shipments: Vec::new(),
-            scans: Vec::new(),
-            cancellations: Vec::new(),
-            feedback: Vec::new(),
-            feedback_updates: Vec::new(),
-            claims: Vec::new(),
-            chargebacks: Vec::new(),
-            returns: Vec::new(),
-            refunds: Vec::new(),
-            invoices: Vec::new(),
-            surveys: Vec::new(),
-            messages: Vec::new(),
+            shipments: ThinVec::new(),
+            scans: ThinVec::new(),
+            cancellations: ThinVec::new(),
+            feedback: ThinVec::new(),
+            feedback_updates: ThinVec::new(),
+            claims: ThinVec::new(),
+            chargebacks: ThinVec::new(),
+            returns: ThinVec::new(),
+            refunds: ThinVec::new(),
+            invoices: ThinVec::new(),
+            surveys: ThinVec::new(),
+            messages: ThinVec::new(),
         }
     }
 }
