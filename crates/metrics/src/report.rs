@@ -274,11 +274,23 @@ pub fn subject_contributions(book: &SellerBook, subject: &Subject, policy: &Poli
 /// `out(marketplace, counter, attribution day, effective instant, delta)`:
 /// what [`subject_contributions`] gives for every subject, without collecting them.
 pub fn book_changes(book: &SellerBook, policy: &Policy, out: &mut impl FnMut(&str, Counter, Day, Instant, i64)) {
+    records_changes(book.orders(), policy, out);
+    seller_wide_changes(book, policy, out);
+}
+
+/// The changes of `records` (each order and its buyer messages): the part of
+/// [`book_changes`] that may be summed in parts.
+fn records_changes(records: &[OrderRecord], policy: &Policy, out: &mut impl FnMut(&str, Counter, Day, Instant, i64)) {
     let mut emitter = Emitter::default();
-    for record in book.orders() {
+    for record in records {
         order_changes_with(&mut emitter, record, policy, out);
         response::changes(&record.messages, policy, out);
     }
+}
+
+/// The changes of a seller's facts about no order: messages without one and
+/// policy violations (the rest of [`book_changes`]).
+fn seller_wide_changes(book: &SellerBook, policy: &Policy, out: &mut impl FnMut(&str, Counter, Day, Instant, i64)) {
     response::changes(book.messages_without_order(), policy, out);
     policy_compliance::changes(book.violations(), policy, out);
 }
@@ -322,14 +334,9 @@ fn evaluate_seller_in_parts(
         .par_chunks(orders_per_part.max(1))
         .map(|records| {
             let mut counters = empty();
-            let mut emitter = Emitter::default();
-            let mut out = |marketplace_id: &str, counter, day, at, delta| {
+            records_changes(records, policy, &mut |marketplace_id: &str, counter, day, at, delta| {
                 sum_into(&mut counters, marketplace_id, counter, day, at, delta);
-            };
-            for record in records {
-                order_changes_with(&mut emitter, record, policy, &mut out);
-                response::changes(&record.messages, policy, &mut out);
-            }
+            });
             counters
         })
         .reduce_with(|mut left, right| {
@@ -339,11 +346,9 @@ fn evaluate_seller_in_parts(
             left
         })
         .unwrap_or_else(empty);
-    let mut out = |marketplace_id: &str, counter, day, at, delta| {
+    seller_wide_changes(book, policy, &mut |marketplace_id: &str, counter, day, at, delta| {
         sum_into(&mut counters, marketplace_id, counter, day, at, delta);
-    };
-    response::changes(book.messages_without_order(), policy, &mut out);
-    policy_compliance::changes(book.violations(), policy, &mut out);
+    });
     counters
         .into_iter()
         .map(|builder| {
