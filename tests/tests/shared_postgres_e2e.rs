@@ -22,6 +22,11 @@ use tokio::task::JoinSet;
 use tonic::transport::Channel;
 
 const MARKETPLACE: &str = "ATVPDKIKX0DER";
+
+/// Held by each test from before its servers start to after they stop: a
+/// server starting projects every seller with queued rows, so one starting
+/// in the other test while this one writes would project its rows.
+static ONE_TEST_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 const ORDERS: usize = 200;
 
 /// Order `i` is purchased on 2026-04-01 + (i mod 40) days, 10:00 UTC.
@@ -75,6 +80,7 @@ async fn odr_mfn(channel: Channel, seller: &str, as_of: DateTime<Utc>) -> pb::Or
 #[ignore = "needs PostgreSQL: export SELLERHEALTH_TEST_POSTGRES_URL (.ci/postgres prints one), then cargo test --workspace -- --ignored"]
 async fn two_servers_on_one_postgres_lose_no_update() {
     let Some(url) = postgres_url("two_servers_on_one_postgres_lose_no_update") else { return };
+    let _alone = ONE_TEST_AT_A_TIME.lock().await;
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let a = Server::start_with_env(dir_a.path(), &["--database-url", &url], &[PROJECTOR_IDLE]).await;
     let b = Server::start_with_env(dir_b.path(), &["--database-url", &url], &[PROJECTOR_IDLE]).await;
@@ -131,6 +137,7 @@ async fn a_write_through_one_server_is_in_the_other_servers_next_report_and_its_
     use sellerhealth_proto::v1::{MetricStatus, WatchAccountHealthRequest};
 
     let Some(url) = postgres_url("a_write_through_one_server_is_in_the_other_servers_next_report") else { return };
+    let _alone = ONE_TEST_AT_A_TIME.lock().await;
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let a = Server::start_with_env(dir_a.path(), &["--database-url", &url], &[PROJECTOR_IDLE]).await;
     let b = Server::start_with_env(dir_b.path(), &["--database-url", &url], &[PROJECTOR_IDLE]).await;

@@ -66,6 +66,11 @@ pub struct Config {
     #[arg(long, global = true, env = "SELLERHEALTH_DRAIN_TIMEOUT", value_parser = seconds, default_value = "10")]
     pub drain_timeout: Duration,
 
+    /// How long this process's writes must pause before the background task
+    /// brings the counters up to date (reads always do it for what they read).
+    #[arg(long, global = true, env = "SELLERHEALTH_PROJECT_AFTER_IDLE", value_parser = positive_seconds, default_value = "0.1")]
+    pub project_after_idle: Duration,
+
     /// Bearer token file (JSON: name, token, role, sellers per token). Without
     /// one every call is allowed and only a loopback --listen is accepted.
     #[arg(long, global = true, env = "SELLERHEALTH_TOKENS")]
@@ -184,4 +189,31 @@ fn positive_seconds(value: &str) -> Result<Duration, String> {
         return Err(format!("expected more than 0 and at most 86400 seconds, got {value}"));
     }
     Ok(duration)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    #[test]
+    fn the_projection_pause_is_a_tenth_of_a_second_unless_given_in_seconds() {
+        let default = Config::try_parse_from(["sellerhealth-server"]).unwrap();
+        assert_eq!(default.project_after_idle, Duration::from_millis(100));
+        let given = Config::try_parse_from(["sellerhealth-server", "--project-after-idle", "2.5"]).unwrap();
+        assert_eq!(given.project_after_idle, Duration::from_millis(2500));
+    }
+
+    #[test]
+    fn a_projection_pause_that_is_not_a_positive_number_of_seconds_up_to_a_day_is_refused() {
+        for (value, why) in [
+            ("0", "expected more than 0 and at most 86400 seconds, got 0"),
+            ("86401", "expected more than 0 and at most 86400 seconds, got 86401"),
+            ("100ms", "expected a number of seconds, got \"100ms\""),
+        ] {
+            let error = Config::try_parse_from(["sellerhealth-server", "--project-after-idle", value]).unwrap_err();
+            assert!(error.to_string().contains(why), "{value}: {error}");
+        }
+    }
 }

@@ -119,8 +119,9 @@ pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send) ->
     let database_url = config.database_url();
     let policy = config.policy()?;
     tracing::info!(profile = %policy.name, "policy profile loaded");
-    let store =
-        Store::open(&database_url, policy).await.with_context(|| format!("opening the database at {database_url}"))?;
+    let store = Store::open_with(&database_url, policy, config.project_after_idle)
+        .await
+        .with_context(|| format!("opening the database at {database_url}"))?;
     let store = Arc::new(store);
 
     let tokens = config.tokens.as_deref().map(auth::Tokens::load).transpose()?;

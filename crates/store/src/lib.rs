@@ -71,6 +71,7 @@ mod versions;
 mod write;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use sellerhealth_domain::Policy;
 use sqlx::AnyPool;
@@ -79,6 +80,7 @@ use tokio::sync::{Mutex, broadcast};
 pub use db::Backend;
 pub use error::StoreError;
 pub use ingest::IngestCounts;
+pub use project::DEFAULT_PROJECT_AFTER_IDLE;
 pub use rebuild::RebuildSummary;
 
 /// The event log and its counters.
@@ -118,14 +120,27 @@ impl Store {
     /// event log first when a migration changed their stored form.
     ///
     /// Starts the projector's background task, which first projects what a
-    /// previous run left queued (see `project`).
+    /// previous run left queued (see `project`), then projects after the
+    /// writes pause for [`DEFAULT_PROJECT_AFTER_IDLE`].
     pub async fn open(url: &str, policy: Policy) -> Result<Store, StoreError> {
+        Store::open_with(url, policy, DEFAULT_PROJECT_AFTER_IDLE).await
+    }
+
+    /// Opens the database like [`Store::open`], with a background task that
+    /// projects after this process's writes pause for `project_after_idle`
+    /// (or 5 s, or that pause if longer, into a run of writes): a longer
+    /// pause leaves more of a bulk load's counter upkeep to be done at once,
+    /// and readers always project what they read.
+    pub async fn open_with(url: &str, policy: Policy, project_after_idle: Duration) -> Result<Store, StoreError> {
         let mut store = Store::open_to_rebuild(url, policy).await?;
         // A migration that changed what counters mean marks them for a rebuild,
         // which records the profile's parameters: then they are this profile's.
         store.rebuild_if_marked().await?;
         store.check_counter_parameters().await?;
-        store.projecting = Some(tokio::spawn(Arc::clone(&store.projector).run()));
+        // Listed before the store is handed out: rows queued from now on are
+        // this process's writes (projected after their pause) or another's.
+        let left = store.projector.queued_sellers().await?;
+        store.projecting = Some(tokio::spawn(Arc::clone(&store.projector).run(left, project_after_idle)));
         Ok(store)
     }
 

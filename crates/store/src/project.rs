@@ -35,10 +35,11 @@ use crate::{Store, counters};
 const ROWS_PER_PROJECTION: i64 = 16;
 
 /// How long writes must pause before the background task projects, unless
-/// `SELLERHEALTH_PROJECT_AFTER_IDLE_MS` says otherwise.
-const DEFAULT_IDLE: Duration = Duration::from_millis(100);
+/// the store is opened with another pause ([`Store::open_with`]).
+pub const DEFAULT_PROJECT_AFTER_IDLE: Duration = Duration::from_millis(100);
 
-/// The longest the background task lets rows wait while writes go on.
+/// The longest the background task lets rows wait while writes go on, unless
+/// the pause asked for is longer: then that pause.
 const MAX_LAG: Duration = Duration::from_secs(5);
 
 /// The PostgreSQL advisory lock class of a seller's projection (the seller's
@@ -55,17 +56,11 @@ pub(crate) struct Projector {
     pub(crate) writer: Arc<Mutex<()>>,
     /// Told of every commit that queued rows.
     wake: Notify,
-    /// Quiet time before the background task projects.
-    idle: Duration,
 }
 
 impl Projector {
     pub(crate) fn new(pool: AnyPool, backend: Backend, policy: Policy, writer: Arc<Mutex<()>>) -> Arc<Projector> {
-        let idle = std::env::var("SELLERHEALTH_PROJECT_AFTER_IDLE_MS")
-            .ok()
-            .and_then(|ms| ms.parse().ok())
-            .map_or(DEFAULT_IDLE, Duration::from_millis);
-        Arc::new(Projector { pool, backend, policy, writer, wake: Notify::new(), idle })
+        Arc::new(Projector { pool, backend, policy, writer, wake: Notify::new() })
     }
 
     /// Tells the background task that rows were queued.
@@ -81,32 +76,42 @@ impl Projector {
         }
     }
 
-    /// The background task: projects whatever a previous run left queued
-    /// (a crash between a write's commit and its projection), then, after
-    /// each pause in the writes (or [`MAX_LAG`] into a long run of them),
-    /// every seller with queued rows. Runs until aborted.
-    pub(crate) async fn run(self: Arc<Self>) {
+    /// The background task: projects `left` (the sellers whose rows a
+    /// previous run left queued: a crash between a write's commit and its
+    /// projection), then, after each pause of `idle` in this process's
+    /// writes (or [`MAX_LAG`] into a long run of them), every seller with
+    /// queued rows. Runs until aborted.
+    pub(crate) async fn run(self: Arc<Self>, left: Vec<String>, idle: Duration) {
+        let mut sellers = Ok(left);
+        let longest_lag = MAX_LAG.max(idle);
         loop {
-            if let Err(error) = self.project_all().await {
+            if let Err(error) = self.project_sellers(sellers).await {
                 tracing::warn!(%error, "projecting counters failed; readers project what they need, retrying");
                 tokio::time::sleep(Duration::from_secs(1)).await;
+                sellers = self.queued_sellers().await;
                 continue;
             }
             self.wake.notified().await;
             let first = tokio::time::Instant::now();
-            while tokio::time::timeout(self.idle, self.wake.notified()).await.is_ok() {
-                if first.elapsed() >= MAX_LAG {
+            while tokio::time::timeout(idle, self.wake.notified()).await.is_ok() {
+                if first.elapsed() >= longest_lag {
                     break;
                 }
             }
+            sellers = self.queued_sellers().await;
         }
     }
 
-    /// Projects every seller with queued rows.
-    async fn project_all(&self) -> Result<(), StoreError> {
+    /// The sellers with queued rows.
+    pub(crate) async fn queued_sellers(&self) -> Result<Vec<String>, StoreError> {
         let sellers: Vec<(String,)> =
             sqlx::query_as("SELECT DISTINCT seller_id FROM projection_queue").fetch_all(&self.pool).await?;
-        for (seller,) in sellers {
+        Ok(sellers.into_iter().map(|(seller,)| seller).collect())
+    }
+
+    /// Projects every queued row of `sellers`.
+    async fn project_sellers(&self, sellers: Result<Vec<String>, StoreError>) -> Result<(), StoreError> {
+        for seller in sellers? {
             self.project(&seller, None).await?;
         }
         Ok(())
@@ -271,6 +276,6 @@ impl Store {
     /// Projects every queued row now (what the background task does after a
     /// pause in the writes).
     pub async fn project_all(&self) -> Result<(), StoreError> {
-        self.projector.project_all().await
+        self.projector.project_sellers(self.projector.queued_sellers().await).await
     }
 }

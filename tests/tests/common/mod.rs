@@ -289,9 +289,12 @@ pub async fn stored_events(server: &Server, seller: &str) -> i64 {
 }
 
 /// The environment that keeps a server's projector from projecting in the
-/// background (it projects after writes pause for this long: an hour), so
-/// what a test reads was projected by the read itself, or is still queued.
-pub const PROJECTOR_IDLE: (&str, &str) = ("SELLERHEALTH_PROJECT_AFTER_IDLE_MS", "3600000");
+/// background (it projects after its writes pause for this long, and at
+/// most this long into a run of them: an hour), so what a test reads was
+/// projected by the read itself, or is still queued. A server projects what
+/// is queued when it starts, so a test that counts queued rows in a shared
+/// database starts no server while it writes.
+pub const PROJECTOR_IDLE: (&str, &str) = ("SELLERHEALTH_PROJECT_AFTER_IDLE", "3600");
 
 /// Rows the server's projector has not projected yet, all sellers (read from
 /// the SQLite file while the server runs, or after it was killed).
