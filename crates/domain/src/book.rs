@@ -154,6 +154,16 @@ pub enum Applied {
     Duplicate,
 }
 
+/// What [`SellerBook::admit`] found out that folding a fact in needs.
+struct Admitted {
+    /// The fingerprint of the event id.
+    id: u128,
+    /// The fingerprint of the fact.
+    fact: u128,
+    /// The index of the order the fact names, if it names one.
+    order: Option<u32>,
+}
+
 /// All facts of one seller, folded by subject.
 #[derive(Debug, Clone, Default)]
 pub struct SellerBook {
@@ -280,22 +290,22 @@ impl SellerBook {
     ///
     /// On error nothing changed. `now` bounds how far in the future a time may be.
     pub fn apply(&mut self, event: &Event, now: Instant, policy: &Policy) -> Result<Applied, DomainError> {
-        let Some(fingerprints) = self.admit(event, now, policy)? else { return Ok(Applied::Duplicate) };
-        self.insert(event.fact.clone(), fingerprints);
+        let Some(admitted) = self.admit(event, now, policy)? else { return Ok(Applied::Duplicate) };
+        self.insert(event.fact.clone(), admitted);
         Ok(Applied::Accepted)
     }
 
     /// [`SellerBook::apply`] taking the event: the fact moves into the book
     /// instead of being copied (batch evaluation folds millions).
     pub fn fold(&mut self, event: Event, now: Instant, policy: &Policy) -> Result<Applied, DomainError> {
-        let Some(fingerprints) = self.admit(&event, now, policy)? else { return Ok(Applied::Duplicate) };
-        self.insert(event.fact, fingerprints);
+        let Some(admitted) = self.admit(&event, now, policy)? else { return Ok(Applied::Duplicate) };
+        self.insert(event.fact, admitted);
         Ok(Applied::Accepted)
     }
 
-    /// Judges `event`: `None` for a duplicate, or the fingerprints of its id
-    /// and fact when it may be folded in.
-    fn admit(&self, event: &Event, now: Instant, policy: &Policy) -> Result<Option<(u128, u128)>, DomainError> {
+    /// Judges `event`: `None` for a duplicate, or what folding it in needs
+    /// when it may be.
+    fn admit(&self, event: &Event, now: Instant, policy: &Policy) -> Result<Option<Admitted>, DomainError> {
         check_event(event, now)?;
         if event.seller_id != self.seller_id {
             return Err(DomainError::invalid(
@@ -316,15 +326,16 @@ impl SellerBook {
             };
         }
         let kind = event.fact.kind();
-        self.check_in_context(&event.fact, policy).map_err(|e| e.within(kind))?;
-        Ok(Some((id, fact)))
+        let order = self.check_in_context(&event.fact, policy).map_err(|e| e.within(kind))?;
+        Ok(Some(Admitted { id, fact, order }))
     }
 
     /// Folds in an event that was validated when it was first accepted (replay from
     /// the event log), without checking it again: a policy change must not make
     /// stored history unreadable.
     pub fn restore(&mut self, event_id: &str, fact: &Fact) {
-        self.insert(fact.clone(), (fingerprint(event_id), fingerprint(fact)));
+        let order = fact.order_id().and_then(|id| self.order_index.get(id).copied());
+        self.insert(fact.clone(), Admitted { id: fingerprint(event_id), fact: fingerprint(fact), order });
     }
 
     /// Takes back the most recent [`Applied::Accepted`] application of `event`, so a
@@ -401,7 +412,9 @@ impl SellerBook {
         }
     }
 
-    fn check_in_context(&self, fact: &Fact, policy: &Policy) -> Result<(), DomainError> {
+    /// Checks `fact` against the book (SPEC §1); the index of the order it
+    /// is about, if it names one.
+    fn check_in_context(&self, fact: &Fact, policy: &Policy) -> Result<Option<u32>, DomainError> {
         match fact {
             Fact::Order(o) => {
                 if self.order_index.contains_key(&o.order_id) {
@@ -410,7 +423,7 @@ impl SellerBook {
                         o.order_id
                     )));
                 }
-                return Ok(());
+                return Ok(None);
             }
             Fact::CarrierScan(c) => {
                 if !self.order_by_tracking.contains_key(&c.tracking_number) {
@@ -419,7 +432,7 @@ impl SellerBook {
                         format!("no confirmed shipment has tracking number {:?}", c.tracking_number),
                     ));
                 }
-                return Ok(());
+                return Ok(None);
             }
             Fact::ProductReviewRemoval(r) => {
                 let Some(rec) = self.reviews.get(&r.review_id) else {
@@ -434,7 +447,7 @@ impl SellerBook {
                         r.review_id
                     )));
                 }
-                return Ok(());
+                return Ok(None);
             }
             Fact::ProductReview(r) => {
                 if self.reviews.contains_key(&r.review_id) {
@@ -443,7 +456,7 @@ impl SellerBook {
                         r.review_id
                     )));
                 }
-                return Ok(());
+                return Ok(None);
             }
             Fact::ShipmentConfirmed(s) if self.order_by_tracking.contains_key(&s.tracking_number) => {
                 return Err(DomainError::AlreadyExists(format!(
@@ -453,8 +466,9 @@ impl SellerBook {
             }
             _ => {}
         }
-        let Some(order_id) = fact.order_id() else { return Ok(()) };
-        let Some(record) = self.order(order_id) else {
+        let Some(order_id) = fact.order_id() else { return Ok(None) };
+        let index = self.order_index.get(order_id).copied();
+        let Some(record) = index.and_then(|i| self.orders.get(i as usize)) else {
             return Err(DomainError::invalid("order_id", format!("unknown order {order_id:?}")));
         };
         let purchased_at = record.order.purchased_at;
@@ -504,11 +518,11 @@ impl SellerBook {
             }
             _ => {}
         }
-        Ok(())
+        Ok(index)
     }
 
-    /// Folds in an admitted fact, recording its fingerprints (id, fact).
-    fn insert(&mut self, fact: Fact, (id, fingerprint): (u128, u128)) {
+    /// Folds in an admitted fact, recording its fingerprints.
+    fn insert(&mut self, fact: Fact, Admitted { id, fact: fingerprint, order }: Admitted) {
         self.events.insert(id, fingerprint);
         match fact {
             Fact::Order(o) => {
@@ -534,7 +548,7 @@ impl SellerBook {
                 }
             }
             fact => {
-                let Some(&index) = fact.order_id().and_then(|id| self.order_index.get(id)) else { return };
+                let Some(index) = order else { return };
                 let Some(rec) = self.orders.get_mut(index as usize) else { return };
                 match fact {
                     Fact::ShipmentConfirmed(s) => {

@@ -61,6 +61,7 @@ impl DayCounters {
             base_start: calendar.start_of(calendar.day_of(as_of)),
             rows: HashMap::default(),
             today: Vec::new(),
+            last_effective: None,
         }
     }
 
@@ -218,6 +219,9 @@ pub struct DayCountersBuilder {
     rows: HashMap<(Counter, Day, Day), i64>,
     /// Changes effective on `as_of`'s day up to `as_of`.
     today: Vec<(Counter, Day, Instant, i64)>,
+    /// The last instant a change was added at, and its day: an order's
+    /// changes come several at one instant.
+    last_effective: Option<(Instant, Day)>,
 }
 
 impl DayCountersBuilder {
@@ -235,7 +239,12 @@ impl DayCountersBuilder {
         if at >= self.base_start {
             self.today.push((counter, day, at, delta));
         } else {
-            add(self.rows.entry((counter, day, self.calendar.day_of(at))).or_default(), delta);
+            let effective = match self.last_effective {
+                Some((last, effective)) if last == at => effective,
+                _ => self.calendar.day_of(at),
+            };
+            self.last_effective = Some((at, effective));
+            add(self.rows.entry((counter, day, effective)).or_default(), delta);
         }
     }
 
