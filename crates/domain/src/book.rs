@@ -41,6 +41,8 @@ fn fingerprint(value: &(impl Hash + ?Sized)) -> u128 {
     })
 }
 
+mod order_ids;
+
 use std::hash::{Hash, Hasher};
 
 use thin_vec::ThinVec;
@@ -54,6 +56,7 @@ use crate::facts::{
 use crate::policy::Policy;
 use crate::time::shift_days;
 use crate::validate::check_event;
+use order_ids::OrderIds;
 
 /// Everything known about one order, facts in arrival order.
 ///
@@ -170,11 +173,10 @@ pub struct SellerBook {
     seller_id: String,
     /// Fingerprint of each event id → fingerprint of its fact.
     events: HashMap<u128, u128>,
-    /// Orders in arrival order; `order_index` finds one by id.
+    /// Orders in arrival order; `ids` finds one by id or tracking number.
     orders: Vec<OrderRecord>,
-    order_index: HashMap<String, u32>,
-    /// Tracking number / claim id → the index of its order in `orders`.
-    order_by_tracking: HashMap<String, u32>,
+    ids: OrderIds,
+    /// Claim id → the index of its order in `orders`.
     order_by_claim: HashMap<String, u32>,
     messages: Vec<BuyerMessage>,
     violations: Vec<PolicyViolation>,
@@ -195,7 +197,7 @@ impl SellerBook {
             seller_id: seller_id.into(),
             events: HashMap::with_capacity_and_hasher(events, Default::default()),
             orders: Vec::with_capacity(orders),
-            order_index: HashMap::with_capacity_and_hasher(orders, Default::default()),
+            ids: OrderIds::with_capacity(orders),
             ..SellerBook::default()
         }
     }
@@ -217,16 +219,21 @@ impl SellerBook {
 
     /// One order by id.
     pub fn order(&self, order_id: &str) -> Option<&OrderRecord> {
-        self.order_index.get(order_id).and_then(|&i| self.orders.get(i as usize))
+        self.ids.order(&self.orders, order_id).and_then(|i| self.orders.get(i as usize))
     }
 
     fn order_mut(&mut self, order_id: &str) -> Option<&mut OrderRecord> {
-        self.order_index.get(order_id).and_then(|&i| self.orders.get_mut(i as usize))
+        self.ids.order(&self.orders, order_id).and_then(|i| self.orders.get_mut(i as usize))
     }
 
     /// The order a tracking number or claim id was recorded for.
     fn order_at(&mut self, index: Option<u32>) -> Option<&mut OrderRecord> {
         index.and_then(|i| self.orders.get_mut(i as usize))
+    }
+
+    /// The position of the order whose shipment has `tracking_number`.
+    fn order_shipped(&self, tracking_number: &str) -> Option<u32> {
+        self.ids.order_shipped(&self.orders, tracking_number)
     }
 
     /// Buyer messages about no order, in arrival order (those about an order
@@ -252,7 +259,7 @@ impl SellerBook {
 
     /// Whether a tracking number belongs to a known shipment.
     pub fn knows_tracking(&self, tracking_number: &str) -> bool {
-        self.order_by_tracking.contains_key(tracking_number)
+        self.order_shipped(tracking_number).is_some()
     }
 
     /// The subject a fact belongs to; `None` for a carrier scan of an unknown
@@ -260,9 +267,8 @@ impl SellerBook {
     pub fn subject_of(&self, fact: &Fact) -> Option<Subject> {
         match fact {
             Fact::CarrierScan(c) => self
-                .order_by_tracking
-                .get(&c.tracking_number)
-                .and_then(|&i| self.orders.get(i as usize))
+                .order_shipped(&c.tracking_number)
+                .and_then(|i| self.orders.get(i as usize))
                 .map(|record| Subject::Order(record.order.order_id.clone())),
             Fact::BuyerMessage(m) => Some(match &m.order_id {
                 Some(order_id) => Subject::Order(order_id.clone()),
@@ -334,7 +340,7 @@ impl SellerBook {
     /// the event log), without checking it again: a policy change must not make
     /// stored history unreadable.
     pub fn restore(&mut self, event_id: &str, fact: &Fact) {
-        let order = fact.order_id().and_then(|id| self.order_index.get(id).copied());
+        let order = fact.order_id().and_then(|id| self.ids.order(&self.orders, id));
         self.insert(fact.clone(), Admitted { id: fingerprint(event_id), fact: fingerprint(fact), order });
     }
 
@@ -346,30 +352,28 @@ impl SellerBook {
         }
         match &event.fact {
             Fact::Order(o) => {
-                let Some(index) = self.order_index.remove(&o.order_id) else { return };
+                let Some(index) = self.ids.remove_order(&self.orders, &o.order_id) else { return };
                 if index as usize == self.orders.len().saturating_sub(1) {
                     // Undone newest first, an order taken back is the last one added.
                     self.orders.pop();
                 } else if (index as usize) < self.orders.len() {
                     // Out of order: remove it, and renumber the orders after it.
                     self.orders.remove(index as usize);
-                    for i in [&mut self.order_index, &mut self.order_by_tracking, &mut self.order_by_claim]
-                        .into_iter()
-                        .flat_map(|map| map.values_mut())
-                        .filter(|i| **i > index)
-                    {
+                    self.ids.close_gap(index);
+                    for i in self.order_by_claim.values_mut().filter(|i| **i > index) {
                         *i = i.saturating_sub(1);
                     }
                 }
             }
             Fact::ShipmentConfirmed(s) => {
+                // Forgotten while its record still holds it: the table reads its number there.
+                self.ids.remove_shipment(&self.orders, &s.tracking_number);
                 if let Some(rec) = self.order_mut(&s.order_id) {
                     rec.shipments.pop();
                 }
-                self.order_by_tracking.remove(&s.tracking_number);
             }
             Fact::CarrierScan(c) => {
-                let index = self.order_by_tracking.get(&c.tracking_number).copied();
+                let index = self.order_shipped(&c.tracking_number);
                 if let Some(rec) = self.order_at(index) {
                     rec.scans.pop();
                 }
@@ -417,7 +421,7 @@ impl SellerBook {
     fn check_in_context(&self, fact: &Fact, policy: &Policy) -> Result<Option<u32>, DomainError> {
         match fact {
             Fact::Order(o) => {
-                if self.order_index.contains_key(&o.order_id) {
+                if self.ids.order(&self.orders, &o.order_id).is_some() {
                     return Err(DomainError::AlreadyExists(format!(
                         "order {:?} was already recorded under another event id",
                         o.order_id
@@ -426,7 +430,7 @@ impl SellerBook {
                 return Ok(None);
             }
             Fact::CarrierScan(c) => {
-                if !self.order_by_tracking.contains_key(&c.tracking_number) {
+                if self.order_shipped(&c.tracking_number).is_none() {
                     return Err(DomainError::invalid(
                         "tracking_number",
                         format!("no confirmed shipment has tracking number {:?}", c.tracking_number),
@@ -458,7 +462,7 @@ impl SellerBook {
                 }
                 return Ok(None);
             }
-            Fact::ShipmentConfirmed(s) if self.order_by_tracking.contains_key(&s.tracking_number) => {
+            Fact::ShipmentConfirmed(s) if self.order_shipped(&s.tracking_number).is_some() => {
                 return Err(DomainError::AlreadyExists(format!(
                     "tracking number {:?} was already confirmed under another event id",
                     s.tracking_number
@@ -467,7 +471,7 @@ impl SellerBook {
             _ => {}
         }
         let Some(order_id) = fact.order_id() else { return Ok(None) };
-        let index = self.order_index.get(order_id).copied();
+        let index = self.ids.order(&self.orders, order_id);
         let Some(record) = index.and_then(|i| self.orders.get(i as usize)) else {
             return Err(DomainError::invalid("order_id", format!("unknown order {order_id:?}")));
         };
@@ -528,11 +532,11 @@ impl SellerBook {
             Fact::Order(o) => {
                 // Orders are counted in u32: a book holds far fewer than 4 billion.
                 let index = u32::try_from(self.orders.len()).unwrap_or(u32::MAX);
-                self.order_index.insert(o.order_id.clone(), index);
                 self.orders.push(OrderRecord::new(o));
+                self.ids.add_order(&self.orders, index);
             }
             Fact::CarrierScan(c) => {
-                let index = self.order_by_tracking.get(&c.tracking_number).copied();
+                let index = self.order_shipped(&c.tracking_number);
                 if let Some(rec) = self.order_at(index) {
                     rec.scans.push(c);
                 }
@@ -552,8 +556,8 @@ impl SellerBook {
                 let Some(rec) = self.orders.get_mut(index as usize) else { return };
                 match fact {
                     Fact::ShipmentConfirmed(s) => {
-                        self.order_by_tracking.insert(s.tracking_number.clone(), index);
                         rec.shipments.push(s);
+                        self.ids.add_shipment(&self.orders, index);
                     }
                     Fact::Cancellation(c) => rec.cancellations.push(c),
                     Fact::SellerFeedback(f) => rec.feedback.push(f),
@@ -647,6 +651,33 @@ mod tests {
         assert_eq!(book.subject_of(&scan("T2")), Some(Subject::Order("o2".into())));
         assert_eq!(book.apply(&event("e4", scan("T2")), now, &policy), Ok(Applied::Accepted));
         assert_eq!(book.order("o2").map(|r| r.scans.len()), Some(1));
+    }
+
+    #[test]
+    fn orders_and_tracking_numbers_are_found_by_their_ids_after_the_tables_grew() {
+        // The tables keep positions and hash the records' own ids again as
+        // they grow: 3,000 orders and shipments take them through many sizes.
+        let (policy, now) = (Policy::amazon(), Utc.with_ymd_and_hms(2026, 5, 2, 0, 0, 0).unwrap());
+        let mut book = SellerBook::new("s");
+        for n in 0..3_000 {
+            assert_eq!(
+                book.apply(&event(&format!("o{n}"), order(&format!("o{n}"))), now, &policy),
+                Ok(Applied::Accepted)
+            );
+            let tracking = format!("T{n}");
+            let fact = shipment(&format!("o{n}"), &tracking);
+            assert_eq!(book.apply(&event(&format!("s{n}"), fact), now, &policy), Ok(Applied::Accepted));
+        }
+        for n in [0, 1, 1_023, 1_024, 2_999] {
+            assert_eq!(book.order(&format!("o{n}")).map(|r| r.order.order_id.clone()), Some(format!("o{n}")));
+            assert_eq!(book.subject_of(&scan(&format!("T{n}"))), Some(Subject::Order(format!("o{n}"))));
+        }
+        assert!(book.order("o3000").is_none() && !book.knows_tracking("T3000") && !book.knows_tracking(""));
+        // A number already confirmed is refused for another order; an order id too.
+        let again = book.apply(&event("s-again", shipment("o5", "T7")), now, &policy);
+        assert!(matches!(again, Err(DomainError::AlreadyExists(_))), "{again:?}");
+        let again = book.apply(&event("o-again", order("o9")), now, &policy);
+        assert!(matches!(again, Err(DomainError::AlreadyExists(_))), "{again:?}");
     }
 
     #[test]
