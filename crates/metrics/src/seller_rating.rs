@@ -137,10 +137,10 @@ fn class_in(record: &OrderRecord, policy: &Policy, calendar: Calendar, t: Instan
     // Shipping problems and the bonus need known shipping (SPEC §5 as in RULES.md).
     let known = shipping_known(record, t);
     let mfn = record.order.fulfillment_channel == FulfillmentChannel::Mfn && known;
-    let unshipped_severe = mfn
-        && t > unshipped_deadline(record)
-        && first_confirmation(record).is_none_or(|s| s > unshipped_deadline(record))
-        && !cancelled_by(record, unshipped_deadline(record));
+    let unshipped_severe = mfn && {
+        let deadline = unshipped_deadline(record);
+        t > deadline && first_confirmation(record).is_none_or(|s| s > deadline) && !cancelled_by(record, deadline)
+    };
     if has_open_claim(record, t)
         || has_negative_feedback(record, t)
         || has_service_chargeback(record, t)
