@@ -233,12 +233,8 @@ fn order_changes_with(
         |t, tally| policy_compliance::tally(record, t, tally),
         out,
     );
-    emitter.emit(
-        cal,
-        |t| seller_rating::times(record, policy, t),
-        |t, tally| seller_rating::tally(record, policy, t, tally),
-        out,
-    );
+    let rating = seller_rating::Classifier::new(record, policy, cal);
+    emitter.emit(cal, |t| seller_rating::times(record, policy, t), |t, tally| rating.tally(t, tally), out);
 }
 
 /// The counter contributions of one subject of the book (none for a review or
@@ -464,6 +460,65 @@ mod tests {
 
         use super::super::*;
         use crate::timeline::Tally;
+
+        /// The seller rating's class of `record` at `t` computed from the
+        /// record alone, each rule of SPEC §5 asked directly: what
+        /// `seller_rating::Classifier` must agree with.
+        fn class_by_definition(record: &OrderRecord, policy: &Policy, t: Instant) -> seller_rating::ScoreClass {
+            use crate::order_facts::{cancellation_before_shipment, cancelled_by, first_confirmation, scans};
+            use crate::order_facts::{shipment_units, shipping_known};
+            use crate::seller_rating::ScoreClass;
+            let known = shipping_known(record, t);
+            let mfn = record.order.fulfillment_channel == FulfillmentChannel::Mfn && known;
+            let deadline = seller_rating::unshipped_deadline(record);
+            let unshipped_severe = mfn
+                && t > deadline
+                && first_confirmation(record).is_none_or(|s| s > deadline)
+                && !cancelled_by(record, deadline);
+            if odr::has_open_claim(record, t)
+                || odr::has_negative_feedback(record, t)
+                || odr::has_service_chargeback(record, t)
+                || unshipped_severe
+            {
+                return ScoreClass::SevereDefect;
+            }
+            let by_seller = |c: &Cancellation| {
+                matches!(c.initiator, CancellationInitiator::Seller | CancellationInitiator::SystemUnshipped)
+            };
+            if cancellation_before_shipment(record).is_some_and(|c| c.cancelled_at <= t && by_seller(c)) {
+                return ScoreClass::SellerCancelled;
+            }
+            if (mfn && !cancelled_by(record, t) && late_shipment::is_late(record, t))
+                || seller_rating::message_overdue(&record.messages, policy, t)
+            {
+                return ScoreClass::ServiceProblem;
+            }
+            let order = &record.order;
+            let bonus = || {
+                if crate::refunds::refunded_by(record, t) {
+                    return false;
+                }
+                let Some(promised) = order.promised_delivery_latest_at else { return false };
+                let (mut last, mut delivered_units) = (None, 0);
+                for shipment in record.shipments.iter().filter(|s| s.confirmed_at <= t) {
+                    match scans(record, shipment) {
+                        (Some(scan), Some(delivered)) if scan <= t && delivered <= t => {
+                            last = last.max(Some(delivered));
+                            delivered_units += shipment_units(record, shipment);
+                        }
+                        _ => return false,
+                    }
+                }
+                let cal = Calendar::UTC;
+                delivered_units >= order.units
+                    && last.is_some_and(|d| {
+                        cal.day_of(d) <= cal.day_of(promised)
+                            && seller_rating::business_days_to(cal, order.purchased_at, d)
+                                <= seller_rating::BONUS_BUSINESS_DAYS
+                    })
+            };
+            if known && bonus() { ScoreClass::PerfectWithBonus } else { ScoreClass::Perfect }
+        }
 
         /// Every metric's tally of `record` at `t`.
         fn tally_all(record: &OrderRecord, policy: &Policy, t: Instant, tally: &mut Tally) {
@@ -719,6 +774,55 @@ mod tests {
                 );
                 let instants = own.iter().chain(&every).map(|(at, ..)| *at).collect();
                 prop_assert_eq!(totals(&own, &instants), totals(&every, &instants));
+            }
+
+            /// The seller rating's classifier, which works out once per order
+            /// what does not change with the instant, classes an order as the
+            /// definition does, asked of the record at each instant (SPEC §5).
+            #[test]
+            fn an_order_is_classed_as_the_definition_classes_it_at_every_instant(
+                afn in any::<bool>(),
+                shipping_unknown in any::<bool>(),
+                units in 1..4u32,
+                promised in proptest::option::of(24..400i64),
+                delivered_in_a_day in any::<bool>(),
+                mut facts in proptest::collection::vec(gen_fact(), 0..14),
+            ) {
+                // Half the orders are shipped whole and delivered the next day
+                // by the promised day (the bonus, until something takes it away).
+                let promised = if delivered_in_a_day { Some(promised.unwrap_or(48)) } else { promised };
+                if delivered_in_a_day {
+                    let ship = Gen::Ship { hours: 2, tracking: 0, units, whole: false, unknown: false };
+                    facts.splice(0..0, [ship, Gen::Scan { tracking: 0, first: Some(3), delivered: Some(20) }]);
+                }
+                let policy = Policy::amazon();
+                let mut book = SellerBook::new("s");
+                let order = Order {
+                    order_id: "o".into(),
+                    marketplace_id: "US".into(),
+                    purchased_at: base(),
+                    fulfillment_channel: if afn { FulfillmentChannel::Afn } else { FulfillmentChannel::Mfn },
+                    latest_ship_at: at(40),
+                    promised_delivery_earliest_at: None,
+                    promised_delivery_latest_at: promised.map(at),
+                    units,
+                    business_order: false,
+                    shipping_unknown,
+                };
+                let now = at(3000);
+                let event = |n: usize, fact: Fact| Event { event_id: format!("e{n}"), seller_id: "s".into(), fact };
+                book.apply(&event(0, Fact::Order(order)), now, &policy).unwrap();
+                for (n, g) in facts.iter().enumerate() {
+                    let _ = book.apply(&event(n + 1, fact(g)), now, &policy);
+                }
+                let record = book.order("o").unwrap();
+                let classifier = seller_rating::Classifier::new(record, &policy, Calendar::UTC);
+                let mut times = Vec::new();
+                seller_rating::times(record, &policy, &mut times);
+                times.extend([base(), at(41), at(800), at(2999)]);
+                for t in times {
+                    prop_assert_eq!(classifier.class_at(t), class_by_definition(record, &policy, t), "at {}", t);
+                }
             }
 
             /// A seller's orders summed in parts (as a large seller's are, on

@@ -12,8 +12,7 @@ use crate::counters::{Counter, CounterSource};
 use crate::late_shipment::is_late;
 use crate::odr::{has_negative_feedback, has_open_claim, has_service_chargeback};
 use crate::order_facts::{
-    cancellation_before_shipment, cancelled_by, first_confirmation, is_business_day, scans, shipment_units,
-    shipping_known,
+    cancellation_before_shipment, first_confirmation, is_business_day, scans, shipment_units, shipping_known,
 };
 use crate::refunds::refunded_by;
 use crate::timeline::{Tally, just_after};
@@ -65,7 +64,7 @@ impl SellerRating {
 /// Whether a message on the order was unanswered for more than the SLA by `t`,
 /// by each message's version standing at `t` (a reply sent later as a new
 /// version of the message counts from its own instant).
-fn message_overdue(messages: &[BuyerMessage], policy: &Policy, t: Instant) -> bool {
+pub(crate) fn message_overdue(messages: &[BuyerMessage], policy: &Policy, t: Instant) -> bool {
     let sla = Duration::hours(i64::from(policy.contact_response.sla_hours));
     versions::standing(messages, t).into_iter().any(|m| {
         let deadline = shift(m.received_at, sla);
@@ -74,13 +73,13 @@ fn message_overdue(messages: &[BuyerMessage], policy: &Policy, t: Instant) -> bo
 }
 
 /// The instant an MFN order becomes "unshipped 30 days past its latest ship date".
-fn unshipped_deadline(record: &OrderRecord) -> Instant {
+pub(crate) fn unshipped_deadline(record: &OrderRecord) -> Instant {
     shift(record.order.latest_ship_at, Duration::days(UNSHIPPED_SEVERE_DAYS))
 }
 
 /// Business days (Monday–Friday) after `purchase`'s day up to and including
 /// `delivered`'s, days of the marketplace's `calendar`.
-fn business_days_to(calendar: Calendar, purchase: Instant, delivered: Instant) -> i64 {
+pub(crate) fn business_days_to(calendar: Calendar, purchase: Instant, delivered: Instant) -> i64 {
     let (from, to) = (calendar.day_of(purchase), calendar.day_of(delivered));
     // Any seven consecutive days hold five business days: count whole weeks, then
     // look at the remaining days one by one (fast however far apart the days are).
@@ -93,76 +92,133 @@ fn business_days_to(calendar: Calendar, purchase: Instant, delivered: Instant) -
     weeks.saturating_mul(5).saturating_add(i64::try_from(rest_business).unwrap_or(0))
 }
 
-/// Whether every bonus condition holds at `t` (SPEC §5): every unit of the
-/// order delivered by `t` in shipments with valid tracking, within 3 business
-/// days, by the promised day, and no refund. Only shipments confirmed by `t`
-/// count: one confirmed later has not happened yet at `t`. Days are the
-/// marketplace's `calendar`'s.
-fn bonus(record: &OrderRecord, calendar: Calendar, t: Instant) -> bool {
-    let order = &record.order;
-    if refunded_by(record, t) {
-        return false;
-    }
-    let Some(promised) = order.promised_delivery_latest_at else { return false };
-    let mut last_delivery = None;
-    let mut units_delivered: u32 = 0;
-    for shipment in record.shipments.iter().filter(|s| s.confirmed_at <= t) {
-        let (first_scan, delivered) = scans(record, shipment);
-        match (first_scan.filter(|s| *s <= t), delivered.filter(|d| *d <= t)) {
-            (Some(_), Some(delivered)) => {
-                last_delivery = last_delivery.max(Some(delivered));
-                units_delivered = units_delivered.saturating_add(shipment_units(record, shipment));
-            }
-            _ => return false,
+/// What an order's class needs that does not depend on the instant asked:
+/// worked out once per order, where the tally asks its class at every change
+/// instant of the order (the shipments' scans were matched by tracking number
+/// at each one, a tenth of a batch run).
+pub(crate) struct Classifier<'a> {
+    record: &'a OrderRecord,
+    policy: &'a Policy,
+    /// The marketplace's calendar: the bonus counts its days.
+    calendar: Calendar,
+    /// The cancellation before shipment, if any: when, and whether the seller
+    /// (or the system, for an order left unshipped) made it.
+    cancelled: Option<(Instant, bool)>,
+    /// After this instant an MFN order with known shipping is a severe
+    /// defect: unshipped 30 days past its latest ship date (`None` if it was
+    /// shipped or cancelled by then).
+    unshipped_severe_after: Option<Instant>,
+    /// For the bonus, each shipment: (confirmed, first scan, delivered,
+    /// units); none when the order has no promised delivery date, which
+    /// rules the bonus out.
+    shipments: Vec<(Instant, Option<Instant>, Option<Instant>, u32)>,
+}
+
+impl<'a> Classifier<'a> {
+    /// The classifier of `record`, whose marketplace counts days in `calendar`.
+    pub(crate) fn new(record: &'a OrderRecord, policy: &'a Policy, calendar: Calendar) -> Classifier<'a> {
+        let first_confirmation = first_confirmation(record);
+        let cancelled = cancellation_before_shipment(record).map(|c| {
+            let by_seller = matches!(
+                c.initiator,
+                sellerhealth_domain::CancellationInitiator::Seller
+                    | sellerhealth_domain::CancellationInitiator::SystemUnshipped
+            );
+            (c.cancelled_at, by_seller)
+        });
+        let deadline = unshipped_deadline(record);
+        let unshipped =
+            first_confirmation.is_none_or(|s| s > deadline) && cancelled.is_none_or(|(at, _)| at > deadline);
+        let shipments = match record.order.promised_delivery_latest_at {
+            Some(_) => record
+                .shipments
+                .iter()
+                .map(|shipment| {
+                    let (first_scan, delivered) = scans(record, shipment);
+                    (shipment.confirmed_at, first_scan, delivered, shipment_units(record, shipment))
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        Classifier {
+            record,
+            policy,
+            calendar,
+            cancelled,
+            unshipped_severe_after: unshipped.then_some(deadline),
+            shipments,
         }
     }
-    // A partly shipped or partly delivered order gets no bonus. Days are
-    // looked up last: the tally asks at every change instant, mostly before
-    // the delivery.
-    units_delivered >= order.units
-        && last_delivery.is_some_and(|delivered| {
-            calendar.day_of(delivered) <= calendar.day_of(promised)
-                && business_days_to(calendar, order.purchased_at, delivered) <= BONUS_BUSINESS_DAYS
-        })
+
+    /// The order's class at `t`: only its most severe problem counts.
+    pub(crate) fn class_at(&self, t: Instant) -> ScoreClass {
+        let record = self.record;
+        // Shipping problems and the bonus need known shipping (SPEC §5 as in RULES.md).
+        let known = shipping_known(record, t);
+        let mfn = record.order.fulfillment_channel == FulfillmentChannel::Mfn && known;
+        let unshipped_severe = mfn && self.unshipped_severe_after.is_some_and(|deadline| t > deadline);
+        if has_open_claim(record, t)
+            || has_negative_feedback(record, t)
+            || has_service_chargeback(record, t)
+            || unshipped_severe
+        {
+            return ScoreClass::SevereDefect;
+        }
+        let cancelled_by_t = self.cancelled.filter(|(at, _)| *at <= t);
+        if cancelled_by_t.is_some_and(|(_, by_seller)| by_seller) {
+            return ScoreClass::SellerCancelled;
+        }
+        if (mfn && cancelled_by_t.is_none() && is_late(record, t)) || message_overdue(&record.messages, self.policy, t)
+        {
+            return ScoreClass::ServiceProblem;
+        }
+        if known && self.bonus(t) { ScoreClass::PerfectWithBonus } else { ScoreClass::Perfect }
+    }
+
+    /// Whether every bonus condition holds at `t` (SPEC §5): every unit of
+    /// the order delivered by `t` in shipments with valid tracking, within 3
+    /// business days, by the promised day, and no refund. Only shipments
+    /// confirmed by `t` count: one confirmed later has not happened yet at
+    /// `t`. Days are the marketplace's.
+    fn bonus(&self, t: Instant) -> bool {
+        let order = &self.record.order;
+        let Some(promised) = order.promised_delivery_latest_at else { return false };
+        if refunded_by(self.record, t) {
+            return false;
+        }
+        let mut last_delivery = None;
+        let mut units_delivered: u32 = 0;
+        for &(_, first_scan, delivered, units) in self.shipments.iter().filter(|s| s.0 <= t) {
+            match (first_scan.filter(|s| *s <= t), delivered.filter(|d| *d <= t)) {
+                (Some(_), Some(delivered)) => {
+                    last_delivery = last_delivery.max(Some(delivered));
+                    units_delivered = units_delivered.saturating_add(units);
+                }
+                _ => return false,
+            }
+        }
+        // A partly shipped or partly delivered order gets no bonus. Days are
+        // looked up last: the tally asks at every change instant, mostly
+        // before the delivery.
+        let calendar = self.calendar;
+        units_delivered >= order.units
+            && last_delivery.is_some_and(|delivered| {
+                calendar.day_of(delivered) <= calendar.day_of(promised)
+                    && business_days_to(calendar, order.purchased_at, delivered) <= BONUS_BUSINESS_DAYS
+            })
+    }
+
+    /// Counts the order in its class on its purchase day.
+    pub(crate) fn tally(&self, t: Instant, tally: &mut Tally) {
+        if t >= self.record.order.purchased_at {
+            tally.count(Counter::OrderScore(self.class_at(t)), tally.day_of(self.record.order.purchased_at));
+        }
+    }
 }
 
 /// The order's class at `t`: only its most severe problem counts.
 pub fn score_class(record: &OrderRecord, policy: &Policy, t: Instant) -> ScoreClass {
-    class_in(record, policy, policy.calendar(&record.order.marketplace_id), t)
-}
-
-/// [`score_class`] with the marketplace's calendar already looked up (the
-/// tally asks at every change instant of every order).
-fn class_in(record: &OrderRecord, policy: &Policy, calendar: Calendar, t: Instant) -> ScoreClass {
-    // Shipping problems and the bonus need known shipping (SPEC §5 as in RULES.md).
-    let known = shipping_known(record, t);
-    let mfn = record.order.fulfillment_channel == FulfillmentChannel::Mfn && known;
-    let unshipped_severe = mfn && {
-        let deadline = unshipped_deadline(record);
-        t > deadline && first_confirmation(record).is_none_or(|s| s > deadline) && !cancelled_by(record, deadline)
-    };
-    if has_open_claim(record, t)
-        || has_negative_feedback(record, t)
-        || has_service_chargeback(record, t)
-        || unshipped_severe
-    {
-        return ScoreClass::SevereDefect;
-    }
-    let seller_cancelled = cancellation_before_shipment(record).is_some_and(|c| {
-        c.cancelled_at <= t
-            && matches!(
-                c.initiator,
-                sellerhealth_domain::CancellationInitiator::Seller
-                    | sellerhealth_domain::CancellationInitiator::SystemUnshipped
-            )
-    });
-    if seller_cancelled {
-        return ScoreClass::SellerCancelled;
-    }
-    if (mfn && !cancelled_by(record, t) && is_late(record, t)) || message_overdue(&record.messages, policy, t) {
-        return ScoreClass::ServiceProblem;
-    }
-    if known && bonus(record, calendar, t) { ScoreClass::PerfectWithBonus } else { ScoreClass::Perfect }
+    Classifier::new(record, policy, policy.calendar(&record.order.marketplace_id)).class_at(t)
 }
 
 /// Instants where the order's class may change: those of the ODR, shipping,
@@ -182,12 +238,11 @@ pub(crate) fn times(record: &OrderRecord, policy: &Policy, out: &mut Vec<Instant
     }
 }
 
-/// Counts the order in its class on its purchase day.
+/// Counts the order in its class on its purchase day (a [`Classifier`] of
+/// the order asked once: for tests that tally one instant).
+#[cfg(test)]
 pub(crate) fn tally(record: &OrderRecord, policy: &Policy, t: Instant, tally: &mut Tally) {
-    if t >= record.order.purchased_at {
-        let class = class_in(record, policy, tally.calendar(), t);
-        tally.count(Counter::OrderScore(class), tally.day_of(record.order.purchased_at));
-    }
+    Classifier::new(record, policy, tally.calendar()).tally(t, tally);
 }
 
 /// The average `total / order_count` (order_count > 0) clamped to 0..=100, in
