@@ -601,6 +601,41 @@ mod tests {
             fact_of("o", g)
         }
 
+        /// A book of order "o" (bought at `base()`, due to ship 40 hours
+        /// later, promised `promised` hours later) and the facts `facts`
+        /// describe about it, those the rules refuse left out, as any path
+        /// leaves them out.
+        fn book_of_order_o(
+            afn: bool,
+            business: bool,
+            shipping_unknown: bool,
+            units: u32,
+            promised: Option<i64>,
+            facts: &[Gen],
+        ) -> SellerBook {
+            let policy = Policy::amazon();
+            let mut book = SellerBook::new("s");
+            let order = Order {
+                order_id: "o".into(),
+                marketplace_id: "US".into(),
+                purchased_at: base(),
+                fulfillment_channel: if afn { FulfillmentChannel::Afn } else { FulfillmentChannel::Mfn },
+                latest_ship_at: at(40),
+                promised_delivery_earliest_at: None,
+                promised_delivery_latest_at: promised.map(at),
+                units,
+                business_order: business,
+                shipping_unknown,
+            };
+            let now = at(3000);
+            let event = |n: usize, fact: Fact| Event { event_id: format!("e{n}"), seller_id: "s".into(), fact };
+            book.apply(&event(0, Fact::Order(order)), now, &policy).unwrap();
+            for (n, g) in facts.iter().enumerate() {
+                let _ = book.apply(&event(n + 1, fact(g)), now, &policy);
+            }
+            book
+        }
+
         /// The fact `g` describes about order `order` (its other ids prefixed by the order's).
         fn fact_of(order: &str, g: &Gen) -> Fact {
             let order_id = || order.to_owned();
@@ -732,26 +767,7 @@ mod tests {
                 facts in proptest::collection::vec(gen_fact(), 0..14),
             ) {
                 let policy = Policy::amazon();
-                let mut book = SellerBook::new("s");
-                let order = Order {
-                    order_id: "o".into(),
-                    marketplace_id: "US".into(),
-                    purchased_at: base(),
-                    fulfillment_channel: if afn { FulfillmentChannel::Afn } else { FulfillmentChannel::Mfn },
-                    latest_ship_at: at(40),
-                    promised_delivery_earliest_at: None,
-                    promised_delivery_latest_at: promised.map(at),
-                    units,
-                    business_order: business,
-                    shipping_unknown,
-                };
-                let now = at(3000);
-                let event = |n: usize, fact: Fact| Event { event_id: format!("e{n}"), seller_id: "s".into(), fact };
-                book.apply(&event(0, Fact::Order(order)), now, &policy).unwrap();
-                for (n, g) in facts.iter().enumerate() {
-                    // Facts the rules refuse are left out, as any path leaves them out.
-                    let _ = book.apply(&event(n + 1, fact(g)), now, &policy);
-                }
+                let book = book_of_order_o(afn, business, shipping_unknown, units, promised, &facts);
                 let record = book.order("o").unwrap();
                 let mut own = Vec::new();
                 order_changes(record, &policy, &mut |_, counter, day, at, delta| own.push((at, counter, day, delta)));
@@ -796,25 +812,7 @@ mod tests {
                     facts.splice(0..0, [ship, Gen::Scan { tracking: 0, first: Some(3), delivered: Some(20) }]);
                 }
                 let policy = Policy::amazon();
-                let mut book = SellerBook::new("s");
-                let order = Order {
-                    order_id: "o".into(),
-                    marketplace_id: "US".into(),
-                    purchased_at: base(),
-                    fulfillment_channel: if afn { FulfillmentChannel::Afn } else { FulfillmentChannel::Mfn },
-                    latest_ship_at: at(40),
-                    promised_delivery_earliest_at: None,
-                    promised_delivery_latest_at: promised.map(at),
-                    units,
-                    business_order: false,
-                    shipping_unknown,
-                };
-                let now = at(3000);
-                let event = |n: usize, fact: Fact| Event { event_id: format!("e{n}"), seller_id: "s".into(), fact };
-                book.apply(&event(0, Fact::Order(order)), now, &policy).unwrap();
-                for (n, g) in facts.iter().enumerate() {
-                    let _ = book.apply(&event(n + 1, fact(g)), now, &policy);
-                }
+                let book = book_of_order_o(afn, false, shipping_unknown, units, promised, &facts);
                 let record = book.order("o").unwrap();
                 let classifier = seller_rating::Classifier::new(record, &policy, Calendar::UTC);
                 let mut times = Vec::new();
