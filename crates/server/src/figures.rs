@@ -91,17 +91,17 @@ impl Figures {
         }
         let policy = self.store.policy();
         let first_day = reach::report_first_day(as_of, policy, marketplace_id);
-        let read = self.read(seller_id, marketplace_id, as_of, first_day).await?;
+        let (counters, violations, until) = self
+            .store
+            .counters_until_change(seller_id, marketplace_id, as_of, first_day)
+            .await
+            .map_err(status::from_store)?;
+        let read = Read { counters, violations };
         let (mut report, mut read) = report_of(read, policy.clone(), seller_id, marketplace_id, as_of).await?;
         if reach::traced_past_lookback(&report, policy) {
             let everything = self.read(seller_id, marketplace_id, as_of, Day::MIN).await?;
             (report, read) = report_of(everything, policy.clone(), seller_id, marketplace_id, as_of).await?;
         }
-        let until = self
-            .store
-            .next_change(seller_id, marketplace_id, as_of, &read.violations)
-            .await
-            .map_err(status::from_store)?;
         let evaluated = Evaluated { report, counters: Arc::new(read.counters) };
         self.reports.put(seller_id, marketplace_id, version, as_of..until, evaluated.clone());
         Ok(evaluated)

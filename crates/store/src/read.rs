@@ -19,17 +19,33 @@ impl Store {
         }
     }
 
-    /// The first instant after `as_of` at which a report as of it may differ
-    /// from one as of `as_of`: the next contribution or violation instant, or
-    /// the start of the next day, whichever comes first.
-    pub async fn next_change(
+    /// [`Store::counters`], and the first instant after `as_of` at which a
+    /// report as of it may differ from one as of `as_of`: the next
+    /// contribution or violation instant, or the start of the next day,
+    /// whichever comes first. What a cached report needs, with the seller's
+    /// queued projections done once for both.
+    pub async fn counters_until_change(
+        &self,
+        seller_id: &str,
+        marketplace_id: &str,
+        as_of: Instant,
+        earliest: Day,
+    ) -> Result<(DayCounters, Vec<PolicyViolation>, Instant), StoreError> {
+        self.catch_up(seller_id).await?;
+        let (counters, violations) = self.projected_counters(seller_id, marketplace_id, as_of, earliest).await?;
+        let until = self.next_change(seller_id, marketplace_id, as_of, &violations).await?;
+        Ok((counters, violations, until))
+    }
+
+    /// The next change after `as_of` (see [`Store::counters_until_change`])
+    /// among the contributions projected so far.
+    async fn next_change(
         &self,
         seller_id: &str,
         marketplace_id: &str,
         as_of: Instant,
         violations: &[PolicyViolation],
     ) -> Result<Instant, StoreError> {
-        self.catch_up(seller_id).await?;
         let (next,): (Option<i64>,) = sqlx::query_as(
             "SELECT min(at_ns) FROM contributions WHERE seller_id = $1 AND marketplace_id = $2 AND at_ns > $3",
         )
@@ -61,8 +77,19 @@ impl Store {
         as_of: Instant,
         earliest: Day,
     ) -> Result<(DayCounters, Vec<PolicyViolation>), StoreError> {
-        let started = std::time::Instant::now();
         self.catch_up(seller_id).await?;
+        self.projected_counters(seller_id, marketplace_id, as_of, earliest).await
+    }
+
+    /// [`Store::counters`] as projected so far.
+    async fn projected_counters(
+        &self,
+        seller_id: &str,
+        marketplace_id: &str,
+        as_of: Instant,
+        earliest: Day,
+    ) -> Result<(DayCounters, Vec<PolicyViolation>), StoreError> {
+        let started = std::time::Instant::now();
         let calendar = self.policy.calendar(marketplace_id);
         let base = calendar.day_of(as_of);
         let before_eff = counters::day_number(base);
