@@ -11,7 +11,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tonic::transport::Channel;
 
-use crate::{Config, serve};
+use crate::{Config, serve_on};
 
 /// A server serving the database at a URL from this process until stopped.
 #[derive(Debug)]
@@ -25,7 +25,9 @@ impl InProcessServer {
     /// Serves `database_url` on a free loopback port and waits until it answers;
     /// an error if it could not start within 30 s (with the server's own error).
     pub async fn start(database_url: &str) -> anyhow::Result<InProcessServer> {
-        let addr = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+        // Bound here and handed over: the port stays this server's from the start.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
         let config = Config::try_parse_from([
             "sellerhealth-server",
             "--listen",
@@ -34,7 +36,7 @@ impl InProcessServer {
             database_url,
         ])?;
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(serve(config, async {
+        let task = tokio::spawn(serve_on(config, Some(listener), async {
             let _ = stopped.await;
         }));
         let server = InProcessServer { addr, stop, task };

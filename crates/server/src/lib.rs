@@ -116,6 +116,19 @@ fn csv_field(text: &str) -> String {
 /// Opens the store and serves gRPC on `config.listen` until `shutdown` completes,
 /// then lets in-flight calls finish.
 pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
+    serve_on(config, None, shutdown).await
+}
+
+/// [`serve`] on `listener`, bound already (to `config.listen`), or on
+/// `config.listen` bound here when `None`. A listener bound by the caller
+/// keeps its port from the moment the caller learns it: the in-process
+/// server's free port, which another program could take between a probe
+/// and a second bind.
+pub async fn serve_on(
+    config: Config,
+    listener: Option<TcpListener>,
+    shutdown: impl Future<Output = ()> + Send,
+) -> anyhow::Result<()> {
     let database_url = config.database_url();
     let policy = config.policy()?;
     tracing::info!(profile = %policy.name, "policy profile loaded");
@@ -163,7 +176,10 @@ pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send) ->
     let reflection_v1 = reflection().build_v1().context("building reflection v1")?;
     let reflection_v1alpha = reflection().build_v1alpha().context("building reflection v1alpha")?;
 
-    let listener = TcpListener::bind(config.listen).await.with_context(|| format!("binding {}", config.listen))?;
+    let listener = match listener {
+        Some(listener) => listener,
+        None => TcpListener::bind(config.listen).await.with_context(|| format!("binding {}", config.listen))?,
+    };
     let local = listener.local_addr()?;
     tracing::info!(listen = %local, database = %redacted(&database_url), "sellerhealth serving");
     // The next step for whoever just started it.
