@@ -85,7 +85,11 @@ impl Projector {
         let mut sellers = Ok(left);
         let longest_lag = MAX_LAG.max(idle);
         loop {
-            if let Err(error) = self.project_sellers(sellers).await {
+            let projected = match sellers {
+                Ok(sellers) => self.project_sellers(sellers).await,
+                Err(error) => Err(error),
+            };
+            if let Err(error) = projected {
                 tracing::warn!(%error, "projecting counters failed; readers project what they need, retrying");
                 tokio::time::sleep(Duration::from_secs(1)).await;
                 sellers = self.queued_sellers().await;
@@ -110,8 +114,8 @@ impl Projector {
     }
 
     /// Projects every queued row of `sellers`.
-    async fn project_sellers(&self, sellers: Result<Vec<String>, StoreError>) -> Result<(), StoreError> {
-        for seller in sellers? {
+    async fn project_sellers(&self, sellers: Vec<String>) -> Result<(), StoreError> {
+        for seller in sellers {
             self.project(&seller, None).await?;
         }
         Ok(())
@@ -276,6 +280,6 @@ impl Store {
     /// Projects every queued row now (what the background task does after a
     /// pause in the writes).
     pub async fn project_all(&self) -> Result<(), StoreError> {
-        self.projector.project_sellers(self.projector.queued_sellers().await).await
+        self.projector.project_sellers(self.projector.queued_sellers().await?).await
     }
 }
