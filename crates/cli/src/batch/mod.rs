@@ -271,7 +271,7 @@ impl DataSet {
     /// done on standard error.
     pub fn evaluate(self, options: &Options, progress: bool) -> anyhow::Result<Evaluated> {
         let DataSet { files, mut sellers, mut rejected, rows, .. } = self;
-        sellers.sort_by_key(|s| std::cmp::Reverse(s.rows()));
+        sellers.sort_by_cached_key(|s| std::cmp::Reverse(s.rows()));
         let total_sellers = sellers.len();
         let bar = bar(progress, rows, "{bar:40} {pos}/{len} events, {msg}  {rate}  ETA {eta}");
         bar.set_message(format!("0/{total_sellers} sellers"));
