@@ -201,12 +201,15 @@ impl Fact {
         }
     }
 
-    /// Every instant the fact carries, with its field name, for the range checks of SPEC §1.
-    pub fn instants(&self) -> Vec<(&'static str, Instant)> {
-        let mut out = Vec::with_capacity(3);
+    /// Every instant the fact carries, with its field name, for the range
+    /// checks of SPEC §1. No allocation: every event folded asks twice.
+    pub fn instants(&self) -> impl Iterator<Item = (&'static str, Instant)> + use<> {
+        // No fact carries more than four instants.
+        let mut out: [Option<(&'static str, Instant)>; 4] = [None; 4];
+        let mut filled = out.iter_mut();
         let mut push = |name, at: Option<Instant>| {
-            if let Some(at) = at {
-                out.push((name, at));
+            if let (Some(at), Some(slot)) = (at, filled.next()) {
+                *slot = Some((name, at));
             }
         };
         match self {
@@ -247,7 +250,7 @@ impl Fact {
             Fact::ProductReview(f) => push("reviewed_at", Some(f.reviewed_at)),
             Fact::ProductReviewRemoval(f) => push("removed_at", Some(f.removed_at)),
         }
-        out
+        out.into_iter().flatten()
     }
 }
 

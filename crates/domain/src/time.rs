@@ -23,8 +23,14 @@ pub const EARLIEST: Instant = DateTime::<Utc>::UNIX_EPOCH;
 
 /// The first instant past the supported range: 2200-01-01T00:00:00Z.
 pub fn end_of_range() -> Instant {
-    DateTime::<Utc>::from_timestamp(END_OF_RANGE_SECONDS, 0).unwrap_or(DateTime::<Utc>::MAX_UTC)
+    END_OF_RANGE
 }
+
+/// [`end_of_range`], worked out once: every instant read is checked against it.
+const END_OF_RANGE: Instant = match DateTime::<Utc>::from_timestamp(END_OF_RANGE_SECONDS, 0) {
+    Some(end) => end,
+    None => DateTime::<Utc>::MAX_UTC,
+};
 
 /// The range in words, for error messages.
 pub const RANGE_TEXT: &str = "1970-01-01T00:00:00Z to 2199-12-31T23:59:59.999999999Z";

@@ -63,13 +63,17 @@ impl SellerRating {
 
 /// Whether a message on the order was unanswered for more than the SLA by `t`,
 /// by each message's version standing at `t` (a reply sent later as a new
-/// version of the message counts from its own instant).
+/// version of the message counts from its own instant). The tests' definition
+/// of a class asks it; the [`Classifier`] groups the messages once instead.
+#[cfg(test)]
 pub(crate) fn message_overdue(messages: &[BuyerMessage], policy: &Policy, t: Instant) -> bool {
-    let sla = Duration::hours(i64::from(policy.contact_response.sla_hours));
-    versions::standing(messages, t).into_iter().any(|m| {
-        let deadline = shift(m.received_at, sla);
-        t > deadline && m.first_replied_at.is_none_or(|r| r > deadline)
-    })
+    versions::standing(messages, t).into_iter().any(|m| overdue(m, policy, t))
+}
+
+/// Whether `message` was unanswered for more than the SLA by `t`.
+fn overdue(message: &BuyerMessage, policy: &Policy, t: Instant) -> bool {
+    let deadline = shift(message.received_at, Duration::hours(i64::from(policy.contact_response.sla_hours)));
+    t > deadline && message.first_replied_at.is_none_or(|r| r > deadline)
 }
 
 /// The instant an MFN order becomes "unshipped 30 days past its latest ship date".
@@ -112,6 +116,13 @@ pub(crate) struct Classifier<'a> {
     /// units); none when the order has no promised delivery date, which
     /// rules the bonus out.
     shipments: Vec<(Instant, Option<Instant>, Option<Instant>, u32)>,
+    /// The last delivery the bonus's day rules were asked of, and their
+    /// answer: the tally asks again at every later change instant of the
+    /// order, and days are a lookup in the marketplace's time zone.
+    delivered_in_time: std::cell::Cell<Option<(Instant, bool)>>,
+    /// The order's buyer messages grouped by id, the versions of each in
+    /// arrival order: grouped once, not at every instant asked.
+    messages: Vec<Vec<&'a BuyerMessage>>,
 }
 
 impl<'a> Classifier<'a> {
@@ -147,6 +158,8 @@ impl<'a> Classifier<'a> {
             cancelled,
             unshipped_severe_after: unshipped.then_some(deadline),
             shipments,
+            delivered_in_time: std::cell::Cell::new(None),
+            messages: versions::subjects(&record.messages),
         }
     }
 
@@ -168,8 +181,11 @@ impl<'a> Classifier<'a> {
         if cancelled_by_t.is_some_and(|(_, by_seller)| by_seller) {
             return ScoreClass::SellerCancelled;
         }
-        if (mfn && cancelled_by_t.is_none() && is_late(record, t)) || message_overdue(&record.messages, self.policy, t)
-        {
+        let message_overdue = || {
+            let mut standing = self.messages.iter().filter_map(|versions| versions::standing_of(versions, t));
+            standing.any(|m| overdue(m, self.policy, t))
+        };
+        if (mfn && cancelled_by_t.is_none() && is_late(record, t)) || message_overdue() {
             return ScoreClass::ServiceProblem;
         }
         if known && self.bonus(t) { ScoreClass::PerfectWithBonus } else { ScoreClass::Perfect }
@@ -200,12 +216,22 @@ impl<'a> Classifier<'a> {
         // A partly shipped or partly delivered order gets no bonus. Days are
         // looked up last: the tally asks at every change instant, mostly
         // before the delivery.
+        units_delivered >= order.units && last_delivery.is_some_and(|delivered| self.in_time(delivered, promised))
+    }
+
+    /// Whether an order last delivered at `delivered` was delivered by its
+    /// `promised` day and within [`BONUS_BUSINESS_DAYS`] of its purchase.
+    fn in_time(&self, delivered: Instant, promised: Instant) -> bool {
+        if let Some((known, in_time)) = self.delivered_in_time.get()
+            && known == delivered
+        {
+            return in_time;
+        }
         let calendar = self.calendar;
-        units_delivered >= order.units
-            && last_delivery.is_some_and(|delivered| {
-                calendar.day_of(delivered) <= calendar.day_of(promised)
-                    && business_days_to(calendar, order.purchased_at, delivered) <= BONUS_BUSINESS_DAYS
-            })
+        let in_time = calendar.day_of(delivered) <= calendar.day_of(promised)
+            && business_days_to(calendar, self.record.order.purchased_at, delivered) <= BONUS_BUSINESS_DAYS;
+        self.delivered_in_time.set(Some((delivered, in_time)));
+        in_time
     }
 
     /// Counts the order in its class on its purchase day.

@@ -15,27 +15,60 @@ use crate::counters::Counter;
 /// The counters a subject adds to at one instant: (counter, attribution day) → amount,
 /// with the calendar of the subject's marketplace its days are counted in.
 /// A subject touches a dozen counters at most, so a list beats a map here.
-/// The last day looked up is remembered: the metrics ask the day of the
-/// same instant (the purchase) at every change instant of an order.
 #[derive(Debug, Default, Clone)]
-pub struct Tally(Vec<((Counter, Day), i64)>, Calendar, std::cell::Cell<Option<(Instant, Day)>>);
+pub struct Tally {
+    amounts: Vec<((Counter, Day), i64)>,
+    calendar: Calendar,
+    days: DayMemo,
+}
+
+/// The days of the last few instants looked up: the metrics ask the days of
+/// the same few instants of an order (its purchase, promised delivery,
+/// confirmations) at every change instant, in turn.
+#[derive(Debug, Default, Clone)]
+struct DayMemo {
+    entries: [std::cell::Cell<Option<(Instant, Day)>>; DAY_MEMO_ENTRIES],
+    /// The entry the next new instant replaces.
+    next: std::cell::Cell<usize>,
+}
+
+/// Instants [`DayMemo`] remembers: more than an order's distinct instants a
+/// tally asks the day of.
+const DAY_MEMO_ENTRIES: usize = 4;
+
+impl DayMemo {
+    fn day_of(&self, calendar: Calendar, at: Instant) -> Day {
+        for entry in &self.entries {
+            if let Some((known, day)) = entry.get()
+                && known == at
+            {
+                return day;
+            }
+        }
+        let day = calendar.day_of(at);
+        let next = self.next.get();
+        if let Some(entry) = self.entries.get(next) {
+            entry.set(Some((at, day)));
+        }
+        self.next.set(next.checked_add(1).filter(|n| *n < DAY_MEMO_ENTRIES).unwrap_or(0));
+        day
+    }
+
+    /// Forgets every day: they were another calendar's.
+    fn clear(&self) {
+        self.entries.iter().for_each(|entry| entry.set(None));
+    }
+}
 
 impl Tally {
     /// The day of `at` in the subject's calendar: how instants become attribution days.
     pub fn day_of(&self, at: Instant) -> Day {
-        if let Some((last, day)) = self.2.get()
-            && last == at
-        {
-            return day;
-        }
-        let day = self.1.day_of(at);
-        self.2.set(Some((at, day)));
-        day
+        self.days.day_of(self.calendar, at)
     }
 
     /// The calendar of the subject's marketplace.
     pub fn calendar(&self) -> Calendar {
-        self.1
+        self.calendar
     }
 
     /// Adds `amount` to `counter` of `day`.
@@ -43,16 +76,16 @@ impl Tally {
         if amount == 0 {
             return;
         }
-        match self.0.iter_mut().find(|(key, _)| *key == (counter, day)) {
+        match self.amounts.iter_mut().find(|(key, _)| *key == (counter, day)) {
             // Amounts are counts of one subject (a few units, seconds of one
             // reply): saturating only matters for nonsense input, and beats a panic.
             Some((_, total)) => *total = total.saturating_add(amount),
-            None => self.0.push(((counter, day), amount)),
+            None => self.amounts.push(((counter, day), amount)),
         }
     }
 
     fn get(&self, key: (Counter, Day)) -> Option<i64> {
-        self.0.iter().find(|(k, _)| *k == key).map(|(_, amount)| *amount)
+        self.amounts.iter().find(|(k, _)| *k == key).map(|(_, amount)| *amount)
     }
 
     /// Adds 1 to `counter` of `day`.
@@ -106,29 +139,56 @@ impl Emitter {
         times(&mut self.times);
         self.times.sort_unstable();
         self.times.dedup();
-        self.previous.0.clear();
-        if self.previous.1 != calendar {
-            (self.previous.1, self.current.1) = (calendar, calendar);
-            // Days remembered in another calendar are not this one's.
-            self.previous.2.set(None);
-            self.current.2.set(None);
+        self.previous.amounts.clear();
+        if self.previous.calendar != calendar {
+            (self.previous.calendar, self.current.calendar) = (calendar, calendar);
+            self.previous.days.clear();
+            self.current.days.clear();
         }
         for &t in &self.times {
-            self.current.0.clear();
+            self.current.amounts.clear();
             tally_at(t, &mut self.current);
-            self.current.0.sort_unstable_by_key(|(key, _)| *key);
-            for &((counter, day), amount) in &self.current.0 {
+            self.current.amounts.sort_unstable_by_key(|(key, _)| *key);
+            for &((counter, day), amount) in &self.current.amounts {
                 let before = self.previous.get((counter, day)).unwrap_or(0);
                 if amount != before {
                     out(counter, day, t, amount.saturating_sub(before));
                 }
             }
-            for &((counter, day), before) in &self.previous.0 {
+            for &((counter, day), before) in &self.previous.amounts {
                 if self.current.get((counter, day)).is_none() {
                     out(counter, day, t, before.saturating_neg());
                 }
             }
             std::mem::swap(&mut self.previous, &mut self.current);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+
+    #[test]
+    fn a_tally_gives_each_instant_its_local_day_however_many_it_remembers() {
+        let calendar = Calendar::named("America/Los_Angeles").unwrap();
+        let tally = Tally { calendar, ..Tally::default() };
+        // 06:30 UTC is the evening before in Los Angeles (UTC-7 in summer),
+        // 08:30 UTC the same morning: six instants, more than the memo holds.
+        let at = |day, hour| Utc.with_ymd_and_hms(2026, 7, day, hour, 30, 0).unwrap();
+        let instants = [at(1, 6), at(1, 8), at(2, 6), at(2, 8), at(3, 6), at(3, 8)];
+        let day = |d| chrono::NaiveDate::from_ymd_opt(2026, if d == 30 { 6 } else { 7 }, d).unwrap();
+        let expected = [day(30), day(1), day(1), day(2), day(2), day(3)];
+        for _ in 0..3 {
+            for (at, expected) in instants.iter().zip(expected) {
+                assert_eq!(tally.day_of(*at), expected, "{at}");
+            }
+            // Asked backwards, each instant still finds its own day.
+            for (at, expected) in instants.iter().zip(expected).rev() {
+                assert_eq!(tally.day_of(*at), expected, "{at}");
+            }
         }
     }
 }

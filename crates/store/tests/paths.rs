@@ -439,7 +439,7 @@ proptest! {
             let later: Vec<Event> = events(&later, &seller)
                 .into_iter()
                 .skip(40)
-                .filter(|e| e.fact.instants().iter().all(|(_, at)| *at > as_of))
+                .filter(|e| e.fact.instants().all(|(_, at)| at > as_of))
                 .map(|e| Event { event_id: format!("later-{}", e.event_id), ..e })
                 .collect();
             let figures = |book: &SellerBook| {
