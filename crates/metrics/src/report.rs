@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 use sellerhealth_domain::{
-    BuyerMessage, Day, FulfillmentChannel, Instant, OrderRecord, Policy, PolicyViolation, SellerBook, Subject,
+    BuyerMessage, Calendar, Day, FulfillmentChannel, Instant, OrderRecord, Policy, PolicyViolation, SellerBook, Subject,
 };
 
 use crate::counters::{Contribution, Counter, CounterSource};
@@ -204,20 +204,22 @@ pub fn counter_parameters(policy: &Policy) -> String {
 /// Every counter change of one order (its buyer messages aside), as
 /// `out(marketplace, counter, attribution day, effective instant, delta)`.
 pub fn order_changes(record: &OrderRecord, policy: &Policy, out: &mut impl FnMut(&str, Counter, Day, Instant, i64)) {
-    order_changes_with(&mut Emitter::default(), record, policy, out);
+    let calendar = policy.calendar(&record.order.marketplace_id);
+    order_changes_with(&mut Emitter::default(), record, policy, calendar, out);
 }
 
-/// [`order_changes`] with `emitter`'s buffers. Each metric's tally is
-/// evaluated at its own change instants only: a tally changes nowhere else,
-/// and the sum of the metrics' changes is the order's.
+/// [`order_changes`] with `emitter`'s buffers, the order's marketplace
+/// counting days in `cal`. Each metric's tally is evaluated at its own
+/// change instants only: a tally changes nowhere else, and the sum of the
+/// metrics' changes is the order's.
 fn order_changes_with(
     emitter: &mut Emitter,
     record: &OrderRecord,
     policy: &Policy,
+    cal: Calendar,
     out: &mut impl FnMut(&str, Counter, Day, Instant, i64),
 ) {
     let marketplace_id = record.order.marketplace_id.as_str();
-    let cal = policy.calendar(marketplace_id);
     let out = &mut |counter, day, at, delta| out(marketplace_id, counter, day, at, delta);
     emitter.emit(cal, |t| odr::times(record, t), |t, tally| odr::tally(record, t, tally), out);
     emitter.emit(cal, |t| cancel::times(record, t), |t, tally| cancel::tally(record, t, tally), out);
@@ -278,8 +280,17 @@ pub fn book_changes(book: &SellerBook, policy: &Policy, out: &mut impl FnMut(&st
 /// [`book_changes`] that may be summed in parts.
 fn records_changes(records: &[OrderRecord], policy: &Policy, out: &mut impl FnMut(&str, Counter, Day, Instant, i64)) {
     let mut emitter = Emitter::default();
+    // The last marketplace's calendar: a book's orders are mostly of one or
+    // two marketplaces, and the policy finds a calendar by name.
+    let mut last: Option<(&str, Calendar)> = None;
     for record in records {
-        order_changes_with(&mut emitter, record, policy, out);
+        let marketplace_id = record.order.marketplace_id.as_str();
+        let cal = match last {
+            Some((known, cal)) if known == marketplace_id => cal,
+            _ => policy.calendar(marketplace_id),
+        };
+        last = Some((marketplace_id, cal));
+        order_changes_with(&mut emitter, record, policy, cal, out);
         response::changes(&record.messages, policy, out);
     }
 }

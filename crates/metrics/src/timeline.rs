@@ -84,14 +84,15 @@ impl Tally {
         }
     }
 
-    fn get(&self, key: (Counter, Day)) -> Option<i64> {
-        self.amounts.iter().find(|(k, _)| *k == key).map(|(_, amount)| *amount)
-    }
-
     /// Adds 1 to `counter` of `day`.
     pub fn count(&mut self, counter: Counter, day: Day) {
         self.add(counter, day, 1);
     }
+}
+
+/// The amount of `key` in a tally's amounts, if it has one.
+fn amount_of(amounts: &[((Counter, Day), i64)], key: (Counter, Day)) -> Option<i64> {
+    amounts.iter().find(|(k, _)| *k == key).map(|(_, amount)| *amount)
 }
 
 /// The instant just after `at`: a deadline passes "after" its instant, so a state
@@ -119,7 +120,9 @@ pub fn emit(
 #[derive(Debug, Default)]
 pub struct Emitter {
     times: Vec<Instant>,
-    previous: Tally,
+    /// The amounts of the instant before.
+    previous: Vec<((Counter, Day), i64)>,
+    /// The tally being asked, its remembered days kept from instant to instant.
     current: Tally,
 }
 
@@ -139,10 +142,9 @@ impl Emitter {
         times(&mut self.times);
         self.times.sort_unstable();
         self.times.dedup();
-        self.previous.amounts.clear();
-        if self.previous.calendar != calendar {
-            (self.previous.calendar, self.current.calendar) = (calendar, calendar);
-            self.previous.days.clear();
+        self.previous.clear();
+        if self.current.calendar != calendar {
+            self.current.calendar = calendar;
             self.current.days.clear();
         }
         for &t in &self.times {
@@ -150,17 +152,17 @@ impl Emitter {
             tally_at(t, &mut self.current);
             self.current.amounts.sort_unstable_by_key(|(key, _)| *key);
             for &((counter, day), amount) in &self.current.amounts {
-                let before = self.previous.get((counter, day)).unwrap_or(0);
+                let before = amount_of(&self.previous, (counter, day)).unwrap_or(0);
                 if amount != before {
                     out(counter, day, t, amount.saturating_sub(before));
                 }
             }
-            for &((counter, day), before) in &self.previous.amounts {
-                if self.current.get((counter, day)).is_none() {
+            for &((counter, day), before) in &self.previous {
+                if amount_of(&self.current.amounts, (counter, day)).is_none() {
                     out(counter, day, t, before.saturating_neg());
                 }
             }
-            std::mem::swap(&mut self.previous, &mut self.current);
+            std::mem::swap(&mut self.previous, &mut self.current.amounts);
         }
     }
 }
