@@ -3,12 +3,15 @@
 
 use std::collections::BTreeMap;
 
+use chrono::Datelike;
+
 use foldhash::HashMap;
 
 use sellerhealth_domain::time::shift_days;
 use sellerhealth_domain::{Calendar, Day, DayRange, Instant};
 
 use crate::counters::{Counter, CounterSource};
+use crate::timeline::DayMemo;
 
 /// One seller's counters in one marketplace, as of an instant: the
 /// [`CounterSource`] every report is evaluated from — the store's (rows read
@@ -61,7 +64,7 @@ impl DayCounters {
             base_start: calendar.start_of(calendar.day_of(as_of)),
             rows: HashMap::default(),
             today: Vec::new(),
-            last_effective: None,
+            effective_days: DayMemo::default(),
         }
     }
 
@@ -215,13 +218,31 @@ pub struct DayCountersBuilder {
     calendar: Calendar,
     as_of: Instant,
     base_start: Instant,
-    /// (counter, attribution day, effective day) → total, effective before `as_of`'s day.
-    rows: HashMap<(Counter, Day, Day), i64>,
+    /// (counter, attribution day, effective day), [`packed`] → total,
+    /// effective before `as_of`'s day.
+    rows: HashMap<u128, i64>,
     /// Changes effective on `as_of`'s day up to `as_of`.
     today: Vec<(Counter, Day, Instant, i64)>,
-    /// The last instant a change was added at, and its day: an order's
-    /// changes come several at one instant.
-    last_effective: Option<(Instant, Day)>,
+    /// The days of the last instants changes were added at: an order's
+    /// changes come several at one instant, metric after metric.
+    effective_days: DayMemo,
+}
+
+/// A row's key in one number, hashed and compared in one step (two million
+/// changes per 200,000 orders are summed): the counter's stable code, then
+/// the two days as days from the common era.
+fn packed(counter: Counter, day: Day, effective: Day) -> u128 {
+    let [code, day, effective] =
+        [counter.code(), day.num_days_from_ce().cast_unsigned(), effective.num_days_from_ce().cast_unsigned()];
+    (u128::from(code) << 64) | (u128::from(day) << 32) | u128::from(effective)
+}
+
+/// The (counter, attribution day, effective day) of a [`packed`] key.
+fn unpacked(key: u128) -> Option<(Counter, Day, Day)> {
+    // Each part is the low 32 bits of its shift, as `packed` put it there.
+    let (code, day, effective) = ((key >> 64) as u32, (key >> 32) as u32, key as u32);
+    let day_of = |days: u32| Day::from_num_days_from_ce_opt(days.cast_signed());
+    Some((Counter::from_code(code)?, day_of(day)?, day_of(effective)?))
 }
 
 impl DayCountersBuilder {
@@ -239,12 +260,8 @@ impl DayCountersBuilder {
         if at >= self.base_start {
             self.today.push((counter, day, at, delta));
         } else {
-            let effective = match self.last_effective {
-                Some((last, effective)) if last == at => effective,
-                _ => self.calendar.day_of(at),
-            };
-            self.last_effective = Some((at, effective));
-            add(self.rows.entry((counter, day, effective)).or_default(), delta);
+            let effective = self.effective_days.day_of(self.calendar, at);
+            add(self.rows.entry(packed(counter, day, effective)).or_default(), delta);
         }
     }
 
@@ -259,7 +276,37 @@ impl DayCountersBuilder {
 
     /// The counters summed.
     pub fn build(self) -> DayCounters {
-        let rows = self.rows.into_iter().filter(|(_, total)| *total != 0).map(|((c, day, eff), t)| (c, day, eff, t));
+        let rows = self.rows.into_iter().filter(|(_, total)| *total != 0);
+        let rows = rows.filter_map(|(key, total)| unpacked(key).map(|(c, day, eff)| (c, day, eff, total)));
         DayCounters::new(&self.marketplace_id, self.calendar, self.as_of, rows.collect(), self.today)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sellerhealth_domain::FulfillmentChannel;
+
+    use super::*;
+    use crate::ScoreClass;
+
+    #[test]
+    fn a_rows_key_unpacks_to_its_counter_and_days_at_the_ends_of_the_calendar() {
+        let counters = [
+            Counter::Orders(FulfillmentChannel::Afn),
+            Counter::ResponseHours(0x00ff_ffff),
+            Counter::OrderScore(ScoreClass::PerfectWithBonus),
+            Counter::LateShipments,
+        ];
+        let days = [Day::MIN, Day::from_ymd_opt(1970, 1, 1).unwrap(), Day::from_ymd_opt(2026, 7, 1).unwrap(), Day::MAX];
+        for counter in counters {
+            for day in days {
+                for effective in days {
+                    assert_eq!(unpacked(packed(counter, day, effective)), Some((counter, day, effective)));
+                }
+            }
+        }
+        // Distinct rows, distinct keys: the days do not overlap the counter.
+        let key = |day, effective| packed(Counter::LateShipments, day, effective);
+        assert_ne!(key(Day::MIN, Day::MAX), key(Day::MAX, Day::MIN));
     }
 }

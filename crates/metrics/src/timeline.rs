@@ -26,7 +26,7 @@ pub struct Tally {
 /// the same few instants of an order (its purchase, promised delivery,
 /// confirmations) at every change instant, in turn.
 #[derive(Debug, Default, Clone)]
-struct DayMemo {
+pub(crate) struct DayMemo {
     entries: [std::cell::Cell<Option<(Instant, Day)>>; DAY_MEMO_ENTRIES],
     /// The entry the next new instant replaces.
     next: std::cell::Cell<usize>,
@@ -37,7 +37,9 @@ struct DayMemo {
 const DAY_MEMO_ENTRIES: usize = 4;
 
 impl DayMemo {
-    fn day_of(&self, calendar: Calendar, at: Instant) -> Day {
+    /// The day of `at` in `calendar`, which must be the same at every call
+    /// since the last [`DayMemo::clear`].
+    pub(crate) fn day_of(&self, calendar: Calendar, at: Instant) -> Day {
         for entry in &self.entries {
             if let Some((known, day)) = entry.get()
                 && known == at
