@@ -251,12 +251,12 @@ pub fn subject_contributions(book: &SellerBook, subject: &Subject, policy: &Poli
         Subject::Order(order_id) => {
             let Some(record) = book.order(order_id) else { return out };
             order_changes(record, policy, &mut collect);
-            response::changes(&record.messages, policy, &mut collect);
+            response::changes(&mut Emitter::default(), &record.messages, policy, &mut collect);
         }
         Subject::Message(message_id) => {
             let messages: Vec<BuyerMessage> =
                 book.messages_without_order().iter().filter(|m| m.message_id == *message_id).cloned().collect();
-            response::changes(&messages, policy, &mut collect);
+            response::changes(&mut Emitter::default(), &messages, policy, &mut collect);
         }
         Subject::Violation(violation_id) => {
             let violations: Vec<PolicyViolation> =
@@ -291,14 +291,14 @@ fn records_changes(records: &[OrderRecord], policy: &Policy, out: &mut impl FnMu
         };
         last = Some((marketplace_id, cal));
         order_changes_with(&mut emitter, record, policy, cal, out);
-        response::changes(&record.messages, policy, out);
+        response::changes(&mut emitter, &record.messages, policy, out);
     }
 }
 
 /// The changes of a seller's facts about no order: messages without one and
 /// policy violations (the rest of [`book_changes`]).
 fn seller_wide_changes(book: &SellerBook, policy: &Policy, out: &mut impl FnMut(&str, Counter, Day, Instant, i64)) {
-    response::changes(book.messages_without_order(), policy, out);
+    response::changes(&mut Emitter::default(), book.messages_without_order(), policy, out);
     policy_compliance::changes(book.violations(), policy, out);
 }
 

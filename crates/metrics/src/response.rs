@@ -7,7 +7,7 @@ use sellerhealth_domain::{BuyerMessage, Day, DayRange, Instant, Policy, TargetCo
 
 use crate::counters::{Counter, CounterSource};
 use crate::rate::{Metric, MetricStatus};
-use crate::timeline::{Tally, emit, just_after};
+use crate::timeline::{Emitter, Tally, just_after};
 
 /// Response buckets above this many hours are pooled into it.
 pub const MAX_RESPONSE_HOURS_BUCKET: u32 = 24 * 120;
@@ -47,19 +47,25 @@ pub struct ContactResponseTime {
 /// versions of one message (the reply added later): as of each instant the
 /// version standing then counts (`sellerhealth_domain::versions`).
 pub(crate) fn changes(
+    emitter: &mut Emitter,
     messages: &[BuyerMessage],
     policy: &Policy,
     out: &mut impl FnMut(&str, Counter, Day, Instant, i64),
 ) {
+    if messages.is_empty() {
+        // Most orders have none: nothing to group.
+        return;
+    }
     let sla = Duration::hours(i64::from(policy.contact_response.sla_hours));
     let deadline = |message: &BuyerMessage| shift(message.received_at, sla);
     for message in versions::subjects(messages) {
         let Some(marketplace_id) = message.first().map(|m| m.marketplace_id.as_str()) else { continue };
-        let mut times = versions::change_instants(message.iter().copied());
-        times.extend(message.iter().map(|m| just_after(deadline(m))));
-        emit(
+        emitter.emit(
             policy.calendar(marketplace_id),
-            times,
+            |times| {
+                times.extend(versions::change_instants(message.iter().copied()));
+                times.extend(message.iter().map(|m| just_after(deadline(m))));
+            },
             |t, into| {
                 if let Some(m) = versions::standing_of(&message, t) {
                     tally(m, deadline(m), t, into);
