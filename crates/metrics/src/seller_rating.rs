@@ -4,7 +4,7 @@
 use chrono::Duration;
 use sellerhealth_domain::time::{shift, shift_days};
 use sellerhealth_domain::{
-    BuyerMessage, Calendar, DayRange, FulfillmentChannel, Instant, OrderRecord, Policy, versions,
+    BuyerMessage, Calendar, Day, DayRange, FulfillmentChannel, Instant, OrderRecord, Policy, versions,
 };
 
 pub use crate::counters::ScoreClass;
@@ -82,9 +82,15 @@ pub(crate) fn unshipped_deadline(record: &OrderRecord) -> Instant {
 }
 
 /// Business days (Monday–Friday) after `purchase`'s day up to and including
-/// `delivered`'s, days of the marketplace's `calendar`.
+/// `delivered`'s, days of the marketplace's `calendar` (the tests' definition
+/// of the bonus; the [`Classifier`] asks its tally's days).
+#[cfg(test)]
 pub(crate) fn business_days_to(calendar: Calendar, purchase: Instant, delivered: Instant) -> i64 {
-    let (from, to) = (calendar.day_of(purchase), calendar.day_of(delivered));
+    business_days_between(calendar.day_of(purchase), calendar.day_of(delivered))
+}
+
+/// Business days (Monday–Friday) after `from` up to and including `to`.
+fn business_days_between(from: Day, to: Day) -> i64 {
     // Any seven consecutive days hold five business days: count whole weeks, then
     // look at the remaining days one by one (fast however far apart the days are).
     let days = to.signed_duration_since(from).num_days();
@@ -166,6 +172,12 @@ impl<'a> Classifier<'a> {
 
     /// The order's class at `t`: only its most severe problem counts.
     pub(crate) fn class_at(&self, t: Instant) -> ScoreClass {
+        self.class_with_days(t, &|at| self.calendar.day_of(at))
+    }
+
+    /// [`Classifier::class_at`] with the marketplace's days of instants from
+    /// `day_of` (a tally's, which remembers the order's).
+    fn class_with_days(&self, t: Instant, day_of: &impl Fn(Instant) -> Day) -> ScoreClass {
         let record = self.record;
         // Shipping problems and the bonus need known shipping (SPEC §5 as in RULES.md).
         let known = shipping_known(record, t);
@@ -189,7 +201,7 @@ impl<'a> Classifier<'a> {
         if (mfn && cancelled_by_t.is_none() && is_late(record, t)) || message_overdue() {
             return ScoreClass::ServiceProblem;
         }
-        if known && self.bonus(t) { ScoreClass::PerfectWithBonus } else { ScoreClass::Perfect }
+        if known && self.bonus(t, day_of) { ScoreClass::PerfectWithBonus } else { ScoreClass::Perfect }
     }
 
     /// Whether every bonus condition holds at `t` (SPEC §5): every unit of
@@ -197,7 +209,7 @@ impl<'a> Classifier<'a> {
     /// business days, by the promised day, and no refund. Only shipments
     /// confirmed by `t` count: one confirmed later has not happened yet at
     /// `t`. Days are the marketplace's.
-    fn bonus(&self, t: Instant) -> bool {
+    fn bonus(&self, t: Instant, day_of: &impl Fn(Instant) -> Day) -> bool {
         let order = &self.record.order;
         let Some(promised) = order.promised_delivery_latest_at else { return false };
         if refunded_by(self.record, t) {
@@ -217,20 +229,21 @@ impl<'a> Classifier<'a> {
         // A partly shipped or partly delivered order gets no bonus. Days are
         // looked up last: the tally asks at every change instant, mostly
         // before the delivery.
-        units_delivered >= order.units && last_delivery.is_some_and(|delivered| self.in_time(delivered, promised))
+        units_delivered >= order.units
+            && last_delivery.is_some_and(|delivered| self.in_time(delivered, promised, day_of))
     }
 
     /// Whether an order last delivered at `delivered` was delivered by its
     /// `promised` day and within [`BONUS_BUSINESS_DAYS`] of its purchase.
-    fn in_time(&self, delivered: Instant, promised: Instant) -> bool {
+    fn in_time(&self, delivered: Instant, promised: Instant, day_of: &impl Fn(Instant) -> Day) -> bool {
         if let Some((known, in_time)) = self.delivered_in_time.get()
             && known == delivered
         {
             return in_time;
         }
-        let calendar = self.calendar;
-        let in_time = calendar.day_of(delivered) <= calendar.day_of(promised)
-            && business_days_to(calendar, self.record.order.purchased_at, delivered) <= BONUS_BUSINESS_DAYS;
+        let delivered_day = day_of(delivered);
+        let in_time = delivered_day <= day_of(promised)
+            && business_days_between(day_of(self.record.order.purchased_at), delivered_day) <= BONUS_BUSINESS_DAYS;
         self.delivered_in_time.set(Some((delivered, in_time)));
         in_time
     }
@@ -238,7 +251,8 @@ impl<'a> Classifier<'a> {
     /// Counts the order in its class on its purchase day.
     pub(crate) fn tally(&self, t: Instant, tally: &mut Tally) {
         if t >= self.record.order.purchased_at {
-            tally.count(Counter::OrderScore(self.class_at(t)), tally.day_of(self.record.order.purchased_at));
+            let class = self.class_with_days(t, &|at| tally.day_of(at));
+            tally.count(Counter::OrderScore(class), tally.day_of(self.record.order.purchased_at));
         }
     }
 }
