@@ -25,9 +25,10 @@ pub struct Tally {
 /// The days of the last few instants looked up: the metrics ask the days of
 /// the same few instants of an order (its purchase, promised delivery,
 /// confirmations) at every change instant, in turn.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Clone)]
 pub(crate) struct DayMemo {
-    entries: [std::cell::Cell<Option<(Instant, Day)>>; DAY_MEMO_ENTRIES],
+    /// (instant, its day); an entry not yet filled holds [`UNASKED`].
+    entries: [std::cell::Cell<(Instant, Day)>; DAY_MEMO_ENTRIES],
     /// The entry the next new instant replaces.
     next: std::cell::Cell<usize>,
 }
@@ -36,29 +37,44 @@ pub(crate) struct DayMemo {
 /// tally asks the day of.
 const DAY_MEMO_ENTRIES: usize = 4;
 
+/// What an empty entry of [`DayMemo`] holds: the first instant chrono has and
+/// its day, which is its day in every calendar (before a zone's years, days
+/// are UTC's), so an entry needs no "empty" flag to check.
+const UNASKED: (Instant, Day) = (Instant::MIN_UTC, Day::MIN);
+
+impl Default for DayMemo {
+    fn default() -> Self {
+        DayMemo { entries: Default::default(), next: std::cell::Cell::new(0) }.cleared()
+    }
+}
+
 impl DayMemo {
     /// The day of `at` in `calendar`, which must be the same at every call
     /// since the last [`DayMemo::clear`].
     pub(crate) fn day_of(&self, calendar: Calendar, at: Instant) -> Day {
         for entry in &self.entries {
-            if let Some((known, day)) = entry.get()
-                && known == at
-            {
+            let (known, day) = entry.get();
+            if known == at {
                 return day;
             }
         }
         let day = calendar.day_of(at);
         let next = self.next.get();
         if let Some(entry) = self.entries.get(next) {
-            entry.set(Some((at, day)));
+            entry.set((at, day));
         }
         self.next.set(next.checked_add(1).filter(|n| *n < DAY_MEMO_ENTRIES).unwrap_or(0));
         day
     }
 
+    fn cleared(self) -> Self {
+        self.clear();
+        self
+    }
+
     /// Forgets every day: they were another calendar's.
     fn clear(&self) {
-        self.entries.iter().for_each(|entry| entry.set(None));
+        self.entries.iter().for_each(|entry| entry.set(UNASKED));
     }
 }
 
@@ -185,6 +201,9 @@ mod tests {
         let instants = [at(1, 6), at(1, 8), at(2, 6), at(2, 8), at(3, 6), at(3, 8)];
         let day = |d| chrono::NaiveDate::from_ymd_opt(2026, if d == 30 { 6 } else { 7 }, d).unwrap();
         let expected = [day(30), day(1), day(1), day(2), day(2), day(3)];
+        // An entry never filled answers for the first instant, and rightly.
+        assert_eq!(tally.day_of(UNASKED.0), calendar.day_of(UNASKED.0));
+        assert_eq!(UNASKED.1, calendar.day_of(UNASKED.0));
         for _ in 0..3 {
             for (at, expected) in instants.iter().zip(expected) {
                 assert_eq!(tally.day_of(*at), expected, "{at}");
