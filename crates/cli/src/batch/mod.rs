@@ -21,7 +21,7 @@ pub mod tables;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::Read;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -127,6 +127,8 @@ impl Seller {
 pub struct DataSet {
     files: Vec<(String, Source)>,
     index: HashMap<String, usize>,
+    /// The seller of the last row pushed.
+    last: Option<usize>,
     sellers: Vec<Seller>,
     rejected: Vec<RowRejection>,
     rows: u64,
@@ -172,7 +174,8 @@ impl DataSet {
             let name = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into());
             bar.set_message(name.clone());
             let opened = File::open(&file).with_context(|| format!("opening {}", file.display()))?;
-            let reader = BufReader::with_capacity(1 << 20, bar.wrap_read(opened));
+            // Unbuffered: `Lines` reads blocks of its own.
+            let reader = bar.wrap_read(opened);
             match table {
                 Some(table) => data.add_table(table, &name, reader)?,
                 None => data.add_events(&name, reader)?,
@@ -183,18 +186,29 @@ impl DataSet {
     }
 
     /// The position of `seller` in `sellers`, added (without rows) if new.
+    /// Rows come in runs of one seller (a file is written seller by seller),
+    /// so the last seller is tried before the index.
     fn seller_at(&mut self, seller: &str) -> usize {
-        if let Some(&at) = self.index.get(seller) {
+        if let Some(at) = self.last
+            && self.sellers.get(at).is_some_and(|last| last.id == seller)
+        {
             return at;
         }
-        self.sellers.push(Seller { id: seller.to_owned(), parts: Vec::new() });
-        let at = self.sellers.len().saturating_sub(1);
-        self.index.insert(seller.to_owned(), at);
+        let at = match self.index.get(seller) {
+            Some(&at) => at,
+            None => {
+                self.sellers.push(Seller { id: seller.to_owned(), parts: Vec::new() });
+                let at = self.sellers.len().saturating_sub(1);
+                self.index.insert(seller.to_owned(), at);
+                at
+            }
+        };
+        self.last = Some(at);
         at
     }
 
     /// Reads a table's rows from `reader`; `file` names it in rejections.
-    pub fn add_table(&mut self, table: Table, file: &str, reader: impl BufRead) -> anyhow::Result<()> {
+    pub fn add_table(&mut self, table: Table, file: &str, reader: impl Read) -> anyhow::Result<()> {
         let mut lines = Lines::new(reader);
         let header = match lines.next_line().with_context(|| format!("reading {file}"))? {
             Some((_, Ok(header))) => header.to_owned(),
@@ -214,7 +228,7 @@ impl DataSet {
     }
 
     /// Reads JSON lines of contract events from `reader`; `file` names it in rejections.
-    pub fn add_events(&mut self, file: &str, reader: impl BufRead) -> anyhow::Result<()> {
+    pub fn add_events(&mut self, file: &str, reader: impl Read) -> anyhow::Result<()> {
         let source = self.source(file, Source::Events);
         let mut lines = Lines::new(reader);
         while let Some((line, text)) = lines.next_line().with_context(|| format!("reading {file}"))? {
