@@ -522,8 +522,7 @@ impl Fields<'_> {
             return Ok(None);
         }
         let name = self.name_of(column);
-        let seconds: i64 = text
-            .parse()
+        let seconds = whole(text)
             .map_err(|_| format!("{name} {:?} is not a whole number of seconds since 1970-01-01 UTC", cut(text)))?;
         let at = DateTime::from_timestamp(seconds, 0)
             .ok_or_else(|| format!("{name}: {seconds} s is outside the supported range {RANGE_TEXT}"))?;
@@ -688,22 +687,42 @@ pub fn read_row(layout: &Layout, line: &str) -> Result<Event, String> {
 }
 
 /// A row's event id: its table and the 128-bit digest of its text in hex, so
-/// the same row twice is one event. The digits are written straight into the
-/// id (one allocation): `format!` spent 6% of a batch run on them.
+/// the same row twice is one event. The digits are written into an array and
+/// the id made in one allocation, one copy: `format!` spent 6% of a batch run
+/// on them, and pushing them one `char` at a time 1.6%.
 fn event_id(table: Table, line: &str) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let digest = digest(line.as_bytes());
+    let mut hex = [b'0'; 32];
+    for (pair, byte) in hex.chunks_exact_mut(2).zip(digest(line.as_bytes()).to_be_bytes()) {
+        for (digit, nibble) in pair.iter_mut().zip([byte >> 4, byte & 0xf]) {
+            *digit = DIGITS.get(usize::from(nibble)).copied().unwrap_or(b'0');
+        }
+    }
     let name = table.name();
+    // The name, a colon and 32 digits.
     let mut id = String::with_capacity(name.len().saturating_add(33));
     id.push_str(name);
     id.push(':');
-    // The high and low halves of the digest: the casts keep exactly 64 bits each.
-    for half in [(digest >> 64) as u64, digest as u64] {
-        for nibble in half.to_be_bytes().into_iter().flat_map(|byte| [byte >> 4, byte & 0xf]) {
-            id.push(char::from(DIGITS.get(usize::from(nibble)).copied().unwrap_or(b'0')));
+    id.push_str(std::str::from_utf8(&hex).unwrap_or_default());
+    id
+}
+
+/// A whole number as `str::parse` reads it, 1 to 18 plain digits (every
+/// instant of a data set) read in one pass without its checks of sign and
+/// overflow, which no number of 18 digits needs; anything else is `str::parse`'s.
+fn whole(text: &str) -> Result<i64, std::num::ParseIntError> {
+    if (1..=18).contains(&text.len()) {
+        let (mut value, mut digits) = (0i64, true);
+        for byte in text.bytes() {
+            let digit = byte.wrapping_sub(b'0');
+            digits &= digit < 10;
+            value = value.wrapping_mul(10).wrapping_add(i64::from(digit));
+        }
+        if digits {
+            return Ok(value);
         }
     }
-    id
+    text.parse()
 }
 
 #[cfg(test)]
@@ -786,6 +805,32 @@ mod tests {
         assert_eq!(fields.next(), None);
         assert_eq!(split("x,y,\"\"\"z").unwrap_err(), "field 3 opens a quote that never closes");
         assert_eq!(split("\"a\"\"\",\"\"\"\"").unwrap(), ["a\"", "\""]);
+    }
+
+    #[test]
+    fn whole_numbers_read_as_str_parse_reads_them() {
+        let texts = [
+            "0",
+            "7",
+            "1777888800",
+            "000000000000000012",
+            "999999999999999999",
+            "9999999999999999999",
+            "9223372036854775807",
+            "9223372036854775808",
+            "-5",
+            "+5",
+            "",
+            "1e9",
+            "12 ",
+            "١٢",
+            "/",
+            ":",
+        ];
+        for text in texts {
+            assert_eq!(whole(text), text.parse::<i64>(), "{text:?}");
+        }
+        assert_eq!(whole("1777888800"), Ok(1_777_888_800));
     }
 
     #[test]
