@@ -163,7 +163,8 @@ struct Admitted {
     id: u128,
     /// The fingerprint of the fact.
     fact: u128,
-    /// The index of the order the fact names, if it names one.
+    /// The index of the order the fact is about, if any (a scan: the order
+    /// shipped under its tracking number, found once).
     order: Option<u32>,
 }
 
@@ -340,7 +341,10 @@ impl SellerBook {
     /// the event log), without checking it again: a policy change must not make
     /// stored history unreadable.
     pub fn restore(&mut self, event_id: &str, fact: &Fact) {
-        let order = fact.order_id().and_then(|id| self.ids.order(&self.orders, id));
+        let order = match fact {
+            Fact::CarrierScan(c) => self.order_shipped(&c.tracking_number),
+            fact => fact.order_id().and_then(|id| self.ids.order(&self.orders, id)),
+        };
         self.insert(fact.clone(), Admitted { id: fingerprint(event_id), fact: fingerprint(fact), order });
     }
 
@@ -417,7 +421,8 @@ impl SellerBook {
     }
 
     /// Checks `fact` against the book (SPEC §1); the index of the order it
-    /// is about, if it names one.
+    /// is about, if it names one (a scan: the order its tracking number was
+    /// shipped with).
     fn check_in_context(&self, fact: &Fact, policy: &Policy) -> Result<Option<u32>, DomainError> {
         match fact {
             Fact::Order(o) => {
@@ -430,13 +435,13 @@ impl SellerBook {
                 return Ok(None);
             }
             Fact::CarrierScan(c) => {
-                if self.order_shipped(&c.tracking_number).is_none() {
+                let Some(index) = self.order_shipped(&c.tracking_number) else {
                     return Err(DomainError::invalid(
                         "tracking_number",
                         format!("no confirmed shipment has tracking number {:?}", c.tracking_number),
                     ));
-                }
-                return Ok(None);
+                };
+                return Ok(Some(index));
             }
             Fact::ProductReviewRemoval(r) => {
                 let Some(rec) = self.reviews.get(&r.review_id) else {
@@ -536,8 +541,7 @@ impl SellerBook {
                 self.ids.add_order(&self.orders, index);
             }
             Fact::CarrierScan(c) => {
-                let index = self.order_shipped(&c.tracking_number);
-                if let Some(rec) = self.order_at(index) {
+                if let Some(rec) = self.order_at(order) {
                     rec.scans.push(c);
                 }
             }
@@ -651,6 +655,27 @@ mod tests {
         assert_eq!(book.subject_of(&scan("T2")), Some(Subject::Order("o2".into())));
         assert_eq!(book.apply(&event("e4", scan("T2")), now, &policy), Ok(Applied::Accepted));
         assert_eq!(book.order("o2").map(|r| r.scans.len()), Some(1));
+    }
+
+    #[test]
+    fn a_scan_lands_on_the_order_shipped_under_its_number_applied_or_restored() {
+        let (policy, now) = (Policy::amazon(), Utc.with_ymd_and_hms(2026, 5, 2, 0, 0, 0).unwrap());
+        let facts = [
+            ("o1", order("o1")),
+            ("o2", order("o2")),
+            ("s2", shipment("o2", "T2")),
+            ("s1", shipment("o1", "T1")),
+            ("c1", scan("T1")),
+        ];
+        let (mut applied, mut restored) = (SellerBook::new("s"), SellerBook::new("s"));
+        for (id, fact) in facts {
+            assert_eq!(applied.apply(&event(id, fact.clone()), now, &policy), Ok(Applied::Accepted));
+            restored.restore(id, &fact);
+        }
+        for book in [&applied, &restored] {
+            let scans = |order_id| book.order(order_id).map(|record| record.scans.len());
+            assert_eq!((scans("o1"), scans("o2")), (Some(1), Some(0)));
+        }
     }
 
     #[test]
