@@ -793,6 +793,26 @@ mod tests {
     }
 
     #[test]
+    fn a_line_without_quotes_splits_at_every_comma() {
+        // Every line of up to six characters from a comma, a letter and a
+        // two-byte letter: the commas found in one pass give str::split's fields.
+        let mut lines = vec![String::new()];
+        for _ in 0..6 {
+            let longer: Vec<String> =
+                lines.iter().flat_map(|line| [",", "a", "é"].map(|c| format!("{line}{c}"))).collect();
+            lines.extend(longer);
+        }
+        lines.sort();
+        lines.dedup();
+        assert_eq!(lines.len(), 1 + 3 + 9 + 27 + 81 + 243 + 729);
+        for line in &lines {
+            let fields: Vec<Cow<'_, str>> = Split::new(line).collect::<Result<_, _>>().unwrap();
+            let expected: Vec<&str> = line.split(',').collect();
+            assert_eq!(fields, expected, "{line:?}");
+        }
+    }
+
+    #[test]
     fn fields_split_one_at_a_time_are_borrowed_unless_a_quote_is_doubled() {
         let fields: Vec<_> = Split::new("a,\"b,c\",\"d \"\"e\"\"\",,\"\"").collect::<Result<_, _>>().unwrap();
         assert_eq!(fields, ["a", "b,c", "d \"e\"", "", ""]);
