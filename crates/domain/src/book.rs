@@ -55,7 +55,7 @@ use crate::facts::{
 };
 use crate::policy::Policy;
 use crate::time::shift_days;
-use crate::validate::check_event;
+use crate::validate::check_event_of;
 use order_ids::OrderIds;
 
 /// Everything known about one order, facts in arrival order.
@@ -297,44 +297,60 @@ impl SellerBook {
     ///
     /// On error nothing changed. `now` bounds how far in the future a time may be.
     pub fn apply(&mut self, event: &Event, now: Instant, policy: &Policy) -> Result<Applied, DomainError> {
-        let Some(admitted) = self.admit(event, now, policy)? else { return Ok(Applied::Duplicate) };
+        let Some(admitted) = self.admit(&event.event_id, &event.seller_id, &event.fact, now, policy)? else {
+            return Ok(Applied::Duplicate);
+        };
         self.insert(event.fact.clone(), admitted);
         Ok(Applied::Accepted)
     }
 
-    /// [`SellerBook::apply`] taking the event: the fact moves into the book
-    /// instead of being copied (batch evaluation folds millions).
-    pub fn fold(&mut self, event: Event, now: Instant, policy: &Policy) -> Result<Applied, DomainError> {
-        let Some(admitted) = self.admit(&event, now, policy)? else { return Ok(Applied::Duplicate) };
-        self.insert(event.fact, admitted);
+    /// [`SellerBook::apply`] of the event `event_id` of `seller_id` stating
+    /// `fact`, given apart: the fact moves into the book instead of being
+    /// copied, and the ids are only read (batch evaluation folds millions of
+    /// rows, and building an `Event` of each allocated both ids).
+    pub fn fold(
+        &mut self,
+        event_id: &str,
+        seller_id: &str,
+        fact: Fact,
+        now: Instant,
+        policy: &Policy,
+    ) -> Result<Applied, DomainError> {
+        let Some(admitted) = self.admit(event_id, seller_id, &fact, now, policy)? else {
+            return Ok(Applied::Duplicate);
+        };
+        self.insert(fact, admitted);
         Ok(Applied::Accepted)
     }
 
-    /// Judges `event`: `None` for a duplicate, or what folding it in needs
-    /// when it may be.
-    fn admit(&self, event: &Event, now: Instant, policy: &Policy) -> Result<Option<Admitted>, DomainError> {
-        check_event(event, now)?;
-        if event.seller_id != self.seller_id {
+    /// Judges the event `event_id` of `seller_id` stating `fact`: `None` for
+    /// a duplicate, or what folding it in needs when it may be.
+    fn admit(
+        &self,
+        event_id: &str,
+        seller_id: &str,
+        fact: &Fact,
+        now: Instant,
+        policy: &Policy,
+    ) -> Result<Option<Admitted>, DomainError> {
+        check_event_of(event_id, seller_id, fact, now)?;
+        if seller_id != self.seller_id {
             return Err(DomainError::invalid(
                 "seller_id",
-                format!("event is for seller {:?}, not {:?}", event.seller_id, self.seller_id),
+                format!("event is for seller {:?}, not {:?}", seller_id, self.seller_id),
             ));
         }
-        let id = fingerprint(event.event_id.as_str());
-        let fact = fingerprint(&event.fact);
+        let (id, fact_id) = (fingerprint(event_id), fingerprint(fact));
         if let Some(known) = self.events.get(&id) {
-            return if *known == fact {
+            return if *known == fact_id {
                 Ok(None)
             } else {
-                Err(DomainError::AlreadyExists(format!(
-                    "event_id {:?} was already used for a different fact",
-                    event.event_id
-                )))
+                Err(DomainError::AlreadyExists(format!("event_id {event_id:?} was already used for a different fact")))
             };
         }
-        let kind = event.fact.kind();
-        let order = self.check_in_context(&event.fact, policy).map_err(|e| e.within(kind))?;
-        Ok(Some(Admitted { id, fact, order }))
+        let kind = fact.kind();
+        let order = self.check_in_context(fact, policy).map_err(|e| e.within(kind))?;
+        Ok(Some(Admitted { id, fact: fact_id, order }))
     }
 
     /// Folds in an event that was validated when it was first accepted (replay from
@@ -714,9 +730,11 @@ mod tests {
         assert!(matches!(book.apply(&event("e1", order("o2")), now, &policy), Err(DomainError::AlreadyExists(_))));
         // Folded (taken, not copied), the same.
         let mut folded = SellerBook::new("s");
-        assert_eq!(folded.fold(event("e1", order("o1")), now, &policy), Ok(Applied::Accepted));
-        assert_eq!(folded.fold(event("e1", order("o1")), now, &policy), Ok(Applied::Duplicate));
-        assert!(matches!(folded.fold(event("e1", order("o2")), now, &policy), Err(DomainError::AlreadyExists(_))));
+        assert_eq!(folded.fold("e1", "s", order("o1"), now, &policy), Ok(Applied::Accepted));
+        assert_eq!(folded.fold("e1", "s", order("o1"), now, &policy), Ok(Applied::Duplicate));
+        assert!(matches!(folded.fold("e1", "s", order("o2"), now, &policy), Err(DomainError::AlreadyExists(_))));
+        let other = folded.fold("e2", "t", order("o3"), now, &policy);
+        assert!(matches!(&other, Err(DomainError::InvalidArgument { field, .. }) if field == "seller_id"), "{other:?}");
         assert_eq!(folded.order("o1"), book.order("o1"));
         // Restored from a log, a fact is known by its id too.
         let mut restored = SellerBook::new("s");

@@ -8,7 +8,7 @@
 //! by row (each line bounded, [`lines`]), keeping each row's text with its
 //! seller; [`DataSet::evaluate`] then takes the sellers in parallel (rayon,
 //! largest first): each row becomes a fact, folded into the seller's
-//! `SellerBook` by `fold` (`apply` taking the event: every rule of SPEC §1,
+//! `SellerBook` by `fold` (`apply` taking the fact, and the ids apart: every rule of SPEC §1,
 //! idempotence included), and `sellerhealth_metrics::evaluate_seller` gives
 //! one report per marketplace.
 //! A row that cannot be read or is refused is named with its file, line and
@@ -468,6 +468,9 @@ fn evaluate_seller(seller: Seller, files: &[(String, Source)], options: &Options
     let mut outcome =
         SellerOutcome { seller: seller.id, accepted: 0, duplicates: 0, lines: Vec::new(), rejected: Vec::new() };
     let mut unreported = 0u64;
+    // One event id for every row, written over (an id per row was an allocation).
+    let mut event_id = String::new();
+    let (now, policy) = (options.now, &options.policy);
     for part in seller.parts {
         let Some((file, source)) = files.get(part.source) else { continue };
         for chunk in part.chunks {
@@ -475,8 +478,16 @@ fn evaluate_seller(seller: Seller, files: &[(String, Source)], options: &Options
             for row in &chunk.rows {
                 let text = chunk.text.get(start..row.end).unwrap_or_default();
                 start = row.end;
-                let applied = read_event(source, text)
-                    .and_then(|event| book.fold(event, options.now, &options.policy).map_err(|e| e.to_string()));
+                let applied = match source {
+                    Source::Table(layout) => {
+                        tables::read_fact(layout, text, &mut event_id).and_then(|(seller, fact)| {
+                            book.fold(&event_id, &seller, fact, now, policy).map_err(|e| e.to_string())
+                        })
+                    }
+                    Source::Events => read_event(text).and_then(|event| {
+                        book.fold(&event.event_id, &event.seller_id, event.fact, now, policy).map_err(|e| e.to_string())
+                    }),
+                };
                 match applied {
                     Ok(Applied::Accepted) => outcome.accepted = outcome.accepted.saturating_add(1),
                     Ok(Applied::Duplicate) => outcome.duplicates = outcome.duplicates.saturating_add(1),
@@ -519,15 +530,10 @@ fn reports(book: &SellerBook, options: &Options) -> Vec<AccountHealthReport> {
     reports
 }
 
-/// A row as an event, or why not.
-fn read_event(source: &Source, text: &str) -> Result<Event, String> {
-    match source {
-        Source::Table(layout) => tables::read_row(layout, text),
-        Source::Events => {
-            let wire = wire_json::event_from_json(text)?;
-            sellerhealth_contract::event(&wire).map_err(|e| e.to_string())
-        }
-    }
+/// A JSON line as an event, or why not.
+fn read_event(text: &str) -> Result<Event, String> {
+    let wire = wire_json::event_from_json(text)?;
+    sellerhealth_contract::event(&wire).map_err(|e| e.to_string())
 }
 
 /// A report in `format`, on one line.

@@ -572,6 +572,15 @@ fn digest(bytes: &[u8]) -> u128 {
 /// read. Its id is the table's name and a digest of the row, so a row repeated
 /// word for word is one fact, read once.
 pub fn read_row(layout: &Layout, line: &str) -> Result<Event, String> {
+    let mut event_id = String::new();
+    let (seller_id, fact) = read_fact(layout, line, &mut event_id)?;
+    Ok(Event { event_id, seller_id: seller_id.into_owned(), fact })
+}
+
+/// [`read_row`] in parts, allocating neither id: the row's seller id
+/// (borrowed from the row) and its fact, its event id written into
+/// `event_id` (a batch reuses one for every row of a file).
+pub fn read_fact<'l>(layout: &Layout, line: &'l str, event_id: &mut String) -> Result<(Cow<'l, str>, Fact), String> {
     let mut values: [Cow<'_, str>; MAX_COLUMNS] = Default::default();
     let mut found = 0usize;
     for value in Split::new(line) {
@@ -586,7 +595,7 @@ pub fn read_row(layout: &Layout, line: &str) -> Result<Event, String> {
     if found != layout.width {
         return Err(format!("expected {} fields, found {found}", layout.width));
     }
-    let r = Fields { table: layout.table, values };
+    let mut r = Fields { table: layout.table, values };
     let fact = match layout.table {
         Table::Orders => Fact::Order(Order {
             order_id: r.owned(col!(Orders, "order_id")),
@@ -683,14 +692,16 @@ pub fn read_row(layout: &Layout, line: &str) -> Result<Event, String> {
             body: String::new(),
         }),
     };
-    Ok(Event { event_id: event_id(layout.table, line), seller_id: r.owned(SELLER_ID), fact })
+    write_event_id(layout.table, line, event_id);
+    let seller_id = r.values.get_mut(SELLER_ID).map(std::mem::take).unwrap_or_default();
+    Ok((seller_id, fact))
 }
 
-/// A row's event id: its table and the 128-bit digest of its text in hex, so
-/// the same row twice is one event. The digits are written into an array and
-/// the id made in one allocation, one copy: `format!` spent 6% of a batch run
-/// on them, and pushing them one `char` at a time 1.6%.
-fn event_id(table: Table, line: &str) -> String {
+/// Writes a row's event id into `id`: its table and the 128-bit digest of its
+/// text in hex, so the same row twice is one event. The digits are written
+/// into an array and copied once: `format!` spent 6% of a batch run on them,
+/// and pushing them one `char` at a time 1.6%.
+fn write_event_id(table: Table, line: &str, id: &mut String) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut hex = [b'0'; 32];
     for (pair, byte) in hex.chunks_exact_mut(2).zip(digest(line.as_bytes()).to_be_bytes()) {
@@ -698,13 +709,11 @@ fn event_id(table: Table, line: &str) -> String {
             *digit = DIGITS.get(usize::from(nibble)).copied().unwrap_or(b'0');
         }
     }
-    let name = table.name();
     // The name, a colon and 32 digits.
-    let mut id = String::with_capacity(name.len().saturating_add(33));
-    id.push_str(name);
+    id.clear();
+    id.push_str(table.name());
     id.push(':');
     id.push_str(std::str::from_utf8(&hex).unwrap_or_default());
-    id
 }
 
 /// A whole number as `str::parse` reads it, 1 to 18 plain digits (every
