@@ -54,7 +54,7 @@ impl SellerFacts {
         while !bytes.is_empty() {
             let wire = pb::Event::decode_length_delimited(&mut bytes)?;
             sellerhealth_contract::event(&wire)
-                .and_then(|event| book.fold(event, as_of, policy))
+                .and_then(|event| book.fold(&event.event_id, &event.seller_id, event.fact, as_of, policy))
                 .with_context(|| format!("event {}", wire.event_id))?;
         }
         Ok(book)
