@@ -148,7 +148,7 @@ pub fn batch_command_rows(
         threads,
     };
     let started = Instant::now();
-    let data_set = batch::DataSet::open(data, false)?;
+    let data_set = batch::DataSet::open(data, false, threads)?;
     let read = started.elapsed();
     let evaluated = data_set.evaluate(&options, false)?;
     if let Some(first) = evaluated.rejected.first() {

@@ -310,7 +310,7 @@ fn batch(args: &BatchArgs) -> anyhow::Result<ExitCode> {
         BatchFormat::Table => batch::Format::Table,
     };
     let progress = std::io::stderr().is_terminal();
-    let data = batch::DataSet::open(&args.input, progress)?;
+    let data = batch::DataSet::open(&args.input, progress, threads)?;
     let options = batch::Options { as_of, now: clock.max(latest), policy, format, threads };
     let evaluated = data.evaluate(&options, progress)?;
     let mut out = String::new();

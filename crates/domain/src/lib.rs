@@ -43,7 +43,7 @@ pub mod time;
 pub mod validate;
 pub mod versions;
 
-pub use book::{Applied, OrderRecord, ReviewRecord, SellerBook, Subject};
+pub use book::{Applied, BookCapacity, OrderRecord, ReviewRecord, SellerBook, Subject};
 pub use error::DomainError;
 pub use facts::*;
 pub use policy::{ContactResponsePolicy, Policy, PolicyError, RateTarget, TargetCondition, TimeZones};

@@ -28,8 +28,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use anyhow::Context;
 use chrono::{NaiveDate, Timelike};
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
-use rayon::iter::{ParallelBridge, ParallelIterator};
-use sellerhealth_domain::{Applied, Event, Instant, Policy, SellerBook};
+use rayon::iter::{IntoParallelRefIterator, ParallelBridge, ParallelIterator};
+use sellerhealth_domain::{Applied, BookCapacity, Event, Instant, Policy, SellerBook};
 use sellerhealth_metrics::AccountHealthReport;
 use serde::Deserialize;
 
@@ -188,8 +188,7 @@ impl DataSet {
     /// opened or read, or a table whose header lacks a column, fails the whole
     /// data set; a bad row is only refused. `progress` shows the bytes read on
     /// standard error.
-    pub fn open(path: &Path, progress: bool) -> anyhow::Result<DataSet> {
-        let mut data = DataSet::new();
+    pub fn open(path: &Path, progress: bool, threads: usize) -> anyhow::Result<DataSet> {
         let files: Vec<(std::path::PathBuf, Option<Table>)> = if path.is_dir() {
             Table::ALL
                 .iter()
@@ -205,19 +204,54 @@ impl DataSet {
         }
         let total = files.iter().filter_map(|(file, _)| std::fs::metadata(file).ok()).map(|m| m.len()).sum();
         let bar = bar(progress, total, "{bar:40} {bytes}/{total_bytes} read  {msg}");
-        for (file, table) in files {
+        let read = |(file, table): &(std::path::PathBuf, Option<Table>)| -> anyhow::Result<DataSet> {
             let name = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into());
             bar.set_message(name.clone());
-            let opened = File::open(&file).with_context(|| format!("opening {}", file.display()))?;
+            let opened = File::open(file).with_context(|| format!("opening {}", file.display()))?;
             // Unbuffered: `Lines` reads blocks of its own.
             let reader = bar.wrap_read(opened);
+            let mut data = DataSet::new();
             match table {
-                Some(table) => data.add_table(table, &name, reader)?,
+                Some(table) => data.add_table(*table, &name, reader)?,
                 None => data.add_events(&name, reader)?,
             }
+            Ok(data)
+        };
+        // Files are read side by side (the orders are half of a generated
+        // data set's bytes, the other tables the other half) and put
+        // together in their order: the same data set as read one by one.
+        let threads = threads.clamp(1, files.len());
+        let read: Vec<anyhow::Result<DataSet>> = if threads == 1 {
+            files.iter().map(read).collect()
+        } else {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .context("starting the threads that read the files")?;
+            pool.install(|| files.par_iter().map(read).collect())
+        };
+        let mut data = DataSet::new();
+        for file in read {
+            data.append(file?);
         }
         bar.finish_and_clear();
         Ok(data)
+    }
+
+    /// Adds the files, rows and refusals of `other`, read after this data set's.
+    fn append(&mut self, other: DataSet) {
+        let DataSet { files, sellers, rejected, rows, .. } = other;
+        let first_source = self.files.len();
+        self.files.extend(files);
+        for seller in sellers {
+            let at = self.seller_at(&seller.id);
+            let Some(into) = self.sellers.get_mut(at) else { continue };
+            into.parts.extend(
+                seller.parts.into_iter().map(|part| Part { source: part.source.saturating_add(first_source), ..part }),
+            );
+        }
+        self.rejected.extend(rejected);
+        self.rows = self.rows.saturating_add(rows);
     }
 
     /// The position of `seller` in `sellers`, added (without rows) if new.
@@ -456,15 +490,13 @@ const PROGRESS_STEP: u64 = 4096;
 
 /// Folds one seller's rows into a book and evaluates it.
 fn evaluate_seller(seller: Seller, files: &[(String, Source)], options: &Options, bar: &ProgressBar) -> SellerOutcome {
-    let orders = seller
-        .parts
-        .iter()
-        .filter(
-            |part| matches!(files.get(part.source), Some((_, Source::Table(layout))) if layout.table() == Table::Orders),
-        )
-        .map(Part::rows)
-        .sum();
-    let mut book = SellerBook::with_capacity(seller.id.clone(), orders, seller.rows());
+    let rows_of = |table: Table| -> usize {
+        let of_table = |part: &&Part| matches!(files.get(part.source), Some((_, Source::Table(layout))) if layout.table() == table);
+        seller.parts.iter().filter(of_table).map(Part::rows).sum()
+    };
+    let capacity =
+        BookCapacity { orders: rows_of(Table::Orders), shipments: rows_of(Table::Shipments), events: seller.rows() };
+    let mut book = SellerBook::with_capacity(seller.id.clone(), capacity);
     let mut outcome =
         SellerOutcome { seller: seller.id, accepted: 0, duplicates: 0, lines: Vec::new(), rejected: Vec::new() };
     let mut unreported = 0u64;
@@ -581,6 +613,62 @@ mod tests {
         assert_eq!(AsOf::Instant(at).instant(&policy, "A1F83G8C2ARO7P"), at);
         assert_eq!(day.to_string(), "the end of 2026-06-30 in each marketplace's time zone");
         assert_eq!(AsOf::Instant(at).to_string(), "2026-06-30T23:59:59Z");
+    }
+
+    /// What a data set holds, in its order: each seller's rows by file, then
+    /// the refusals.
+    fn contents(data: &DataSet) -> Vec<String> {
+        let mut out = Vec::new();
+        for seller in &data.sellers {
+            for part in &seller.parts {
+                let file = data.files.get(part.source).map_or("?", |(name, _)| name.as_str());
+                for chunk in &part.chunks {
+                    let mut start = 0;
+                    for row in &chunk.rows {
+                        out.push(format!("{} {file}:{} {}", seller.id, row.line, &chunk.text[start..row.end]));
+                        start = row.end;
+                    }
+                }
+            }
+        }
+        out.extend(data.rejected.iter().map(|r| format!("refused {r}")));
+        out.push(format!("{} rows", data.rows));
+        out
+    }
+
+    #[test]
+    fn files_read_side_by_side_make_the_data_set_read_one_by_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |table: Table, rows: &[&str]| {
+            let text: String = std::iter::once(table.header())
+                .chain(rows.iter().map(|r| r.to_string()))
+                .collect::<Vec<_>>()
+                .join("\n");
+            std::fs::write(dir.path().join(table.file_name()), text).unwrap();
+        };
+        // A row whose seller cannot be read (a quote never closed) is refused.
+        write(Table::Orders, &["S2,o1", "S1,o2", "\"S3,o3", "S2,o4"]);
+        write(Table::Shipments, &["S3,x", "S1,y", "\"bad", "S1,z"]);
+        write(Table::Scans, &["S2,s"]);
+        let one_by_one = contents(&DataSet::open(dir.path(), false, 1).unwrap());
+        assert_eq!(
+            one_by_one,
+            [
+                "S2 orders.csv:2 S2,o1",
+                "S2 orders.csv:5 S2,o4",
+                "S2 scans.csv:2 S2,s",
+                "S1 orders.csv:3 S1,o2",
+                "S1 shipments.csv:3 S1,y",
+                "S1 shipments.csv:5 S1,z",
+                "S3 shipments.csv:2 S3,x",
+                "refused orders.csv line 4: field 1 opens a quote that never closes",
+                "refused shipments.csv line 4: field 1 opens a quote that never closes",
+                "9 rows",
+            ]
+        );
+        for threads in [2, 3, 64] {
+            assert_eq!(contents(&DataSet::open(dir.path(), false, threads).unwrap()), one_by_one, "{threads} threads");
+        }
     }
 
     #[test]

@@ -39,9 +39,13 @@ fn tracking_at(orders: &[OrderRecord], (order, shipment): (u32, u32)) -> &str {
 }
 
 impl OrderIds {
-    /// Room for `orders` orders.
-    pub(crate) fn with_capacity(orders: usize) -> OrderIds {
-        OrderIds { by_id: HashTable::with_capacity(orders), ..OrderIds::default() }
+    /// Room for `orders` orders and `shipments` shipments.
+    pub(crate) fn with_capacity(orders: usize, shipments: usize) -> OrderIds {
+        OrderIds {
+            by_id: HashTable::with_capacity(orders),
+            by_tracking: HashTable::with_capacity(shipments),
+            ..OrderIds::default()
+        }
     }
 
     fn hash(&self, key: &str) -> u64 {
