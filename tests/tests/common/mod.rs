@@ -48,11 +48,36 @@ pub fn workspace_binary(name: &str, package: &str) -> PathBuf {
     binary
 }
 
-/// A free loopback port (bound and released; the server binds it right after).
+/// A free loopback port (bound and released), for a test that starts the
+/// server its own way and must name its port first (a metrics port): the
+/// port may be taken before the server binds it, so [`Server`] does not.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
+/// The address a server logs it listens on (`"listen"` of its `sellerhealth
+/// serving` line, JSON logs on `stderr`). A thread keeps reading the log and
+/// passes its warnings and errors on to this test's standard error.
+async fn listen_address(stderr: std::process::ChildStderr) -> String {
+    let (found, address) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let mut found = Some(found);
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)).map_while(Result::ok) {
+            let record: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
+            let listen = record.pointer("/fields/listen").and_then(serde_json::Value::as_str);
+            if let (Some(listen), Some(_)) = (listen, &found) {
+                let _ = found.take().unwrap().send(listen.to_owned());
+            } else if record.get("level").and_then(serde_json::Value::as_str) != Some("INFO") {
+                eprintln!("{line}");
+            }
+        }
+    });
+    match tokio::time::timeout(Duration::from_secs(30), address).await {
+        Ok(Ok(address)) => address,
+        Ok(Err(_)) => panic!("the server ended before it listened (its log is above)"),
+        Err(_) => panic!("the server did not say where it listens within 30 s"),
+    }
+}
 impl Server {
     /// Starts the server with its data in `data_dir` and waits until it is SERVING.
     pub async fn start(data_dir: &Path) -> Server {
@@ -65,18 +90,22 @@ impl Server {
     }
 
     /// Same as [`Server::start_with`] with extra environment variables.
+    ///
+    /// The server binds port 0 and says which port it got in its log: a port
+    /// found free here and bound by the server a moment later could be taken
+    /// in between by another test's server or connection.
     pub async fn start_with_env(data_dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
-        let addr = format!("127.0.0.1:{}", free_port());
-        let child = Command::new(server_binary())
-            .args(["--listen", &addr, "--data-dir"])
+        let mut child = Command::new(server_binary())
+            .args(["--listen", "127.0.0.1:0", "--log-format", "json", "--data-dir"])
             .arg(data_dir)
             .args(extra)
             .envs(env.iter().copied())
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", "warn,sellerhealth_server=info")
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::piped())
             .spawn()
             .unwrap();
+        let addr = listen_address(child.stderr.take().unwrap()).await;
         let server = Server { child: Some(child), addr, data_dir: data_dir.to_path_buf() };
         server.wait_serving().await;
         server
