@@ -56,8 +56,7 @@ pub(crate) fn changes(
         // Most orders have none: nothing to group.
         return;
     }
-    let sla = Duration::hours(i64::from(policy.contact_response.sla_hours));
-    let deadline = |message: &BuyerMessage| shift(message.received_at, sla);
+    let deadline = |message: &BuyerMessage| reply_deadline(message, policy);
     for message in versions::subjects(messages) {
         let Some(marketplace_id) = message.first().map(|m| m.marketplace_id.as_str()) else { continue };
         emitter.emit(
@@ -74,6 +73,11 @@ pub(crate) fn changes(
             &mut |counter, day, at, delta| out(marketplace_id, counter, day, at, delta),
         );
     }
+}
+
+/// When a reply to `message` stops being on time: the policy's SLA after it came.
+pub(crate) fn reply_deadline(message: &BuyerMessage, policy: &Policy) -> Instant {
+    shift(message.received_at, Duration::hours(i64::from(policy.contact_response.sla_hours)))
 }
 
 fn tally(message: &BuyerMessage, deadline: Instant, t: Instant, tally: &mut Tally) {

@@ -15,6 +15,7 @@ use crate::order_facts::{
     cancellation_before_shipment, first_confirmation, is_business_day, scans, shipment_units, shipping_known,
 };
 use crate::refunds::refunded_by;
+use crate::response::reply_deadline;
 use crate::timeline::{Tally, just_after};
 
 /// Days of orders the rating averages.
@@ -72,7 +73,7 @@ pub(crate) fn message_overdue(messages: &[BuyerMessage], policy: &Policy, t: Ins
 
 /// Whether `message` was unanswered for more than the SLA by `t`.
 fn overdue(message: &BuyerMessage, policy: &Policy, t: Instant) -> bool {
-    let deadline = shift(message.received_at, Duration::hours(i64::from(policy.contact_response.sla_hours)));
+    let deadline = reply_deadline(message, policy);
     t > deadline && message.first_replied_at.is_none_or(|r| r > deadline)
 }
 
@@ -272,11 +273,8 @@ pub(crate) fn times(record: &OrderRecord, policy: &Policy, out: &mut Vec<Instant
     crate::delivery::times(record, out);
     crate::refunds::times(record, out);
     out.push(just_after(unshipped_deadline(record)));
-    let sla = Duration::hours(i64::from(policy.contact_response.sla_hours));
     out.extend(versions::change_instants(&record.messages));
-    for message in &record.messages {
-        out.push(just_after(shift(message.received_at, sla)));
-    }
+    out.extend(record.messages.iter().map(|message| just_after(reply_deadline(message, policy))));
 }
 
 /// Counts the order in its class on its purchase day (a [`Classifier`] of
