@@ -53,9 +53,10 @@ impl SellerFacts {
         let mut bytes = self.encoded.as_slice();
         while !bytes.is_empty() {
             let wire = pb::Event::decode_length_delimited(&mut bytes)?;
-            sellerhealth_contract::event(&wire)
-                .and_then(|event| book.fold(&event.event_id, &event.seller_id, event.fact, as_of, policy))
-                .with_context(|| format!("event {}", wire.event_id))?;
+            let event = sellerhealth_contract::into_event(wire)
+                .with_context(|| format!("an event of seller {}", self.seller_id))?;
+            book.fold(&event.event_id, &event.seller_id, event.fact, as_of, policy)
+                .with_context(|| format!("event {}", event.event_id))?;
         }
         Ok(book)
     }

@@ -16,8 +16,8 @@ fn count(field: &str, value: i32) -> Field<u32> {
     u32::try_from(value).map_err(|_| DomainError::invalid(field, format!("must not be negative, got {value}")))
 }
 
-fn optional_id(value: &str) -> Option<String> {
-    (!value.is_empty()).then(|| value.to_owned())
+fn optional_id(value: String) -> Option<String> {
+    (!value.is_empty()).then_some(value)
 }
 
 fn known<E>(field: &str, value: i32, parsed: Result<E, prost::UnknownEnumValue>) -> Field<E> {
@@ -26,35 +26,43 @@ fn known<E>(field: &str, value: i32, parsed: Result<E, prost::UnknownEnumValue>)
 
 /// A wire event as a domain event; errors name the field relative to the event.
 pub fn event(event: &pb::Event) -> Field<domain::Event> {
-    let Some(wire) = &event.fact else {
+    into_event(event.clone())
+}
+
+/// [`event`] of an event no longer needed on the wire: its strings move into
+/// the domain event instead of being copied (a batch of protobuf events
+/// allocated each of them twice).
+pub fn into_event(event: pb::Event) -> Field<domain::Event> {
+    let Some(wire) = event.fact else {
         return Err(DomainError::invalid("fact", "an event needs exactly one fact"));
     };
-    let fact = fact(wire).map_err(|e| e.within(fact_kind(wire)))?;
-    Ok(domain::Event { event_id: event.event_id.clone(), seller_id: event.seller_id.clone(), fact })
+    let kind = fact_kind(&wire);
+    let fact = fact(wire).map_err(|e| e.within(kind))?;
+    Ok(domain::Event { event_id: event.event_id, seller_id: event.seller_id, fact })
 }
 
 /// A wire fact as a domain fact; errors name the field relative to the fact.
-fn fact(fact: &pb::event::Fact) -> Field<domain::Fact> {
+fn fact(fact: pb::event::Fact) -> Field<domain::Fact> {
     use pb::event::Fact as F;
     match fact {
         F::Order(o) => order(o).map(domain::Fact::Order),
         F::ShipmentConfirmed(s) => Ok(domain::Fact::ShipmentConfirmed(domain::ShipmentConfirmed {
-            shipment_id: s.shipment_id.clone(),
-            order_id: s.order_id.clone(),
+            shipment_id: s.shipment_id,
+            order_id: s.order_id,
             confirmed_at: required("confirmed_at", s.confirmed_at.as_ref())?,
-            carrier: s.carrier.clone(),
-            tracking_number: s.tracking_number.clone(),
+            carrier: s.carrier,
+            tracking_number: s.tracking_number,
             units: count("units", s.units)?,
             carrier_data_unknown: s.carrier_data_unknown,
             whole_order: s.whole_order,
         })),
         F::CarrierScan(c) => Ok(domain::Fact::CarrierScan(domain::CarrierScan {
-            tracking_number: c.tracking_number.clone(),
+            tracking_number: c.tracking_number,
             first_scan_at: instant("first_scan_at", c.first_scan_at.as_ref())?,
             delivered_at: instant("delivered_at", c.delivered_at.as_ref())?,
         })),
         F::Cancellation(c) => Ok(domain::Fact::Cancellation(domain::Cancellation {
-            order_id: c.order_id.clone(),
+            order_id: c.order_id,
             cancelled_at: required("cancelled_at", c.cancelled_at.as_ref())?,
             initiator: match known("initiator", c.initiator, pb::CancellationInitiator::try_from(c.initiator))? {
                 pb::CancellationInitiator::Seller => domain::CancellationInitiator::Seller,
@@ -65,17 +73,17 @@ fn fact(fact: &pb::event::Fact) -> Field<domain::Fact> {
                     return Err(DomainError::invalid("initiator", "required"));
                 }
             },
-            reason: c.reason.clone(),
+            reason: c.reason,
         })),
         F::SellerFeedback(f) => Ok(domain::Fact::SellerFeedback(domain::SellerFeedback {
-            order_id: f.order_id.clone(),
+            order_id: f.order_id,
             left_at: required("left_at", f.left_at.as_ref())?,
             stars: f.stars,
-            comment: f.comment.clone(),
+            comment: f.comment,
             fulfillment_related: f.fulfillment_related,
         })),
         F::FeedbackUpdate(u) => Ok(domain::Fact::FeedbackUpdate(domain::FeedbackUpdate {
-            order_id: u.order_id.clone(),
+            order_id: u.order_id,
             updated_at: required("updated_at", u.updated_at.as_ref())?,
             action: match known("action", u.action, pb::FeedbackAction::try_from(u.action))? {
                 pb::FeedbackAction::SellerResponse => domain::FeedbackAction::SellerResponse,
@@ -85,11 +93,11 @@ fn fact(fact: &pb::event::Fact) -> Field<domain::Fact> {
                     return Err(DomainError::invalid("action", "required"));
                 }
             },
-            response_text: u.response_text.clone(),
+            response_text: u.response_text,
         })),
         F::AtozClaim(c) => Ok(domain::Fact::AtozClaim(domain::AtozClaim {
-            claim_id: c.claim_id.clone(),
-            order_id: c.order_id.clone(),
+            claim_id: c.claim_id,
+            order_id: c.order_id,
             filed_at: required("filed_at", c.filed_at.as_ref())?,
             outcome: match known("outcome", c.outcome, pb::ClaimOutcome::try_from(c.outcome))? {
                 pb::ClaimOutcome::Pending => domain::ClaimOutcome::Pending,
@@ -101,21 +109,21 @@ fn fact(fact: &pb::event::Fact) -> Field<domain::Fact> {
             decided_at: instant("decided_at", c.decided_at.as_ref())?,
         })),
         F::Chargeback(c) => Ok(domain::Fact::Chargeback(domain::Chargeback {
-            chargeback_id: c.chargeback_id.clone(),
-            order_id: c.order_id.clone(),
+            chargeback_id: c.chargeback_id,
+            order_id: c.order_id,
             received_at: required("received_at", c.received_at.as_ref())?,
             service_related: c.service_related,
         })),
         F::BuyerMessage(m) => Ok(domain::Fact::BuyerMessage(domain::BuyerMessage {
-            message_id: m.message_id.clone(),
-            marketplace_id: m.marketplace_id.clone(),
-            order_id: optional_id(&m.order_id),
+            message_id: m.message_id,
+            marketplace_id: m.marketplace_id,
+            order_id: optional_id(m.order_id),
             received_at: required("received_at", m.received_at.as_ref())?,
             first_replied_at: instant("first_replied_at", m.first_replied_at.as_ref())?,
         })),
         F::ReturnRequest(r) => Ok(domain::Fact::ReturnRequest(domain::ReturnRequest {
-            return_id: r.return_id.clone(),
-            order_id: r.order_id.clone(),
+            return_id: r.return_id,
+            order_id: r.order_id,
             requested_at: required("requested_at", r.requested_at.as_ref())?,
             responded_at: instant("responded_at", r.responded_at.as_ref())?,
             outcome: match known("outcome", r.outcome, pb::ReturnOutcome::try_from(r.outcome))? {
@@ -132,28 +140,24 @@ fn fact(fact: &pb::event::Fact) -> Field<domain::Fact> {
             response_time_unknown: r.response_time_unknown,
         })),
         F::Refund(r) => Ok(domain::Fact::Refund(domain::Refund {
-            refund_id: r.refund_id.clone(),
-            order_id: r.order_id.clone(),
+            refund_id: r.refund_id,
+            order_id: r.order_id,
             refunded_at: required("refunded_at", r.refunded_at.as_ref())?,
-            amount: r.amount.as_ref().map(|m| domain::Money {
-                currency_code: m.currency_code.clone(),
-                units: m.units,
-                nanos: m.nanos,
-            }),
+            amount: r.amount.map(|m| domain::Money { currency_code: m.currency_code, units: m.units, nanos: m.nanos }),
         })),
         F::Invoice(i) => Ok(domain::Fact::Invoice(domain::Invoice {
-            order_id: i.order_id.clone(),
+            order_id: i.order_id,
             uploaded_at: required("uploaded_at", i.uploaded_at.as_ref())?,
         })),
         F::CustomerServiceSurvey(s) => Ok(domain::Fact::CustomerServiceSurvey(domain::CustomerServiceSurvey {
-            survey_id: s.survey_id.clone(),
-            order_id: s.order_id.clone(),
+            survey_id: s.survey_id,
+            order_id: s.order_id,
             responded_at: required("responded_at", s.responded_at.as_ref())?,
             satisfied: s.satisfied,
         })),
         F::PolicyViolation(v) => Ok(domain::Fact::PolicyViolation(domain::PolicyViolation {
-            violation_id: v.violation_id.clone(),
-            marketplace_id: v.marketplace_id.clone(),
+            violation_id: v.violation_id,
+            marketplace_id: v.marketplace_id,
             category: policy_category(v.category)?,
             severity: match known("severity", v.severity, pb::ViolationSeverity::try_from(v.severity))? {
                 pb::ViolationSeverity::Low => domain::ViolationSeverity::Low,
@@ -166,22 +170,22 @@ fn fact(fact: &pb::event::Fact) -> Field<domain::Fact> {
             },
             occurred_at: required("occurred_at", v.occurred_at.as_ref())?,
             resolved_at: instant("resolved_at", v.resolved_at.as_ref())?,
-            description: v.description.clone(),
+            description: v.description,
         })),
         F::ProductReview(r) => Ok(domain::Fact::ProductReview(domain::ProductReview {
-            review_id: r.review_id.clone(),
-            marketplace_id: r.marketplace_id.clone(),
-            asin: r.asin.clone(),
-            reviewer_id: r.reviewer_id.clone(),
+            review_id: r.review_id,
+            marketplace_id: r.marketplace_id,
+            asin: r.asin,
+            reviewer_id: r.reviewer_id,
             stars: r.stars,
             reviewed_at: required("reviewed_at", r.reviewed_at.as_ref())?,
             verified_purchase: r.verified_purchase,
             helpful_votes: count("helpful_votes", r.helpful_votes)?,
-            title: r.title.clone(),
-            body: r.body.clone(),
+            title: r.title,
+            body: r.body,
         })),
         F::ProductReviewRemoval(r) => Ok(domain::Fact::ProductReviewRemoval(domain::ProductReviewRemoval {
-            review_id: r.review_id.clone(),
+            review_id: r.review_id,
             removed_at: required("removed_at", r.removed_at.as_ref())?,
         })),
     }
@@ -210,10 +214,10 @@ pub fn fact_kind(fact: &pb::event::Fact) -> FactKind {
     }
 }
 
-fn order(o: &pb::Order) -> Field<domain::Order> {
+fn order(o: pb::Order) -> Field<domain::Order> {
     Ok(domain::Order {
-        order_id: o.order_id.clone(),
-        marketplace_id: o.marketplace_id.clone(),
+        order_id: o.order_id,
+        marketplace_id: o.marketplace_id,
         purchased_at: required("purchased_at", o.purchased_at.as_ref())?,
         fulfillment_channel: channel_from_wire("fulfillment_channel", o.fulfillment_channel)?,
         latest_ship_at: required("latest_ship_at", o.latest_ship_at.as_ref())?,

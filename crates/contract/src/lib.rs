@@ -54,7 +54,7 @@ mod ratings;
 mod reports;
 mod time;
 
-pub use facts::{event, events, fact_kind};
+pub use facts::{event, events, fact_kind, into_event};
 pub use ratings::{feedback_entry, feedback_summary, review_entry, review_summary};
 pub use reports::{metric, metric_from_wire, metric_history, metric_status, report, seller_rating};
 pub use time::{as_of, date, day, instant, timestamp};

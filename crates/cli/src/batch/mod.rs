@@ -565,7 +565,7 @@ fn reports(book: &SellerBook, options: &Options) -> Vec<AccountHealthReport> {
 /// A JSON line as an event, or why not.
 fn read_event(text: &str) -> Result<Event, String> {
     let wire = wire_json::event_from_json(text)?;
-    sellerhealth_contract::event(&wire).map_err(|e| e.to_string())
+    sellerhealth_contract::into_event(wire).map_err(|e| e.to_string())
 }
 
 /// A report in `format`, on one line.
