@@ -217,15 +217,23 @@ fn printable_ascii(bytes: &[u8]) -> bool {
     // adding 1 leaves it clear.
     const TO_SPACE: u64 = 0x6060_6060_6060_6060;
     const ONES: u64 = 0x0101_0101_0101_0101;
-    let mut words = bytes.chunks_exact(8);
-    for word in &mut words {
-        let Ok(word) = <[u8; 8]>::try_from(word) else { return false };
+    let printable = |word: [u8; 8]| {
         let x = u64::from_le_bytes(word);
-        if x & HIGH != 0 || x.wrapping_add(TO_SPACE) & HIGH != HIGH || x.wrapping_add(ONES) & HIGH != 0 {
-            return false;
-        }
+        x & HIGH == 0 && x.wrapping_add(TO_SPACE) & HIGH == HIGH && x.wrapping_add(ONES) & HIGH == 0
+    };
+    let mut words = bytes.chunks_exact(8);
+    if !words.all(|word| <[u8; 8]>::try_from(word).is_ok_and(printable)) {
+        return false;
     }
-    words.remainder().iter().all(|b| (b' '..=b'~').contains(b))
+    // The last bytes as one more word: the final eight bytes when there are
+    // that many (some judged twice), else the few padded with spaces.
+    let rest = words.remainder();
+    let mut last = [b' '; 8];
+    match bytes.len().checked_sub(8) {
+        Some(from) if !rest.is_empty() => last.copy_from_slice(bytes.get(from..).unwrap_or_default()),
+        _ => last.get_mut(..rest.len()).unwrap_or_default().copy_from_slice(rest),
+    }
+    printable(last)
 }
 
 fn text(field: &str, value: &str) -> Check {
@@ -266,6 +274,10 @@ mod tests {
                 bytes[at] = byte;
                 let expected = (0x20..=0x7e).contains(&byte);
                 assert_eq!(printable_ascii(&bytes), expected, "byte {byte:#04x} at {at}");
+                // Every length, so the last bytes are a short remainder or a whole word.
+                for len in at + 1..=17 {
+                    assert_eq!(printable_ascii(&bytes[..len]), expected, "byte {byte:#04x} at {at} of {len}");
+                }
             }
         }
         assert!(printable_ascii(b""));
