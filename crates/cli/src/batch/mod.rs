@@ -28,7 +28,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use anyhow::Context;
 use chrono::{NaiveDate, Timelike};
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
-use rayon::iter::{IntoParallelRefIterator, ParallelBridge, ParallelIterator};
+use rayon::iter::{ParallelBridge, ParallelIterator};
 use sellerhealth_domain::{Applied, BookCapacity, Event, Instant, Policy, SellerBook};
 use sellerhealth_metrics::AccountHealthReport;
 use serde::Deserialize;
@@ -202,8 +202,8 @@ impl DataSet {
             let names: Vec<String> = Table::ALL.iter().map(|t| t.file_name()).collect();
             anyhow::bail!("{} holds none of the tables of a data set ({})", path.display(), names.join(", "));
         }
-        let total = files.iter().filter_map(|(file, _)| std::fs::metadata(file).ok()).map(|m| m.len()).sum();
-        let bar = bar(progress, total, "{bar:40} {bytes}/{total_bytes} read  {msg}");
+        let sizes: Vec<u64> = files.iter().map(|(file, _)| std::fs::metadata(file).map_or(0, |m| m.len())).collect();
+        let bar = bar(progress, sizes.iter().sum(), "{bar:40} {bytes}/{total_bytes} read  {msg}");
         let read = |(file, table): &(std::path::PathBuf, Option<Table>)| -> anyhow::Result<DataSet> {
             let name = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into());
             bar.set_message(name.clone());
@@ -217,22 +217,29 @@ impl DataSet {
             }
             Ok(data)
         };
-        // Files are read side by side (the orders are half of a generated
-        // data set's bytes, the other tables the other half) and put
-        // together in their order: the same data set as read one by one.
+        // Files are read side by side, the largest first, each by the next
+        // thread free (the orders are half of a generated data set's bytes,
+        // the other tables the other half), and put together in their
+        // order: the same data set as read one by one.
         let threads = threads.clamp(1, files.len());
-        let read: Vec<anyhow::Result<DataSet>> = if threads == 1 {
-            files.iter().map(read).collect()
+        let mut largest_first: Vec<usize> = (0..files.len()).collect();
+        largest_first.sort_by_key(|&i| std::cmp::Reverse(sizes.get(i).copied().unwrap_or(0)));
+        let read_at = |i: usize| (i, files.get(i).map(read));
+        let mut read: Vec<(usize, Option<anyhow::Result<DataSet>>)> = if threads == 1 {
+            (0..files.len()).map(read_at).collect()
         } else {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
                 .build()
                 .context("starting the threads that read the files")?;
-            pool.install(|| files.par_iter().map(read).collect())
+            pool.install(|| largest_first.into_iter().par_bridge().map(read_at).collect())
         };
+        read.sort_unstable_by_key(|(i, _)| *i);
         let mut data = DataSet::new();
-        for file in read {
-            data.append(file?);
+        for (_, file) in read {
+            if let Some(file) = file {
+                data.append(file?);
+            }
         }
         bar.finish_and_clear();
         Ok(data)
