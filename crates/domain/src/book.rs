@@ -8,10 +8,11 @@
 /// on short keys and still seeded per process against crafted collisions.
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
-/// A 128-bit fingerprint (XXH3) of `value`: the book keeps these of event ids
-/// (see [`id_fingerprint`]) and facts instead of copies, for idempotence. Two different ids or facts
-/// share one with probability about 2⁻¹²⁸ per pair; within one process only
-/// (`Hash` of strings and integers is not a stable format), which is all a book needs.
+/// A 128-bit fingerprint (XXH3) of `value`: the book keeps these of facts,
+/// and of event ids ([`id_fingerprint`]), instead of copies, for
+/// idempotence. Two different ids or facts share one with probability about
+/// 2⁻¹²⁸ per pair; within one process only (`Hash` of strings and integers
+/// is not a stable format), which is all a book needs.
 ///
 /// `value`'s `Hash` writes its fields into a buffer of this thread, hashed in
 /// one call: XXH3 fed a field at a time was 2% of a batch run.

@@ -222,24 +222,22 @@ impl DataSet {
         // the other tables the other half), and put together in their
         // order: the same data set as read one by one.
         let threads = threads.clamp(1, files.len());
-        let mut largest_first: Vec<usize> = (0..files.len()).collect();
-        largest_first.sort_by_key(|&i| std::cmp::Reverse(sizes.get(i).copied().unwrap_or(0)));
-        let read_at = |i: usize| (i, files.get(i).map(read));
-        let mut read: Vec<(usize, Option<anyhow::Result<DataSet>>)> = if threads == 1 {
-            (0..files.len()).map(read_at).collect()
+        let mut read: Vec<(usize, anyhow::Result<DataSet>)> = if threads == 1 {
+            files.iter().map(read).enumerate().collect()
         } else {
+            let mut largest_first: Vec<usize> = (0..files.len()).collect();
+            largest_first.sort_by_key(|&i| std::cmp::Reverse(sizes.get(i).copied().unwrap_or(0)));
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
                 .build()
                 .context("starting the threads that read the files")?;
-            pool.install(|| largest_first.into_iter().par_bridge().map(read_at).collect())
+            let read_at = |i: usize| files.get(i).map(|file| (i, read(file)));
+            pool.install(|| largest_first.into_iter().par_bridge().filter_map(read_at).collect())
         };
         read.sort_unstable_by_key(|(i, _)| *i);
         let mut data = DataSet::new();
         for (_, file) in read {
-            if let Some(file) = file {
-                data.append(file?);
-            }
+            data.append(file?);
         }
         bar.finish_and_clear();
         Ok(data)
