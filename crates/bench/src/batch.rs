@@ -20,7 +20,7 @@ use rayon::iter::{ParallelBridge, ParallelIterator};
 use sellerhealth_cli::batch;
 use sellerhealth_cli::batch::figures::{self, FIGURE_NAMES, report_row};
 use sellerhealth_cli::batch::tables::Table;
-use sellerhealth_domain::{Policy, SellerBook};
+use sellerhealth_domain::{BookCapacity, Fact, Policy, SellerBook};
 use sellerhealth_proto::v1 as pb;
 
 use crate::tables::Tables;
@@ -38,6 +38,8 @@ pub struct SellerFacts {
     pub seller_id: String,
     /// Orders generated.
     pub orders: u64,
+    /// Shipment confirmations among them.
+    pub shipments: usize,
     /// Events in `encoded`.
     pub events: usize,
     /// Every event, encoded.
@@ -49,7 +51,13 @@ impl SellerFacts {
     /// it into a new book: one event at a time, so no second copy of the facts
     /// is ever held.
     fn fold(&self, policy: &Policy, as_of: DateTime<Utc>) -> anyhow::Result<SellerBook> {
-        let mut book = SellerBook::new(self.seller_id.clone());
+        // Sized as `sellerhealth batch` sizes a seller's book from its files.
+        let capacity = BookCapacity {
+            orders: usize::try_from(self.orders).unwrap_or(usize::MAX),
+            shipments: self.shipments,
+            events: self.events,
+        };
+        let mut book = SellerBook::with_capacity(self.seller_id.clone(), capacity);
         let mut bytes = self.encoded.as_slice();
         while !bytes.is_empty() {
             let wire = pb::Event::decode_length_delimited(&mut bytes)?;
@@ -93,7 +101,8 @@ pub fn build(
             sizes.len(),
             started.elapsed().as_secs_f64()
         );
-        sellers.push(SellerFacts { seller_id, orders: size, events: domain.len(), encoded });
+        let shipments = domain.iter().filter(|e| matches!(e.fact, Fact::ShipmentConfirmed(_))).count();
+        sellers.push(SellerFacts { seller_id, orders: size, shipments, events: domain.len(), encoded });
     }
     eprintln!();
     let rows = tables.finish()?;
