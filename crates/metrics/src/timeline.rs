@@ -44,7 +44,7 @@ const UNASKED: (Instant, Day) = (Instant::MIN_UTC, Day::MIN);
 
 impl Default for DayMemo {
     fn default() -> Self {
-        DayMemo { entries: Default::default(), next: std::cell::Cell::new(0) }.cleared()
+        DayMemo { entries: std::array::from_fn(|_| std::cell::Cell::new(UNASKED)), next: std::cell::Cell::new(0) }
     }
 }
 
@@ -65,11 +65,6 @@ impl DayMemo {
         }
         self.next.set(next.checked_add(1).filter(|n| *n < DAY_MEMO_ENTRIES).unwrap_or(0));
         day
-    }
-
-    fn cleared(self) -> Self {
-        self.clear();
-        self
     }
 
     /// Forgets every day: they were another calendar's.
