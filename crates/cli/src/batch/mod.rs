@@ -222,7 +222,7 @@ impl DataSet {
         // the other tables the other half), and put together in their
         // order: the same data set as read one by one.
         let threads = threads.clamp(1, files.len());
-        let mut read: Vec<(usize, anyhow::Result<DataSet>)> = if threads == 1 {
+        let mut per_file: Vec<(usize, anyhow::Result<DataSet>)> = if threads == 1 {
             files.iter().map(read).enumerate().collect()
         } else {
             let mut largest_first: Vec<usize> = (0..files.len()).collect();
@@ -234,9 +234,9 @@ impl DataSet {
             let read_at = |i: usize| files.get(i).map(|file| (i, read(file)));
             pool.install(|| largest_first.into_iter().par_bridge().filter_map(read_at).collect())
         };
-        read.sort_unstable_by_key(|(i, _)| *i);
+        per_file.sort_unstable_by_key(|(i, _)| *i);
         let mut data = DataSet::new();
-        for (_, file) in read {
+        for (_, file) in per_file {
             data.append(file?);
         }
         bar.finish_and_clear();
