@@ -3,11 +3,13 @@
 //! latest-ship date. An order whose shipping is unknown (its source cannot tell
 //! when it shipped) is in neither; it is counted as lacking shipment data.
 
-use sellerhealth_domain::{FulfillmentChannel, Instant, OrderRecord};
+use sellerhealth_domain::{Calendar, Day, FulfillmentChannel, Instant, OrderRecord};
 
 use crate::counters::Counter;
 use crate::order_facts::{cancellation_before_shipment, cancelled_by, first_confirmation, shipping_known};
-use crate::timeline::{Tally, just_after};
+#[cfg(test)]
+use crate::timeline::Tally;
+use crate::timeline::{Emitter, just_after};
 
 /// Instants where the order's shipping counters may change.
 pub(crate) fn times(record: &OrderRecord, out: &mut Vec<Instant>) {
@@ -25,20 +27,43 @@ pub fn is_late(record: &OrderRecord, t: Instant) -> bool {
     t > due && first_confirmation(record).is_none_or(|shipped| shipped > due)
 }
 
-/// Counts the order as due (and late, once it is) unless cancelled before shipment;
-/// as lacking shipment data instead while its shipping is unknown.
-pub(crate) fn tally(record: &OrderRecord, t: Instant, tally: &mut Tally) {
+/// The late shipment counters, in the order of [`amounts`].
+const COUNTERS: [Counter; 3] = [Counter::ShipmentDataMissing, Counter::ShipmentsDue, Counter::LateShipments];
+
+/// The order on its latest-ship day: due (and late, once it is) unless
+/// cancelled before shipment; lacking shipment data instead while its
+/// shipping is unknown.
+fn amounts(record: &OrderRecord, t: Instant) -> [i64; 3] {
     let order = &record.order;
     if order.fulfillment_channel != FulfillmentChannel::Mfn || t < order.purchased_at || cancelled_by(record, t) {
-        return;
+        [0, 0, 0]
+    } else if !shipping_known(record, t) {
+        [1, 0, 0]
+    } else {
+        [0, 1, i64::from(is_late(record, t))]
     }
-    let day = tally.day_of(order.latest_ship_at);
-    if !shipping_known(record, t) {
-        tally.count(Counter::ShipmentDataMissing, day);
-        return;
-    }
-    tally.count(Counter::ShipmentsDue, day);
-    if is_late(record, t) {
-        tally.count(Counter::LateShipments, day);
-    }
+}
+
+/// Emits the order's late shipment changes.
+pub(crate) fn changes(
+    emitter: &mut Emitter,
+    record: &OrderRecord,
+    calendar: Calendar,
+    out: &mut impl FnMut(Counter, Day, Instant, i64),
+) {
+    emitter.emit_fixed(
+        calendar,
+        COUNTERS,
+        |days| days.day_of(record.order.latest_ship_at),
+        |t| times(record, t),
+        |t, _| amounts(record, t),
+        out,
+    );
+}
+
+/// The order's late shipment counts at `t`, as a tally.
+#[cfg(test)]
+pub(crate) fn tally(record: &OrderRecord, t: Instant, tally: &mut Tally) {
+    let day = tally.day_of(record.order.latest_ship_at);
+    tally.add_each(COUNTERS, day, amounts(record, t));
 }

@@ -3,14 +3,16 @@
 use std::collections::BTreeMap;
 
 use sellerhealth_domain::{
-    Day, DayRange, FulfillmentChannel, Instant, OrderRecord, Policy, PolicyCategory, PolicyViolation,
+    Calendar, Day, DayRange, FulfillmentChannel, Instant, OrderRecord, Policy, PolicyCategory, PolicyViolation,
     ViolationSeverity, versions,
 };
 
 use crate::counters::{Counter, CounterSource};
 use crate::order_facts::{cancelled_by, first_confirmation};
 use crate::rate::MetricStatus;
-use crate::timeline::{Tally, emit};
+#[cfg(test)]
+use crate::timeline::Tally;
+use crate::timeline::{Emitter, emit};
 
 /// Every category, in the SP-API report's order.
 pub const CATEGORIES: [PolicyCategory; 11] = PolicyCategory::ALL;
@@ -94,19 +96,42 @@ pub(crate) fn times(record: &OrderRecord, out: &mut Vec<Instant>) {
     out.extend(record.cancellations.iter().map(|c| c.cancelled_at));
 }
 
-/// Counts the order as fulfilled once shipped (AFN: once placed) unless cancelled.
-pub(crate) fn tally(record: &OrderRecord, t: Instant, tally: &mut Tally) {
+/// Whether the order counts as fulfilled at `t`: shipped (AFN: placed) and
+/// not cancelled.
+fn fulfilled(record: &OrderRecord, t: Instant) -> bool {
     let order = &record.order;
     if t < order.purchased_at || cancelled_by(record, t) {
-        return;
+        return false;
     }
-    let shipped = match order.fulfillment_channel {
+    match order.fulfillment_channel {
         FulfillmentChannel::Afn => true,
         FulfillmentChannel::Mfn => first_confirmation(record).is_some_and(|s| s <= t),
-    };
-    if shipped {
-        tally.count(Counter::FulfilledOrders, tally.day_of(order.purchased_at));
     }
+}
+
+/// Emits the order's fulfilled changes: counted on its purchase day while
+/// it is fulfilled.
+pub(crate) fn order_changes(
+    emitter: &mut Emitter,
+    record: &OrderRecord,
+    calendar: Calendar,
+    out: &mut impl FnMut(Counter, Day, Instant, i64),
+) {
+    emitter.emit_fixed(
+        calendar,
+        [Counter::FulfilledOrders],
+        |days| days.day_of(record.order.purchased_at),
+        |t| times(record, t),
+        |t, _| [i64::from(fulfilled(record, t))],
+        out,
+    );
+}
+
+/// Counts the order as fulfilled at `t`, as a tally.
+#[cfg(test)]
+pub(crate) fn tally(record: &OrderRecord, t: Instant, tally: &mut Tally) {
+    let day = tally.day_of(record.order.purchased_at);
+    tally.add_each([Counter::FulfilledOrders], day, [i64::from(fulfilled(record, t))]);
 }
 
 /// Violation counts per category over the policy window.

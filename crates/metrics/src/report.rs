@@ -221,22 +221,16 @@ fn order_changes_with(
 ) {
     let marketplace_id = record.order.marketplace_id.as_str();
     let out = &mut |counter, day, at, delta| out(marketplace_id, counter, day, at, delta);
-    emitter.emit(cal, |t| odr::times(record, t), |t, tally| odr::tally(record, t, tally), out);
-    emitter.emit(cal, |t| cancel::times(record, t), |t, tally| cancel::tally(record, t, tally), out);
-    emitter.emit(cal, |t| late_shipment::times(record, t), |t, tally| late_shipment::tally(record, t, tally), out);
+    odr::changes(emitter, record, cal, out);
+    cancel::changes(emitter, record, cal, out);
+    late_shipment::changes(emitter, record, cal, out);
     emitter.emit(cal, |t| delivery::times(record, t), |t, tally| delivery::tally(record, t, tally), out);
-    emitter.emit(cal, |t| refunds::times(record, t), |t, tally| refunds::tally(record, t, tally), out);
-    emitter.emit(cal, |t| invoices::times(record, cal, t), |t, tally| invoices::tally(record, t, tally), out);
+    refunds::changes(emitter, record, cal, out);
+    invoices::changes(emitter, record, cal, out);
     emitter.emit(cal, |t| returns::times(record, policy, t), |t, tally| returns::tally(record, policy, t, tally), out);
     emitter.emit(cal, |t| surveys::times(record, t), |t, tally| surveys::tally(record, t, tally), out);
-    emitter.emit(
-        cal,
-        |t| policy_compliance::times(record, t),
-        |t, tally| policy_compliance::tally(record, t, tally),
-        out,
-    );
-    let rating = seller_rating::Classifier::new(record, policy, cal);
-    emitter.emit(cal, |t| seller_rating::times(record, policy, t), |t, tally| rating.tally(t, tally), out);
+    policy_compliance::order_changes(emitter, record, cal, out);
+    seller_rating::Classifier::new(record, policy, cal).changes(emitter, out);
 }
 
 /// The counter contributions of one subject of the book (none for a review or

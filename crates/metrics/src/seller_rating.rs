@@ -16,7 +16,7 @@ use crate::order_facts::{
 };
 use crate::refunds::refunded_by;
 use crate::response::reply_deadline;
-use crate::timeline::{Tally, just_after};
+use crate::timeline::{Emitter, Tally, just_after};
 
 /// Days of orders the rating averages.
 pub const RATING_WINDOW_DAYS: u32 = 365;
@@ -249,13 +249,77 @@ impl<'a> Classifier<'a> {
         in_time
     }
 
-    /// Counts the order in its class on its purchase day.
-    pub(crate) fn tally(&self, t: Instant, tally: &mut Tally) {
+    /// The order in its class on its purchase day from its purchase on, by
+    /// position in [`counters`]; `days` gives the marketplace's day of an
+    /// instant.
+    fn amounts(&self, t: Instant, days: &Tally) -> [i64; ScoreClass::ALL.len()] {
+        let mut amounts = [0; ScoreClass::ALL.len()];
         if t >= self.record.order.purchased_at {
-            let class = self.class_with_days(t, &|at| tally.day_of(at));
-            tally.count(Counter::OrderScore(class), tally.day_of(self.record.order.purchased_at));
+            let class = self.class_with_days(t, &|at| days.day_of(at));
+            if let Some(amount) = ScoreClass::ALL.iter().position(|c| *c == class).and_then(|i| amounts.get_mut(i)) {
+                *amount = 1;
+            }
+        }
+        amounts
+    }
+
+    /// Instants where this order's class may change, each condition of
+    /// [`Classifier::class_at`] read off the facts it depends on: the ODR's
+    /// defects; the cancellation before shipment; the first confirmation
+    /// (shipping becomes known); the latest ship date or the unshipped
+    /// deadline passing, only if the order is still unshipped then; the
+    /// buyer messages' versions and reply deadlines; the first refund; and,
+    /// for the bonus, each shipment's confirmation and scans.
+    fn times(&self, out: &mut Vec<Instant>) {
+        let record = self.record;
+        crate::odr::times(record, out);
+        out.extend(self.cancelled.map(|(at, _)| at));
+        let shipped = first_confirmation(record);
+        out.extend(shipped);
+        let order = &record.order;
+        if order.fulfillment_channel == FulfillmentChannel::Mfn {
+            if shipped.is_none_or(|s| s > order.latest_ship_at) {
+                out.push(just_after(order.latest_ship_at));
+            }
+            out.extend(self.unshipped_severe_after.map(just_after));
+        }
+        if !record.messages.is_empty() {
+            out.extend(versions::change_instants(&record.messages));
+            out.extend(record.messages.iter().map(|message| just_after(reply_deadline(message, self.policy))));
+        }
+        out.extend(record.refunds.iter().map(|r| r.refunded_at).min());
+        for &(confirmed, first_scan, delivered, _) in &self.shipments {
+            out.push(confirmed);
+            out.extend(first_scan);
+            out.extend(delivered);
         }
     }
+
+    /// Emits the order's class changes.
+    pub(crate) fn changes(&self, emitter: &mut Emitter, out: &mut impl FnMut(Counter, Day, Instant, i64)) {
+        emitter.emit_fixed(
+            self.calendar,
+            counters(),
+            |days| days.day_of(self.record.order.purchased_at),
+            |t| self.times(t),
+            |t, days| self.amounts(t, days),
+            out,
+        );
+    }
+
+    /// Counts the order in its class on its purchase day, as a tally.
+    #[cfg(test)]
+    pub(crate) fn tally(&self, t: Instant, tally: &mut Tally) {
+        let day = tally.day_of(self.record.order.purchased_at);
+        let amounts = self.amounts(t, tally);
+        tally.add_each(counters(), day, amounts);
+    }
+}
+
+/// The seller rating's counters: an order in each class, in the order of
+/// [`ScoreClass::ALL`].
+fn counters() -> [Counter; ScoreClass::ALL.len()] {
+    ScoreClass::ALL.map(Counter::OrderScore)
 }
 
 /// The order's class at `t`: only its most severe problem counts.
@@ -265,7 +329,10 @@ pub fn score_class(record: &OrderRecord, policy: &Policy, t: Instant) -> ScoreCl
 
 /// Instants where the order's class may change: those of the ODR, shipping,
 /// delivery and refund metrics (its problems and bonus are theirs), the
-/// unshipped deadline, and its buyer messages' replies and deadlines.
+/// unshipped deadline, and its buyer messages' replies and deadlines. A
+/// superset of [`Classifier::times`], which leaves out the instants that
+/// cannot change this order's class.
+#[cfg(test)]
 pub(crate) fn times(record: &OrderRecord, policy: &Policy, out: &mut Vec<Instant>) {
     crate::odr::times(record, out);
     crate::cancel::times(record, out);
