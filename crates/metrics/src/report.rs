@@ -224,7 +224,7 @@ fn order_changes_with(
     odr::changes(emitter, record, cal, out);
     cancel::changes(emitter, record, cal, out);
     late_shipment::changes(emitter, record, cal, out);
-    emitter.emit(cal, |t| delivery::times(record, t), |t, tally| delivery::tally(record, t, tally), out);
+    delivery::Deliveries::new(record).changes(emitter, cal, out);
     refunds::changes(emitter, record, cal, out);
     invoices::changes(emitter, record, cal, out);
     emitter.emit(cal, |t| returns::times(record, policy, t), |t, tally| returns::tally(record, policy, t, tally), out);
@@ -795,6 +795,40 @@ mod tests {
                 );
                 let instants = own.iter().chain(&every).map(|(at, ..)| *at).collect();
                 prop_assert_eq!(totals(&own, &instants), totals(&every, &instants));
+            }
+
+            /// The delivery counters, which match each shipment's scans once
+            /// per order, count as the definition does, asked of the record
+            /// at each instant (SPEC §3): shipments of unknown carrier data,
+            /// whole-order shipments and orders of unknown shipping included.
+            #[test]
+            fn deliveries_count_as_the_definition_counts_at_every_instant(
+                afn in any::<bool>(),
+                shipping_unknown in any::<bool>(),
+                units in 1..4u32,
+                promised in proptest::option::of(24..400i64),
+                facts in proptest::collection::vec(gen_fact(), 0..14),
+            ) {
+                let policy = Policy::amazon();
+                let book = book_of_order_o(afn, false, shipping_unknown, units, promised, &facts);
+                let record = book.order("o").unwrap();
+                let mut times = Vec::new();
+                delivery::times(record, &mut times);
+                seller_rating::times(record, &policy, &mut times);
+                times.extend([base(), at(41), at(800), at(2999)]);
+                let changes = |tally_at: fn(&OrderRecord, Instant, &mut crate::timeline::Tally)| {
+                    let mut changes = Vec::new();
+                    crate::timeline::emit(
+                        Calendar::UTC,
+                        times.clone(),
+                        |t, tally| tally_at(record, t, tally),
+                        &mut |counter, day, at, delta| changes.push((at, counter, day, delta)),
+                    );
+                    changes
+                };
+                let (kept, defined) = (changes(delivery::tally), changes(delivery::tally_by_definition));
+                let instants = times.iter().copied().collect();
+                prop_assert_eq!(totals(&kept, &instants), totals(&defined, &instants));
             }
 
             /// The seller rating's classifier, which works out once per order

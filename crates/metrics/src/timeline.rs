@@ -146,6 +146,11 @@ pub struct Emitter {
     previous: Vec<((Counter, Day), i64)>,
     /// The tally being asked, its remembered days kept from instant to instant.
     current: Tally,
+    /// The keys of [`Emitter::emit_keyed`]'s subject.
+    keys: Vec<(Counter, Day)>,
+    /// Their amounts at the instant before, and at the instant asked.
+    keyed_before: Vec<i64>,
+    keyed_now: Vec<i64>,
 }
 
 impl Emitter {
@@ -200,21 +205,65 @@ impl Emitter {
         mut amounts_at: impl FnMut(Instant, &Tally) -> [i64; N],
         out: &mut impl FnMut(Counter, Day, Instant, i64),
     ) {
+        if !self.start(calendar, times) {
+            return;
+        }
+        let day = day(&self.current);
+        let mut before = [0_i64; N];
+        for &t in &self.times {
+            let now = amounts_at(t, &self.current);
+            for ((counter, amount), before) in counters.iter().zip(now).zip(&mut before) {
+                if amount != *before {
+                    out(*counter, day, t, amount.saturating_sub(*before));
+                    *before = amount;
+                }
+            }
+        }
+    }
+
+    /// Lists a subject's change instants in order, once each, and counts
+    /// days in `calendar`; false if there are none.
+    fn start(&mut self, calendar: Calendar, times: impl FnOnce(&mut Vec<Instant>)) -> bool {
         self.times.clear();
         times(&mut self.times);
         if self.times.is_empty() {
-            return;
+            return false;
         }
         self.times.sort_unstable();
         self.times.dedup();
         self.use_calendar(calendar);
-        let day = day(&self.current);
-        let mut previous = [0_i64; N];
+        true
+    }
+
+    /// [`Emitter::emit`] for a subject whose (counter, attribution day)
+    /// keys are all known before any instant is asked: `keys(days, out)`
+    /// lists them, and `amounts_at(t, days, amounts)` writes its amounts at
+    /// `t` by position among them, into amounts all zero. The days of
+    /// instants are `days.day_of`.
+    pub fn emit_keyed(
+        &mut self,
+        calendar: Calendar,
+        keys: impl FnOnce(&Tally, &mut Vec<(Counter, Day)>),
+        times: impl FnOnce(&mut Vec<Instant>),
+        mut amounts_at: impl FnMut(Instant, &Tally, &mut [i64]),
+        out: &mut impl FnMut(Counter, Day, Instant, i64),
+    ) {
+        if !self.start(calendar, times) {
+            return;
+        }
+        self.keys.clear();
+        keys(&self.current, &mut self.keys);
+        self.keyed_before.clear();
+        self.keyed_before.resize(self.keys.len(), 0);
         for &t in &self.times {
-            let amounts = amounts_at(t, &self.current);
-            for ((counter, amount), before) in counters.iter().zip(amounts).zip(&mut previous) {
+            self.keyed_now.clear();
+            self.keyed_now.resize(self.keys.len(), 0);
+            amounts_at(t, &self.current, &mut self.keyed_now);
+            for ((&(counter, day), &amount), before) in
+                self.keys.iter().zip(&self.keyed_now).zip(&mut self.keyed_before)
+            {
                 if amount != *before {
-                    out(*counter, day, t, amount.saturating_sub(*before));
+                    out(counter, day, t, amount.saturating_sub(*before));
                     *before = amount;
                 }
             }
