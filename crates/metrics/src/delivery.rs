@@ -4,7 +4,7 @@
 use sellerhealth_domain::{Calendar, Day, FulfillmentChannel, Instant, OrderRecord};
 
 use crate::counters::Counter;
-use crate::order_facts::{cancellation_before_shipment, first_confirmation, scans, shipment_units};
+use crate::order_facts::{Shipping, scans, shipment_units};
 #[cfg(test)]
 use crate::order_facts::{cancelled_by, carrier_data_known, shipping_known};
 use crate::timeline::{Emitter, Tally};
@@ -66,9 +66,9 @@ pub(crate) struct Deliveries<'a> {
 
 impl<'a> Deliveries<'a> {
     /// The delivery counters of `record`.
-    pub(crate) fn new(record: &'a OrderRecord) -> Deliveries<'a> {
+    pub(crate) fn new(record: &'a OrderRecord, shipping: &Shipping) -> Deliveries<'a> {
         let shipping_known_from =
-            if record.order.shipping_unknown { first_confirmation(record) } else { Some(Instant::MIN_UTC) };
+            if record.order.shipping_unknown { shipping.first_confirmation } else { Some(Instant::MIN_UTC) };
         let shipments = record
             .shipments
             .iter()
@@ -93,7 +93,7 @@ impl<'a> Deliveries<'a> {
         Deliveries {
             record,
             promised: record.order.promised_delivery_latest_at,
-            cancelled_at: cancellation_before_shipment(record).map(|c| c.cancelled_at),
+            cancelled_at: shipping.cancelled.map(|(at, _)| at),
             shipping_known_from,
             shipments,
         }
@@ -196,7 +196,7 @@ impl<'a> Deliveries<'a> {
 /// units, as a tally.
 #[cfg(test)]
 pub(crate) fn tally(record: &OrderRecord, t: Instant, tally: &mut Tally) {
-    let deliveries = Deliveries::new(record);
+    let deliveries = Deliveries::new(record, &Shipping::of(record));
     let mut keys = Vec::new();
     deliveries.keys(tally, &mut keys);
     let mut amounts = vec![0; keys.len()];

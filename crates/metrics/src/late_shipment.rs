@@ -6,25 +6,40 @@
 use sellerhealth_domain::{Calendar, Day, FulfillmentChannel, Instant, OrderRecord};
 
 use crate::counters::Counter;
-use crate::order_facts::{cancellation_before_shipment, cancelled_by, first_confirmation, shipping_known};
+use crate::order_facts::Shipping;
 #[cfg(test)]
 use crate::timeline::Tally;
 use crate::timeline::{Emitter, just_after};
 
-/// Instants where the order's shipping counters may change.
+/// Instants where the order's shipping counters may change: its purchase,
+/// its latest ship date passing, its cancellation before shipment and its
+/// first confirmation (a superset of [`shipping_times`]).
+#[cfg(test)]
 pub(crate) fn times(record: &OrderRecord, out: &mut Vec<Instant>) {
+    let shipping = Shipping::of(record);
     out.push(record.order.purchased_at);
     out.push(just_after(record.order.latest_ship_at));
-    out.extend(cancellation_before_shipment(record).map(|c| c.cancelled_at));
+    out.extend(shipping.cancelled.map(|(at, _)| at));
+    out.extend(shipping.first_confirmation);
+}
+
+/// Instants where the order's shipping counters may change, its shipping
+/// worked out: its latest ship date passing only when it is not confirmed
+/// by then.
+fn shipping_times(record: &OrderRecord, shipping: &Shipping, out: &mut Vec<Instant>) {
+    out.push(record.order.purchased_at);
+    if shipping.late(Instant::MAX_UTC) {
+        out.push(just_after(record.order.latest_ship_at));
+    }
+    out.extend(shipping.cancelled.map(|(at, _)| at));
     // An order of unknown shipping becomes known at its first confirmation.
-    out.extend(first_confirmation(record));
+    out.extend(shipping.first_confirmation);
 }
 
 /// Whether the order is late at `t`: its latest ship date has passed without a
 /// confirmation by then.
 pub fn is_late(record: &OrderRecord, t: Instant) -> bool {
-    let due = record.order.latest_ship_at;
-    t > due && first_confirmation(record).is_none_or(|shipped| shipped > due)
+    Shipping::of(record).late(t)
 }
 
 /// The late shipment counters, in the order of [`amounts`].
@@ -33,30 +48,34 @@ const COUNTERS: [Counter; 3] = [Counter::ShipmentDataMissing, Counter::Shipments
 /// The order on its latest-ship day: due (and late, once it is) unless
 /// cancelled before shipment; lacking shipment data instead while its
 /// shipping is unknown.
-fn amounts(record: &OrderRecord, t: Instant) -> [i64; 3] {
+fn amounts(record: &OrderRecord, shipping: &Shipping, t: Instant) -> [i64; 3] {
     let order = &record.order;
-    if order.fulfillment_channel != FulfillmentChannel::Mfn || t < order.purchased_at || cancelled_by(record, t) {
+    if order.fulfillment_channel != FulfillmentChannel::Mfn || t < order.purchased_at || shipping.cancelled_by(t) {
         [0, 0, 0]
-    } else if !shipping_known(record, t) {
+    } else if !shipping.known(t) {
         [1, 0, 0]
     } else {
-        [0, 1, i64::from(is_late(record, t))]
+        [0, 1, i64::from(shipping.late(t))]
     }
 }
 
-/// Emits the order's late shipment changes.
+/// Emits the order's late shipment changes (none for an AFN order).
 pub(crate) fn changes(
     emitter: &mut Emitter,
     record: &OrderRecord,
+    shipping: &Shipping,
     calendar: Calendar,
     out: &mut impl FnMut(Counter, Day, Instant, i64),
 ) {
+    if record.order.fulfillment_channel != FulfillmentChannel::Mfn {
+        return;
+    }
     emitter.emit_fixed(
         calendar,
         COUNTERS,
         |days| days.day_of(record.order.latest_ship_at),
-        |t| times(record, t),
-        |t, _| amounts(record, t),
+        |t| shipping_times(record, shipping, t),
+        |t, _| amounts(record, shipping, t),
         out,
     );
 }
@@ -65,5 +84,5 @@ pub(crate) fn changes(
 #[cfg(test)]
 pub(crate) fn tally(record: &OrderRecord, t: Instant, tally: &mut Tally) {
     let day = tally.day_of(record.order.latest_ship_at);
-    tally.add_each(COUNTERS, day, amounts(record, t));
+    tally.add_each(COUNTERS, day, amounts(record, &Shipping::of(record), t));
 }

@@ -1,7 +1,50 @@
 //! Derived facts about one order that several metrics share.
 
 use chrono::{Datelike, Weekday};
-use sellerhealth_domain::{Cancellation, Day, Instant, OrderRecord, ShipmentConfirmed};
+use sellerhealth_domain::{Cancellation, CancellationInitiator, Day, Instant, OrderRecord, ShipmentConfirmed};
+
+/// What the shipping metrics, the fulfilled count and the seller rating ask
+/// of an order at every change instant, worked out once per order.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Shipping {
+    /// The first shipment confirmation.
+    pub(crate) first_confirmation: Option<Instant>,
+    /// The cancellation before shipment, if any: when, and by whom.
+    pub(crate) cancelled: Option<(Instant, CancellationInitiator)>,
+    /// Whether the order's source cannot tell when it shipped.
+    shipping_unknown: bool,
+    /// The order's latest ship date.
+    latest_ship_at: Instant,
+}
+
+impl Shipping {
+    /// The shipping of `record`.
+    pub(crate) fn of(record: &OrderRecord) -> Shipping {
+        Shipping {
+            first_confirmation: first_confirmation(record),
+            cancelled: cancellation_before_shipment(record).map(|c| (c.cancelled_at, c.initiator)),
+            shipping_unknown: record.order.shipping_unknown,
+            latest_ship_at: record.order.latest_ship_at,
+        }
+    }
+
+    /// [`shipping_known`] at `t`.
+    pub(crate) fn known(&self, t: Instant) -> bool {
+        !self.shipping_unknown || self.first_confirmation.is_some_and(|c| c <= t)
+    }
+
+    /// [`cancelled_by`] `t`.
+    pub(crate) fn cancelled_by(&self, t: Instant) -> bool {
+        self.cancelled.is_some_and(|(at, _)| at <= t)
+    }
+
+    /// Whether the order is late at `t`: its latest ship date has passed
+    /// without a confirmation by then.
+    pub(crate) fn late(&self, t: Instant) -> bool {
+        let due = self.latest_ship_at;
+        t > due && self.first_confirmation.is_none_or(|shipped| shipped > due)
+    }
+}
 
 /// The first shipment confirmation of the order.
 pub fn first_confirmation(record: &OrderRecord) -> Option<Instant> {
@@ -12,7 +55,7 @@ pub fn first_confirmation(record: &OrderRecord) -> Option<Instant> {
 /// (the default), or a shipment confirmation for it came by `t`. An order whose
 /// shipping is unknown counts in no shipping metric.
 pub fn shipping_known(record: &OrderRecord, t: Instant) -> bool {
-    !record.order.shipping_unknown || first_confirmation(record).is_some_and(|c| c <= t)
+    Shipping::of(record).known(t)
 }
 
 /// The cancellation that took effect before any shipment (pre-fulfilment), if any.
@@ -23,7 +66,7 @@ pub fn cancellation_before_shipment(record: &OrderRecord) -> Option<&Cancellatio
 
 /// Whether the order was cancelled before shipment by `t`.
 pub fn cancelled_by(record: &OrderRecord, t: Instant) -> bool {
-    cancellation_before_shipment(record).is_some_and(|c| c.cancelled_at <= t)
+    Shipping::of(record).cancelled_by(t)
 }
 
 /// The first carrier scan and the first delivery scan of a shipment's tracking number.

@@ -8,7 +8,7 @@ use sellerhealth_domain::{
 };
 
 use crate::counters::{Counter, CounterSource};
-use crate::order_facts::{cancelled_by, first_confirmation};
+use crate::order_facts::{Shipping, first_confirmation};
 use crate::rate::MetricStatus;
 #[cfg(test)]
 use crate::timeline::Tally;
@@ -98,14 +98,14 @@ pub(crate) fn times(record: &OrderRecord, out: &mut Vec<Instant>) {
 
 /// Whether the order counts as fulfilled at `t`: shipped (AFN: placed) and
 /// not cancelled.
-fn fulfilled(record: &OrderRecord, t: Instant) -> bool {
+fn fulfilled(record: &OrderRecord, shipping: &Shipping, t: Instant) -> bool {
     let order = &record.order;
-    if t < order.purchased_at || cancelled_by(record, t) {
+    if t < order.purchased_at || shipping.cancelled_by(t) {
         return false;
     }
     match order.fulfillment_channel {
         FulfillmentChannel::Afn => true,
-        FulfillmentChannel::Mfn => first_confirmation(record).is_some_and(|s| s <= t),
+        FulfillmentChannel::Mfn => shipping.first_confirmation.is_some_and(|s| s <= t),
     }
 }
 
@@ -114,6 +114,7 @@ fn fulfilled(record: &OrderRecord, t: Instant) -> bool {
 pub(crate) fn order_changes(
     emitter: &mut Emitter,
     record: &OrderRecord,
+    shipping: &Shipping,
     calendar: Calendar,
     out: &mut impl FnMut(Counter, Day, Instant, i64),
 ) {
@@ -122,7 +123,7 @@ pub(crate) fn order_changes(
         [Counter::FulfilledOrders],
         |days| days.day_of(record.order.purchased_at),
         |t| times(record, t),
-        |t, _| [i64::from(fulfilled(record, t))],
+        |t, _| [i64::from(fulfilled(record, shipping, t))],
         out,
     );
 }
@@ -131,7 +132,7 @@ pub(crate) fn order_changes(
 #[cfg(test)]
 pub(crate) fn tally(record: &OrderRecord, t: Instant, tally: &mut Tally) {
     let day = tally.day_of(record.order.purchased_at);
-    tally.add_each([Counter::FulfilledOrders], day, [i64::from(fulfilled(record, t))]);
+    tally.add_each([Counter::FulfilledOrders], day, [i64::from(fulfilled(record, &Shipping::of(record), t))]);
 }
 
 /// Violation counts per category over the policy window.

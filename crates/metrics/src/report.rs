@@ -11,6 +11,7 @@ use sellerhealth_domain::{
 use crate::counters::{Contribution, Counter, CounterSource};
 use crate::day_counters::{DayCounters, DayCountersBuilder};
 use crate::odr::OrderDefectRate;
+use crate::order_facts::Shipping;
 use crate::policy_compliance::{AccountHealthRating, PolicyCompliance};
 use crate::rate::{Metric, RateMetric, RateSpec};
 use crate::response::ContactResponseTime;
@@ -221,16 +222,17 @@ fn order_changes_with(
 ) {
     let marketplace_id = record.order.marketplace_id.as_str();
     let out = &mut |counter, day, at, delta| out(marketplace_id, counter, day, at, delta);
+    let shipping = Shipping::of(record);
     odr::changes(emitter, record, cal, out);
     cancel::changes(emitter, record, cal, out);
-    late_shipment::changes(emitter, record, cal, out);
-    delivery::Deliveries::new(record).changes(emitter, cal, out);
+    late_shipment::changes(emitter, record, &shipping, cal, out);
+    delivery::Deliveries::new(record, &shipping).changes(emitter, cal, out);
     refunds::changes(emitter, record, cal, out);
     invoices::changes(emitter, record, cal, out);
     emitter.emit(cal, |t| returns::times(record, policy, t), |t, tally| returns::tally(record, policy, t, tally), out);
     emitter.emit(cal, |t| surveys::times(record, t), |t, tally| surveys::tally(record, t, tally), out);
-    policy_compliance::order_changes(emitter, record, cal, out);
-    seller_rating::Classifier::new(record, policy, cal).changes(emitter, out);
+    policy_compliance::order_changes(emitter, record, &shipping, cal, out);
+    seller_rating::Classifier::new(record, shipping, policy, cal).changes(emitter, out);
 }
 
 /// The counter contributions of one subject of the book (none for a review or
@@ -853,7 +855,8 @@ mod tests {
                 let policy = Policy::amazon();
                 let book = book_of_order_o(afn, false, shipping_unknown, units, promised, &facts);
                 let record = book.order("o").unwrap();
-                let classifier = seller_rating::Classifier::new(record, &policy, Calendar::UTC);
+                let shipping = crate::order_facts::Shipping::of(record);
+                let classifier = seller_rating::Classifier::new(record, shipping, &policy, Calendar::UTC);
                 let mut times = Vec::new();
                 seller_rating::times(record, &policy, &mut times);
                 times.extend([base(), at(41), at(800), at(2999)]);

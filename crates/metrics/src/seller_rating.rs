@@ -9,11 +9,8 @@ use sellerhealth_domain::{
 
 pub use crate::counters::ScoreClass;
 use crate::counters::{Counter, CounterSource};
-use crate::late_shipment::is_late;
 use crate::odr::{has_negative_feedback, has_open_claim, has_service_chargeback};
-use crate::order_facts::{
-    cancellation_before_shipment, first_confirmation, is_business_day, scans, shipment_units, shipping_known,
-};
+use crate::order_facts::{Shipping, is_business_day, scans, shipment_units};
 use crate::refunds::refunded_by;
 use crate::response::reply_deadline;
 use crate::timeline::{Emitter, Tally, just_after};
@@ -112,6 +109,8 @@ pub(crate) struct Classifier<'a> {
     policy: &'a Policy,
     /// The marketplace's calendar: the bonus counts its days.
     calendar: Calendar,
+    /// The order's shipping, worked out once.
+    shipping: Shipping,
     /// The cancellation before shipment, if any: when, and whether the seller
     /// (or the system, for an order left unshipped) made it.
     cancelled: Option<(Instant, bool)>,
@@ -134,15 +133,20 @@ pub(crate) struct Classifier<'a> {
 
 impl<'a> Classifier<'a> {
     /// The classifier of `record`, whose marketplace counts days in `calendar`.
-    pub(crate) fn new(record: &'a OrderRecord, policy: &'a Policy, calendar: Calendar) -> Classifier<'a> {
-        let first_confirmation = first_confirmation(record);
-        let cancelled = cancellation_before_shipment(record).map(|c| {
+    pub(crate) fn new(
+        record: &'a OrderRecord,
+        shipping: Shipping,
+        policy: &'a Policy,
+        calendar: Calendar,
+    ) -> Classifier<'a> {
+        let first_confirmation = shipping.first_confirmation;
+        let cancelled = shipping.cancelled.map(|(at, initiator)| {
             let by_seller = matches!(
-                c.initiator,
+                initiator,
                 sellerhealth_domain::CancellationInitiator::Seller
                     | sellerhealth_domain::CancellationInitiator::SystemUnshipped
             );
-            (c.cancelled_at, by_seller)
+            (at, by_seller)
         });
         let deadline = unshipped_deadline(record);
         let unshipped =
@@ -162,6 +166,7 @@ impl<'a> Classifier<'a> {
             record,
             policy,
             calendar,
+            shipping,
             cancelled,
             unshipped_severe_after: unshipped.then_some(deadline),
             shipments,
@@ -181,7 +186,7 @@ impl<'a> Classifier<'a> {
     fn class_with_days(&self, t: Instant, day_of: &impl Fn(Instant) -> Day) -> ScoreClass {
         let record = self.record;
         // Shipping problems and the bonus need known shipping (SPEC §5 as in RULES.md).
-        let known = shipping_known(record, t);
+        let known = self.shipping.known(t);
         let mfn = record.order.fulfillment_channel == FulfillmentChannel::Mfn && known;
         let unshipped_severe = mfn && self.unshipped_severe_after.is_some_and(|deadline| t > deadline);
         if has_open_claim(record, t)
@@ -199,7 +204,7 @@ impl<'a> Classifier<'a> {
             let mut standing = self.messages.iter().filter_map(|versions| versions::standing_of(versions, t));
             standing.any(|m| overdue(m, self.policy, t))
         };
-        if (mfn && cancelled_by_t.is_none() && is_late(record, t)) || message_overdue() {
+        if (mfn && cancelled_by_t.is_none() && self.shipping.late(t)) || message_overdue() {
             return ScoreClass::ServiceProblem;
         }
         if known && self.bonus(t, day_of) { ScoreClass::PerfectWithBonus } else { ScoreClass::Perfect }
@@ -274,7 +279,7 @@ impl<'a> Classifier<'a> {
         let record = self.record;
         crate::odr::times(record, out);
         out.extend(self.cancelled.map(|(at, _)| at));
-        let shipped = first_confirmation(record);
+        let shipped = self.shipping.first_confirmation;
         out.extend(shipped);
         let order = &record.order;
         if order.fulfillment_channel == FulfillmentChannel::Mfn {
@@ -324,7 +329,8 @@ fn counters() -> [Counter; ScoreClass::ALL.len()] {
 
 /// The order's class at `t`: only its most severe problem counts.
 pub fn score_class(record: &OrderRecord, policy: &Policy, t: Instant) -> ScoreClass {
-    Classifier::new(record, policy, policy.calendar(&record.order.marketplace_id)).class_at(t)
+    let calendar = policy.calendar(&record.order.marketplace_id);
+    Classifier::new(record, Shipping::of(record), policy, calendar).class_at(t)
 }
 
 /// Instants where the order's class may change: those of the ODR, shipping,
@@ -348,7 +354,7 @@ pub(crate) fn times(record: &OrderRecord, policy: &Policy, out: &mut Vec<Instant
 /// the order asked once: for tests that tally one instant).
 #[cfg(test)]
 pub(crate) fn tally(record: &OrderRecord, policy: &Policy, t: Instant, tally: &mut Tally) {
-    Classifier::new(record, policy, tally.calendar()).tally(t, tally);
+    Classifier::new(record, Shipping::of(record), policy, tally.calendar()).tally(t, tally);
 }
 
 /// The average `total / order_count` (order_count > 0) clamped to 0..=100, in
