@@ -62,7 +62,7 @@ use crate::facts::{
 };
 use crate::policy::Policy;
 use crate::time::shift_days;
-use crate::validate::check_event_of;
+use crate::validate;
 use order_ids::OrderIds;
 
 /// How much a [`SellerBook`] will hold, so it is allocated once
@@ -191,6 +191,11 @@ struct Admitted {
 #[derive(Debug, Clone, Default)]
 pub struct SellerBook {
     seller_id: String,
+    /// Whether `seller_id` passes [`validate::id`]: an event of this
+    /// seller needs its id checked no more.
+    seller_id_valid: bool,
+    /// The last clock facts were folded by and the latest instant it allows.
+    clock: Option<(Instant, Instant)>,
     /// Fingerprint of each event id → fingerprint of its fact.
     events: HashMap<u128, u128>,
     /// Orders in arrival order; `ids` finds one by id or tracking number.
@@ -206,7 +211,7 @@ pub struct SellerBook {
 impl SellerBook {
     /// An empty book for `seller_id`.
     pub fn new(seller_id: impl Into<String>) -> Self {
-        SellerBook { seller_id: seller_id.into(), ..SellerBook::default() }
+        Self::with_capacity(seller_id, BookCapacity::default())
     }
 
     /// An empty book for `seller_id` with room for what `capacity` counts: a
@@ -215,8 +220,10 @@ impl SellerBook {
     /// one of them again from its record: 1.6% of a 10,000,000-order batch).
     pub fn with_capacity(seller_id: impl Into<String>, capacity: BookCapacity) -> Self {
         let BookCapacity { orders, shipments, events } = capacity;
+        let seller_id = seller_id.into();
         SellerBook {
-            seller_id: seller_id.into(),
+            seller_id_valid: validate::id("seller_id", &seller_id).is_ok(),
+            seller_id,
             events: HashMap::with_capacity_and_hasher(events, Default::default()),
             orders: Vec::with_capacity(orders),
             ids: OrderIds::with_capacity(orders, shipments),
@@ -318,7 +325,8 @@ impl SellerBook {
     ///
     /// On error nothing changed. `now` bounds how far in the future a time may be.
     pub fn apply(&mut self, event: &Event, now: Instant, policy: &Policy) -> Result<Applied, DomainError> {
-        let Some(admitted) = self.admit(&event.event_id, &event.seller_id, &event.fact, now, policy)? else {
+        let latest_allowed = self.latest_allowed(now);
+        let Some(admitted) = self.admit(&event.event_id, &event.seller_id, &event.fact, latest_allowed, policy)? else {
             return Ok(Applied::Duplicate);
         };
         self.insert(event.fact.clone(), admitted);
@@ -337,24 +345,44 @@ impl SellerBook {
         now: Instant,
         policy: &Policy,
     ) -> Result<Applied, DomainError> {
-        let Some(admitted) = self.admit(event_id, seller_id, &fact, now, policy)? else {
+        let latest_allowed = self.latest_allowed(now);
+        let Some(admitted) = self.admit(event_id, seller_id, &fact, latest_allowed, policy)? else {
             return Ok(Applied::Duplicate);
         };
         self.insert(fact, admitted);
         Ok(Applied::Accepted)
     }
 
+    /// [`validate::latest_allowed`] of `now`, worked out again only when
+    /// `now` changes (a batch folds every event with one clock).
+    fn latest_allowed(&mut self, now: Instant) -> Instant {
+        match self.clock {
+            Some((known, latest)) if known == now => latest,
+            _ => {
+                let latest = validate::latest_allowed(now);
+                self.clock = Some((now, latest));
+                latest
+            }
+        }
+    }
+
     /// Judges the event `event_id` of `seller_id` stating `fact`: `None` for
-    /// a duplicate, or what folding it in needs when it may be.
+    /// a duplicate, or what folding it in needs when it may be. The checks
+    /// of [`validate::check_event`], the seller id checked only when it is
+    /// not the book's own (checked once).
     fn admit(
         &self,
         event_id: &str,
         seller_id: &str,
         fact: &Fact,
-        now: Instant,
+        latest_allowed: Instant,
         policy: &Policy,
     ) -> Result<Option<Admitted>, DomainError> {
-        check_event_of(event_id, seller_id, fact, now)?;
+        validate::id("event_id", event_id)?;
+        if !(self.seller_id_valid && seller_id == self.seller_id) {
+            validate::id("seller_id", seller_id)?;
+        }
+        validate::check_fact(fact, latest_allowed)?;
         if seller_id != self.seller_id {
             return Err(DomainError::invalid(
                 "seller_id",
@@ -762,5 +790,47 @@ mod tests {
         restored.restore("e1", &order("o1"));
         assert_eq!(restored.apply(&event("e1", order("o1")), now, &policy), Ok(Applied::Duplicate));
         assert_eq!(restored.event_count(), 1);
+    }
+
+    #[test]
+    fn an_event_is_refused_as_check_event_refuses_it_whether_the_books_own_seller_id_is_valid_or_not() {
+        let (policy, now) = (Policy::amazon(), Utc.with_ymd_and_hms(2026, 5, 2, 0, 0, 0).unwrap());
+        let reason = |result: Result<Applied, DomainError>| match result {
+            Err(DomainError::InvalidArgument { field, reason }) => Some((field, reason)),
+            _ => None,
+        };
+        let too_late = |mut fact: Fact| {
+            if let Fact::Order(order) = &mut fact {
+                order.purchased_at = now + chrono::Duration::hours(25);
+                order.latest_ship_at = order.purchased_at;
+            }
+            fact
+        };
+        let seller_ids = ["s", "", "   ", "s\u{7}", "t"];
+        for own in seller_ids {
+            for seller_id in seller_ids {
+                for fact in [order("o1"), too_late(order("o1"))] {
+                    let event = Event { event_id: "e1".into(), seller_id: seller_id.into(), fact };
+                    let checked = crate::validate::check_event(&event, now);
+                    let mut book = SellerBook::new(own);
+                    let folded = book.fold("e1", seller_id, event.fact.clone(), now, &policy);
+                    // Twice, the second time with the clock the book remembers.
+                    let again = book.apply(&event, now, &policy);
+                    match checked {
+                        Err(DomainError::InvalidArgument { field, reason: why }) => {
+                            assert_eq!(reason(folded), Some((field.clone(), why.clone())), "{own:?} {seller_id:?}");
+                            assert_eq!(reason(again), Some((field, why)), "{own:?} {seller_id:?}");
+                        }
+                        Err(other) => panic!("{other:?}"),
+                        // Valid alone: folded by the seller's own book, refused by another's.
+                        Ok(()) if own == seller_id => {
+                            assert_eq!(folded, Ok(Applied::Accepted));
+                            assert_eq!(again, Ok(Applied::Duplicate));
+                        }
+                        Ok(()) => assert_eq!(reason(folded).map(|(field, _)| field), Some("seller_id".into())),
+                    }
+                }
+            }
+        }
     }
 }

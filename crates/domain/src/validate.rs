@@ -23,20 +23,26 @@ type Check = Result<(), DomainError>;
 
 /// Checks everything about `event` that needs no other fact; `now` bounds future times.
 pub fn check_event(event: &Event, now: Instant) -> Check {
-    check_event_of(&event.event_id, &event.seller_id, &event.fact, now)
+    id("event_id", &event.event_id)?;
+    id("seller_id", &event.seller_id)?;
+    check_fact(&event.fact, latest_allowed(now))
 }
 
-/// [`check_event`] of the event `event_id` of `seller_id` stating `fact`,
-/// given apart (a batch reads millions of rows without building an `Event`).
-pub fn check_event_of(event_id: &str, seller_id: &str, fact: &Fact, now: Instant) -> Check {
-    id("event_id", event_id)?;
-    id("seller_id", seller_id)?;
+/// The latest instant a fact arriving at `now` may carry (its promises
+/// aside): [`MAX_FUTURE_SKEW_HOURS`] later, for clocks that run ahead.
+pub fn latest_allowed(now: Instant) -> Instant {
+    crate::time::shift(now, Duration::hours(MAX_FUTURE_SKEW_HOURS))
+}
+
+/// The checks of [`check_event`] on its fact alone, given the
+/// [`latest_allowed`] instant (a book folding millions of facts with one
+/// clock works it out once); an error names the fact's kind.
+pub fn check_fact(fact: &Fact, latest_allowed: Instant) -> Check {
     let kind = fact.kind();
-    check_fact(fact, now).map_err(|e| e.within(kind))
+    check_fact_fields(fact, latest_allowed).map_err(|e| e.within(kind))
 }
 
-fn check_fact(fact: &Fact, now: Instant) -> Check {
-    let latest_allowed = crate::time::shift(now, Duration::hours(MAX_FUTURE_SKEW_HOURS));
+fn check_fact_fields(fact: &Fact, latest_allowed: Instant) -> Check {
     for (field, at) in fact.instants() {
         crate::time::check_instant(field, at)?;
         if at > latest_allowed && !PROMISES.contains(&field) {

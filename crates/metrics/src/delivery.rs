@@ -105,15 +105,17 @@ impl<'a> Deliveries<'a> {
     fn keys(&self, days: &Tally, keys: &mut Vec<(Counter, Day)>) {
         let promised_day = self.promised.map_or(Day::MIN, |promised| days.day_of(promised));
         keys.extend(PROMISED.map(|counter| (counter, promised_day)));
-        for shipment in &self.shipments {
+        for (i, shipment) in self.shipments.iter().enumerate() {
             let day = days.day_of(shipment.confirmed_at);
-            shipment.slots.set(CONFIRMED.map(|counter| match keys.iter().position(|key| *key == (counter, day)) {
-                Some(known) => known,
-                None => {
+            let earlier = self.shipments.get(..i).unwrap_or_default();
+            let slots = match earlier.iter().find(|s| days.day_of(s.confirmed_at) == day) {
+                Some(same_day) => same_day.slots.get(),
+                None => CONFIRMED.map(|counter| {
                     keys.push((counter, day));
                     keys.len().saturating_sub(1)
-                }
-            }));
+                }),
+            };
+            shipment.slots.set(slots);
         }
     }
 

@@ -136,6 +136,9 @@ type Decision = (Instant, ClaimOutcome);
 
 /// An A-to-z claim filed by `t` whose outcome at `t` is anything but DENIED.
 pub fn has_open_claim(record: &OrderRecord, t: Instant) -> bool {
+    if record.claims.is_empty() {
+        return false;
+    }
     // claim id → (filed by t, latest decision by t)
     let mut claims: BTreeMap<&str, (bool, Option<Decision>)> = BTreeMap::new();
     for claim in &record.claims {
