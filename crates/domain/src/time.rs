@@ -60,7 +60,8 @@ pub type Day = NaiveDate;
 /// The UTC calendar day of an instant (the edge's checks and UTC marketplaces;
 /// metrics ask a marketplace's [`Calendar`]).
 pub fn day_of(at: Instant) -> Day {
-    at.date_naive()
+    // The date as held: `date_naive` adds the offset, zero, with carries.
+    at.naive_utc().date()
 }
 
 /// The last nanosecond of a day's time.
@@ -107,7 +108,7 @@ impl Calendar {
     /// asked for are remembered per thread (only days without a clock change).
     pub fn day_of(self, at: Instant) -> Day {
         if self.0 == Tz::UTC {
-            return at.date_naive();
+            return day_of(at);
         }
         DAY_CACHE.with(|cache| match cache.try_borrow_mut() {
             Ok(mut cache) => cache.day_of(self, at),
@@ -118,8 +119,8 @@ impl Calendar {
 
     /// [`Calendar::day_of`] from the zone's rules, remembering nothing.
     fn day_of_uncached(self, at: Instant) -> Day {
-        if self.0 == Tz::UTC || !ZONED_YEARS.contains(&chrono::Datelike::year(&at)) {
-            return at.date_naive();
+        if self.0 == Tz::UTC || !ZONED_YEARS.contains(&chrono::Datelike::year(&day_of(at))) {
+            return day_of(at);
         }
         at.with_timezone(&self.0).date_naive()
     }
@@ -161,80 +162,83 @@ impl Calendar {
     }
 }
 
-/// Local days a thread recently looked up: (zone, first second, first second
-/// of the next day, day). A day is remembered only when the zone's offset is
-/// the same all through it, so every instant in between is on that day (a day
-/// with a clock change is computed every time), and when it starts and ends
-/// on whole seconds, so seconds compare as the instants do. Indexed by the
-/// UTC day of the instant and the zone, two ways each: a UTC day overlaps two
-/// local days.
+/// Local days a thread recently looked up, by UTC day: (zone, UTC day, the
+/// zone's offset in seconds all through that UTC day). A UTC day is
+/// remembered only when the zone's offset is the same from its first
+/// instant to its last, so an instant's local day is its UTC day moved by
+/// that offset (a UTC day with a clock change is computed every time).
+/// Indexed by the UTC day and the zone: an instant's UTC day and time of
+/// day are fields of it, where its seconds since 1970 were a computation.
 struct DayCache {
-    slots: [[Option<CachedDay>; 2]; DAY_CACHE_SLOTS],
+    slots: [Option<CachedOffset>; DAY_CACHE_SLOTS],
 }
 
-/// A remembered local day: (zone, its first second, the next day's first second, the day).
-type CachedDay = (Tz, i64, i64, Day);
+/// A remembered UTC day: (zone, the day, the zone's offset through it).
+type CachedOffset = (Tz, Day, i32);
 
 /// Slots of [`DayCache`] (a power of two): more than the days a batch's facts span.
 const DAY_CACHE_SLOTS: usize = 1024;
 
 /// Masks a key to a slot of [`DayCache`].
-const DAY_CACHE_MASK: i64 = DAY_CACHE_SLOTS as i64 - 1;
+const DAY_CACHE_MASK: u32 = DAY_CACHE_SLOTS as u32 - 1;
+
+/// Seconds in a day without a leap second.
+const DAY_SECONDS: i32 = 86_400;
 
 thread_local! {
     static DAY_CACHE: std::cell::RefCell<DayCache> =
-        const { std::cell::RefCell::new(DayCache { slots: [[None; 2]; DAY_CACHE_SLOTS] }) };
+        const { std::cell::RefCell::new(DayCache { slots: [None; DAY_CACHE_SLOTS] }) };
 }
 
 impl DayCache {
     fn day_of(&mut self, calendar: Calendar, at: Instant) -> Day {
-        let second = at.timestamp();
-        let utc_day = second.div_euclid(86_400);
-        // Zones apart, so the days of two marketplaces do not evict each other.
-        let key = utc_day.wrapping_add(i64::from(calendar.0 as u16).wrapping_mul(131));
-        // Masked to below DAY_CACHE_SLOTS: the cast is lossless.
-        let index = (key & DAY_CACHE_MASK) as usize;
-        let Some([first, second_way]) = self.slots.get_mut(index) else { return calendar.day_of_uncached(at) };
-        for (zone, start, next, day) in [&*first, &*second_way].into_iter().flatten() {
-            if *zone == calendar.0 && *start <= second && second < *next {
-                return *day;
-            }
-        }
-        let day = calendar.day_of_uncached(at);
-        if let Some(entry) = calendar.uniform_day(day) {
-            // Keep the first way when it holds the other local day this UTC day overlaps.
-            let overlaps = |(zone, start, next, _): CachedDay| {
-                zone == calendar.0 && start.div_euclid(86_400) <= utc_day && next > utc_day.saturating_mul(86_400)
-            };
-            if first.is_some_and(overlaps) {
-                *second_way = Some(entry);
-            } else {
-                *first = Some(entry);
-            }
-        }
-        day
+        use chrono::{Datelike, Timelike};
+        // Read off the UTC date and time as they are held (`date_naive` and
+        // `Timelike` on a `DateTime` add its offset, zero, with carries).
+        let utc = at.naive_utc();
+        let utc_day = utc.date();
+        // A day's year and day of the year, the zone apart, so the days of
+        // two marketplaces do not evict each other.
+        let key = (utc_day.year().cast_unsigned() << 9 | utc_day.ordinal())
+            .wrapping_add(u32::from(calendar.0 as u16).wrapping_mul(131));
+        let Some(slot) = self.slots.get_mut((key & DAY_CACHE_MASK) as usize) else {
+            return calendar.day_of_uncached(at);
+        };
+        let offset = match *slot {
+            Some((zone, day, offset)) if zone == calendar.0 && day == utc_day => offset,
+            _ => match calendar.uniform_offset(utc_day) {
+                Some(offset) => {
+                    *slot = Some((calendar.0, utc_day, offset));
+                    offset
+                }
+                None => return calendar.day_of_uncached(at),
+            },
+        };
+        // Below a day's seconds and an offset's (under a day): no overflow.
+        let local_seconds = utc.time().num_seconds_from_midnight().cast_signed().saturating_add(offset);
+        let moved = if local_seconds >= DAY_SECONDS {
+            utc_day.succ_opt()
+        } else if local_seconds < 0 {
+            utc_day.pred_opt()
+        } else {
+            Some(utc_day)
+        };
+        moved.unwrap_or_else(|| calendar.day_of_uncached(at))
     }
 }
 
 impl Calendar {
-    /// The day's cache entry (zone, first second, next day's first second,
-    /// day), when the zone's offset is the same from its first instant to its
-    /// last and both ends are whole seconds.
-    fn uniform_day(self, day: Day) -> Option<CachedDay> {
-        let next_day = day.succ_opt()?;
-        if !ZONED_YEARS.contains(&chrono::Datelike::year(&day))
-            || !ZONED_YEARS.contains(&chrono::Datelike::year(&next_day))
-        {
+    /// The zone's offset all through the UTC day `day`, when it is the same
+    /// from its first instant to its last and the day lies in
+    /// [`ZONED_YEARS`] (outside them, days are UTC's).
+    fn uniform_offset(self, day: Day) -> Option<i32> {
+        if !ZONED_YEARS.contains(&chrono::Datelike::year(&day)) {
             return None;
         }
-        let (start, next) = (self.start_of(day), self.start_of(next_day));
-        let last = next.checked_sub_signed(Duration::nanoseconds(1))?;
-        let uniform = self.offset_seconds(start) == self.offset_seconds(last)
-            && start.timestamp_subsec_nanos() == 0
-            && next.timestamp_subsec_nanos() == 0
-            && self.day_of_uncached(start) == day
-            && self.day_of_uncached(last) == day;
-        uniform.then_some((self.0, start.timestamp(), next.timestamp(), day))
+        let start = day.and_time(NaiveTime::MIN).and_utc();
+        let last = day.and_time(LAST_NANOSECOND).and_utc();
+        let offset = self.offset_seconds(start);
+        (offset == self.offset_seconds(last)).then_some(offset)
     }
 }
 
@@ -376,14 +380,14 @@ mod tests {
     #[test]
     fn days_with_a_clock_change_are_not_remembered() {
         let la = Calendar::named("America/Los_Angeles").expect("zone");
-        assert_eq!(la.uniform_day(d(2026, 3, 8)), None);
-        assert_eq!(la.uniform_day(d(2026, 11, 1)), None);
-        let june = d(2026, 6, 1);
-        let (start, next) = (d(2026, 6, 1).and_hms_opt(7, 0, 0), d(2026, 6, 2).and_hms_opt(7, 0, 0));
-        let (start, next) = (start.expect("time").and_utc(), next.expect("time").and_utc());
-        assert_eq!(la.uniform_day(june), Some((Tz::America__Los_Angeles, start.timestamp(), next.timestamp(), june)));
+        // Clocks change at 10:00 UTC in March and at 09:00 UTC in November.
+        assert_eq!(la.uniform_offset(d(2026, 3, 8)), None);
+        assert_eq!(la.uniform_offset(d(2026, 11, 1)), None);
+        assert_eq!(la.uniform_offset(d(2026, 6, 1)), Some(-7 * 3600));
+        assert_eq!(la.uniform_offset(d(2026, 12, 1)), Some(-8 * 3600));
         let lord_howe = Calendar::named("Australia/Lord_Howe").expect("zone");
-        assert_eq!(lord_howe.uniform_day(d(2026, 4, 5)), None, "half an hour back at 02:00");
+        assert_eq!(lord_howe.uniform_offset(d(2026, 4, 4)), None, "half an hour back at 02:00 local");
+        assert_eq!(Calendar::UTC.uniform_offset(d(2301, 1, 1)), None, "outside the zoned years");
     }
 
     fn d(y: i32, m: u32, day: u32) -> Day {
