@@ -832,5 +832,12 @@ mod tests {
                 }
             }
         }
+        // A later clock allows later facts: the remembered limit is the last clock's.
+        let mut book = SellerBook::new("s");
+        let ahead = too_late(order("o1"));
+        assert!(book.fold("e1", "s", ahead.clone(), now, &policy).is_err());
+        let later = now + chrono::Duration::hours(2);
+        assert_eq!(book.fold("e1", "s", ahead, later, &policy), Ok(Applied::Accepted));
+        assert!(reason(book.fold("e2", "s", too_late(order("o2")), now, &policy)).is_some());
     }
 }

@@ -57,18 +57,13 @@ struct Shipment {
 pub(crate) struct Deliveries<'a> {
     record: &'a OrderRecord,
     promised: Option<Instant>,
-    /// The cancellation before shipment, if any.
-    cancelled_at: Option<Instant>,
-    /// From when the order's shipping is known; `None`: never.
-    shipping_known_from: Option<Instant>,
+    shipping: Shipping,
     shipments: Vec<Shipment>,
 }
 
 impl<'a> Deliveries<'a> {
     /// The delivery counters of `record`.
-    pub(crate) fn new(record: &'a OrderRecord, shipping: &Shipping) -> Deliveries<'a> {
-        let shipping_known_from =
-            if record.order.shipping_unknown { shipping.first_confirmation } else { Some(Instant::MIN_UTC) };
+    pub(crate) fn new(record: &'a OrderRecord, shipping: Shipping) -> Deliveries<'a> {
         let shipments = record
             .shipments
             .iter()
@@ -90,13 +85,7 @@ impl<'a> Deliveries<'a> {
                 }
             })
             .collect();
-        Deliveries {
-            record,
-            promised: record.order.promised_delivery_latest_at,
-            cancelled_at: shipping.cancelled.map(|(at, _)| at),
-            shipping_known_from,
-            shipments,
-        }
+        Deliveries { record, promised: record.order.promised_delivery_latest_at, shipping, shipments }
     }
 
     /// The keys: [`PROMISED`] on the promised day (on no day the order
@@ -159,10 +148,10 @@ impl<'a> Deliveries<'a> {
                 units_on_time = units_on_time.saturating_add(shipment.units);
             }
         }
-        if promised_day.is_none() || self.cancelled_at.is_some_and(|at| at <= t) {
+        if promised_day.is_none() || self.shipping.cancelled_by(t) {
             return;
         }
-        if self.shipping_known_from.is_none_or(|known| known > t) {
+        if !self.shipping.known(t) {
             // Its units are in neither side of the unit on-time delivery rate.
             count(DELIVERY_DATA_MISSING, 1);
         } else if !carrier_data_missing {
@@ -198,7 +187,7 @@ impl<'a> Deliveries<'a> {
 /// units, as a tally.
 #[cfg(test)]
 pub(crate) fn tally(record: &OrderRecord, t: Instant, tally: &mut Tally) {
-    let deliveries = Deliveries::new(record, &Shipping::of(record));
+    let deliveries = Deliveries::new(record, Shipping::of(record));
     let mut keys = Vec::new();
     deliveries.keys(tally, &mut keys);
     let mut amounts = vec![0; keys.len()];

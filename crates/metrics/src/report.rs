@@ -226,7 +226,7 @@ fn order_changes_with(
     odr::changes(emitter, record, cal, out);
     cancel::changes(emitter, record, cal, out);
     late_shipment::changes(emitter, record, &shipping, cal, out);
-    delivery::Deliveries::new(record, &shipping).changes(emitter, cal, out);
+    delivery::Deliveries::new(record, shipping).changes(emitter, cal, out);
     refunds::changes(emitter, record, cal, out);
     invoices::changes(emitter, record, cal, out);
     emitter.emit(cal, |t| returns::times(record, policy, t), |t, tally| returns::tally(record, policy, t, tally), out);

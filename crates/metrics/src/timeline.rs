@@ -148,8 +148,9 @@ pub struct Emitter {
     current: Tally,
     /// The keys of [`Emitter::emit_keyed`]'s subject.
     keys: Vec<(Counter, Day)>,
-    /// Their amounts at the instant before, and at the instant asked.
+    /// Their amounts at the instant before.
     keyed_before: Vec<i64>,
+    /// Their amounts at the instant asked.
     keyed_now: Vec<i64>,
 }
 
@@ -165,12 +166,10 @@ impl Emitter {
         mut tally_at: impl FnMut(Instant, &mut Tally),
         out: &mut impl FnMut(Counter, Day, Instant, i64),
     ) {
-        self.times.clear();
-        times(&mut self.times);
-        self.times.sort_unstable();
-        self.times.dedup();
+        if !self.start(calendar, times) {
+            return;
+        }
         self.previous.clear();
-        self.use_calendar(calendar);
         for &t in &self.times {
             self.current.amounts.clear();
             tally_at(t, &mut self.current);
