@@ -3,13 +3,11 @@
 //! latest-ship date. An order whose shipping is unknown (its source cannot tell
 //! when it shipped) is in neither; it is counted as lacking shipment data.
 
-use sellerhealth_domain::{Calendar, Day, FulfillmentChannel, Instant, OrderRecord};
+use sellerhealth_domain::{FulfillmentChannel, Instant, OrderRecord};
 
 use crate::counters::Counter;
 use crate::order_facts::Shipping;
-#[cfg(test)]
-use crate::timeline::Tally;
-use crate::timeline::{Emitter, just_after};
+use crate::timeline::just_after;
 
 /// Instants where the order's shipping counters may change: its purchase,
 /// its latest ship date passing, its cancellation before shipment and its
@@ -25,8 +23,11 @@ pub(crate) fn times(record: &OrderRecord, out: &mut Vec<Instant>) {
 
 /// Instants where the order's shipping counters may change, its shipping
 /// worked out: its latest ship date passing only when it is not confirmed
-/// by then.
-fn shipping_times(record: &OrderRecord, shipping: &Shipping, out: &mut Vec<Instant>) {
+/// by then; none for an AFN order, which counts in none of them.
+pub(crate) fn shipping_times(record: &OrderRecord, shipping: &Shipping, out: &mut Vec<Instant>) {
+    if record.order.fulfillment_channel != FulfillmentChannel::Mfn {
+        return;
+    }
     out.push(record.order.purchased_at);
     if shipping.late(Instant::MAX_UTC) {
         out.push(just_after(record.order.latest_ship_at));
@@ -43,12 +44,12 @@ pub fn is_late(record: &OrderRecord, t: Instant) -> bool {
 }
 
 /// The late shipment counters, in the order of [`amounts`].
-const COUNTERS: [Counter; 3] = [Counter::ShipmentDataMissing, Counter::ShipmentsDue, Counter::LateShipments];
+pub(crate) const COUNTERS: [Counter; 3] = [Counter::ShipmentDataMissing, Counter::ShipmentsDue, Counter::LateShipments];
 
 /// The order on its latest-ship day: due (and late, once it is) unless
 /// cancelled before shipment; lacking shipment data instead while its
 /// shipping is unknown.
-fn amounts(record: &OrderRecord, shipping: &Shipping, t: Instant) -> [i64; 3] {
+pub(crate) fn amounts(record: &OrderRecord, shipping: &Shipping, t: Instant) -> [i64; 3] {
     let order = &record.order;
     if order.fulfillment_channel != FulfillmentChannel::Mfn || t < order.purchased_at || shipping.cancelled_by(t) {
         [0, 0, 0]
@@ -57,32 +58,4 @@ fn amounts(record: &OrderRecord, shipping: &Shipping, t: Instant) -> [i64; 3] {
     } else {
         [0, 1, i64::from(shipping.late(t))]
     }
-}
-
-/// Emits the order's late shipment changes (none for an AFN order).
-pub(crate) fn changes(
-    emitter: &mut Emitter,
-    record: &OrderRecord,
-    shipping: &Shipping,
-    calendar: Calendar,
-    out: &mut impl FnMut(Counter, Day, Instant, i64),
-) {
-    if record.order.fulfillment_channel != FulfillmentChannel::Mfn {
-        return;
-    }
-    emitter.emit_fixed(
-        calendar,
-        COUNTERS,
-        |days| days.day_of(record.order.latest_ship_at),
-        |t| shipping_times(record, shipping, t),
-        |t, _| amounts(record, shipping, t),
-        out,
-    );
-}
-
-/// The order's late shipment counts at `t`, as a tally.
-#[cfg(test)]
-pub(crate) fn tally(record: &OrderRecord, t: Instant, tally: &mut Tally) {
-    let day = tally.day_of(record.order.latest_ship_at);
-    tally.add_each(COUNTERS, day, amounts(record, &Shipping::of(record), t));
 }

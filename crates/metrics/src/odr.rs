@@ -3,15 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use sellerhealth_domain::{
-    Calendar, ClaimOutcome, Day, FeedbackAction, FulfillmentChannel, Instant, OrderRecord, SellerFeedback,
-};
+use sellerhealth_domain::{ClaimOutcome, FeedbackAction, FulfillmentChannel, Instant, OrderRecord, SellerFeedback};
 
 use crate::counters::{Counter, CounterSource};
 use crate::rate::RateMetric;
-use crate::timeline::Emitter;
-#[cfg(test)]
-use crate::timeline::Tally;
 
 /// The ODR of one channel with its components.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,7 +51,7 @@ pub(crate) fn times(record: &OrderRecord, out: &mut Vec<Instant>) {
 }
 
 /// The ODR counters of an order of `channel`, in the order of [`amounts`].
-fn counters(channel: FulfillmentChannel) -> [Counter; 5] {
+pub(crate) fn counters(channel: FulfillmentChannel) -> [Counter; 5] {
     [
         Counter::Orders(channel),
         Counter::NegativeFeedback(channel),
@@ -68,7 +63,7 @@ fn counters(channel: FulfillmentChannel) -> [Counter; 5] {
 
 /// What the order counts towards the ODR at `t`, on its purchase day: itself,
 /// and each defect it has.
-fn amounts(record: &OrderRecord, t: Instant) -> [i64; 5] {
+pub(crate) fn amounts(record: &OrderRecord, t: Instant) -> [i64; 5] {
     if t < record.order.purchased_at {
         return [0; 5];
     }
@@ -76,30 +71,6 @@ fn amounts(record: &OrderRecord, t: Instant) -> [i64; 5] {
     let claim = has_open_claim(record, t);
     let chargeback = has_service_chargeback(record, t);
     [true, negative, claim, chargeback, negative || claim || chargeback].map(i64::from)
-}
-
-/// Emits the order's ODR changes.
-pub(crate) fn changes(
-    emitter: &mut Emitter,
-    record: &OrderRecord,
-    calendar: Calendar,
-    out: &mut impl FnMut(Counter, Day, Instant, i64),
-) {
-    emitter.emit_fixed(
-        calendar,
-        counters(record.order.fulfillment_channel),
-        |days| days.day_of(record.order.purchased_at),
-        |t| times(record, t),
-        |t, _| amounts(record, t),
-        out,
-    );
-}
-
-/// What the order counts towards the ODR at `t`, as a tally.
-#[cfg(test)]
-pub(crate) fn tally(record: &OrderRecord, t: Instant, tally: &mut Tally) {
-    let day = tally.day_of(record.order.purchased_at);
-    tally.add_each(counters(record.order.fulfillment_channel), day, amounts(record, t));
 }
 
 /// Whether the order has at least one defect at `t`.

@@ -3,16 +3,14 @@
 use std::collections::BTreeMap;
 
 use sellerhealth_domain::{
-    Calendar, Day, DayRange, FulfillmentChannel, Instant, OrderRecord, Policy, PolicyCategory, PolicyViolation,
+    Day, DayRange, FulfillmentChannel, Instant, OrderRecord, Policy, PolicyCategory, PolicyViolation,
     ViolationSeverity, versions,
 };
 
 use crate::counters::{Counter, CounterSource};
 use crate::order_facts::{Shipping, first_confirmation};
 use crate::rate::MetricStatus;
-#[cfg(test)]
-use crate::timeline::Tally;
-use crate::timeline::{Emitter, emit};
+use crate::timeline::emit;
 
 /// Every category, in the SP-API report's order.
 pub const CATEGORIES: [PolicyCategory; 11] = PolicyCategory::ALL;
@@ -98,7 +96,7 @@ pub(crate) fn times(record: &OrderRecord, out: &mut Vec<Instant>) {
 
 /// Whether the order counts as fulfilled at `t`: shipped (AFN: placed) and
 /// not cancelled.
-fn fulfilled(record: &OrderRecord, shipping: &Shipping, t: Instant) -> bool {
+pub(crate) fn fulfilled(record: &OrderRecord, shipping: &Shipping, t: Instant) -> bool {
     let order = &record.order;
     if t < order.purchased_at || shipping.cancelled_by(t) {
         return false;
@@ -107,32 +105,6 @@ fn fulfilled(record: &OrderRecord, shipping: &Shipping, t: Instant) -> bool {
         FulfillmentChannel::Afn => true,
         FulfillmentChannel::Mfn => shipping.first_confirmation.is_some_and(|s| s <= t),
     }
-}
-
-/// Emits the order's fulfilled changes: counted on its purchase day while
-/// it is fulfilled.
-pub(crate) fn order_changes(
-    emitter: &mut Emitter,
-    record: &OrderRecord,
-    shipping: &Shipping,
-    calendar: Calendar,
-    out: &mut impl FnMut(Counter, Day, Instant, i64),
-) {
-    emitter.emit_fixed(
-        calendar,
-        [Counter::FulfilledOrders],
-        |days| days.day_of(record.order.purchased_at),
-        |t| times(record, t),
-        |t, _| [i64::from(fulfilled(record, shipping, t))],
-        out,
-    );
-}
-
-/// Counts the order as fulfilled at `t`, as a tally.
-#[cfg(test)]
-pub(crate) fn tally(record: &OrderRecord, t: Instant, tally: &mut Tally) {
-    let day = tally.day_of(record.order.purchased_at);
-    tally.add_each([Counter::FulfilledOrders], day, [i64::from(fulfilled(record, &Shipping::of(record), t))]);
 }
 
 /// Violation counts per category over the policy window.

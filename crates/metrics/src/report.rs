@@ -223,15 +223,58 @@ fn order_changes_with(
     let marketplace_id = record.order.marketplace_id.as_str();
     let out = &mut |counter, day, at, delta| out(marketplace_id, counter, day, at, delta);
     let shipping = Shipping::of(record);
-    odr::changes(emitter, record, cal, out);
-    cancel::changes(emitter, record, cal, out);
-    late_shipment::changes(emitter, record, &shipping, cal, out);
+    let (purchased, channel) = (record.order.purchased_at, record.order.fulfillment_channel);
+    emitter.emit_fixed(
+        cal,
+        odr::counters(channel),
+        purchased,
+        |t| odr::times(record, t),
+        |t, _| odr::amounts(record, t),
+        out,
+    );
+    emitter.emit_fixed(
+        cal,
+        [Counter::SellerCancelledOrders],
+        purchased,
+        |t| cancel::times(record, t),
+        |t, _| cancel::amounts(record, t),
+        out,
+    );
+    emitter.emit_fixed(
+        cal,
+        late_shipment::COUNTERS,
+        record.order.latest_ship_at,
+        |t| late_shipment::shipping_times(record, &shipping, t),
+        |t, _| late_shipment::amounts(record, &shipping, t),
+        out,
+    );
     delivery::Deliveries::new(record, shipping).changes(emitter, cal, out);
-    refunds::changes(emitter, record, cal, out);
-    invoices::changes(emitter, record, cal, out);
+    emitter.emit_fixed(
+        cal,
+        [Counter::RefundedOrders(channel)],
+        purchased,
+        |t| refunds::times(record, t),
+        |t, _| [i64::from(refunds::refunded_by(record, t))],
+        out,
+    );
+    emitter.emit_fixed(
+        cal,
+        invoices::COUNTERS,
+        purchased,
+        |t| invoices::times(record, cal, t),
+        |t, _| invoices::amounts(record, cal, t),
+        out,
+    );
     emitter.emit(cal, |t| returns::times(record, policy, t), |t, tally| returns::tally(record, policy, t, tally), out);
     emitter.emit(cal, |t| surveys::times(record, t), |t, tally| surveys::tally(record, t, tally), out);
-    policy_compliance::order_changes(emitter, record, &shipping, cal, out);
+    emitter.emit_fixed(
+        cal,
+        [Counter::FulfilledOrders],
+        purchased,
+        |t| policy_compliance::times(record, t),
+        |t, _| [i64::from(policy_compliance::fulfilled(record, &shipping, t))],
+        out,
+    );
     seller_rating::Classifier::new(record, shipping, policy, cal).changes(emitter, out);
 }
 
@@ -529,15 +572,21 @@ mod tests {
 
         /// Every metric's tally of `record` at `t`.
         fn tally_all(record: &OrderRecord, policy: &Policy, t: Instant, tally: &mut Tally) {
-            odr::tally(record, t, tally);
-            cancel::tally(record, t, tally);
-            late_shipment::tally(record, t, tally);
+            // The metrics `order_changes` emits by position, as tallies.
+            let (purchased, channel) = (record.order.purchased_at, record.order.fulfillment_channel);
+            let shipping = Shipping::of(record);
+            tally.add_each(odr::counters(channel), purchased, odr::amounts(record, t));
+            tally.add_each([Counter::SellerCancelledOrders], purchased, cancel::amounts(record, t));
+            let late = late_shipment::amounts(record, &shipping, t);
+            tally.add_each(late_shipment::COUNTERS, record.order.latest_ship_at, late);
             delivery::tally(record, t, tally);
-            refunds::tally(record, t, tally);
-            invoices::tally(record, t, tally);
+            tally.add_each([Counter::RefundedOrders(channel)], purchased, [i64::from(refunds::refunded_by(record, t))]);
+            let invoice = invoices::amounts(record, tally.calendar(), t);
+            tally.add_each(invoices::COUNTERS, purchased, invoice);
             returns::tally(record, policy, t, tally);
             surveys::tally(record, t, tally);
-            policy_compliance::tally(record, t, tally);
+            let fulfilled = i64::from(policy_compliance::fulfilled(record, &shipping, t));
+            tally.add_each([Counter::FulfilledOrders], purchased, [fulfilled]);
             seller_rating::tally(record, policy, t, tally);
         }
 

@@ -305,7 +305,7 @@ impl<'a> Classifier<'a> {
         emitter.emit_fixed(
             self.calendar,
             counters(),
-            |days| days.day_of(self.record.order.purchased_at),
+            self.record.order.purchased_at,
             |t| self.times(t),
             |t, days| self.amounts(t, days),
             out,
@@ -315,9 +315,8 @@ impl<'a> Classifier<'a> {
     /// Counts the order in its class on its purchase day, as a tally.
     #[cfg(test)]
     pub(crate) fn tally(&self, t: Instant, tally: &mut Tally) {
-        let day = tally.day_of(self.record.order.purchased_at);
         let amounts = self.amounts(t, tally);
-        tally.add_each(counters(), day, amounts);
+        tally.add_each(counters(), self.record.order.purchased_at, amounts);
     }
 }
 

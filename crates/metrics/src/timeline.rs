@@ -103,9 +103,11 @@ impl Tally {
     }
 
     /// Adds each of `amounts` to the counter at its position in `counters`,
-    /// all of `day`: a metric [`Emitter::emit_fixed`] emits, as a tally.
+    /// all of the day of `on`: a metric [`Emitter::emit_fixed`] emits, as a
+    /// tally.
     #[cfg(test)]
-    pub(crate) fn add_each<const N: usize>(&mut self, counters: [Counter; N], day: Day, amounts: [i64; N]) {
+    pub(crate) fn add_each<const N: usize>(&mut self, counters: [Counter; N], on: Instant, amounts: [i64; N]) {
+        let day = self.day_of(on);
         for (counter, amount) in counters.into_iter().zip(amounts) {
             self.add(counter, day, amount);
         }
@@ -190,16 +192,16 @@ impl Emitter {
     }
 
     /// [`Emitter::emit`] for a subject that counts towards `N` counters known
-    /// before any instant is asked, all on one attribution day: its amounts at
-    /// `t` are `amounts_at(t, days)`, by position in `counters` (`days` gives
-    /// the local day of an instant). Most of an order's metrics are of this
-    /// shape; comparing two arrays by position spares building, sorting and
-    /// searching a tally at every instant.
+    /// before any instant is asked, all on the day of its instant `on`: its
+    /// amounts at `t` are `amounts_at(t, days)`, by position in `counters`
+    /// (`days` gives the local day of an instant). Most of an order's metrics
+    /// are of this shape; comparing two arrays by position spares building,
+    /// sorting and searching a tally at every instant.
     pub fn emit_fixed<const N: usize>(
         &mut self,
         calendar: Calendar,
         counters: [Counter; N],
-        day: impl FnOnce(&Tally) -> Day,
+        on: Instant,
         times: impl FnOnce(&mut Vec<Instant>),
         mut amounts_at: impl FnMut(Instant, &Tally) -> [i64; N],
         out: &mut impl FnMut(Counter, Day, Instant, i64),
@@ -207,7 +209,7 @@ impl Emitter {
         if !self.start(calendar, times) {
             return;
         }
-        let day = day(&self.current);
+        let day = self.current.day_of(on);
         let mut before = [0_i64; N];
         for &t in &self.times {
             let now = amounts_at(t, &self.current);
