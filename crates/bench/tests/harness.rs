@@ -7,12 +7,28 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-mod common;
-
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{available_or_skip, workspace_binary};
+/// Whether a test may run here; with `required_by` set (CI) an unavailable
+/// tool is a failure, not a skip.
+fn available_or_skip(available: bool, test: &str, required_by: &str, why: &str) -> bool {
+    if !available {
+        assert!(std::env::var_os(required_by).is_none(), "{required_by} is set, but {why}");
+        eprintln!("{test} skipped: {why}");
+    }
+    available
+}
+
+/// The command line's binary, beside this package's: `cargo test --workspace`
+/// builds both (the CLI's own tests need it), and no test builds it again with
+/// another feature set, which would rebuild half the dependencies twice.
+fn cli_binary() -> PathBuf {
+    let cli = Path::new(env!("CARGO_BIN_EXE_sellerhealth-bench"))
+        .with_file_name(format!("sellerhealth{}", std::env::consts::EXE_SUFFIX));
+    assert!(cli.exists(), "{} is missing: run cargo test --workspace", cli.display());
+    cli
+}
 
 fn python_has_duckdb() -> bool {
     Command::new(std::env::var("SELLERHEALTH_PYTHON").unwrap_or_else(|_| "python3".into()))
@@ -22,7 +38,7 @@ fn python_has_duckdb() -> bool {
 }
 
 fn bench() -> Command {
-    Command::new(workspace_binary("sellerhealth-bench", "sellerhealth-bench"))
+    Command::new(env!("CARGO_BIN_EXE_sellerhealth-bench"))
 }
 
 #[test]
@@ -70,7 +86,7 @@ fn the_engine_and_both_sql_peers_give_identical_figures_for_every_seller() {
     assert!(stdout.contains("| metrics engine") && stdout.contains("| sellerhealth batch ("), "{stdout}");
 
     // The command itself on the same files prints DuckDB's figures, header and all.
-    let cli = workspace_binary("sellerhealth", "sellerhealth-cli");
+    let cli = cli_binary();
     let output = Command::new(cli)
         .args(["batch", "--as-of", "2026-10-01T00:00:00Z", "--format", "table", "--threads", "2"])
         .arg(data.path())
@@ -95,7 +111,7 @@ fn generated_json_lines_import_whole_through_the_command_line() {
         .sum();
     assert!(events > 400 && csv_rows <= events, "{events} events, {csv_rows} rows");
 
-    let cli = workspace_binary("sellerhealth", "sellerhealth-cli");
+    let cli = cli_binary();
     let database = format!("sqlite://{}", Path::new(out.path()).join("imported.db").display());
     let output = Command::new(cli)
         .args(["--database-url", &database, "import", "events"])
