@@ -20,7 +20,7 @@ use rayon::iter::{ParallelBridge, ParallelIterator};
 use sellerhealth_cli::batch;
 use sellerhealth_cli::batch::figures::{self, FIGURE_NAMES, report_row};
 use sellerhealth_cli::batch::tables::Table;
-use sellerhealth_domain::{BookCapacity, Fact, Policy, SellerBook};
+use sellerhealth_domain::{BookCapacity, Fact, Policy, SellerBook, validate};
 use sellerhealth_proto::v1 as pb;
 
 use crate::tables::Tables;
@@ -58,16 +58,43 @@ impl SellerFacts {
             events: self.events,
         };
         let mut book = SellerBook::with_capacity(self.seller_id.clone(), capacity);
+        let repeated = self.repeated_ids()?;
         let mut bytes = self.encoded.as_slice();
-        while !bytes.is_empty() {
+        for repeated in repeated {
             let wire = pb::Event::decode_length_delimited(&mut bytes)?;
             let event = sellerhealth_contract::into_event(wire)
                 .with_context(|| format!("an event of seller {}", self.seller_id))?;
-            book.fold(&event.event_id, &event.seller_id, event.fact, as_of, policy)
-                .with_context(|| format!("event {}", event.event_id))?;
+            let folded = if repeated {
+                book.fold(&event.event_id, &event.seller_id, event.fact, as_of, policy).map(drop)
+            } else {
+                validate::id("event_id", &event.event_id)
+                    .and_then(|()| book.fold_distinct(&event.seller_id, event.fact, as_of, policy))
+            };
+            folded.with_context(|| format!("event {}", event.event_id))?;
         }
         Ok(book)
     }
+
+    /// Which events share their id with another event of the seller, in
+    /// order ([`sellerhealth_domain::book::repeated_keys`]): the others fold
+    /// with no lookup of their ids. Each event's id alone is decoded.
+    fn repeated_ids(&self) -> anyhow::Result<Vec<bool>> {
+        let mut keys = Vec::with_capacity(self.events);
+        let mut bytes = self.encoded.as_slice();
+        while !bytes.is_empty() {
+            let event = EventId::decode_length_delimited(&mut bytes)?;
+            keys.push(xxhash_rust::xxh3::xxh3_64(event.event_id.as_bytes()));
+        }
+        Ok(sellerhealth_domain::book::repeated_keys(keys))
+    }
+}
+
+/// An event's id, the rest of its message skipped undecoded.
+#[derive(Clone, PartialEq, Message)]
+struct EventId {
+    /// `Event.event_id`.
+    #[prost(string, tag = "1")]
+    event_id: String,
 }
 
 /// Generates the data set of `orders` orders, writes its CSV tables (and JSON

@@ -50,6 +50,30 @@ fn id_fingerprint(event_id: &str) -> u128 {
 
 mod order_ids;
 
+/// Which of `keys` occur more than once, by position: for a caller that
+/// sees every event of a book before folding one, with a key per event
+/// that is equal for equal event ids (64 bits of a hash of the id), to fold
+/// the events whose keys are unique with [`SellerBook::fold_distinct`] and
+/// the others by id. Two ids that share a key only by chance are both
+/// reported repeated: folded by id, as they would be anyway.
+///
+/// ```
+/// assert_eq!(sellerhealth_domain::book::repeated_keys([7, 3, 7, 9]), [true, false, true, false]);
+/// ```
+pub fn repeated_keys(keys: impl IntoIterator<Item = u64>) -> Vec<bool> {
+    let mut sorted: Vec<(u64, usize)> = keys.into_iter().zip(0..).collect();
+    let mut repeated = vec![false; sorted.len()];
+    sorted.sort_unstable();
+    for run in sorted.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
+        for &(_, position) in run {
+            if let Some(flag) = repeated.get_mut(position) {
+                *flag = true;
+            }
+        }
+    }
+    repeated
+}
+
 use std::hash::{Hash, Hasher};
 
 use thin_vec::ThinVec;
@@ -198,6 +222,8 @@ pub struct SellerBook {
     clock: Option<(Instant, Instant)>,
     /// Fingerprint of each event id → fingerprint of its fact.
     events: HashMap<u128, u128>,
+    /// How many events were folded in without their ids ([`SellerBook::fold_distinct`]).
+    distinct_events: usize,
     /// Orders in arrival order; `ids` finds one by id or tracking number.
     orders: Vec<OrderRecord>,
     ids: OrderIds,
@@ -238,7 +264,7 @@ impl SellerBook {
 
     /// Number of distinct events folded in.
     pub fn event_count(&self) -> usize {
-        self.events.len()
+        self.events.len().saturating_add(self.distinct_events)
     }
 
     /// Orders in arrival order.
@@ -281,7 +307,8 @@ impl SellerBook {
         self.reviews.values()
     }
 
-    /// Whether an event id is already folded in.
+    /// Whether an event id is already folded in (an event folded in by
+    /// [`SellerBook::fold_distinct`] has no id the book knows).
     pub fn knows_event(&self, event_id: &str) -> bool {
         self.events.contains_key(&id_fingerprint(event_id))
     }
@@ -353,6 +380,29 @@ impl SellerBook {
         Ok(Applied::Accepted)
     }
 
+    /// [`SellerBook::fold`] of an event whose id the caller knows no other
+    /// event of this book has or will have: the book neither looks the id up
+    /// nor remembers it, which is all idempotence asks of an id seen once.
+    /// Batch evaluation sees every row of a seller before it folds one, and
+    /// folds the rows whose ids are unique so (a lookup in a table of every
+    /// event id, and the fingerprint of each fact, were a tenth of a run).
+    /// The checks are [`SellerBook::fold`]'s but the event id's own.
+    pub fn fold_distinct(
+        &mut self,
+        seller_id: &str,
+        fact: Fact,
+        now: Instant,
+        policy: &Policy,
+    ) -> Result<(), DomainError> {
+        let latest_allowed = self.latest_allowed(now);
+        self.check_alone(seller_id, &fact, latest_allowed)?;
+        let kind = fact.kind();
+        let order = self.check_in_context(&fact, policy).map_err(|e| e.within(kind))?;
+        self.insert_fact(fact, order);
+        self.distinct_events = self.distinct_events.saturating_add(1);
+        Ok(())
+    }
+
     /// [`validate::latest_allowed`] of `now`, worked out again only when
     /// `now` changes (a batch folds every event with one clock).
     fn latest_allowed(&mut self, now: Instant) -> Instant {
@@ -379,16 +429,7 @@ impl SellerBook {
         policy: &Policy,
     ) -> Result<Option<Admitted>, DomainError> {
         validate::id("event_id", event_id)?;
-        if !(self.seller_id_valid && seller_id == self.seller_id) {
-            validate::id("seller_id", seller_id)?;
-        }
-        validate::check_fact(fact, latest_allowed)?;
-        if seller_id != self.seller_id {
-            return Err(DomainError::invalid(
-                "seller_id",
-                format!("event is for seller {:?}, not {:?}", seller_id, self.seller_id),
-            ));
-        }
+        self.check_alone(seller_id, fact, latest_allowed)?;
         let (id, fact_id) = (id_fingerprint(event_id), fingerprint(fact));
         if let Some(known) = self.events.get(&id) {
             return if *known == fact_id {
@@ -400,6 +441,23 @@ impl SellerBook {
         let kind = fact.kind();
         let order = self.check_in_context(fact, policy).map_err(|e| e.within(kind))?;
         Ok(Some(Admitted { id, fact: fact_id, order }))
+    }
+
+    /// The checks of an event of `seller_id` stating `fact` that need no
+    /// other fact: the seller id (checked only when it is not the book's
+    /// own, checked once), the fact's fields, and that the seller is the book's.
+    fn check_alone(&self, seller_id: &str, fact: &Fact, latest_allowed: Instant) -> Result<(), DomainError> {
+        if !(self.seller_id_valid && seller_id == self.seller_id) {
+            validate::id("seller_id", seller_id)?;
+        }
+        validate::check_fact(fact, latest_allowed)?;
+        if seller_id != self.seller_id {
+            return Err(DomainError::invalid(
+                "seller_id",
+                format!("event is for seller {:?}, not {:?}", seller_id, self.seller_id),
+            ));
+        }
+        Ok(())
     }
 
     /// Folds in an event that was validated when it was first accepted (replay from
@@ -598,6 +656,11 @@ impl SellerBook {
     /// Folds in an admitted fact, recording its fingerprints.
     fn insert(&mut self, fact: Fact, Admitted { id, fact: fingerprint, order }: Admitted) {
         self.events.insert(id, fingerprint);
+        self.insert_fact(fact, order);
+    }
+
+    /// Folds in a checked fact about the order at `order`, if any.
+    fn insert_fact(&mut self, fact: Fact, order: Option<u32>) {
         match fact {
             Fact::Order(o) => {
                 // Orders are counted in u32: a book holds far fewer than 4 billion.
@@ -839,5 +902,36 @@ mod tests {
         let later = now + chrono::Duration::hours(2);
         assert_eq!(book.fold("e1", "s", ahead, later, &policy), Ok(Applied::Accepted));
         assert!(reason(book.fold("e2", "s", too_late(order("o2")), now, &policy)).is_some());
+    }
+
+    #[test]
+    fn events_folded_as_distinct_make_the_book_and_the_refusals_folding_them_by_id_makes() {
+        let (policy, now) = (Policy::amazon(), Utc.with_ymd_and_hms(2026, 5, 2, 0, 0, 0).unwrap());
+        let events = [
+            ("s", order("o1")),
+            ("s", scan("T1")), // no shipment has T1 yet: refused
+            ("s", shipment("o1", "T1")),
+            ("s", scan("T1")),
+            ("s", shipment("o2", "T2")), // unknown order: refused
+            ("s", order("o1")),          // the same order again under another id: refused
+            ("t", order("o3")),          // another seller's: refused
+            ("s", order("o2")),
+            ("s", shipment("o2", "T1")), // T1 was confirmed already: refused
+            ("s", shipment("o2", "T2")),
+        ];
+        let (mut by_id, mut distinct) = (SellerBook::new("s"), SellerBook::new("s"));
+        for (n, (seller_id, fact)) in events.into_iter().enumerate() {
+            let folded = by_id.fold(&format!("e{n}"), seller_id, fact.clone(), now, &policy);
+            let folded_distinct = distinct.fold_distinct(seller_id, fact, now, &policy);
+            assert_eq!(folded.map(|applied| assert_eq!(applied, Applied::Accepted)), folded_distinct, "event {n}");
+        }
+        assert_eq!(distinct.orders(), by_id.orders());
+        assert_eq!(
+            distinct.orders().iter().map(|r| (r.shipments.len(), r.scans.len())).collect::<Vec<_>>(),
+            [(1, 1), (1, 0)]
+        );
+        assert_eq!((distinct.event_count(), by_id.event_count()), (5, 5));
+        // The ids of events folded as distinct are not known: the caller vouched for them.
+        assert!(by_id.knows_event("e0") && !distinct.knows_event("e0"));
     }
 }

@@ -502,12 +502,14 @@ fn evaluate_seller(seller: Seller, files: &[(String, Source)], options: &Options
     let capacity =
         BookCapacity { orders: rows_of(Table::Orders), shipments: rows_of(Table::Shipments), events: seller.rows() };
     let mut book = SellerBook::with_capacity(seller.id.clone(), capacity);
+    let repeated = repeated_rows(&seller, files);
     let mut outcome =
         SellerOutcome { seller: seller.id, accepted: 0, duplicates: 0, lines: Vec::new(), rejected: Vec::new() };
     let mut unreported = 0u64;
     // One event id for every row, written over (an id per row was an allocation).
     let mut event_id = String::new();
     let (now, policy) = (options.now, &options.policy);
+    let mut number = 0usize;
     for part in seller.parts {
         let Some((file, source)) = files.get(part.source) else { continue };
         for chunk in part.chunks {
@@ -515,12 +517,18 @@ fn evaluate_seller(seller: Seller, files: &[(String, Source)], options: &Options
             for row in &chunk.rows {
                 let text = chunk.text.get(start..row.end).unwrap_or_default();
                 start = row.end;
+                let distinct = repeated.as_ref().is_some_and(|repeated| repeated.get(number) == Some(&false));
+                number = number.saturating_add(1);
                 let applied = match source {
-                    Source::Table(layout) => {
-                        tables::read_fact(layout, text, &mut event_id).and_then(|(seller, fact)| {
-                            book.fold(&event_id, &seller, fact, now, policy).map_err(|e| e.to_string())
-                        })
-                    }
+                    Source::Table(layout) if distinct => tables::read_fact(layout, text).and_then(|(seller, fact)| {
+                        book.fold_distinct(&seller, fact, now, policy)
+                            .map(|()| Applied::Accepted)
+                            .map_err(|e| e.to_string())
+                    }),
+                    Source::Table(layout) => tables::read_fact(layout, text).and_then(|(seller, fact)| {
+                        tables::write_event_id(layout.table(), text, &mut event_id);
+                        book.fold(&event_id, &seller, fact, now, policy).map_err(|e| e.to_string())
+                    }),
                     Source::Events => read_event(text).and_then(|event| {
                         book.fold(&event.event_id, &event.seller_id, event.fact, now, policy).map_err(|e| e.to_string())
                     }),
@@ -541,6 +549,30 @@ fn evaluate_seller(seller: Seller, files: &[(String, Source)], options: &Options
     bar.inc(unreported);
     outcome.lines = reports(&book, options).iter().map(|report| write(report, options.format)).collect();
     outcome
+}
+
+/// Which of a seller's rows share their event id with another of its rows,
+/// by row number (file after file, as they are folded): the others are
+/// folded with no lookup of their ids ([`SellerBook::fold_distinct`]).
+/// `None` when the seller has rows of JSON lines, whose ids are their own
+/// (read only by parsing them): every row is then folded by its id.
+///
+/// Rows are told apart by 64 bits of their ids ([`tables::row_key`]; see
+/// [`sellerhealth_domain::book::repeated_keys`]).
+fn repeated_rows(seller: &Seller, files: &[(String, Source)]) -> Option<Vec<bool>> {
+    let mut keys = Vec::with_capacity(seller.rows());
+    for part in &seller.parts {
+        let Some((_, Source::Table(layout))) = files.get(part.source) else { return None };
+        for chunk in &part.chunks {
+            let mut start = 0;
+            for row in &chunk.rows {
+                let text = chunk.text.get(start..row.end).unwrap_or_default();
+                start = row.end;
+                keys.push(tables::row_key(layout.table(), text));
+            }
+        }
+    }
+    Some(sellerhealth_domain::book::repeated_keys(keys))
 }
 
 /// A seller's reports, one per marketplace it has orders in, sorted by

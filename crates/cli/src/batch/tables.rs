@@ -572,15 +572,16 @@ fn digest(bytes: &[u8]) -> u128 {
 /// read. Its id is the table's name and a digest of the row, so a row repeated
 /// word for word is one fact, read once.
 pub fn read_row(layout: &Layout, line: &str) -> Result<Event, String> {
+    let (seller_id, fact) = read_fact(layout, line)?;
     let mut event_id = String::new();
-    let (seller_id, fact) = read_fact(layout, line, &mut event_id)?;
+    write_event_id(layout.table(), line, &mut event_id);
     Ok(Event { event_id, seller_id: seller_id.into_owned(), fact })
 }
 
-/// [`read_row`] in parts, allocating neither id: the row's seller id
-/// (borrowed from the row) and its fact, its event id written into
-/// `event_id` (a batch reuses one for every row of a file).
-pub fn read_fact<'l>(layout: &Layout, line: &'l str, event_id: &mut String) -> Result<(Cow<'l, str>, Fact), String> {
+/// [`read_row`] in parts, allocating no id: the row's seller id (borrowed
+/// from the row) and its fact; [`write_event_id`] writes its event id
+/// where a batch needs it.
+pub fn read_fact<'l>(layout: &Layout, line: &'l str) -> Result<(Cow<'l, str>, Fact), String> {
     let mut values: [Cow<'_, str>; MAX_COLUMNS] = Default::default();
     let mut found = 0usize;
     for value in Split::new(line) {
@@ -692,16 +693,23 @@ pub fn read_fact<'l>(layout: &Layout, line: &'l str, event_id: &mut String) -> R
             body: String::new(),
         }),
     };
-    write_event_id(layout.table, line, event_id);
     let seller_id = r.values.get_mut(SELLER_ID).map(std::mem::take).unwrap_or_default();
     Ok((seller_id, fact))
+}
+
+/// 64 bits of the event id of a row of `table`: rows with the same event id
+/// have the same key, and rows with different ids the same key only by
+/// chance (2⁻⁶⁴ a pair), for [`crate::batch`] to tell the rows whose ids
+/// are unique without writing one.
+pub fn row_key(table: Table, line: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64_with_seed(line.as_bytes(), table as u64)
 }
 
 /// Writes a row's event id into `id`: its table and the 128-bit digest of its
 /// text in hex, so the same row twice is one event. The digits are written
 /// into an array and copied once: `format!` spent 6% of a batch run on them,
 /// and pushing them one `char` at a time 1.6%.
-fn write_event_id(table: Table, line: &str, id: &mut String) {
+pub fn write_event_id(table: Table, line: &str, id: &mut String) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut hex = [b'0'; 32];
     for (pair, byte) in hex.chunks_exact_mut(2).zip(digest(line.as_bytes()).to_be_bytes()) {
