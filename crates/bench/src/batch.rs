@@ -52,13 +52,14 @@ impl SellerFacts {
     /// is ever held.
     fn fold(&self, policy: &Policy, as_of: DateTime<Utc>) -> anyhow::Result<SellerBook> {
         // Sized as `sellerhealth batch` sizes a seller's book from its files.
+        let repeated = self.repeated_ids()?;
         let capacity = BookCapacity {
             orders: usize::try_from(self.orders).unwrap_or(usize::MAX),
             shipments: self.shipments,
-            events: self.events,
+            // The book's table of event ids holds only the events folded by id.
+            events: repeated.iter().filter(|r| **r).count(),
         };
         let mut book = SellerBook::with_capacity(self.seller_id.clone(), capacity);
-        let repeated = self.repeated_ids()?;
         let mut bytes = self.encoded.as_slice();
         for repeated in repeated {
             let wire = pb::Event::decode_length_delimited(&mut bytes)?;

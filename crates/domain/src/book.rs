@@ -97,7 +97,8 @@ pub struct BookCapacity {
     pub orders: usize,
     /// Shipment confirmations.
     pub shipments: usize,
-    /// Events of every kind.
+    /// Events folded by id ([`SellerBook::fold`], [`SellerBook::apply`]):
+    /// the table of event ids holds those.
     pub events: usize,
 }
 

@@ -499,10 +499,11 @@ fn evaluate_seller(seller: Seller, files: &[(String, Source)], options: &Options
         let of_table = |part: &&Part| matches!(files.get(part.source), Some((_, Source::Table(layout))) if layout.table() == table);
         seller.parts.iter().filter(of_table).map(Part::rows).sum()
     };
-    let capacity =
-        BookCapacity { orders: rows_of(Table::Orders), shipments: rows_of(Table::Shipments), events: seller.rows() };
-    let mut book = SellerBook::with_capacity(seller.id.clone(), capacity);
     let repeated = repeated_rows(&seller, files);
+    // The book's table of event ids holds only the rows folded by id.
+    let by_id = repeated.as_ref().map_or(seller.rows(), |repeated| repeated.iter().filter(|r| **r).count());
+    let capacity = BookCapacity { orders: rows_of(Table::Orders), shipments: rows_of(Table::Shipments), events: by_id };
+    let mut book = SellerBook::with_capacity(seller.id.clone(), capacity);
     let mut outcome =
         SellerOutcome { seller: seller.id, accepted: 0, duplicates: 0, lines: Vec::new(), rejected: Vec::new() };
     let mut unreported = 0u64;
