@@ -906,6 +906,40 @@ mod tests {
     }
 
     #[test]
+    fn orders_are_found_by_id_and_tracking_number_whichever_order_they_are_asked_in() {
+        let (policy, now) = (Policy::amazon(), Utc.with_ymd_and_hms(2026, 5, 2, 0, 0, 0).unwrap());
+        let mut book = SellerBook::new("s");
+        for n in 0..20 {
+            assert_eq!(
+                book.apply(&event(&format!("o{n}"), order(&format!("o{n}"))), now, &policy),
+                Ok(Applied::Accepted)
+            );
+        }
+        // Every third order shipped, so searches from the last one found meet gaps.
+        for n in (0..20).step_by(3) {
+            let fact = shipment(&format!("o{n}"), &format!("T{n}"));
+            assert_eq!(book.apply(&event(&format!("s{n}"), fact), now, &policy), Ok(Applied::Accepted));
+        }
+        let by_id = |n: usize| book.orders().iter().position(|r| r.order.order_id == format!("o{n}"));
+        let shipped = |n: usize| {
+            book.orders().iter().position(|r| r.shipments.iter().any(|s| s.tracking_number == format!("T{n}")))
+        };
+        let ahead: Vec<usize> = (0..20).collect();
+        let asked = [ahead.clone(), ahead.iter().rev().copied().collect(), [7, 19, 0, 3, 4, 18, 2, 11].into()];
+        for ns in asked {
+            for n in ns.into_iter().chain([20, 25]) {
+                let expected = by_id(n).and_then(|i| u32::try_from(i).ok());
+                assert_eq!(book.ids.order(&book.orders, &format!("o{n}")), expected, "o{n}");
+                let expected = shipped(n).and_then(|i| u32::try_from(i).ok());
+                assert_eq!(book.order_shipped(&format!("T{n}")), expected, "T{n}");
+            }
+        }
+        // Past the last order: no id, not even the empty one, is found there.
+        assert_eq!(book.ids.order(&book.orders, ""), None);
+        assert_eq!(book.order_shipped(""), None);
+    }
+
+    #[test]
     fn events_folded_as_distinct_make_the_book_and_the_refusals_folding_them_by_id_makes() {
         let (policy, now) = (Policy::amazon(), Utc.with_ymd_and_hms(2026, 5, 2, 0, 0, 0).unwrap());
         let events = [
