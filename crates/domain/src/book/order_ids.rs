@@ -22,7 +22,7 @@ pub(crate) struct OrderIds {
     /// (order position, shipment position) of each confirmed shipment.
     by_tracking: HashTable<(u32, u32)>,
     /// The position of the order found last by its id, and by a tracking
-    /// number: where the next search starts ([`OrderIds::order`]).
+    /// number: where the next search starts ([`search_from_last`]).
     last_by_id: AtomicU32,
     last_by_tracking: AtomicU32,
 }
@@ -43,9 +43,9 @@ impl Clone for OrderIds {
 /// probes a table.
 const ORDERS_AHEAD: u32 = 4;
 
-/// The order found by `search` (its position), looked for first among the
-/// [`ORDERS_AHEAD`] orders from the one found `last` on, and remembered
-/// there for the next search.
+/// The position of the order `is_it` picks out: looked for first among the
+/// [`ORDERS_AHEAD`] orders from the one found `last` on, then by `probe` (a
+/// table), and remembered in `last` for the next search.
 ///
 /// The rows of a table (shipments, scans, feedback, an export's lines)
 /// mostly name orders in the order they were placed, a few at a time: the
