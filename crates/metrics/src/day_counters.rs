@@ -62,7 +62,7 @@ impl DayCounters {
             calendar,
             as_of,
             base_start: calendar.start_of(calendar.day_of(as_of)),
-            rows: HashMap::default(),
+            days: HashMap::default(),
             today: Vec::new(),
             effective_days: DayMemo::default(),
         }
@@ -218,9 +218,9 @@ pub struct DayCountersBuilder {
     calendar: Calendar,
     as_of: Instant,
     base_start: Instant,
-    /// (counter, attribution day, effective day), [`packed`] → total,
-    /// effective before `as_of`'s day.
-    rows: HashMap<u128, i64>,
+    /// The rows effective before `as_of`'s day, by attribution day
+    /// ([`day_key`]).
+    days: HashMap<u32, DayRows>,
     /// Changes effective on `as_of`'s day up to `as_of`.
     today: Vec<(Counter, Day, Instant, i64)>,
     /// The days of the last instants changes were added at: an order's
@@ -228,27 +228,71 @@ pub struct DayCountersBuilder {
     effective_days: DayMemo,
 }
 
-/// A row's key in one number, hashed and compared in one step (two million
-/// changes per 200,000 orders are summed): the counter's stable code, then
-/// the two days, each as its year and day of the year (what a date holds;
-/// days from the common era were a computation each, 1% of a batch run).
-fn packed(counter: Counter, day: Day, effective: Day) -> u128 {
-    (u128::from(counter.code()) << 64) | (u128::from(day_key(day)) << 32) | u128::from(day_key(effective))
+/// One attribution day's rows: (counter, effective day) [`row_key`] → total.
+///
+/// A change is first only written down, and summed with the day's next
+/// [`PENDING_CHANGES`] changes in one go. Orders come in any order of their
+/// days, so each change went to a row of any day of the history, in one
+/// table of every row larger than a core's cache: on 10,000,000 orders, two
+/// thirds of the time summing changes was spent waiting for a row from
+/// memory. Written down, a change goes to the end of its day's list, and the
+/// list is summed into that day's few rows, both still in cache.
+#[derive(Debug, Default)]
+struct DayRows {
+    pending: Vec<(u64, i64)>,
+    totals: HashMap<u64, i64>,
+}
+
+/// How many changes of a day [`DayRows`] writes down before summing them.
+const PENDING_CHANGES: usize = 256;
+
+impl DayRows {
+    fn add(&mut self, key: u64, delta: i64) {
+        if self.pending.capacity() == 0 {
+            self.pending.reserve_exact(PENDING_CHANGES);
+        }
+        self.pending.push((key, delta));
+        if self.pending.len() >= PENDING_CHANGES {
+            self.sum_pending();
+        }
+    }
+
+    fn sum_pending(&mut self) {
+        for (key, delta) in self.pending.drain(..) {
+            add(self.totals.entry(key).or_default(), delta);
+        }
+    }
+
+    /// Every row's total, the pending changes summed.
+    fn into_totals(mut self) -> HashMap<u64, i64> {
+        self.sum_pending();
+        self.totals
+    }
+}
+
+/// A row's key within its attribution day, hashed and compared in one step:
+/// the counter's stable code above the effective day's [`day_key`].
+fn row_key(counter: Counter, effective: Day) -> u64 {
+    (u64::from(counter.code()) << 32) | u64::from(day_key(effective))
 }
 
 /// A day as 32 bits: its year above its day of the year (1 to 366, nine
-/// bits), so distinct days have distinct keys.
+/// bits), so distinct days have distinct keys (days from the common era were
+/// a computation each, 1% of a batch run).
 fn day_key(day: Day) -> u32 {
     (day.year().cast_unsigned() << 9) | day.ordinal()
 }
 
-/// The (counter, attribution day, effective day) of a [`packed`] key.
-fn unpacked(key: u128) -> Option<(Counter, Day, Day)> {
-    // Each part is the low 32 bits of its shift, as `packed` put it there.
-    let (code, day, effective) = ((key >> 64) as u32, (key >> 32) as u32, key as u32);
+/// The day of a [`day_key`].
+fn day_of_key(key: u32) -> Option<Day> {
     // The year back with its sign: an arithmetic shift of the 32 bits.
-    let day_of = |key: u32| Day::from_yo_opt(key.cast_signed() >> 9, key & 0x1ff);
-    Some((Counter::from_code(code)?, day_of(day)?, day_of(effective)?))
+    Day::from_yo_opt(key.cast_signed() >> 9, key & 0x1ff)
+}
+
+/// The (counter, effective day) of a [`row_key`].
+fn row_of_key(key: u64) -> Option<(Counter, Day)> {
+    // Each part is the low 32 bits of its shift, as `row_key` put it there.
+    Some((Counter::from_code((key >> 32) as u32)?, day_of_key(key as u32)?))
 }
 
 impl DayCountersBuilder {
@@ -267,24 +311,34 @@ impl DayCountersBuilder {
             self.today.push((counter, day, at, delta));
         } else {
             let effective = self.effective_days.day_of(self.calendar, at);
-            add(self.rows.entry(packed(counter, day, effective)).or_default(), delta);
+            self.days.entry(day_key(day)).or_default().add(row_key(counter, effective), delta);
         }
     }
 
     /// Adds the changes `other` summed (counters of the same marketplace and
     /// instant): how parts of a book summed apart are put together.
     pub fn merge(&mut self, other: DayCountersBuilder) {
-        for (key, total) in other.rows {
-            add(self.rows.entry(key).or_default(), total);
+        for (day, rows) in other.days {
+            let into = self.days.entry(day).or_default();
+            for (key, total) in rows.into_totals() {
+                into.add(key, total);
+            }
         }
         self.today.extend(other.today);
     }
 
     /// The counters summed.
     pub fn build(self) -> DayCounters {
-        let rows = self.rows.into_iter().filter(|(_, total)| *total != 0);
-        let rows = rows.filter_map(|(key, total)| unpacked(key).map(|(c, day, eff)| (c, day, eff, total)));
-        DayCounters::new(&self.marketplace_id, self.calendar, self.as_of, rows.collect(), self.today)
+        let mut rows = Vec::new();
+        for (day, day_rows) in self.days {
+            let Some(day) = day_of_key(day) else { continue };
+            for (key, total) in day_rows.into_totals().into_iter().filter(|(_, total)| *total != 0) {
+                if let Some((counter, effective)) = row_of_key(key) {
+                    rows.push((counter, day, effective, total));
+                }
+            }
+        }
+        DayCounters::new(&self.marketplace_id, self.calendar, self.as_of, rows, self.today)
     }
 }
 
@@ -304,15 +358,15 @@ mod tests {
             Counter::LateShipments,
         ];
         let days = [Day::MIN, Day::from_ymd_opt(1970, 1, 1).unwrap(), Day::from_ymd_opt(2026, 7, 1).unwrap(), Day::MAX];
-        for counter in counters {
-            for day in days {
-                for effective in days {
-                    assert_eq!(unpacked(packed(counter, day, effective)), Some((counter, day, effective)));
-                }
+        for day in days {
+            assert_eq!(day_of_key(day_key(day)), Some(day));
+            for counter in counters {
+                assert_eq!(row_of_key(row_key(counter, day)), Some((counter, day)));
             }
         }
-        // Distinct rows, distinct keys: the days do not overlap the counter.
-        let key = |day, effective| packed(Counter::LateShipments, day, effective);
-        assert_ne!(key(Day::MIN, Day::MAX), key(Day::MAX, Day::MIN));
+        // Distinct days, distinct keys, in the order of the days.
+        let keys: Vec<i32> = days.iter().map(|day| day_key(*day).cast_signed()).collect();
+        assert!(keys.is_sorted(), "{keys:?}");
+        assert_ne!(row_key(Counter::LateShipments, Day::MIN), row_key(Counter::ShipmentsDue, Day::MIN));
     }
 }
