@@ -752,6 +752,17 @@ mod tests {
         })
     }
 
+    /// Applies order `o{n}` (event `o{n}`) and, if `shipped`, its shipment
+    /// with tracking number `T{n}` (event `s{n}`), each accepted.
+    fn place_and_ship(book: &mut SellerBook, n: usize, now: Instant, policy: &Policy, shipped: bool) {
+        let order_id = format!("o{n}");
+        assert_eq!(book.apply(&event(&order_id, order(&order_id)), now, policy), Ok(Applied::Accepted));
+        if shipped {
+            let fact = shipment(&order_id, &format!("T{n}"));
+            assert_eq!(book.apply(&event(&format!("s{n}"), fact), now, policy), Ok(Applied::Accepted));
+        }
+    }
+
     fn scan(tracking: &str) -> Fact {
         Fact::CarrierScan(CarrierScan {
             tracking_number: tracking.into(),
@@ -814,13 +825,7 @@ mod tests {
         let (policy, now) = (Policy::amazon(), Utc.with_ymd_and_hms(2026, 5, 2, 0, 0, 0).unwrap());
         let mut book = SellerBook::new("s");
         for n in 0..3_000 {
-            assert_eq!(
-                book.apply(&event(&format!("o{n}"), order(&format!("o{n}"))), now, &policy),
-                Ok(Applied::Accepted)
-            );
-            let tracking = format!("T{n}");
-            let fact = shipment(&format!("o{n}"), &tracking);
-            assert_eq!(book.apply(&event(&format!("s{n}"), fact), now, &policy), Ok(Applied::Accepted));
+            place_and_ship(&mut book, n, now, &policy, true);
         }
         for n in [0, 1, 1_023, 1_024, 2_999] {
             assert_eq!(book.order(&format!("o{n}")).map(|r| r.order.order_id.clone()), Some(format!("o{n}")));
@@ -909,16 +914,9 @@ mod tests {
     fn orders_are_found_by_id_and_tracking_number_whichever_order_they_are_asked_in() {
         let (policy, now) = (Policy::amazon(), Utc.with_ymd_and_hms(2026, 5, 2, 0, 0, 0).unwrap());
         let mut book = SellerBook::new("s");
-        for n in 0..20 {
-            assert_eq!(
-                book.apply(&event(&format!("o{n}"), order(&format!("o{n}"))), now, &policy),
-                Ok(Applied::Accepted)
-            );
-        }
         // Every third order shipped, so searches from the last one found meet gaps.
-        for n in (0..20).step_by(3) {
-            let fact = shipment(&format!("o{n}"), &format!("T{n}"));
-            assert_eq!(book.apply(&event(&format!("s{n}"), fact), now, &policy), Ok(Applied::Accepted));
+        for n in 0..20 {
+            place_and_ship(&mut book, n, now, &policy, n % 3 == 0);
         }
         let by_id = |n: usize| book.orders().iter().position(|r| r.order.order_id == format!("o{n}"));
         let shipped = |n: usize| {
