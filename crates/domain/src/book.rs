@@ -60,18 +60,21 @@ mod order_ids;
 /// ```
 /// assert_eq!(sellerhealth_domain::book::repeated_keys([7, 3, 7, 9]), [true, false, true, false]);
 /// ```
+///
+/// The keys alone are sorted, half the bytes of keys with their positions
+/// (sorting those was 2% of a batch run); the positions of the few repeated
+/// keys are then found in one more pass.
 pub fn repeated_keys(keys: impl IntoIterator<Item = u64>) -> Vec<bool> {
-    let mut sorted: Vec<(u64, usize)> = keys.into_iter().zip(0..).collect();
-    let mut repeated = vec![false; sorted.len()];
+    let keys: Vec<u64> = keys.into_iter().collect();
+    let mut sorted = keys.clone();
     sorted.sort_unstable();
-    for run in sorted.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
-        for &(_, position) in run {
-            if let Some(flag) = repeated.get_mut(position) {
-                *flag = true;
-            }
-        }
+    // From the sorted keys: sorted too, for the search below.
+    let twice: Vec<u64> =
+        sorted.chunk_by(|a, b| a == b).filter(|run| run.len() > 1).filter_map(|run| run.first().copied()).collect();
+    if twice.is_empty() {
+        return vec![false; keys.len()];
     }
-    repeated
+    keys.iter().map(|key| twice.binary_search(key).is_ok()).collect()
 }
 
 use std::hash::{Hash, Hasher};
@@ -550,7 +553,7 @@ impl SellerBook {
     fn check_in_context(&self, fact: &Fact, policy: &Policy) -> Result<Option<u32>, DomainError> {
         match fact {
             Fact::Order(o) => {
-                if self.ids.order(&self.orders, &o.order_id).is_some() {
+                if self.ids.has_order(&self.orders, &o.order_id) {
                     return Err(DomainError::AlreadyExists(format!(
                         "order {:?} was already recorded under another event id",
                         o.order_id
@@ -591,7 +594,7 @@ impl SellerBook {
                 }
                 return Ok(None);
             }
-            Fact::ShipmentConfirmed(s) if self.order_shipped(&s.tracking_number).is_some() => {
+            Fact::ShipmentConfirmed(s) if self.ids.has_tracking(&self.orders, &s.tracking_number) => {
                 return Err(DomainError::AlreadyExists(format!(
                     "tracking number {:?} was already confirmed under another event id",
                     s.tracking_number

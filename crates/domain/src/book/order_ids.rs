@@ -101,8 +101,20 @@ impl OrderIds {
 
     /// The position of the order `order_id` ([`search_from_last`]).
     pub(crate) fn order(&self, orders: &[OrderRecord], order_id: &str) -> Option<u32> {
-        let probe = || self.by_id.find(self.hash(order_id), |&i| id_at(orders, i) == order_id).copied();
+        let probe = || self.probe_id(orders, order_id);
         search_from_last(orders, &self.last_by_id, |record| record.order.order_id == order_id, probe)
+    }
+
+    /// Whether an order has the id `order_id`, asked of the table alone: a
+    /// new order's id is checked so, and is never among the orders found
+    /// last (searching there first read four records for nothing: most of
+    /// the samples of finding orders in a batch run were new orders').
+    pub(crate) fn has_order(&self, orders: &[OrderRecord], order_id: &str) -> bool {
+        self.probe_id(orders, order_id).is_some()
+    }
+
+    fn probe_id(&self, orders: &[OrderRecord], order_id: &str) -> Option<u32> {
+        self.by_id.find(self.hash(order_id), |&i| id_at(orders, i) == order_id).copied()
     }
 
     /// Records the order at `position` (already in `orders`; its id not yet recorded).
@@ -133,10 +145,20 @@ impl OrderIds {
     /// The position of the order whose shipment has `tracking_number`
     /// ([`search_from_last`]).
     pub(crate) fn order_shipped(&self, orders: &[OrderRecord], tracking_number: &str) -> Option<u32> {
-        let eq = |&at: &(u32, u32)| tracking_at(orders, at) == tracking_number;
-        let probe = || self.by_tracking.find(self.hash(tracking_number), eq).map(|&(order, _)| order);
+        let probe = || self.probe_tracking(orders, tracking_number);
         let shipped_it = |record: &OrderRecord| record.shipments.iter().any(|s| s.tracking_number == tracking_number);
         search_from_last(orders, &self.last_by_tracking, shipped_it, probe)
+    }
+
+    /// Whether a shipment has `tracking_number`, asked of the table alone
+    /// ([`OrderIds::has_order`]'s reason: a new shipment's number is checked so).
+    pub(crate) fn has_tracking(&self, orders: &[OrderRecord], tracking_number: &str) -> bool {
+        self.probe_tracking(orders, tracking_number).is_some()
+    }
+
+    fn probe_tracking(&self, orders: &[OrderRecord], tracking_number: &str) -> Option<u32> {
+        let eq = |&at: &(u32, u32)| tracking_at(orders, at) == tracking_number;
+        self.by_tracking.find(self.hash(tracking_number), eq).map(|&(order, _)| order)
     }
 
     /// Records the last shipment of the order at `order` (already in its record).
