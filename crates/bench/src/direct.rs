@@ -50,8 +50,8 @@ type Row = (String, String, String, &'static str, Option<String>, String);
 
 fn row(event: &Event) -> anyhow::Result<Row> {
     let reference = match &event.fact {
-        Fact::ShipmentConfirmed(s) => Some(s.tracking_number.clone()),
-        Fact::CarrierScan(c) => Some(c.tracking_number.clone()),
+        Fact::ShipmentConfirmed(s) => Some(s.tracking_number.to_string()),
+        Fact::CarrierScan(c) => Some(c.tracking_number.to_string()),
         _ => None,
     };
     Ok((

@@ -16,8 +16,8 @@ fn count(field: &str, value: i32) -> Field<u32> {
     u32::try_from(value).map_err(|_| DomainError::invalid(field, format!("must not be negative, got {value}")))
 }
 
-fn optional_id(value: String) -> Option<String> {
-    (!value.is_empty()).then_some(value)
+fn optional_id(value: String) -> Option<domain::Id> {
+    (!value.is_empty()).then(|| value.into())
 }
 
 fn known<E>(field: &str, value: i32, parsed: Result<E, prost::UnknownEnumValue>) -> Field<E> {
@@ -47,22 +47,22 @@ fn fact(fact: pb::event::Fact) -> Field<domain::Fact> {
     match fact {
         F::Order(o) => order(o).map(domain::Fact::Order),
         F::ShipmentConfirmed(s) => Ok(domain::Fact::ShipmentConfirmed(domain::ShipmentConfirmed {
-            shipment_id: s.shipment_id,
-            order_id: s.order_id,
+            shipment_id: s.shipment_id.into(),
+            order_id: s.order_id.into(),
             confirmed_at: required("confirmed_at", s.confirmed_at.as_ref())?,
             carrier: s.carrier,
-            tracking_number: s.tracking_number,
+            tracking_number: s.tracking_number.into(),
             units: count("units", s.units)?,
             carrier_data_unknown: s.carrier_data_unknown,
             whole_order: s.whole_order,
         })),
         F::CarrierScan(c) => Ok(domain::Fact::CarrierScan(domain::CarrierScan {
-            tracking_number: c.tracking_number,
+            tracking_number: c.tracking_number.into(),
             first_scan_at: instant("first_scan_at", c.first_scan_at.as_ref())?,
             delivered_at: instant("delivered_at", c.delivered_at.as_ref())?,
         })),
         F::Cancellation(c) => Ok(domain::Fact::Cancellation(domain::Cancellation {
-            order_id: c.order_id,
+            order_id: c.order_id.into(),
             cancelled_at: required("cancelled_at", c.cancelled_at.as_ref())?,
             initiator: match known("initiator", c.initiator, pb::CancellationInitiator::try_from(c.initiator))? {
                 pb::CancellationInitiator::Seller => domain::CancellationInitiator::Seller,
@@ -76,14 +76,14 @@ fn fact(fact: pb::event::Fact) -> Field<domain::Fact> {
             reason: c.reason,
         })),
         F::SellerFeedback(f) => Ok(domain::Fact::SellerFeedback(domain::SellerFeedback {
-            order_id: f.order_id,
+            order_id: f.order_id.into(),
             left_at: required("left_at", f.left_at.as_ref())?,
             stars: f.stars,
             comment: f.comment,
             fulfillment_related: f.fulfillment_related,
         })),
         F::FeedbackUpdate(u) => Ok(domain::Fact::FeedbackUpdate(domain::FeedbackUpdate {
-            order_id: u.order_id,
+            order_id: u.order_id.into(),
             updated_at: required("updated_at", u.updated_at.as_ref())?,
             action: match known("action", u.action, pb::FeedbackAction::try_from(u.action))? {
                 pb::FeedbackAction::SellerResponse => domain::FeedbackAction::SellerResponse,
@@ -96,8 +96,8 @@ fn fact(fact: pb::event::Fact) -> Field<domain::Fact> {
             response_text: u.response_text,
         })),
         F::AtozClaim(c) => Ok(domain::Fact::AtozClaim(domain::AtozClaim {
-            claim_id: c.claim_id,
-            order_id: c.order_id,
+            claim_id: c.claim_id.into(),
+            order_id: c.order_id.into(),
             filed_at: required("filed_at", c.filed_at.as_ref())?,
             outcome: match known("outcome", c.outcome, pb::ClaimOutcome::try_from(c.outcome))? {
                 pb::ClaimOutcome::Pending => domain::ClaimOutcome::Pending,
@@ -109,21 +109,21 @@ fn fact(fact: pb::event::Fact) -> Field<domain::Fact> {
             decided_at: instant("decided_at", c.decided_at.as_ref())?,
         })),
         F::Chargeback(c) => Ok(domain::Fact::Chargeback(domain::Chargeback {
-            chargeback_id: c.chargeback_id,
-            order_id: c.order_id,
+            chargeback_id: c.chargeback_id.into(),
+            order_id: c.order_id.into(),
             received_at: required("received_at", c.received_at.as_ref())?,
             service_related: c.service_related,
         })),
         F::BuyerMessage(m) => Ok(domain::Fact::BuyerMessage(domain::BuyerMessage {
-            message_id: m.message_id,
-            marketplace_id: m.marketplace_id,
+            message_id: m.message_id.into(),
+            marketplace_id: m.marketplace_id.into(),
             order_id: optional_id(m.order_id),
             received_at: required("received_at", m.received_at.as_ref())?,
             first_replied_at: instant("first_replied_at", m.first_replied_at.as_ref())?,
         })),
         F::ReturnRequest(r) => Ok(domain::Fact::ReturnRequest(domain::ReturnRequest {
-            return_id: r.return_id,
-            order_id: r.order_id,
+            return_id: r.return_id.into(),
+            order_id: r.order_id.into(),
             requested_at: required("requested_at", r.requested_at.as_ref())?,
             responded_at: instant("responded_at", r.responded_at.as_ref())?,
             outcome: match known("outcome", r.outcome, pb::ReturnOutcome::try_from(r.outcome))? {
@@ -140,24 +140,24 @@ fn fact(fact: pb::event::Fact) -> Field<domain::Fact> {
             response_time_unknown: r.response_time_unknown,
         })),
         F::Refund(r) => Ok(domain::Fact::Refund(domain::Refund {
-            refund_id: r.refund_id,
-            order_id: r.order_id,
+            refund_id: r.refund_id.into(),
+            order_id: r.order_id.into(),
             refunded_at: required("refunded_at", r.refunded_at.as_ref())?,
             amount: r.amount.map(|m| domain::Money { currency_code: m.currency_code, units: m.units, nanos: m.nanos }),
         })),
         F::Invoice(i) => Ok(domain::Fact::Invoice(domain::Invoice {
-            order_id: i.order_id,
+            order_id: i.order_id.into(),
             uploaded_at: required("uploaded_at", i.uploaded_at.as_ref())?,
         })),
         F::CustomerServiceSurvey(s) => Ok(domain::Fact::CustomerServiceSurvey(domain::CustomerServiceSurvey {
-            survey_id: s.survey_id,
-            order_id: s.order_id,
+            survey_id: s.survey_id.into(),
+            order_id: s.order_id.into(),
             responded_at: required("responded_at", s.responded_at.as_ref())?,
             satisfied: s.satisfied,
         })),
         F::PolicyViolation(v) => Ok(domain::Fact::PolicyViolation(domain::PolicyViolation {
-            violation_id: v.violation_id,
-            marketplace_id: v.marketplace_id,
+            violation_id: v.violation_id.into(),
+            marketplace_id: v.marketplace_id.into(),
             category: policy_category(v.category)?,
             severity: match known("severity", v.severity, pb::ViolationSeverity::try_from(v.severity))? {
                 pb::ViolationSeverity::Low => domain::ViolationSeverity::Low,
@@ -173,10 +173,10 @@ fn fact(fact: pb::event::Fact) -> Field<domain::Fact> {
             description: v.description,
         })),
         F::ProductReview(r) => Ok(domain::Fact::ProductReview(domain::ProductReview {
-            review_id: r.review_id,
-            marketplace_id: r.marketplace_id,
-            asin: r.asin,
-            reviewer_id: r.reviewer_id,
+            review_id: r.review_id.into(),
+            marketplace_id: r.marketplace_id.into(),
+            asin: r.asin.into(),
+            reviewer_id: r.reviewer_id.into(),
             stars: r.stars,
             reviewed_at: required("reviewed_at", r.reviewed_at.as_ref())?,
             verified_purchase: r.verified_purchase,
@@ -185,7 +185,7 @@ fn fact(fact: pb::event::Fact) -> Field<domain::Fact> {
             body: r.body,
         })),
         F::ProductReviewRemoval(r) => Ok(domain::Fact::ProductReviewRemoval(domain::ProductReviewRemoval {
-            review_id: r.review_id,
+            review_id: r.review_id.into(),
             removed_at: required("removed_at", r.removed_at.as_ref())?,
         })),
     }
@@ -216,8 +216,8 @@ pub fn fact_kind(fact: &pb::event::Fact) -> FactKind {
 
 fn order(o: pb::Order) -> Field<domain::Order> {
     Ok(domain::Order {
-        order_id: o.order_id,
-        marketplace_id: o.marketplace_id,
+        order_id: o.order_id.into(),
+        marketplace_id: o.marketplace_id.into(),
         purchased_at: required("purchased_at", o.purchased_at.as_ref())?,
         fulfillment_channel: channel_from_wire("fulfillment_channel", o.fulfillment_channel)?,
         latest_ship_at: required("latest_ship_at", o.latest_ship_at.as_ref())?,

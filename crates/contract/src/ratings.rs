@@ -44,7 +44,7 @@ pub fn feedback_summary(summary: &FeedbackSummary) -> pb::GetFeedbackSummaryResp
 /// The wire form of one feedback as it stands.
 pub fn feedback_entry(entry: &FeedbackEntry<'_>) -> pb::FeedbackEntry {
     pb::FeedbackEntry {
-        order_id: entry.feedback.order_id.clone(),
+        order_id: entry.feedback.order_id.to_string(),
         left_at: Some(timestamp(entry.feedback.left_at)),
         stars: entry.feedback.stars,
         comment: entry.feedback.comment.clone(),
@@ -81,8 +81,8 @@ pub fn review_summary(asin: &str, summary: &ReviewSummary) -> pb::GetReviewSumma
 /// `calendar`'s days: the review's marketplace's).
 pub fn review_entry(review: &ProductReview, calendar: Calendar, as_of: Instant) -> pb::ReviewEntry {
     pb::ReviewEntry {
-        review_id: review.review_id.clone(),
-        reviewer_id: review.reviewer_id.clone(),
+        review_id: review.review_id.to_string(),
+        reviewer_id: review.reviewer_id.to_string(),
         stars: review.stars,
         reviewed_at: Some(timestamp(review.reviewed_at)),
         verified_purchase: review.verified_purchase,

@@ -84,7 +84,7 @@ use thin_vec::ThinVec;
 use crate::error::DomainError;
 use crate::facts::{
     AtozClaim, BuyerMessage, Cancellation, CarrierScan, Chargeback, CustomerServiceSurvey, Event, Fact, FeedbackUpdate,
-    FulfillmentChannel, Instant, Invoice, Order, PolicyViolation, ProductReview, ProductReviewRemoval, Refund,
+    FulfillmentChannel, Id, Instant, Invoice, Order, PolicyViolation, ProductReview, ProductReviewRemoval, Refund,
     ReturnRequest, SellerFeedback, ShipmentConfirmed,
 };
 use crate::policy::Policy;
@@ -174,13 +174,13 @@ pub struct ReviewRecord {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Subject {
     /// An order and all its facts.
-    Order(String),
+    Order(Id),
     /// A buyer message about no order.
-    Message(String),
+    Message(Id),
     /// A policy violation.
-    Violation(String),
+    Violation(Id),
     /// A product review.
-    Review(String),
+    Review(Id),
 }
 
 impl Subject {
@@ -232,10 +232,10 @@ pub struct SellerBook {
     orders: Vec<OrderRecord>,
     ids: OrderIds,
     /// Claim id → the index of its order in `orders`.
-    order_by_claim: HashMap<String, u32>,
+    order_by_claim: HashMap<Id, u32>,
     messages: Vec<BuyerMessage>,
     violations: Vec<PolicyViolation>,
-    reviews: HashMap<String, ReviewRecord>,
+    reviews: HashMap<Id, ReviewRecord>,
 }
 
 impl SellerBook {
@@ -337,7 +337,7 @@ impl SellerBook {
             Fact::PolicyViolation(v) => Some(Subject::Violation(v.violation_id.clone())),
             Fact::ProductReview(r) => Some(Subject::Review(r.review_id.clone())),
             Fact::ProductReviewRemoval(r) => Some(Subject::Review(r.review_id.clone())),
-            other => other.order_id().map(|id| Subject::Order(id.to_owned())),
+            other => other.order_id().map(|id| Subject::Order(Id::from(id))),
         }
     }
 
@@ -745,7 +745,7 @@ mod tests {
     fn shipment(order_id: &str, tracking: &str) -> Fact {
         Fact::ShipmentConfirmed(ShipmentConfirmed {
             order_id: order_id.into(),
-            shipment_id: format!("sh-{tracking}"),
+            shipment_id: format!("sh-{tracking}").into(),
             confirmed_at: Utc.with_ymd_and_hms(2026, 5, 1, 12, 0, 0).unwrap(),
             carrier: "UPS".into(),
             tracking_number: tracking.into(),
@@ -831,8 +831,8 @@ mod tests {
             place_and_ship(&mut book, n, now, &policy, true);
         }
         for n in [0, 1, 1_023, 1_024, 2_999] {
-            assert_eq!(book.order(&format!("o{n}")).map(|r| r.order.order_id.clone()), Some(format!("o{n}")));
-            assert_eq!(book.subject_of(&scan(&format!("T{n}"))), Some(Subject::Order(format!("o{n}"))));
+            assert_eq!(book.order(&format!("o{n}")).map(|r| r.order.order_id.as_str()), Some(format!("o{n}").as_str()));
+            assert_eq!(book.subject_of(&scan(&format!("T{n}"))), Some(Subject::Order(format!("o{n}").into())));
         }
         assert!(book.order("o3000").is_none() && !book.knows_tracking("T3000") && !book.knows_tracking(""));
         // A number already confirmed is refused for another order; an order id too.

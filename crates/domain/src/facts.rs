@@ -11,6 +11,14 @@ use serde::{Deserialize, Serialize};
 /// An instant in UTC; every time the service receives is one.
 pub type Instant = DateTime<Utc>;
 
+/// An id a fact names (an order, a shipment, a tracking number, a
+/// marketplace): up to 24 bytes held inline, in the fact and then in the
+/// book's record, longer ones on the heap. A batch reads tens of millions of
+/// ids: as `String`s each was an allocation, and each comparison of an id
+/// in the book a read of memory elsewhere. Compares, hashes and serialises
+/// as its text.
+pub type Id = compact_str::CompactString;
+
 /// One fact about one seller, under the client-chosen id that makes resending safe.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Event {
@@ -273,9 +281,9 @@ impl FulfillmentChannel {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Order {
     /// The marketplace's order id.
-    pub order_id: String,
+    pub order_id: Id,
     /// Marketplace the order was placed on; reports are per marketplace.
-    pub marketplace_id: String,
+    pub marketplace_id: Id,
     /// When the buyer placed the order; the ODR's attribution date.
     pub purchased_at: Instant,
     /// Who ships it.
@@ -303,15 +311,15 @@ pub struct Order {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ShipmentConfirmed {
     /// Seller's id for the shipment.
-    pub shipment_id: String,
+    pub shipment_id: Id,
     /// Order shipped.
-    pub order_id: String,
+    pub order_id: Id,
     /// When the seller confirmed it.
     pub confirmed_at: Instant,
     /// Carrier name.
     pub carrier: String,
     /// Tracking number; carrier scans refer to it.
-    pub tracking_number: String,
+    pub tracking_number: Id,
     /// Units in this shipment (0 with `whole_order`).
     pub units: u32,
     /// The source has no carrier data for the shipment (Seller Central's shipment
@@ -333,7 +341,7 @@ pub struct ShipmentConfirmed {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct CarrierScan {
     /// Tracking number of a confirmed shipment.
-    pub tracking_number: String,
+    pub tracking_number: Id,
     /// First carrier scan: makes the tracking valid.
     pub first_scan_at: Option<Instant>,
     /// Delivery scan.
@@ -359,7 +367,7 @@ pub enum CancellationInitiator {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Cancellation {
     /// Order cancelled.
-    pub order_id: String,
+    pub order_id: Id,
     /// When.
     pub cancelled_at: Instant,
     /// Who asked for it.
@@ -372,7 +380,7 @@ pub struct Cancellation {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SellerFeedback {
     /// Order rated.
-    pub order_id: String,
+    pub order_id: Id,
     /// When the buyer left it.
     pub left_at: Instant,
     /// 1 to 5; 1–2 negative, 3 neutral, 4–5 positive.
@@ -399,7 +407,7 @@ pub enum FeedbackAction {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct FeedbackUpdate {
     /// Order whose feedback changes.
-    pub order_id: String,
+    pub order_id: Id,
     /// When the change happened.
     pub updated_at: Instant,
     /// What changed.
@@ -426,9 +434,9 @@ pub enum ClaimOutcome {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct AtozClaim {
     /// Claim id; later facts with the same id update its outcome.
-    pub claim_id: String,
+    pub claim_id: Id,
     /// Order claimed on.
-    pub order_id: String,
+    pub order_id: Id,
     /// When the buyer filed it.
     pub filed_at: Instant,
     /// Outcome as of `decided_at` (or `Pending`).
@@ -441,9 +449,9 @@ pub struct AtozClaim {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Chargeback {
     /// Chargeback id.
-    pub chargeback_id: String,
+    pub chargeback_id: Id,
     /// Order charged back.
-    pub order_id: String,
+    pub order_id: Id,
     /// When it was received.
     pub received_at: Instant,
     /// Service chargebacks are defects; fraud ones are not.
@@ -454,11 +462,11 @@ pub struct Chargeback {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct BuyerMessage {
     /// Thread or message id.
-    pub message_id: String,
+    pub message_id: Id,
     /// Marketplace the message came through.
-    pub marketplace_id: String,
+    pub marketplace_id: Id,
     /// Order the message is about, if any.
-    pub order_id: Option<String>,
+    pub order_id: Option<Id>,
     /// When the buyer sent it.
     pub received_at: Instant,
     /// When the seller first replied; `None` while unanswered.
@@ -483,9 +491,9 @@ pub enum ReturnOutcome {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ReturnRequest {
     /// Return id.
-    pub return_id: String,
+    pub return_id: Id,
     /// Order to return.
-    pub order_id: String,
+    pub order_id: Id,
     /// When the buyer asked.
     pub requested_at: Instant,
     /// When the seller answered.
@@ -520,9 +528,9 @@ pub struct Money {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Refund {
     /// Refund id.
-    pub refund_id: String,
+    pub refund_id: Id,
     /// Order refunded.
-    pub order_id: String,
+    pub order_id: Id,
     /// When.
     pub refunded_at: Instant,
     /// How much.
@@ -533,7 +541,7 @@ pub struct Refund {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Invoice {
     /// Business order invoiced.
-    pub order_id: String,
+    pub order_id: Id,
     /// When the invoice was uploaded.
     pub uploaded_at: Instant,
 }
@@ -542,9 +550,9 @@ pub struct Invoice {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct CustomerServiceSurvey {
     /// Survey response id.
-    pub survey_id: String,
+    pub survey_id: Id,
     /// Order the contact was about.
-    pub order_id: String,
+    pub order_id: Id,
     /// When the buyer answered; the latest answer per order counts.
     pub responded_at: Instant,
     /// Satisfied or not.
@@ -615,9 +623,9 @@ pub enum ViolationSeverity {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PolicyViolation {
     /// Violation id.
-    pub violation_id: String,
+    pub violation_id: Id,
     /// Marketplace it was recorded on.
-    pub marketplace_id: String,
+    pub marketplace_id: Id,
     /// SP-API category.
     pub category: PolicyCategory,
     /// Severity.
@@ -634,13 +642,13 @@ pub struct PolicyViolation {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ProductReview {
     /// Review id.
-    pub review_id: String,
+    pub review_id: Id,
     /// Marketplace the listing is on.
-    pub marketplace_id: String,
+    pub marketplace_id: Id,
     /// Listing reviewed.
-    pub asin: String,
+    pub asin: Id,
     /// Reviewer's public id.
-    pub reviewer_id: String,
+    pub reviewer_id: Id,
     /// 1 to 5.
     pub stars: i32,
     /// When.
@@ -659,7 +667,7 @@ pub struct ProductReview {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ProductReviewRemoval {
     /// Review removed.
-    pub review_id: String,
+    pub review_id: Id,
     /// When.
     pub removed_at: Instant,
 }

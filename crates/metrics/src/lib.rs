@@ -24,7 +24,7 @@
 //! let purchased_at = Utc.with_ymd_and_hms(2026, 5, 10, 12, 0, 0).unwrap();
 //! for n in 0..50 {
 //!     event(&format!("o{n}"), Fact::Order(Order {
-//!         order_id: format!("order-{n}"),
+//!         order_id: format!("order-{n}").into(),
 //!         marketplace_id: "US".into(),
 //!         purchased_at,
 //!         fulfillment_channel: FulfillmentChannel::Mfn,

@@ -470,7 +470,7 @@ mod tests {
         let mut book = SellerBook::new("s");
         for (n, marketplace) in ["UK", "US", "UK"].into_iter().enumerate() {
             let order = sellerhealth_domain::Order {
-                order_id: format!("o{n}"),
+                order_id: format!("o{n}").into(),
                 marketplace_id: marketplace.into(),
                 purchased_at,
                 fulfillment_channel: FulfillmentChannel::Afn,
@@ -697,22 +697,22 @@ mod tests {
             let order_id = || order.to_owned();
             match g.clone() {
                 Gen::Ship { hours, tracking, units, whole, unknown } => Fact::ShipmentConfirmed(ShipmentConfirmed {
-                    shipment_id: format!("{order}s{tracking}"),
-                    order_id: order_id(),
+                    shipment_id: format!("{order}s{tracking}").into(),
+                    order_id: order_id().into(),
                     confirmed_at: at(hours),
                     carrier: "UPS".into(),
-                    tracking_number: format!("{order}T{tracking}"),
+                    tracking_number: format!("{order}T{tracking}").into(),
                     units,
                     carrier_data_unknown: unknown,
                     whole_order: whole,
                 }),
                 Gen::Scan { tracking, first, delivered } => Fact::CarrierScan(CarrierScan {
-                    tracking_number: format!("{order}T{tracking}"),
+                    tracking_number: format!("{order}T{tracking}").into(),
                     first_scan_at: first.map(at),
                     delivered_at: delivered.map(at),
                 }),
                 Gen::Cancel { hours, initiator } => Fact::Cancellation(Cancellation {
-                    order_id: order_id(),
+                    order_id: order_id().into(),
                     cancelled_at: at(hours),
                     initiator: [
                         CancellationInitiator::Seller,
@@ -723,22 +723,22 @@ mod tests {
                     reason: String::new(),
                 }),
                 Gen::Feedback { hours, stars, fulfillment } => Fact::SellerFeedback(SellerFeedback {
-                    order_id: order_id(),
+                    order_id: order_id().into(),
                     left_at: at(hours),
                     stars,
                     comment: String::new(),
                     fulfillment_related: fulfillment,
                 }),
                 Gen::Update { hours, action } => Fact::FeedbackUpdate(FeedbackUpdate {
-                    order_id: order_id(),
+                    order_id: order_id().into(),
                     updated_at: at(hours),
                     action: [FeedbackAction::SellerResponse, FeedbackAction::Removed, FeedbackAction::StruckThrough]
                         [usize::from(action)],
                     response_text: String::new(),
                 }),
                 Gen::Claim { id, hours, outcome, decided } => Fact::AtozClaim(AtozClaim {
-                    claim_id: format!("{order}c{id}"),
-                    order_id: order_id(),
+                    claim_id: format!("{order}c{id}").into(),
+                    order_id: order_id().into(),
                     filed_at: at(hours),
                     outcome: [
                         ClaimOutcome::Pending,
@@ -749,15 +749,15 @@ mod tests {
                     decided_at: decided.map(|d| at(hours + d)),
                 }),
                 Gen::Chargeback { hours, service } => Fact::Chargeback(Chargeback {
-                    chargeback_id: format!("{order}cb{hours}"),
-                    order_id: order_id(),
+                    chargeback_id: format!("{order}cb{hours}").into(),
+                    order_id: order_id().into(),
                     received_at: at(hours),
                     service_related: service,
                 }),
                 Gen::Return { id, hours, responded, outcome, negative, unknown } => {
                     Fact::ReturnRequest(ReturnRequest {
-                        return_id: format!("{order}r{id}"),
-                        order_id: order_id(),
+                        return_id: format!("{order}r{id}").into(),
+                        order_id: order_id().into(),
                         requested_at: at(hours),
                         responded_at: responded.map(|r| at(hours + r)),
                         outcome: [
@@ -772,22 +772,22 @@ mod tests {
                     })
                 }
                 Gen::Refund { hours } => Fact::Refund(Refund {
-                    refund_id: format!("{order}rf{hours}"),
-                    order_id: order_id(),
+                    refund_id: format!("{order}rf{hours}").into(),
+                    order_id: order_id().into(),
                     refunded_at: at(hours),
                     amount: None,
                 }),
-                Gen::Invoice { hours } => Fact::Invoice(Invoice { order_id: order_id(), uploaded_at: at(hours) }),
+                Gen::Invoice { hours } => Fact::Invoice(Invoice { order_id: order_id().into(), uploaded_at: at(hours) }),
                 Gen::Survey { hours, satisfied } => Fact::CustomerServiceSurvey(CustomerServiceSurvey {
-                    survey_id: format!("{order}sv{hours}"),
-                    order_id: order_id(),
+                    survey_id: format!("{order}sv{hours}").into(),
+                    order_id: order_id().into(),
                     responded_at: at(hours),
                     satisfied,
                 }),
                 Gen::Message { id, hours, reply } => Fact::BuyerMessage(BuyerMessage {
-                    message_id: format!("{order}m{id}"),
+                    message_id: format!("{order}m{id}").into(),
                     marketplace_id: "US".into(),
-                    order_id: Some(order_id()),
+                    order_id: Some(order_id().into()),
                     received_at: at(hours),
                     first_replied_at: reply.map(|r| at(hours + r)),
                 }),
@@ -939,7 +939,7 @@ mod tests {
                 for (i, (london, afn, facts)) in orders.iter().enumerate() {
                     let order_id = format!("o{i}");
                     apply(&mut book, Fact::Order(Order {
-                        order_id: order_id.clone(),
+                        order_id: order_id.clone().into(),
                         marketplace_id: if *london { "A1F83G8C2ARO7P" } else { "ATVPDKIKX0DER" }.into(),
                         purchased_at: at(i64::try_from(i).unwrap() * 7),
                         fulfillment_channel: if *afn { FulfillmentChannel::Afn } else { FulfillmentChannel::Mfn },

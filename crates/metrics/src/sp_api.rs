@@ -328,7 +328,7 @@ mod tests {
             |id: &str, fact| book.apply(&Event { event_id: id.into(), seller_id: "s".into(), fact }, now, &policy);
         for n in 0..4 {
             let order = Order {
-                order_id: format!("o{n}"),
+                order_id: format!("o{n}").into(),
                 marketplace_id: "US".into(),
                 purchased_at,
                 fulfillment_channel: FulfillmentChannel::Mfn,

@@ -28,7 +28,7 @@ fn book(orders: &[(&str, DateTime<Utc>)]) -> SellerBook {
     let mut book = SellerBook::new("s");
     for (n, (marketplace, purchased_at)) in orders.iter().enumerate() {
         let order = Order {
-            order_id: format!("o{n}"),
+            order_id: format!("o{n}").into(),
             marketplace_id: (*marketplace).into(),
             purchased_at: *purchased_at,
             fulfillment_channel: FulfillmentChannel::Mfn,

@@ -78,18 +78,18 @@ impl Seller {
         delivered: Option<DateTime<Utc>>,
     ) -> &mut Self {
         self.add(Fact::ShipmentConfirmed(ShipmentConfirmed {
-            shipment_id: format!("S{id}"),
+            shipment_id: format!("S{id}").into(),
             order_id: id.into(),
             confirmed_at: confirmed,
             carrier: "UPS".into(),
-            tracking_number: format!("T{id}"),
+            tracking_number: format!("T{id}").into(),
             units: 2,
             carrier_data_unknown: false,
             whole_order: false,
         }));
         if scan.is_some() || delivered.is_some() {
             self.add(Fact::CarrierScan(CarrierScan {
-                tracking_number: format!("T{id}"),
+                tracking_number: format!("T{id}").into(),
                 first_scan_at: scan,
                 delivered_at: delivered,
             }));
@@ -133,7 +133,7 @@ impl Seller {
         decided: Option<DateTime<Utc>>,
     ) -> &mut Self {
         self.add(Fact::AtozClaim(AtozClaim {
-            claim_id: format!("C{id}"),
+            claim_id: format!("C{id}").into(),
             order_id: id.into(),
             filed_at: filed,
             outcome,
@@ -424,7 +424,7 @@ fn return_refund_survey_and_invoice_rates() {
     }
     let ret = |id: &str, responded: Option<DateTime<Utc>>, outcome, negative| {
         Fact::ReturnRequest(ReturnRequest {
-            return_id: format!("ret-{id}"),
+            return_id: format!("ret-{id}").into(),
             order_id: id.into(),
             requested_at: at(6, 10, 0),
             responded_at: responded,
@@ -446,7 +446,7 @@ fn return_refund_survey_and_invoice_rates() {
     }));
     for (n, (id, satisfied)) in [("r-neg", false), ("r-neg", true), ("r-ok", false)].into_iter().enumerate() {
         s.add(Fact::CustomerServiceSurvey(CustomerServiceSurvey {
-            survey_id: format!("sv{n}"),
+            survey_id: format!("sv{n}").into(),
             order_id: id.into(),
             responded_at: at(6, 15, n as u32),
             satisfied,
@@ -636,7 +636,7 @@ fn shipments_without_carrier_data_are_in_no_tracking_or_delivery_metric_until_sc
 
 fn return_request(order: &str, requested: DateTime<Utc>, outcome: ReturnOutcome) -> ReturnRequest {
     ReturnRequest {
-        return_id: format!("R-{order}"),
+        return_id: format!("R-{order}").into(),
         order_id: order.into(),
         requested_at: requested,
         responded_at: None,

@@ -98,18 +98,18 @@ impl Seller {
 
     fn ship(&mut self, id: &str, confirmed: DateTime<Utc>, scan: Option<(DateTime<Utc>, DateTime<Utc>)>) -> &mut Self {
         self.add(Fact::ShipmentConfirmed(ShipmentConfirmed {
-            shipment_id: format!("S{id}"),
+            shipment_id: format!("S{id}").into(),
             order_id: id.into(),
             confirmed_at: confirmed,
             carrier: "UPS".into(),
-            tracking_number: format!("T{id}"),
+            tracking_number: format!("T{id}").into(),
             units: 1,
             carrier_data_unknown: false,
             whole_order: false,
         }));
         if let Some((first_scan, delivered)) = scan {
             self.add(Fact::CarrierScan(CarrierScan {
-                tracking_number: format!("T{id}"),
+                tracking_number: format!("T{id}").into(),
                 first_scan_at: Some(first_scan),
                 delivered_at: Some(delivered),
             }));

@@ -183,7 +183,7 @@ mod tests {
         for (n, &stars) in stars.iter().enumerate() {
             let purchased_at = as_of - Duration::days(20);
             let order = Order {
-                order_id: format!("o{n}"),
+                order_id: format!("o{n}").into(),
                 marketplace_id: "US".into(),
                 purchased_at,
                 fulfillment_channel: FulfillmentChannel::Mfn,
@@ -195,7 +195,7 @@ mod tests {
                 shipping_unknown: false,
             };
             let feedback = SellerFeedback {
-                order_id: format!("o{n}"),
+                order_id: format!("o{n}").into(),
                 left_at: as_of - Duration::days(10),
                 stars,
                 comment: String::new(),

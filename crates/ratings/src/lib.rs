@@ -12,10 +12,10 @@
 //! let mut book = SellerBook::new("s");
 //! for (n, stars) in [5, 4, 4].into_iter().enumerate() {
 //!     let review = ProductReview {
-//!         review_id: format!("r{n}"),
+//!         review_id: format!("r{n}").into(),
 //!         marketplace_id: "US".into(),
 //!         asin: "B000TEST".into(),
-//!         reviewer_id: format!("buyer{n}"),
+//!         reviewer_id: format!("buyer{n}").into(),
 //!         stars,
 //!         reviewed_at: now - Duration::days(10),
 //!         verified_purchase: true,

@@ -26,7 +26,7 @@ fn order(seller: &str, n: u32, purchased_at: DateTime<Utc>, latest_ship_at: Date
         event_id: format!("o{n}"),
         seller_id: seller.into(),
         fact: Fact::Order(Order {
-            order_id: format!("order-{n}"),
+            order_id: format!("order-{n}").into(),
             marketplace_id: MARKETPLACE.into(),
             purchased_at,
             fulfillment_channel: FulfillmentChannel::Mfn,
@@ -45,7 +45,7 @@ fn negative_feedback(seller: &str, n: u32, left_at: DateTime<Utc>) -> Event {
         event_id: format!("f{n}"),
         seller_id: seller.into(),
         fact: Fact::SellerFeedback(SellerFeedback {
-            order_id: format!("order-{n}"),
+            order_id: format!("order-{n}").into(),
             left_at,
             stars: 1,
             comment: String::new(),

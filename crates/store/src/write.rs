@@ -694,13 +694,14 @@ pub(crate) async fn add_to_counters(
 
 /// The secondary key a fact is found by: tracking number, claim, message or review id.
 fn reference(fact: &Fact) -> Option<String> {
-    match fact {
-        Fact::ShipmentConfirmed(s) => Some(s.tracking_number.clone()),
-        Fact::CarrierScan(c) => Some(c.tracking_number.clone()),
-        Fact::AtozClaim(c) => Some(c.claim_id.clone()),
-        Fact::BuyerMessage(m) => Some(m.message_id.clone()),
-        Fact::ProductReview(r) => Some(r.review_id.clone()),
-        Fact::ProductReviewRemoval(r) => Some(r.review_id.clone()),
+    let id = match fact {
+        Fact::ShipmentConfirmed(s) => Some(s.tracking_number.as_str()),
+        Fact::CarrierScan(c) => Some(c.tracking_number.as_str()),
+        Fact::AtozClaim(c) => Some(c.claim_id.as_str()),
+        Fact::BuyerMessage(m) => Some(m.message_id.as_str()),
+        Fact::ProductReview(r) => Some(r.review_id.as_str()),
+        Fact::ProductReviewRemoval(r) => Some(r.review_id.as_str()),
         _ => None,
-    }
+    };
+    id.map(str::to_owned)
 }

@@ -136,7 +136,7 @@ fn events(facts: &[Gen], seller: &str) -> Vec<Event> {
             event_id: format!("order-{i}"),
             seller_id: seller.into(),
             fact: Fact::Order(Order {
-                order_id: format!("o{i}"),
+                order_id: format!("o{i}").into(),
                 marketplace_id: MARKETPLACE.into(),
                 purchased_at: purchased(i),
                 fulfillment_channel: if i % 3 == 0 { FulfillmentChannel::Afn } else { FulfillmentChannel::Mfn },
@@ -154,14 +154,14 @@ fn events(facts: &[Gen], seller: &str) -> Vec<Event> {
         let at = |order: usize, hours: i64| purchased(order) + Duration::hours(hours % 2000);
         let fact = match *fact {
             Gen::Feedback { order, hours, stars, fulfillment } => Fact::SellerFeedback(SellerFeedback {
-                order_id: format!("o{order}"),
+                order_id: format!("o{order}").into(),
                 left_at: at(order, hours % 2100),
                 stars,
                 comment: String::new(),
                 fulfillment_related: fulfillment,
             }),
             Gen::Removal { order, hours } => Fact::FeedbackUpdate(FeedbackUpdate {
-                order_id: format!("o{order}"),
+                order_id: format!("o{order}").into(),
                 updated_at: at(order, hours),
                 action: FeedbackAction::Removed,
                 response_text: String::new(),
@@ -175,21 +175,21 @@ fn events(facts: &[Gen], seller: &str) -> Vec<Event> {
                 };
                 let filed_at = at(order, hours);
                 Fact::AtozClaim(AtozClaim {
-                    claim_id: format!("c{order}"),
-                    order_id: format!("o{order}"),
+                    claim_id: format!("c{order}").into(),
+                    order_id: format!("o{order}").into(),
                     filed_at,
                     outcome,
                     decided_at: (outcome != ClaimOutcome::Pending).then(|| filed_at + Duration::hours(decided_after)),
                 })
             }
             Gen::Chargeback { order, hours, service } => Fact::Chargeback(Chargeback {
-                chargeback_id: format!("cb{n}"),
-                order_id: format!("o{order}"),
+                chargeback_id: format!("cb{n}").into(),
+                order_id: format!("o{order}").into(),
                 received_at: at(order, hours),
                 service_related: service,
             }),
             Gen::Cancel { order, hours, initiator } => Fact::Cancellation(Cancellation {
-                order_id: format!("o{order}"),
+                order_id: format!("o{order}").into(),
                 cancelled_at: at(order, hours % 200),
                 initiator: match initiator {
                     0 => CancellationInitiator::Seller,
@@ -205,11 +205,11 @@ fn events(facts: &[Gen], seller: &str) -> Vec<Event> {
                     event_id: format!("ship-{n}"),
                     seller_id: seller.into(),
                     fact: Fact::ShipmentConfirmed(ShipmentConfirmed {
-                        shipment_id: format!("s{n}"),
-                        order_id: format!("o{order}"),
+                        shipment_id: format!("s{n}").into(),
+                        order_id: format!("o{order}").into(),
                         confirmed_at,
                         carrier: "UPS".into(),
-                        tracking_number: format!("T{n}"),
+                        tracking_number: format!("T{n}").into(),
                         // Issue 14: shipments from the confirmation file
                         // (no carrier data; an uncounted whole order).
                         units: if n % 4 == 0 { 0 } else { 1 + n as u32 % 2 },
@@ -221,7 +221,7 @@ fn events(facts: &[Gen], seller: &str) -> Vec<Event> {
                     continue;
                 }
                 Fact::CarrierScan(CarrierScan {
-                    tracking_number: format!("T{n}"),
+                    tracking_number: format!("T{n}").into(),
                     first_scan_at: scanned_after.map(|h| confirmed_at + Duration::hours(h)),
                     delivered_at: delivered_after.map(|h| confirmed_at + Duration::hours(h)),
                 })
@@ -234,18 +234,18 @@ fn events(facts: &[Gen], seller: &str) -> Vec<Event> {
                     None => base() + Duration::hours(hours),
                 };
                 Fact::BuyerMessage(BuyerMessage {
-                    message_id: format!("m{}", n % 7),
+                    message_id: format!("m{}", n % 7).into(),
                     marketplace_id: MARKETPLACE.into(),
-                    order_id: order.map(|o| format!("o{o}")),
+                    order_id: order.map(|o| format!("o{o}").into()),
                     received_at,
                     first_replied_at: reply_after.map(|h| received_at + Duration::hours(h)),
                 })
             }
             Gen::Review { id, hours, stars, verified } => Fact::ProductReview(ProductReview {
-                review_id: format!("rv{id}"),
+                review_id: format!("rv{id}").into(),
                 marketplace_id: MARKETPLACE.into(),
                 asin: ASIN.into(),
-                reviewer_id: format!("buyer{n}"),
+                reviewer_id: format!("buyer{n}").into(),
                 stars,
                 reviewed_at: base() + Duration::hours(hours),
                 verified_purchase: verified,
@@ -254,13 +254,13 @@ fn events(facts: &[Gen], seller: &str) -> Vec<Event> {
                 body: String::new(),
             }),
             Gen::ReviewRemoval { id, hours } => Fact::ProductReviewRemoval(ProductReviewRemoval {
-                review_id: format!("rv{id}"),
+                review_id: format!("rv{id}").into(),
                 removed_at: base() + Duration::hours(hours),
             }),
             Gen::Violation { id, hours, category, severity, resolved_after } => {
                 let occurred_at = base() + Duration::hours(hours);
                 Fact::PolicyViolation(PolicyViolation {
-                    violation_id: format!("v{id}"),
+                    violation_id: format!("v{id}").into(),
                     marketplace_id: MARKETPLACE.into(),
                     category: [
                         PolicyCategory::ListingPolicyViolations,
@@ -291,8 +291,8 @@ fn events(facts: &[Gen], seller: &str) -> Vec<Event> {
                 let (handled_by_marketplace, response_time_unknown) = (source == 1, source == 2);
                 let answered = outcome != ReturnOutcome::Pending && !response_time_unknown;
                 Fact::ReturnRequest(ReturnRequest {
-                    return_id: format!("r{order}"),
-                    order_id: format!("o{order}"),
+                    return_id: format!("r{order}").into(),
+                    order_id: format!("o{order}").into(),
                     requested_at,
                     responded_at: answered.then(|| requested_at + Duration::hours(respond_after)),
                     outcome,
@@ -308,11 +308,11 @@ fn events(facts: &[Gen], seller: &str) -> Vec<Event> {
 }
 
 /// What ListFeedback shows of one feedback: order, left, stars, response, struck through.
-type Listed = (String, DateTime<Utc>, i32, Option<(String, DateTime<Utc>)>, bool);
+type Listed = (Id, DateTime<Utc>, i32, Option<(String, DateTime<Utc>)>, bool);
 
 /// The feedback summary, the review summary and what ListFeedback and
 /// ListReviews list, of a book as of `as_of`.
-fn ratings(book: &SellerBook, as_of: DateTime<Utc>) -> (FeedbackSummary, ReviewSummary, Vec<Listed>, Vec<String>) {
+fn ratings(book: &SellerBook, as_of: DateTime<Utc>) -> (FeedbackSummary, ReviewSummary, Vec<Listed>, Vec<Id>) {
     let calendar = policy().calendar(MARKETPLACE);
     let feedback = sellerhealth_ratings::feedback::entries(book, calendar, MARKETPLACE, as_of);
     let reviews = sellerhealth_ratings::reviews::visible(book, MARKETPLACE, ASIN, as_of);
@@ -341,7 +341,7 @@ async fn stored_figures(
 ) -> (
     sellerhealth_metrics::AccountHealthReport,
     seller_rating::SellerRating,
-    (FeedbackSummary, ReviewSummary, Vec<Listed>, Vec<String>),
+    (FeedbackSummary, ReviewSummary, Vec<Listed>, Vec<Id>),
 ) {
     let report = common::report(store, seller, MARKETPLACE, as_of).await.unwrap();
     let (counters, _) = store.counters(seller, MARKETPLACE, as_of, Day::MIN).await.unwrap();

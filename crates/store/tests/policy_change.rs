@@ -24,7 +24,7 @@ fn messages() -> Vec<Event> {
             event_id: format!("m{n}"),
             seller_id: "s".into(),
             fact: Fact::BuyerMessage(BuyerMessage {
-                message_id: format!("m{n}"),
+                message_id: format!("m{n}").into(),
                 marketplace_id: "US".into(),
                 order_id: None,
                 received_at: at(10, 9),

@@ -23,7 +23,7 @@ fn order(n: u32) -> Event {
         event_id: format!("order-{n}"),
         seller_id: "old-seller".into(),
         fact: Fact::Order(Order {
-            order_id: format!("o{n}"),
+            order_id: format!("o{n}").into(),
             marketplace_id: "US".into(),
             purchased_at,
             fulfillment_channel: FulfillmentChannel::Mfn,

@@ -16,7 +16,7 @@ use std::fmt::Write as _;
 use chrono::DateTime;
 use sellerhealth_domain::time::{RANGE_TEXT, check_instant};
 use sellerhealth_domain::{
-    AtozClaim, BuyerMessage, Cancellation, CarrierScan, Chargeback, Event, Fact, FeedbackUpdate, Instant, Order,
+    AtozClaim, BuyerMessage, Cancellation, CarrierScan, Chargeback, Event, Fact, FeedbackUpdate, Id, Instant, Order,
     ProductReview, Refund, ReturnRequest, SellerFeedback, ShipmentConfirmed,
 };
 use serde::Serialize;
@@ -508,8 +508,9 @@ impl Fields<'_> {
         self.values.get(column).map_or("", |value| value.as_ref())
     }
 
-    fn owned(&self, column: usize) -> String {
-        self.text(column).to_owned()
+    /// An id field, held inline when short ([`Id`]): no allocation.
+    fn id(&self, column: usize) -> Id {
+        Id::from(self.text(column))
     }
 
     fn name_of(&self, column: usize) -> &'static str {
@@ -599,8 +600,8 @@ pub fn read_fact<'l>(layout: &Layout, line: &'l str) -> Result<(Cow<'l, str>, Fa
     let mut r = Fields { table: layout.table, values };
     let fact = match layout.table {
         Table::Orders => Fact::Order(Order {
-            order_id: r.owned(col!(Orders, "order_id")),
-            marketplace_id: r.owned(col!(Orders, "marketplace_id")),
+            order_id: r.id(col!(Orders, "order_id")),
+            marketplace_id: r.id(col!(Orders, "marketplace_id")),
             purchased_at: r.instant(col!(Orders, "purchased_at"))?,
             fulfillment_channel: r.name(col!(Orders, "channel"), "MFN, AFN")?,
             latest_ship_at: r.instant(col!(Orders, "latest_ship_at"))?,
@@ -611,61 +612,61 @@ pub fn read_fact<'l>(layout: &Layout, line: &'l str) -> Result<(Cow<'l, str>, Fa
             shipping_unknown: false,
         }),
         Table::Shipments => Fact::ShipmentConfirmed(ShipmentConfirmed {
-            shipment_id: r.owned(col!(Shipments, "shipment_id")),
-            order_id: r.owned(col!(Shipments, "order_id")),
+            shipment_id: r.id(col!(Shipments, "shipment_id")),
+            order_id: r.id(col!(Shipments, "order_id")),
             confirmed_at: r.instant(col!(Shipments, "confirmed_at"))?,
             carrier: String::new(),
-            tracking_number: r.owned(col!(Shipments, "tracking_number")),
+            tracking_number: r.id(col!(Shipments, "tracking_number")),
             units: r.number(col!(Shipments, "units"), "a whole number of units")?,
             carrier_data_unknown: false,
             whole_order: false,
         }),
         Table::Scans => Fact::CarrierScan(CarrierScan {
-            tracking_number: r.owned(col!(Scans, "tracking_number")),
+            tracking_number: r.id(col!(Scans, "tracking_number")),
             first_scan_at: r.optional_instant(col!(Scans, "first_scan_at"))?,
             delivered_at: r.optional_instant(col!(Scans, "delivered_at"))?,
         }),
         Table::Cancellations => Fact::Cancellation(Cancellation {
-            order_id: r.owned(col!(Cancellations, "order_id")),
+            order_id: r.id(col!(Cancellations, "order_id")),
             cancelled_at: r.instant(col!(Cancellations, "cancelled_at"))?,
             initiator: r.name(col!(Cancellations, "initiator"), "SELLER, BUYER, SYSTEM_UNSHIPPED, UNKNOWN")?,
             reason: String::new(),
         }),
         Table::Feedback => Fact::SellerFeedback(SellerFeedback {
-            order_id: r.owned(col!(Feedback, "order_id")),
+            order_id: r.id(col!(Feedback, "order_id")),
             left_at: r.instant(col!(Feedback, "left_at"))?,
             stars: r.number(col!(Feedback, "stars"), "a whole number")?,
             comment: String::new(),
             fulfillment_related: r.flag(col!(Feedback, "fulfillment_related"))?,
         }),
         Table::FeedbackUpdates => Fact::FeedbackUpdate(FeedbackUpdate {
-            order_id: r.owned(col!(FeedbackUpdates, "order_id")),
+            order_id: r.id(col!(FeedbackUpdates, "order_id")),
             updated_at: r.instant(col!(FeedbackUpdates, "updated_at"))?,
             action: r.name(col!(FeedbackUpdates, "action"), "SELLER_RESPONSE, REMOVED, STRUCK_THROUGH")?,
             response_text: String::new(),
         }),
         Table::Claims => Fact::AtozClaim(AtozClaim {
-            claim_id: r.owned(col!(Claims, "claim_id")),
-            order_id: r.owned(col!(Claims, "order_id")),
+            claim_id: r.id(col!(Claims, "claim_id")),
+            order_id: r.id(col!(Claims, "order_id")),
             filed_at: r.instant(col!(Claims, "filed_at"))?,
             outcome: r.name(col!(Claims, "outcome"), "PENDING, GRANTED, DENIED, WITHDRAWN")?,
             decided_at: r.optional_instant(col!(Claims, "decided_at"))?,
         }),
         Table::Chargebacks => Fact::Chargeback(Chargeback {
-            chargeback_id: r.owned(col!(Chargebacks, "chargeback_id")),
-            order_id: r.owned(col!(Chargebacks, "order_id")),
+            chargeback_id: r.id(col!(Chargebacks, "chargeback_id")),
+            order_id: r.id(col!(Chargebacks, "order_id")),
             received_at: r.instant(col!(Chargebacks, "received_at"))?,
             service_related: r.flag(col!(Chargebacks, "service_related"))?,
         }),
         Table::Refunds => Fact::Refund(Refund {
-            refund_id: r.owned(col!(Refunds, "refund_id")),
-            order_id: r.owned(col!(Refunds, "order_id")),
+            refund_id: r.id(col!(Refunds, "refund_id")),
+            order_id: r.id(col!(Refunds, "order_id")),
             refunded_at: r.instant(col!(Refunds, "refunded_at"))?,
             amount: None,
         }),
         Table::Returns => Fact::ReturnRequest(ReturnRequest {
-            return_id: r.owned(col!(Returns, "return_id")),
-            order_id: r.owned(col!(Returns, "order_id")),
+            return_id: r.id(col!(Returns, "return_id")),
+            order_id: r.id(col!(Returns, "order_id")),
             requested_at: r.instant(col!(Returns, "requested_at"))?,
             responded_at: r.optional_instant(col!(Returns, "responded_at"))?,
             outcome: r.name(col!(Returns, "outcome"), "PENDING, AUTHORIZED, REJECTED_VALID, REJECTED_INVALID")?,
@@ -674,17 +675,17 @@ pub fn read_fact<'l>(layout: &Layout, line: &'l str) -> Result<(Cow<'l, str>, Fa
             response_time_unknown: false,
         }),
         Table::Messages => Fact::BuyerMessage(BuyerMessage {
-            message_id: r.owned(col!(Messages, "message_id")),
-            marketplace_id: r.owned(col!(Messages, "marketplace_id")),
-            order_id: Some(r.owned(col!(Messages, "order_id"))).filter(|id| !id.is_empty()),
+            message_id: r.id(col!(Messages, "message_id")),
+            marketplace_id: r.id(col!(Messages, "marketplace_id")),
+            order_id: Some(r.id(col!(Messages, "order_id"))).filter(|id| !id.is_empty()),
             received_at: r.instant(col!(Messages, "received_at"))?,
             first_replied_at: r.optional_instant(col!(Messages, "first_replied_at"))?,
         }),
         Table::Reviews => Fact::ProductReview(ProductReview {
-            review_id: r.owned(col!(Reviews, "review_id")),
-            marketplace_id: r.owned(col!(Reviews, "marketplace_id")),
-            asin: r.owned(col!(Reviews, "asin")),
-            reviewer_id: r.owned(col!(Reviews, "reviewer_id")),
+            review_id: r.id(col!(Reviews, "review_id")),
+            marketplace_id: r.id(col!(Reviews, "marketplace_id")),
+            asin: r.id(col!(Reviews, "asin")),
+            reviewer_id: r.id(col!(Reviews, "reviewer_id")),
             stars: r.number(col!(Reviews, "stars"), "a whole number")?,
             reviewed_at: r.instant(col!(Reviews, "reviewed_at"))?,
             verified_purchase: r.flag(col!(Reviews, "verified"))?,
