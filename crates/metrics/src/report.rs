@@ -777,7 +777,9 @@ mod tests {
                     refunded_at: at(hours),
                     amount: None,
                 }),
-                Gen::Invoice { hours } => Fact::Invoice(Invoice { order_id: order_id().into(), uploaded_at: at(hours) }),
+                Gen::Invoice { hours } => {
+                    Fact::Invoice(Invoice { order_id: order_id().into(), uploaded_at: at(hours) })
+                }
                 Gen::Survey { hours, satisfied } => Fact::CustomerServiceSurvey(CustomerServiceSurvey {
                     survey_id: format!("{order}sv{hours}").into(),
                     order_id: order_id().into(),
