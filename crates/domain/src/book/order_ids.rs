@@ -107,8 +107,7 @@ impl OrderIds {
 
     /// Whether an order has the id `order_id`, asked of the table alone: a
     /// new order's id is checked so, and is never among the orders found
-    /// last (searching there first read four records for nothing: most of
-    /// the samples of finding orders in a batch run were new orders').
+    /// last (searching there first read four records for nothing).
     pub(crate) fn has_order(&self, orders: &[OrderRecord], order_id: &str) -> bool {
         self.probe_id(orders, order_id).is_some()
     }
