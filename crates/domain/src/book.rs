@@ -462,11 +462,12 @@ impl SellerBook {
     /// other fact: the seller id (checked only when it is not the book's
     /// own, checked once), the fact's fields, and that the seller is the book's.
     fn check_alone(&self, seller_id: &str, fact: &Fact, latest_allowed: Instant) -> Result<(), DomainError> {
-        if !(self.seller_id_valid && seller_id == self.seller_id) {
+        let own = seller_id == self.seller_id;
+        if !(self.seller_id_valid && own) {
             validate::id("seller_id", seller_id)?;
         }
         validate::check_fact(fact, latest_allowed)?;
-        if seller_id != self.seller_id {
+        if !own {
             return Err(DomainError::invalid(
                 "seller_id",
                 format!("event is for seller {:?}, not {:?}", seller_id, self.seller_id),
