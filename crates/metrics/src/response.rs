@@ -46,11 +46,11 @@ pub struct ContactResponseTime {
 /// The contributions of every buyer message. Facts with one `message_id` are
 /// versions of one message (the reply added later): as of each instant the
 /// version standing then counts (`sellerhealth_domain::versions`).
-pub(crate) fn changes(
+pub(crate) fn changes<'a>(
     emitter: &mut Emitter,
-    messages: &[BuyerMessage],
+    messages: &'a [BuyerMessage],
     policy: &Policy,
-    out: &mut impl FnMut(&str, Counter, Day, Instant, i64),
+    out: &mut impl FnMut(&'a str, Counter, Day, Instant, i64),
 ) {
     if messages.is_empty() {
         // Most orders have none: nothing to group.
