@@ -3,9 +3,9 @@
 //! Every instant and day from the wire is checked once here, against the
 //! supported range (`sellerhealth_domain::time`); the error names the field.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate};
 use prost_types::Timestamp;
-use sellerhealth_domain::time::{RANGE_TEXT, check_day, check_instant};
+use sellerhealth_domain::time::{RANGE_TEXT, check_day, check_instant, from_unix};
 use sellerhealth_domain::{DayRange, DomainError, Instant};
 use sellerhealth_proto::v1 as pb;
 
@@ -18,7 +18,7 @@ pub fn instant(field: &str, value: Option<&Timestamp>) -> Result<Option<Instant>
                 .ok()
                 .filter(|n| *n <= 999_999_999)
                 .ok_or_else(|| DomainError::invalid(field, "nanos must be 0 to 999,999,999"))?;
-            let at = DateTime::<Utc>::from_timestamp(t.seconds, nanos)
+            let at = from_unix(t.seconds, nanos)
                 .ok_or_else(|| DomainError::invalid(field, format!("outside the supported range {RANGE_TEXT}")))?;
             check_instant(field, at)
         })

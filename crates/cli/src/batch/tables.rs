@@ -13,8 +13,7 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use chrono::DateTime;
-use sellerhealth_domain::time::{RANGE_TEXT, check_instant};
+use sellerhealth_domain::time::{RANGE_TEXT, check_instant, from_unix};
 use sellerhealth_domain::{
     AtozClaim, BuyerMessage, Cancellation, CarrierScan, Chargeback, Event, Fact, FeedbackUpdate, Id, Instant, Order,
     ProductReview, Refund, ReturnRequest, SellerFeedback, ShipmentConfirmed,
@@ -551,7 +550,7 @@ impl Fields<'_> {
         let name = self.name_of(column);
         let seconds = whole(text)
             .map_err(|_| format!("{name} {:?} is not a whole number of seconds since 1970-01-01 UTC", cut(text)))?;
-        let at = instant_of_seconds(seconds)
+        let at = from_unix(seconds, 0)
             .ok_or_else(|| format!("{name}: {seconds} s is outside the supported range {RANGE_TEXT}"))?;
         check_instant(name, at).map(Some).map_err(|e| e.to_string())
     }
@@ -751,43 +750,6 @@ pub fn write_event_id(table: Table, line: &str, id: &mut String) {
     id.push_str(std::str::from_utf8(&hex).unwrap_or_default());
 }
 
-/// [`DateTime::from_timestamp`] of whole seconds, the date of each day
-/// remembered: a data set's instants fall on a few hundred days, and
-/// working out a date from a count of days took about 60 instructions,
-/// 1.8% of a batch run's.
-fn instant_of_seconds(seconds: i64) -> Option<Instant> {
-    let (days, second) = (seconds.div_euclid(DAY_SECONDS), seconds.rem_euclid(DAY_SECONDS));
-    let date = DATES.with(|dates| {
-        let slot = dates.get(days.rem_euclid(DATE_SLOTS as i64) as usize);
-        if let Some(slot) = slot
-            && let (known, date) = slot.get()
-            && known == days
-        {
-            return Some(date);
-        }
-        let date = DateTime::from_timestamp(days.checked_mul(DAY_SECONDS)?, 0)?.date_naive();
-        if let Some(slot) = slot {
-            slot.set((days, date));
-        }
-        Some(date)
-    })?;
-    let time = chrono::NaiveTime::from_num_seconds_from_midnight_opt(u32::try_from(second).ok()?, 0)?;
-    Some(date.and_time(time).and_utc())
-}
-
-/// Seconds in a day of Unix time.
-const DAY_SECONDS: i64 = 86_400;
-
-/// Days [`DATES`] remembers (a power of two): more than a data set spans.
-const DATE_SLOTS: usize = 1024;
-
-thread_local! {
-    /// (days since 1970, the date) by the days modulo [`DATE_SLOTS`]; a slot
-    /// not yet filled holds a count no instant has.
-    static DATES: [std::cell::Cell<(i64, chrono::NaiveDate)>; DATE_SLOTS] =
-        const { [const { std::cell::Cell::new((i64::MIN, chrono::NaiveDate::MIN)) }; DATE_SLOTS] };
-}
-
 /// A whole number as `str::parse` reads it, 1 to 18 plain digits (every
 /// instant of a data set) read without its checks of sign and overflow,
 /// which no number of 18 digits needs, eight digits at a time after the
@@ -964,33 +926,6 @@ mod tests {
                     line[at - 1] = b'x';
                 }
                 line[at] = b'x';
-            }
-        }
-    }
-
-    #[test]
-    fn instants_of_seconds_are_chronos_whichever_days_were_read_before() {
-        let seconds = [
-            0,
-            1,
-            86_399,
-            86_400,
-            -1,
-            -86_400,
-            -86_401,
-            1_777_888_800,
-            1_777_888_800 + 86_400 * DATE_SLOTS as i64,
-            7_258_118_399,
-            i64::MAX,
-            i64::MIN,
-            8_210_266_876_799,
-            8_210_266_876_800,
-        ];
-        // Twice over, so the second pass reads remembered days (and days
-        // DATE_SLOTS apart share a slot).
-        for _ in 0..2 {
-            for s in seconds {
-                assert_eq!(instant_of_seconds(s), DateTime::from_timestamp(s, 0), "{s}");
             }
         }
     }
