@@ -66,7 +66,8 @@ pub fn check_day(field: &str, day: Day) -> Result<Day, DomainError> {
 /// ```
 #[inline]
 pub fn from_unix(seconds: i64, nanos: u32) -> Option<Instant> {
-    let (days, second) = (seconds.div_euclid(DAY_SECONDS_I64), seconds.rem_euclid(DAY_SECONDS_I64));
+    let day_seconds = i64::from(DAY_SECONDS);
+    let (days, second) = (seconds.div_euclid(day_seconds), seconds.rem_euclid(day_seconds));
     let date = DATES.with(|dates| {
         let slot = dates.get(days.rem_euclid(DATE_SLOTS as i64) as usize);
         if let Some(slot) = slot
@@ -75,7 +76,7 @@ pub fn from_unix(seconds: i64, nanos: u32) -> Option<Instant> {
         {
             return Some(date);
         }
-        let date = DateTime::from_timestamp(days.checked_mul(DAY_SECONDS_I64)?, 0)?.date_naive();
+        let date = DateTime::from_timestamp(days.checked_mul(day_seconds)?, 0)?.date_naive();
         if let Some(slot) = slot {
             slot.set((days, date));
         }
@@ -84,9 +85,6 @@ pub fn from_unix(seconds: i64, nanos: u32) -> Option<Instant> {
     let time = NaiveTime::from_num_seconds_from_midnight_opt(u32::try_from(second).ok()?, nanos)?;
     Some(date.and_time(time).and_utc())
 }
-
-/// Seconds in a day of Unix time.
-const DAY_SECONDS_I64: i64 = 86_400;
 
 /// Days [`DATES`] remembers (a power of two): more than a data set spans.
 const DATE_SLOTS: usize = 1024;
