@@ -62,6 +62,7 @@ impl DayCounters {
             calendar,
             as_of,
             base_start: calendar.start_of(calendar.day_of(as_of)),
+            near: std::iter::repeat_with(Default::default).take(NEAR_SLOTS).collect(),
             days: HashMap::default(),
             today: Vec::new(),
             effective_days: DayMemo::default(),
@@ -219,12 +220,16 @@ pub struct DayCountersBuilder {
     as_of: Instant,
     base_start: Instant,
     /// The rows effective before `as_of`'s day, by attribution day
-    /// ([`day_key`]).
+    /// ([`day_key`]): in the slot of the key's low bits ([`NEAR_SLOTS`]) if
+    /// that slot is free or the day's, else in `days`. Changes fall on any of
+    /// a few hundred days; a slot found by a mask costs a change less than a
+    /// probe of a hashed table (0.9% of a batch run's instructions).
+    near: Vec<(u32, DayRows)>,
     days: HashMap<u32, DayRows>,
     /// Changes effective on `as_of`'s day up to `as_of`.
     today: Vec<(Counter, Day, Instant, i64)>,
-    /// The days of the last instants changes were added at: an order's
-    /// changes come several at one instant, metric after metric.
+    /// The days of the instants changes are added at (the days they are
+    /// effective on): a part's changes fall on a few hundred days.
     effective_days: DayMemo,
 }
 
@@ -270,6 +275,11 @@ impl DayRows {
     }
 }
 
+/// Slots of [`DayCountersBuilder`]'s attribution days, a power of two: the
+/// low ten bits of a [`day_key`] are the day of the year and the year's
+/// parity, so the days of any two years running each have a slot.
+const NEAR_SLOTS: usize = 1024;
+
 /// A row's key within its attribution day, hashed and compared in one step:
 /// the counter's stable code above the effective day's [`day_key`].
 fn row_key(counter: Counter, effective: Day) -> u64 {
@@ -311,26 +321,46 @@ impl DayCountersBuilder {
             self.today.push((counter, day, at, delta));
         } else {
             let effective = self.effective_days.day_of(self.calendar, at);
-            self.days.entry(day_key(day)).or_default().add(row_key(counter, effective), delta);
+            self.rows_of(day_key(day)).add(row_key(counter, effective), delta);
         }
+    }
+
+    /// The rows of the attribution day `key` ([`day_key`], never 0: a day of
+    /// the year is at least 1), where [`DayCountersBuilder::near`] says.
+    #[inline(always)]
+    fn rows_of(&mut self, key: u32) -> &mut DayRows {
+        match self.near.get_mut(key as usize & (NEAR_SLOTS - 1)) {
+            Some((held, rows)) if *held == key || *held == 0 => {
+                *held = key;
+                rows
+            }
+            _ => self.days.entry(key).or_default(),
+        }
+    }
+
+    /// Every attribution day's rows, as (its [`day_key`], rows).
+    fn into_days(self) -> impl Iterator<Item = (u32, DayRows)> {
+        self.near.into_iter().filter(|(key, _)| *key != 0).chain(self.days)
     }
 
     /// Adds the changes `other` summed (counters of the same marketplace and
     /// instant): how parts of a book summed apart are put together.
-    pub fn merge(&mut self, other: DayCountersBuilder) {
-        for (day, rows) in other.days {
-            let into = self.days.entry(day).or_default();
+    pub fn merge(&mut self, mut other: DayCountersBuilder) {
+        self.today.append(&mut other.today);
+        for (day, rows) in other.into_days() {
+            let into = self.rows_of(day);
             for (key, total) in rows.into_totals() {
                 into.add(key, total);
             }
         }
-        self.today.extend(other.today);
     }
 
     /// The counters summed.
-    pub fn build(self) -> DayCounters {
+    pub fn build(mut self) -> DayCounters {
+        let (marketplace_id, calendar, as_of) = (std::mem::take(&mut self.marketplace_id), self.calendar, self.as_of);
+        let today = std::mem::take(&mut self.today);
         let mut rows = Vec::new();
-        for (day, day_rows) in self.days {
+        for (day, day_rows) in self.into_days() {
             let Some(day) = day_of_key(day) else { continue };
             for (key, total) in day_rows.into_totals().into_iter().filter(|(_, total)| *total != 0) {
                 if let Some((counter, effective)) = row_of_key(key) {
@@ -338,7 +368,7 @@ impl DayCountersBuilder {
                 }
             }
         }
-        DayCounters::new(&self.marketplace_id, self.calendar, self.as_of, rows, self.today)
+        DayCounters::new(&marketplace_id, calendar, as_of, rows, today)
     }
 }
 
@@ -368,5 +398,55 @@ mod tests {
         let keys: Vec<i32> = days.iter().map(|day| day_key(*day).cast_signed()).collect();
         assert!(keys.is_sorted(), "{keys:?}");
         assert_ne!(row_key(Counter::LateShipments, Day::MIN), row_key(Counter::ShipmentsDue, Day::MIN));
+    }
+
+    #[test]
+    fn days_two_years_apart_share_a_slot_and_keep_their_own_totals() {
+        let day = |s: &str| -> Day { s.parse().unwrap() };
+        let at = |s: &str| -> Instant { s.parse().unwrap() };
+        let as_of = at("2026-12-01T00:00:00Z");
+        let counter = Counter::LateShipments;
+        // 5 January of 2024 and of 2026: the same day of the year, years of
+        // the same parity, so the same slot; the later day goes to the table.
+        assert_eq!(day_key(day("2024-01-05")) as usize % NEAR_SLOTS, day_key(day("2026-01-05")) as usize % NEAR_SLOTS);
+        let changes = [
+            ("2024-01-05", "2024-01-05T12:00:00Z", 2),
+            ("2026-01-05", "2026-01-05T12:00:00Z", 3),
+            ("2024-01-05", "2024-01-06T12:00:00Z", 4),
+            ("2026-01-06", "2026-01-06T12:00:00Z", 5),
+        ];
+        let summed = |changes: &[(&str, &str, i64)]| {
+            let mut builder = DayCounters::from_changes("M", Calendar::UTC, as_of);
+            for (d, t, delta) in changes {
+                builder.add(counter, day(d), at(t), *delta);
+            }
+            builder
+        };
+        let totals = |counters: &DayCounters| -> Vec<i64> {
+            [
+                ("2024-01-05", "2024-01-05"),
+                ("2026-01-05", "2026-01-05"),
+                ("2026-01-06", "2026-01-06"),
+                ("2024-01-01", "2026-12-31"),
+            ]
+            .iter()
+            .map(|(start, end)| counters.total("M", counter, DayRange { start: day(start), end: day(end) }, as_of))
+            .collect()
+        };
+        assert_eq!(totals(&summed(&changes).build()), [6, 3, 5, 14]);
+        // Summed in two parts and put together: the same.
+        let (first, second) = changes.split_at(1);
+        let mut merged = summed(first);
+        merged.merge(summed(second));
+        assert_eq!(totals(&merged.build()), [6, 3, 5, 14]);
+        // As of 6 January 2024, noon: only the changes by then count, the
+        // one at that very instant too (on as of's own day, kept with its instant).
+        let early = at("2024-01-06T12:00:00Z");
+        let mut builder = DayCounters::from_changes("M", Calendar::UTC, early);
+        for (d, t, delta) in changes {
+            builder.add(counter, day(d), at(t), delta);
+        }
+        let all = DayRange { start: day("2024-01-01"), end: day("2026-12-31") };
+        assert_eq!(builder.build().total("M", counter, all, early), 6);
     }
 }
