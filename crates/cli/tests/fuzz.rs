@@ -23,6 +23,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::process::Command;
 
+use indicatif::ProgressBar;
 use sellerhealth_cli::batch::tables::{Table, TableError};
 use sellerhealth_cli::batch::{self, DataSet};
 use sellerhealth_cli::files::{
@@ -555,9 +556,9 @@ fn fuzz_batch_tables() {
         let mut data = DataSet::new();
         // The orders as they are, so the other tables' rows find their orders.
         if table != Table::Orders {
-            data.add_table(Table::Orders, "orders.csv", orders.as_slice()).unwrap();
+            data.add_table(Table::Orders, "orders.csv", orders.as_slice(), &ProgressBar::hidden()).unwrap();
         }
-        match data.add_table(table, "fuzzed.csv", bytes) {
+        match data.add_table(table, "fuzzed.csv", bytes, &ProgressBar::hidden()) {
             Err(error) => {
                 let error = error.downcast_ref::<TableError>().unwrap_or_else(|| panic!("{error:#}"));
                 assert!(matches!(
@@ -579,7 +580,7 @@ fn fuzz_batch_event_lines() {
     let corpus = [fixture("batch-events.jsonl"), MORE_EVENTS.as_bytes().to_vec()];
     fuzz("batch-events", &corpus, |bytes, rng| {
         let mut data = DataSet::new();
-        data.add_events("events.jsonl", bytes).unwrap();
+        data.add_events("events.jsonl", bytes, &ProgressBar::hidden()).unwrap();
         let lines = [("events.jsonl", bytes.split(|&b| b == b'\n').count())];
         let format = if rng.below(2) == 0 { batch::Format::Json } else { batch::Format::Table };
         check_batch(data, &lines, format);

@@ -66,6 +66,8 @@ pub struct Lines<R> {
     number: u64,
     max_line: usize,
     block: usize,
+    /// Bytes read from `reader` so far.
+    read: u64,
 }
 
 impl<R: Read> Lines<R> {
@@ -85,7 +87,14 @@ impl<R: Read> Lines<R> {
             number: 0,
             max_line,
             block: block.max(1),
+            read: 0,
         }
+    }
+
+    /// How many bytes have been read from the reader (a block ahead of the
+    /// lines handed out): what a progress bar shows.
+    pub fn bytes_read(&self) -> u64 {
+        self.read
     }
 
     /// The next line: its number and its text without the line end (`\n` or
@@ -192,10 +201,19 @@ impl<R: Read> Lines<R> {
     }
 
     /// Appends up to a block of the reader's bytes to `buffer`: how many (0 at the end).
+    ///
+    /// A reader that reads into memory not yet written (a `File`) is given
+    /// the buffer's spare room as it is; any other reader gets it zeroed
+    /// first, a block at a time (`Read::read_to_end`'s rule). A wrapper
+    /// around the file (a progress bar's) made that a `memset` of every
+    /// byte read, 1% of a batch run's instructions: progress is counted by
+    /// [`Lines::bytes_read`] instead.
     fn read_block(&mut self, buffer: &mut Vec<u8>) -> io::Result<usize> {
         let limit = u64::try_from(self.block).unwrap_or(u64::MAX);
         buffer.reserve(self.block);
-        (&mut self.reader).take(limit).read_to_end(buffer)
+        let read = (&mut self.reader).take(limit).read_to_end(buffer)?;
+        self.read = self.read.saturating_add(u64::try_from(read).unwrap_or(u64::MAX));
+        Ok(read)
     }
 }
 
@@ -249,6 +267,21 @@ mod tests {
             }
         }
         expected
+    }
+
+    #[test]
+    fn bytes_read_count_every_byte_by_the_end_a_block_ahead_of_the_lines() {
+        let bytes = b"ab\ncdef\n\ng,h\r\nijklmnop";
+        let mut lines = Lines::with_bounds(Trickle { bytes, step: 3 }, 100, 5);
+        assert_eq!(lines.bytes_read(), 0);
+        let mut seen = Vec::new();
+        while let Some((n, _)) = lines.next_line().unwrap() {
+            seen.push((n, lines.bytes_read()));
+        }
+        // Blocks of 5 bytes (read 3 and 2) until one holds a line end; the last
+        // line ends the file, 22 bytes.
+        assert_eq!(seen, [(1, 5), (2, 10), (3, 10), (4, 15), (5, 22)]);
+        assert_eq!(lines.bytes_read(), bytes.len() as u64);
     }
 
     fn ok(n: u64, text: &str) -> (u64, Result<String, String>) {

@@ -241,13 +241,13 @@ impl DataSet {
         let read = |(file, table): &(std::path::PathBuf, Option<Table>)| -> anyhow::Result<DataSet> {
             let name = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into());
             bar.set_message(name.clone());
+            // Unbuffered and unwrapped: `Lines` reads blocks of its own
+            // straight into its buffer, and counts them for the bar.
             let opened = File::open(file).with_context(|| format!("opening {}", file.display()))?;
-            // Unbuffered: `Lines` reads blocks of its own.
-            let reader = bar.wrap_read(opened);
             let mut data = DataSet::new();
             match table {
-                Some(table) => data.add_table(*table, &name, reader)?,
-                None => data.add_events(&name, reader)?,
+                Some(table) => data.add_table(*table, &name, opened, &bar)?,
+                None => data.add_events(&name, opened, &bar)?,
             }
             Ok(data)
         };
@@ -315,9 +315,11 @@ impl DataSet {
         at
     }
 
-    /// Reads a table's rows from `reader`; `file` names it in rejections.
-    pub fn add_table(&mut self, table: Table, file: &str, reader: impl Read) -> anyhow::Result<()> {
+    /// Reads a table's rows from `reader`; `file` names it in rejections, and
+    /// `bar` counts the bytes read.
+    pub fn add_table(&mut self, table: Table, file: &str, reader: impl Read, bar: &ProgressBar) -> anyhow::Result<()> {
         let mut lines = Lines::new(reader);
+        let mut shown = Shown::default();
         let header = match lines.next_line().with_context(|| format!("reading {file}"))? {
             Some((_, Ok(header))) => header.to_owned(),
             Some((_, Err(reason))) => return Err(tables::TableError::BadHeader(file.to_owned(), reason).into()),
@@ -325,21 +327,28 @@ impl DataSet {
         };
         let layout = Layout::from_header(table, file, &header)?;
         let source = self.source(file, Source::Table(layout.clone()));
-        while let Some((line, text)) = lines.next_line().with_context(|| format!("reading {file}"))? {
+        loop {
+            shown.up_to(lines.bytes_read(), bar);
+            let Some((line, text)) = lines.next_line().with_context(|| format!("reading {file}"))? else { break };
             match text.and_then(|text| Ok((layout.seller_of(text)?, text))) {
                 Ok((_, "")) => {}
                 Ok((seller, text)) => self.push(&seller, source, line, text),
                 Err(reason) => self.reject(source, line, reason),
             }
         }
+        shown.up_to(lines.bytes_read(), bar);
         Ok(())
     }
 
-    /// Reads JSON lines of contract events from `reader`; `file` names it in rejections.
-    pub fn add_events(&mut self, file: &str, reader: impl Read) -> anyhow::Result<()> {
+    /// Reads JSON lines of contract events from `reader`; `file` names it in
+    /// rejections, and `bar` counts the bytes read.
+    pub fn add_events(&mut self, file: &str, reader: impl Read, bar: &ProgressBar) -> anyhow::Result<()> {
         let source = self.source(file, Source::Events);
         let mut lines = Lines::new(reader);
-        while let Some((line, text)) = lines.next_line().with_context(|| format!("reading {file}"))? {
+        let mut shown = Shown::default();
+        loop {
+            shown.up_to(lines.bytes_read(), bar);
+            let Some((line, text)) = lines.next_line().with_context(|| format!("reading {file}"))? else { break };
             let text = match text {
                 Ok(text) if text.trim().is_empty() => continue,
                 Ok(text) => text,
@@ -358,6 +367,7 @@ impl DataSet {
                 },
             }
         }
+        shown.up_to(lines.bytes_read(), bar);
         Ok(())
     }
 
@@ -426,6 +436,20 @@ impl DataSet {
         rejected.sort_by_key(|r| (order.get(r.file.as_str()).copied(), r.line));
         evaluated.rejected = rejected;
         Ok(evaluated)
+    }
+}
+
+/// The bytes of one file a progress bar has been given.
+#[derive(Default)]
+struct Shown(u64);
+
+impl Shown {
+    /// Gives `bar` the bytes read since the last call (once a block, not once a line).
+    fn up_to(&mut self, read: u64, bar: &ProgressBar) {
+        if read != self.0 {
+            bar.inc(read.saturating_sub(self.0));
+            self.0 = read;
+        }
     }
 }
 
@@ -729,6 +753,17 @@ mod tests {
         for threads in [2, 3, 64] {
             assert_eq!(contents(&DataSet::open(dir.path(), false, threads).unwrap()), one_by_one, "{threads} threads");
         }
+    }
+
+    #[test]
+    fn the_bar_is_given_every_byte_of_a_table_and_of_json_lines() {
+        let table = format!("{}\nS1,o1\n\"bad\nS2,o2", Table::Orders.header());
+        let bar = ProgressBar::hidden();
+        DataSet::new().add_table(Table::Orders, "orders.csv", table.as_bytes(), &bar).unwrap();
+        assert_eq!(bar.position(), table.len() as u64);
+        let events = "{\"sellerId\":\"S1\"}\nnot json\n\n";
+        DataSet::new().add_events("events.jsonl", events.as_bytes(), &bar).unwrap();
+        assert_eq!(bar.position(), (table.len() + events.len()) as u64);
     }
 
     #[test]
