@@ -199,6 +199,32 @@ impl Calendar {
         }
     }
 
+    /// The zone's offset from UTC in seconds (east positive) all through the
+    /// UTC day `utc_day`, when it is the same from the day's first instant to
+    /// its last; `None` on a day the clocks change, and outside the years the
+    /// zone is followed in (where days are UTC's). Remembered per thread, as
+    /// [`Calendar::day_of`] remembers it: with [`local_day`], what a caller
+    /// asking the days of many instants on a few days keeps for itself.
+    ///
+    /// ```
+    /// use sellerhealth_domain::Calendar;
+    /// let london = Calendar::named("Europe/London").unwrap();
+    /// let day = |s: &str| s.parse().unwrap();
+    /// assert_eq!(london.offset_through(day("2026-07-01")), Some(3600));
+    /// assert_eq!(london.offset_through(day("2026-03-29")), None); // clocks go forward at 01:00 UTC
+    /// assert_eq!(Calendar::UTC.offset_through(day("2026-03-29")), Some(0));
+    /// ```
+    pub fn offset_through(self, utc_day: Day) -> Option<i32> {
+        if self.0 == Tz::UTC {
+            return Some(0);
+        }
+        DAY_CACHE.with(|cache| match cache.try_borrow_mut() {
+            Ok(mut cache) => cache.offset(self, utc_day),
+            // Never borrowed twice (nothing in a lookup asks again), but no panic if it were.
+            Err(_) => self.uniform_offset(utc_day),
+        })
+    }
+
     /// The zone's offset from UTC at `at`, in seconds (east positive).
     pub fn offset_seconds(self, at: Instant) -> i32 {
         self.0.offset_from_utc_datetime(&at.naive_utc()).fix().local_minus_utc()
@@ -235,38 +261,52 @@ thread_local! {
 
 impl DayCache {
     fn day_of(&mut self, calendar: Calendar, at: Instant) -> Day {
-        use chrono::{Datelike, Timelike};
-        // Read off the UTC date and time as they are held (`date_naive` and
-        // `Timelike` on a `DateTime` add its offset, zero, with carries).
-        let utc = at.naive_utc();
-        let utc_day = utc.date();
+        // The UTC date as it is held (`date_naive` adds the offset, zero, with carries).
+        let utc_day = at.naive_utc().date();
+        match self.offset(calendar, utc_day).and_then(|offset| local_day(at, offset)) {
+            Some(day) => day,
+            None => calendar.day_of_uncached(at),
+        }
+    }
+
+    /// [`Calendar::offset_through`], remembered in the day's slot.
+    fn offset(&mut self, calendar: Calendar, utc_day: Day) -> Option<i32> {
+        use chrono::Datelike;
         // A day's year and day of the year, the zone apart, so the days of
         // two marketplaces do not evict each other.
         let key = (utc_day.year().cast_unsigned() << 9 | utc_day.ordinal())
             .wrapping_add(u32::from(calendar.0 as u16).wrapping_mul(131));
         let Some(slot) = self.slots.get_mut((key & DAY_CACHE_MASK) as usize) else {
-            return calendar.day_of_uncached(at);
+            return calendar.uniform_offset(utc_day);
         };
-        let offset = match *slot {
-            Some((zone, day, offset)) if zone == calendar.0 && day == utc_day => offset,
-            _ => match calendar.uniform_offset(utc_day) {
-                Some(offset) => {
-                    *slot = Some((calendar.0, utc_day, offset));
-                    offset
-                }
-                None => return calendar.day_of_uncached(at),
-            },
-        };
-        // Below a day's seconds and an offset's (under a day): no overflow.
-        let local_seconds = utc.time().num_seconds_from_midnight().cast_signed().saturating_add(offset);
-        let moved = if local_seconds >= DAY_SECONDS {
-            utc_day.succ_opt()
-        } else if local_seconds < 0 {
-            utc_day.pred_opt()
-        } else {
-            Some(utc_day)
-        };
-        moved.unwrap_or_else(|| calendar.day_of_uncached(at))
+        match *slot {
+            Some((zone, day, offset)) if zone == calendar.0 && day == utc_day => Some(offset),
+            _ => {
+                let offset = calendar.uniform_offset(utc_day)?;
+                *slot = Some((calendar.0, utc_day, offset));
+                Some(offset)
+            }
+        }
+    }
+}
+
+/// The local day of `at` in a zone `offset` seconds east of UTC all through
+/// `at`'s UTC day (as [`Calendar::offset_through`] gives it): that UTC day,
+/// or the one before or after. `None` only at the ends of chrono's range.
+#[inline]
+pub fn local_day(at: Instant, offset: i32) -> Option<Day> {
+    use chrono::Timelike;
+    // The UTC date and time as they are held (`Timelike` on a `DateTime`
+    // adds its offset, zero, with carries).
+    let utc = at.naive_utc();
+    // Below a day's seconds plus an offset's (under a day): no overflow.
+    let local_seconds = utc.time().num_seconds_from_midnight().cast_signed().saturating_add(offset);
+    if local_seconds >= DAY_SECONDS {
+        utc.date().succ_opt()
+    } else if local_seconds < 0 {
+        utc.date().pred_opt()
+    } else {
+        Some(utc.date())
     }
 }
 
@@ -364,6 +404,32 @@ impl DayRange {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_local_day_is_the_utc_day_moved_by_the_offset_at_either_end_of_it() {
+        let at = |s: &str| -> Instant { s.parse().unwrap() };
+        let day = |s: &str| -> Day { s.parse().unwrap() };
+        // London in summer (+1 h), Los Angeles in summer (-7 h).
+        assert_eq!(local_day(at("2026-07-01T22:59:59Z"), 3600), Some(day("2026-07-01")));
+        assert_eq!(local_day(at("2026-07-01T23:00:00Z"), 3600), Some(day("2026-07-02")));
+        assert_eq!(local_day(at("2026-07-01T06:59:59.999999999Z"), -25_200), Some(day("2026-06-30")));
+        assert_eq!(local_day(at("2026-07-01T07:00:00Z"), -25_200), Some(day("2026-07-01")));
+        assert_eq!(local_day(at("2026-07-01T07:00:00Z"), 0), Some(day("2026-07-01")));
+        // No day after the last, or before the first.
+        assert_eq!(local_day(DateTime::<Utc>::MAX_UTC, 3600), None);
+        assert_eq!(local_day(DateTime::<Utc>::MIN_UTC, -3600), None);
+        let london = Calendar::named("Europe/London").unwrap();
+        for utc_day in ["2026-01-15", "2026-07-01", "2026-03-29", "2026-10-25", "1899-06-01"] {
+            let offset = london.offset_through(day(utc_day));
+            // Remembered or not, the same answer as the zone's rules.
+            assert_eq!(offset, london.uniform_offset(day(utc_day)), "{utc_day}");
+            assert_eq!(london.offset_through(day(utc_day)), offset, "{utc_day}");
+        }
+        assert_eq!(london.offset_through(day("2026-01-15")), Some(0));
+        assert_eq!(london.offset_through(day("2026-10-25")), None);
+        // Before the years a zone is followed in, days are UTC's: no offset to give.
+        assert_eq!(london.offset_through(day("1899-06-01")), None);
+    }
 
     #[test]
     fn instants_from_unix_are_chronos_whichever_days_were_read_before() {

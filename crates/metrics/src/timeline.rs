@@ -7,7 +7,7 @@
 //! contributions effective at or before T reproduces the function at T exactly.
 
 use chrono::Duration;
-use sellerhealth_domain::time::shift;
+use sellerhealth_domain::time::{local_day, shift};
 use sellerhealth_domain::{Calendar, Day, Instant};
 
 use crate::counters::Counter;
@@ -22,54 +22,86 @@ pub struct Tally {
     days: DayMemo,
 }
 
-/// The days of the last few instants looked up: the metrics ask the days of
-/// the same few instants of an order (its purchase, promised delivery,
-/// confirmations) at every change instant, in turn.
-#[derive(Debug, Clone)]
+/// The zone's offsets through the UTC days looked up, by day of the year:
+/// the metrics ask the days of an order's instants (its purchase, promised
+/// delivery, confirmations, and the nanosecond after each deadline) at every
+/// change instant, in turn, and a book's orders fall on a few hundred days.
+/// Remembering the last four instants, the nanosecond after a deadline
+/// missed where the deadline had hit, and an order's five or six days took
+/// turns at four entries: 60% of the changes summed asked the zone's rules
+/// again ([`Calendar::day_of`]).
+#[derive(Debug, Clone, Default)]
 pub(crate) struct DayMemo {
-    /// (instant, its day); an entry not yet filled holds [`UNASKED`].
-    entries: [std::cell::Cell<(Instant, Day)>; DAY_MEMO_ENTRIES],
-    /// The entry the next new instant replaces.
+    /// Two calendars' slots: a book's orders are of one or two
+    /// marketplaces, asked in turn when of two.
+    tables: [DayTable; 2],
+    /// The table a third calendar takes over.
     next: std::cell::Cell<usize>,
 }
 
-/// Instants [`DayMemo`] remembers: more than an order's distinct instants a
-/// tally asks the day of.
-const DAY_MEMO_ENTRIES: usize = 4;
-
-/// What an empty entry of [`DayMemo`] holds: the first instant chrono has and
-/// its day, which is its day in every calendar (before a zone's years, days
-/// are UTC's), so an entry needs no "empty" flag to check.
-const UNASKED: (Instant, Day) = (Instant::MIN_UTC, Day::MIN);
-
-impl Default for DayMemo {
-    fn default() -> Self {
-        DayMemo { entries: std::array::from_fn(|_| std::cell::Cell::new(UNASKED)), next: std::cell::Cell::new(0) }
-    }
+/// One calendar's slots of a [`DayMemo`].
+#[derive(Debug, Clone, Default)]
+struct DayTable {
+    /// The calendar whose offsets the slots hold; `None` until one is asked.
+    calendar: std::cell::Cell<Option<Calendar>>,
+    /// (UTC day, the zone's offset all through it) in the slot of the day
+    /// of the year; a slot not yet filled holds [`UNASKED`]. Made when a
+    /// calendar first takes the table: the store sums one order's changes
+    /// with memos of their own, on every event, and those ask one calendar.
+    slots: std::cell::OnceCell<Box<DaySlots>>,
 }
 
+/// A [`DayTable`]'s slots: (UTC day, the zone's offset all through it).
+type DaySlots = [std::cell::Cell<(Day, i32)>; DAY_MEMO_SLOTS];
+
+/// Slots of a [`DayTable`]: one per day of the year (its ordinal, 1 to
+/// 366), a day taking over the slot of the same day a year before or after.
+const DAY_MEMO_SLOTS: usize = 512;
+
+/// What an empty slot of a [`DayTable`] holds: chrono's first day with no
+/// offset, which is its offset in every calendar (before a zone's years,
+/// days are UTC's), so a slot needs no "empty" flag to check.
+const UNASKED: (Day, i32) = (Day::MIN, 0);
+
 impl DayMemo {
-    /// The day of `at` in `calendar`, which must be the same at every call
-    /// since the last [`DayMemo::clear`].
+    /// The day of `at` in `calendar`.
     pub(crate) fn day_of(&self, calendar: Calendar, at: Instant) -> Day {
-        for entry in &self.entries {
-            let (known, day) = entry.get();
-            if known == at {
-                return day;
-            }
-        }
-        let day = calendar.day_of(at);
-        let next = self.next.get();
-        if let Some(entry) = self.entries.get(next) {
-            entry.set((at, day));
-        }
-        self.next.set(next.checked_add(1).filter(|n| *n < DAY_MEMO_ENTRIES).unwrap_or(0));
-        day
+        let utc_day = sellerhealth_domain::day_of(at);
+        let table = self.table_of(calendar);
+        let slots = table.and_then(|table| table.slots.get());
+        let slot = slots.and_then(|slots| slots.get(chrono::Datelike::ordinal(&utc_day) as usize % DAY_MEMO_SLOTS));
+        let offset = match slot.map(std::cell::Cell::get) {
+            Some((day, offset)) if day == utc_day => offset,
+            // A day the clocks change on has no one offset: the zone's rules answer.
+            _ => match calendar.offset_through(utc_day) {
+                Some(offset) => {
+                    if let Some(slot) = slot {
+                        slot.set((utc_day, offset));
+                    }
+                    offset
+                }
+                None => return calendar.day_of(at),
+            },
+        };
+        local_day(at, offset).unwrap_or_else(|| calendar.day_of(at))
     }
 
-    /// Forgets every day: they were another calendar's.
-    fn clear(&self) {
-        self.entries.iter().for_each(|entry| entry.set(UNASKED));
+    /// `calendar`'s table: the one holding it, else the next to take over, emptied.
+    fn table_of(&self, calendar: Calendar) -> Option<&DayTable> {
+        if let Some(table) = self.tables.iter().find(|table| table.calendar.get() == Some(calendar)) {
+            return Some(table);
+        }
+        let next = self.next.get();
+        self.next.set(next.checked_add(1).filter(|n| *n < self.tables.len()).unwrap_or(0));
+        let table = self.tables.get(next)?;
+        table.calendar.set(Some(calendar));
+        match table.slots.get() {
+            Some(slots) => slots.iter().for_each(|slot| slot.set(UNASKED)),
+            None => {
+                let _ = table.slots.set(Box::new(std::array::from_fn(|_| std::cell::Cell::new(UNASKED))));
+            }
+        }
+        Some(table)
     }
 }
 
@@ -232,7 +264,7 @@ impl Emitter {
         }
         self.times.sort_unstable();
         self.times.dedup();
-        self.use_calendar(calendar);
+        self.current.calendar = calendar;
         true
     }
 
@@ -270,14 +302,6 @@ impl Emitter {
             }
         }
     }
-
-    /// Counts days in `calendar` from here on, forgetting another's.
-    fn use_calendar(&mut self, calendar: Calendar) {
-        if self.current.calendar != calendar {
-            self.current.calendar = calendar;
-            self.current.days.clear();
-        }
-    }
 }
 
 #[cfg(test)]
@@ -296,9 +320,9 @@ mod tests {
         let instants = [at(1, 6), at(1, 8), at(2, 6), at(2, 8), at(3, 6), at(3, 8)];
         let day = |d| chrono::NaiveDate::from_ymd_opt(2026, if d == 30 { 6 } else { 7 }, d).unwrap();
         let expected = [day(30), day(1), day(1), day(2), day(2), day(3)];
-        // An entry never filled answers for the first instant, and rightly.
-        assert_eq!(tally.day_of(UNASKED.0), calendar.day_of(UNASKED.0));
-        assert_eq!(UNASKED.1, calendar.day_of(UNASKED.0));
+        // An entry never filled answers for chrono's first day, and rightly.
+        assert_eq!(UNASKED.0, sellerhealth_domain::day_of(Instant::MIN_UTC));
+        assert_eq!(tally.day_of(Instant::MIN_UTC), calendar.day_of(Instant::MIN_UTC));
         for _ in 0..3 {
             for (at, expected) in instants.iter().zip(expected) {
                 assert_eq!(tally.day_of(*at), expected, "{at}");
@@ -306,6 +330,38 @@ mod tests {
             // Asked backwards, each instant still finds its own day.
             for (at, expected) in instants.iter().zip(expected).rev() {
                 assert_eq!(tally.day_of(*at), expected, "{at}");
+            }
+        }
+    }
+
+    #[test]
+    fn remembered_days_agree_with_the_zones_rules_across_clock_changes() {
+        // Los Angeles and London change their clocks on 8 March, 29 March,
+        // 25 October and 1 November 2026: every 7 min 13 s of the three days
+        // around each, the nanosecond after too, and between them a day a
+        // year on, which takes over the same day's slot. One memo asked in
+        // turn for one zone, then for two (each its own table), then for
+        // four (tables taken over at every ask).
+        let zones = ["America/Los_Angeles", "Europe/London", "Asia/Tokyo", "UTC"].map(|z| Calendar::named(z).unwrap());
+        for asked in [&zones[..1], &zones[..2], &zones[..]] {
+            let memo = DayMemo::default();
+            for (month, day) in [(3, 8), (3, 29), (10, 25), (11, 1)] {
+                let start = Utc.with_ymd_and_hms(2026, month, day, 0, 0, 0).unwrap() - chrono::Duration::days(1);
+                for step in 0..(3 * 24 * 60 / 7) {
+                    let at = start + chrono::Duration::seconds(step * 433);
+                    let year_on = at + chrono::Duration::days(365);
+                    for at in [at, just_after(at), year_on, at - chrono::Duration::nanoseconds(1)] {
+                        for calendar in asked {
+                            assert_eq!(memo.day_of(*calendar, at), calendar.day_of(at), "{} {at}", calendar.name());
+                        }
+                    }
+                }
+            }
+            // The ends of chrono's range, where a day has no day after or before.
+            for at in [Instant::MIN_UTC, Instant::MAX_UTC] {
+                for calendar in asked {
+                    assert_eq!(memo.day_of(*calendar, at), calendar.day_of(at), "{} {at}", calendar.name());
+                }
             }
         }
     }
