@@ -66,6 +66,7 @@ impl DayCounters {
             days: HashMap::default(),
             today: Vec::new(),
             effective_days: DayMemo::default(),
+            last_effective: None,
         }
     }
 
@@ -231,6 +232,9 @@ pub struct DayCountersBuilder {
     /// The days of the instants changes are added at (the days they are
     /// effective on): a part's changes fall on a few hundred days.
     effective_days: DayMemo,
+    /// The last instant a change was added at and its day: an order's
+    /// metric adds its changes at one instant counter after counter.
+    last_effective: Option<(Instant, Day)>,
 }
 
 /// One attribution day's rows: (counter, effective day) [`row_key`] → total.
@@ -320,7 +324,14 @@ impl DayCountersBuilder {
         if at >= self.base_start {
             self.today.push((counter, day, at, delta));
         } else {
-            let effective = self.effective_days.day_of(self.calendar, at);
+            let effective = match self.last_effective {
+                Some((last, effective)) if last == at => effective,
+                _ => {
+                    let effective = self.effective_days.day_of(self.calendar, at);
+                    self.last_effective = Some((at, effective));
+                    effective
+                }
+            };
             self.rows_of(day_key(day)).add(row_key(counter, effective), delta);
         }
     }
