@@ -3,15 +3,15 @@
 //! and the warnings' look-back before that ([`report_first_day`]), a history
 //! the same before its first day ([`history_first_day`]), the seller rating
 //! its 365 days ([`rating_first_day`]). A report whose warning began before
-//! its look-back needs every earlier day too ([`traced_past_lookback`]).
+//! its look-back needs every earlier day too
+//! ([`AccountHealthReport::traced_past_lookback`](crate::AccountHealthReport::traced_past_lookback)).
 
 use sellerhealth_domain::time::{days_before, shift_days};
 use sellerhealth_domain::{Calendar, Day, Instant, Policy};
 
 use crate::rate::RateSpec;
-use crate::report::AccountHealthReport;
 use crate::seller_rating::RATING_WINDOW_DAYS;
-use crate::warnings::{WARNING_LOOKBACK_DAYS, lookback_start};
+use crate::warnings::WARNING_LOOKBACK_DAYS;
 
 /// The first attribution day a report of `marketplace_id` as of `as_of` reads.
 pub fn report_first_day(as_of: Instant, policy: &Policy, marketplace_id: &str) -> Day {
@@ -26,15 +26,6 @@ pub fn history_first_day(from: Day, policy: &Policy) -> Day {
 /// The first attribution day the seller rating of `calendar`'s marketplace as of `as_of` reads.
 pub fn rating_first_day(as_of: Instant, calendar: Calendar) -> Day {
     days_before(calendar.day_of(as_of), u64::from(RATING_WINDOW_DAYS))
-}
-
-/// Whether `report`, evaluated from the days [`report_first_day`] names,
-/// traced a warning back past its look-back: the start of that BAD run may lie
-/// before the days read, so the report must be evaluated again from every
-/// stored day. Rare: a metric BAD for over 120 days.
-pub fn traced_past_lookback(report: &AccountHealthReport, policy: &Policy) -> bool {
-    let lookback = lookback_start(report.as_of, policy.calendar(&report.marketplace_id));
-    report.warnings.iter().any(|w| w.opened_on < lookback)
 }
 
 /// The longest a metric looks back from its evaluation day: window plus lag.

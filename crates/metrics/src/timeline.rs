@@ -186,9 +186,31 @@ pub struct Emitter {
     keyed_before: Vec<i64>,
     /// Their amounts at the instant asked.
     keyed_now: Vec<i64>,
+    /// A subject whose every change instant lies before this one is
+    /// tallied once, at its last ([`Emitter::settle_before`]).
+    settled_before: Option<Instant>,
+    /// Whether a subject was tallied once, for [`Emitter::settled_any`].
+    settled_any: bool,
 }
 
 impl Emitter {
+    /// From here on, a subject whose every change instant lies before `at`
+    /// is tallied once, at its last change instant, not at each (`None`:
+    /// at each). Its changes then sum to the same amounts, all effective
+    /// before `at`: for a reader that counts every change effective before
+    /// `at` and none at an instant between them (a report whose every read
+    /// is as of a day from `at` on), the same counters, for a tally instead
+    /// of one per change instant.
+    pub fn settle_before(&mut self, at: Option<Instant>) {
+        self.settled_before = at;
+    }
+
+    /// Whether a subject was tallied once ([`Emitter::settle_before`]): if
+    /// none was, every change came at its own instant.
+    pub fn settled_any(&self) -> bool {
+        self.settled_any
+    }
+
     /// Emits the contributions of a subject of the marketplace whose
     /// calendar is `calendar` and whose tally at `t` is `tally_at(t)`; `times`
     /// lists every instant where the tally may change (any order, duplicates
@@ -264,8 +286,26 @@ impl Emitter {
         }
         self.times.sort_unstable();
         self.times.dedup();
+        if self.settled_before.is_some() {
+            self.settle();
+        }
         self.current.calendar = calendar;
         true
+    }
+
+    /// Keeps the last change instant alone if every one lies before
+    /// [`Emitter::settled_before`]. Out of line: [`Emitter::start`] is
+    /// inlined into every metric of every order, and only a subject that may
+    /// settle comes here.
+    #[inline(never)]
+    fn settle(&mut self) {
+        if let (Some(settled), Some(&last)) = (self.settled_before, self.times.last())
+            && last < settled
+        {
+            self.times.clear();
+            self.times.push(last);
+            self.settled_any = true;
+        }
     }
 
     /// [`Emitter::emit`] for a subject whose (counter, attribution day)

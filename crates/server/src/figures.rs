@@ -98,7 +98,7 @@ impl Figures {
             .map_err(status::from_store)?;
         let read = Read { counters, violations };
         let (mut report, mut read) = report_of(read, policy.clone(), seller_id, marketplace_id, as_of).await?;
-        if reach::traced_past_lookback(&report, policy) {
+        if report.traced_past_lookback(policy) {
             let everything = self.read(seller_id, marketplace_id, as_of, Day::MIN).await?;
             (report, read) = report_of(everything, policy.clone(), seller_id, marketplace_id, as_of).await?;
         }
