@@ -682,14 +682,15 @@ mod tests {
             book.apply(&Event { event_id: format!("e{n}"), seller_id: "s".into(), fact }, at(20, 0), &policy).unwrap();
         }
         let odr = odr::counters(FulfillmentChannel::Afn);
+        // The ODR's changes, and whether the order settled.
         let changes = |settled| {
             let mut changes = Vec::new();
-            records_changes(book.orders(), &policy, settled, &mut |_, counter, day, at, delta| {
+            let settled_any = records_changes(book.orders(), &policy, settled, &mut |_, counter, day, at, delta| {
                 if odr.contains(&counter) {
                     changes.push((counter, day, at, delta));
                 }
             });
-            changes
+            (changes, settled_any)
         };
         // The purchase day: "US" is no marketplace of the policy's time zones, so its days are UTC's.
         let bought = chrono::NaiveDate::from_ymd_opt(2024, 1, 10).unwrap();
@@ -701,10 +702,13 @@ mod tests {
             (negative, bought, at(15, 9), -1),
             (defective, bought, at(15, 9), -1),
         ];
-        assert_eq!(changes(None), every_change);
-        // A change at the instant settled from, or after it: each change as it came.
-        assert_eq!(changes(Some(at(15, 9))), every_change);
-        assert_eq!(changes(Some(at(15, 10))), vec![(orders, bought, at(15, 9), 1)]);
+        assert_eq!(changes(None), (every_change.clone(), false));
+        // A change at the instant settled from, or after it: each change as it
+        // came (the order's metrics whose changes all lie before it settle).
+        assert_eq!(changes(Some(at(15, 9))), (every_change, true));
+        assert_eq!(changes(Some(at(15, 10))), (vec![(orders, bought, at(15, 9), 1)], true));
+        // Bought at the instant settled from: not tried.
+        assert!(!changes(Some(at(10, 12))).1);
         // A report as of 2025-05-15 first reads 2024-01-16, 485 days before
         // (120 of warnings, 365 of the longest reach, the seller rating's),
         // which starts at midnight UTC: the order settles there ...
