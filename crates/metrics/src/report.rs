@@ -603,6 +603,22 @@ mod tests {
         assert_eq!(listed.last(), Some(&Metric::InvoiceDefectRate));
     }
 
+    /// A one-unit AFN order of `marketplace_id`, to ship within a day.
+    fn afn_order(order_id: &str, marketplace_id: &str, purchased_at: Instant) -> sellerhealth_domain::Order {
+        sellerhealth_domain::Order {
+            order_id: order_id.into(),
+            marketplace_id: marketplace_id.into(),
+            purchased_at,
+            fulfillment_channel: FulfillmentChannel::Afn,
+            latest_ship_at: purchased_at + chrono::Duration::days(1),
+            promised_delivery_earliest_at: None,
+            promised_delivery_latest_at: None,
+            units: 1,
+            business_order: false,
+            shipping_unknown: false,
+        }
+    }
+
     #[test]
     fn evaluate_seller_reports_each_marketplace_with_orders_as_evaluate_book_does() {
         let policy = Policy::amazon();
@@ -610,18 +626,7 @@ mod tests {
         let as_of = Utc.with_ymd_and_hms(2026, 6, 30, 0, 0, 0).unwrap();
         let mut book = SellerBook::new("s");
         for (n, marketplace) in ["UK", "US", "UK"].into_iter().enumerate() {
-            let order = sellerhealth_domain::Order {
-                order_id: format!("o{n}").into(),
-                marketplace_id: marketplace.into(),
-                purchased_at,
-                fulfillment_channel: FulfillmentChannel::Afn,
-                latest_ship_at: purchased_at + chrono::Duration::days(1),
-                promised_delivery_earliest_at: None,
-                promised_delivery_latest_at: None,
-                units: 1,
-                business_order: false,
-                shipping_unknown: false,
-            };
+            let order = afn_order(&format!("o{n}"), marketplace, purchased_at);
             let event = sellerhealth_domain::Event {
                 event_id: format!("e{n}"),
                 seller_id: "s".into(),
@@ -647,23 +652,12 @@ mod tests {
     /// it is an order from the 15th, with the same sums from then on.
     #[test]
     fn an_order_settled_before_the_first_day_read_is_one_tally_at_its_last_change() {
-        use sellerhealth_domain::{Event, Fact, FeedbackAction, FeedbackUpdate, Order, SellerFeedback};
+        use sellerhealth_domain::{Event, Fact, FeedbackAction, FeedbackUpdate, SellerFeedback};
         let policy = Policy::amazon();
         let at = |d: u32, h: u32| Utc.with_ymd_and_hms(2024, 1, d, h, 0, 0).unwrap();
         let mut book = SellerBook::new("s");
         let facts = [
-            Fact::Order(Order {
-                order_id: "o".into(),
-                marketplace_id: "US".into(),
-                purchased_at: at(10, 12),
-                fulfillment_channel: FulfillmentChannel::Afn,
-                latest_ship_at: at(11, 12),
-                promised_delivery_earliest_at: None,
-                promised_delivery_latest_at: None,
-                units: 1,
-                business_order: false,
-                shipping_unknown: false,
-            }),
+            Fact::Order(afn_order("o", "US", at(10, 12))),
             Fact::SellerFeedback(SellerFeedback {
                 order_id: "o".into(),
                 left_at: at(12, 9),
@@ -735,7 +729,7 @@ mod tests {
     /// 2025-06-01 is that of every change at its own instant.
     #[test]
     fn a_warning_traced_past_the_look_back_is_traced_with_no_order_settled() {
-        use sellerhealth_domain::{Event, Fact, FeedbackAction, FeedbackUpdate, Order, SellerFeedback};
+        use sellerhealth_domain::{Event, Fact, FeedbackAction, FeedbackUpdate, SellerFeedback};
         let policy = Policy::amazon();
         let start = Utc.with_ymd_and_hms(2024, 1, 1, 12, 0, 0).unwrap();
         let removed = Utc.with_ymd_and_hms(2024, 1, 25, 12, 0, 0).unwrap();
@@ -747,21 +741,7 @@ mod tests {
         for n in 0..258 {
             let purchased_at = start + chrono::Duration::days(2 * i64::try_from(n).unwrap());
             let order_id = format!("o{n}");
-            apply(
-                3 * n,
-                Fact::Order(Order {
-                    order_id: order_id.clone().into(),
-                    marketplace_id: "US".into(),
-                    purchased_at,
-                    fulfillment_channel: FulfillmentChannel::Afn,
-                    latest_ship_at: purchased_at + chrono::Duration::days(1),
-                    promised_delivery_earliest_at: None,
-                    promised_delivery_latest_at: None,
-                    units: 1,
-                    business_order: false,
-                    shipping_unknown: false,
-                }),
-            );
+            apply(3 * n, Fact::Order(afn_order(&order_id, "US", purchased_at)));
             apply(
                 3 * n + 1,
                 Fact::SellerFeedback(SellerFeedback {
