@@ -1,10 +1,11 @@
 //! Batch evaluation: every seller's account health report computed by the
 //! `metrics` engine from the data set's facts, against the same figures computed
 //! in SQL by DuckDB and SQLite (`peers/sql_peer.py`, `peers/figures.sql`) from the
-//! same data set written as CSV. Two comparisons: the engine alone (facts in
-//! memory) against the peers' query alone; and end to end from the CSV files,
-//! the `sellerhealth batch` path (read, fold, evaluate) against the peers' load
-//! plus query. The figures of every side are compared, seller by seller, before
+//! same data set written as CSV. Two comparisons: the engine alone (the CSV
+//! rows read into memory, each seller's rows read into facts, checked, folded
+//! and evaluated) against the peers' query alone (their tables loaded); and end
+//! to end from the CSV files, the `sellerhealth batch` path (read, fold,
+//! evaluate) against the peers' load plus query. The figures of every side are compared, seller by seller, before
 //! any time counts and on every timed run.
 
 use std::collections::BTreeMap;
@@ -15,13 +16,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use chrono::{DateTime, Utc};
-use prost::Message;
-use rayon::iter::{ParallelBridge, ParallelIterator};
 use sellerhealth_cli::batch;
-use sellerhealth_cli::batch::figures::{self, FIGURE_NAMES, report_row};
+use sellerhealth_cli::batch::figures::{self, FIGURE_NAMES};
 use sellerhealth_cli::batch::tables::Table;
-use sellerhealth_domain::{BookCapacity, Fact, Policy, SellerBook, validate};
-use sellerhealth_proto::v1 as pb;
+use sellerhealth_domain::Policy;
 
 use crate::tables::Tables;
 use crate::{dataset, resident_mib, spread};
@@ -30,96 +28,27 @@ use crate::{dataset, resident_mib, spread};
 const FIGURES_SQL: &str = include_str!("../peers/figures.sql");
 const SQL_PEER: &str = include_str!("../peers/sql_peer.py");
 
-/// One seller's facts, in the order they were generated, as the contract's
-/// protobuf events (length-delimited): the engine's input, as the CSV tables are
-/// the peers'. Compact, so ten million orders fit in memory beside the peers.
-pub struct SellerFacts {
-    /// Seller id.
-    pub seller_id: String,
-    /// Orders generated.
-    pub orders: u64,
-    /// Shipment confirmations among them.
-    pub shipments: usize,
-    /// Events in `encoded`.
+/// How many sellers and events a generated data set holds.
+pub struct Generated {
+    /// Sellers.
+    pub sellers: usize,
+    /// Events (rows of the CSV tables, lines of the JSON lines).
     pub events: usize,
-    /// Every event, encoded.
-    pub encoded: Vec<u8>,
 }
 
-impl SellerFacts {
-    /// Decodes each event, converts and checks it as the server does, and folds
-    /// it into a new book: one event at a time, so no second copy of the facts
-    /// is ever held.
-    fn fold(&self, policy: &Policy, as_of: DateTime<Utc>) -> anyhow::Result<SellerBook> {
-        // Sized as `sellerhealth batch` sizes a seller's book from its files.
-        let repeated = self.repeated_ids()?;
-        let capacity = BookCapacity {
-            orders: usize::try_from(self.orders).unwrap_or(usize::MAX),
-            shipments: self.shipments,
-            // The book's table of event ids holds only the events folded by id.
-            events: repeated.iter().filter(|r| **r).count(),
-        };
-        let mut book = SellerBook::with_capacity(self.seller_id.clone(), capacity);
-        let mut bytes = self.encoded.as_slice();
-        for repeated in repeated {
-            let wire = pb::Event::decode_length_delimited(&mut bytes)?;
-            let event = sellerhealth_contract::into_event(wire)
-                .with_context(|| format!("an event of seller {}", self.seller_id))?;
-            let folded = if repeated {
-                book.fold(&event.event_id, &event.seller_id, event.fact, as_of, policy).map(drop)
-            } else {
-                validate::id("event_id", &event.event_id)
-                    .and_then(|()| book.fold_distinct(&event.seller_id, event.fact, as_of, policy))
-            };
-            folded.with_context(|| format!("event {}", event.event_id))?;
-        }
-        Ok(book)
-    }
-
-    /// Which events share their id with another event of the seller, in
-    /// order ([`sellerhealth_domain::book::repeated_keys`]): the others fold
-    /// with no lookup of their ids. Each event's id alone is decoded.
-    fn repeated_ids(&self) -> anyhow::Result<Vec<bool>> {
-        let mut keys = Vec::with_capacity(self.events);
-        let mut bytes = self.encoded.as_slice();
-        while !bytes.is_empty() {
-            let event = EventId::decode_length_delimited(&mut bytes)?;
-            keys.push(xxhash_rust::xxh3::xxh3_64(event.event_id.as_bytes()));
-        }
-        Ok(sellerhealth_domain::book::repeated_keys(keys))
-    }
-}
-
-/// An event's id, the rest of its message skipped undecoded.
-#[derive(Clone, PartialEq, Message)]
-struct EventId {
-    /// `Event.event_id`.
-    #[prost(string, tag = "1")]
-    event_id: String,
-}
-
-/// Generates the data set of `orders` orders, writes its CSV tables (and JSON
-/// lines, with `jsonl`) to `dir`, and returns its facts.
-pub fn build(
-    orders: u64,
-    seed: u64,
-    as_of: DateTime<Utc>,
-    dir: &Path,
-    jsonl: bool,
-) -> anyhow::Result<Vec<SellerFacts>> {
+/// Generates the data set of `orders` orders and writes its CSV tables (and
+/// JSON lines, with `jsonl`) to `dir`.
+pub fn build(orders: u64, seed: u64, as_of: DateTime<Utc>, dir: &Path, jsonl: bool) -> anyhow::Result<Generated> {
     let sizes = dataset::seller_sizes(orders, seed);
     let mut tables = Tables::create(dir, jsonl)?;
-    let mut sellers = Vec::with_capacity(sizes.len());
     let (mut done, mut events) = (0u64, 0usize);
     let started = Instant::now();
     for (index, &size) in sizes.iter().enumerate() {
         let seller_id = dataset::seller_id(index);
         let wire = dataset::seller_events(&seller_id, size, as_of, seed.wrapping_add(index as u64));
         let domain = sellerhealth_contract::events(&wire)?;
-        let mut encoded = Vec::new();
         for (event, wire) in domain.iter().zip(&wire) {
             tables.write(event, wire)?;
-            wire.encode_length_delimited(&mut encoded)?;
         }
         done += size;
         events += domain.len();
@@ -129,70 +58,61 @@ pub fn build(
             sizes.len(),
             started.elapsed().as_secs_f64()
         );
-        let shipments = domain.iter().filter(|e| matches!(e.fact, Fact::ShipmentConfirmed(_))).count();
-        sellers.push(SellerFacts { seller_id, orders: size, shipments, events: domain.len(), encoded });
     }
     eprintln!();
     let rows = tables.finish()?;
     let listed: Vec<String> = Table::ALL.iter().zip(rows).map(|(table, n)| format!("{} {n}", table.name())).collect();
     eprintln!("  tables in {}: {}", dir.display(), listed.join(", "));
-    Ok(sellers)
+    Ok(Generated { sellers: sizes.len(), events })
 }
 
-/// Every report of one seller: one per marketplace it sold in.
-fn seller_rows(seller: &SellerFacts, policy: &Policy, as_of: DateTime<Utc>) -> anyhow::Result<Vec<String>> {
-    let book = seller.fold(policy, as_of)?;
-    Ok(sellerhealth_metrics::evaluate_seller(&book, policy, as_of).iter().map(report_row).collect())
+/// The options `sellerhealth batch --format table --threads {threads}` runs with.
+fn command_options(policy: &Policy, as_of: DateTime<Utc>, threads: usize) -> batch::Options {
+    batch::Options {
+        as_of: batch::AsOf::Instant(as_of),
+        now: as_of,
+        policy: policy.clone(),
+        format: batch::Format::Table,
+        threads,
+    }
 }
 
-/// Every seller's figures from the engine, on `threads` threads (rayon), largest sellers first.
+/// The CSV tables in `data` read into memory as `sellerhealth batch` reads
+/// them: each seller's rows, their text not yet interpreted. The engine's
+/// input, as the loaded tables are the peers'.
+pub fn read(data: &Path, threads: usize) -> anyhow::Result<batch::DataSet> {
+    batch::DataSet::open(data, false, threads)
+}
+
+/// Every seller's figures from the engine: each seller's rows read into a
+/// fact, checked, folded into a book and evaluated (largest sellers first, on
+/// `threads` threads), as `sellerhealth batch` does once it has read its files.
 pub fn engine_rows(
-    sellers: &[SellerFacts],
+    data_set: batch::DataSet,
     policy: &Policy,
     as_of: DateTime<Utc>,
     threads: usize,
 ) -> anyhow::Result<Vec<String>> {
-    let mut order: Vec<&SellerFacts> = sellers.iter().collect();
-    order.sort_by_key(|s| std::cmp::Reverse(s.orders));
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads.max(1)).build()?;
-    // par_bridge hands the sellers out in order, as threads come free: largest first.
-    let per_seller = pool.install(|| {
-        order
-            .into_iter()
-            .par_bridge()
-            .map(|seller| seller_rows(seller, policy, as_of))
-            .collect::<anyhow::Result<Vec<_>>>()
-    })?;
-    let mut rows: Vec<String> = per_seller.into_iter().flatten().collect();
-    rows.sort_unstable();
-    Ok(rows)
+    let evaluated = data_set.evaluate(&command_options(policy, as_of, threads), false)?;
+    if let Some(first) = evaluated.rejected.first() {
+        bail!("the engine refused {} rows of the data set, the first: {first}", evaluated.rejected.len());
+    }
+    Ok(evaluated.lines)
 }
 
 /// The `sellerhealth batch` path over the CSV tables in `data`, as the command
-/// runs it: read every table, fold each seller's rows (largest sellers first,
-/// on `threads` threads) and evaluate; the rows of its table of figures, and
-/// how long the reading took (of the whole).
+/// runs it: read every table ([`read`]), then [`engine_rows`]; the rows of its
+/// table of figures, and how long the reading took (of the whole).
 pub fn batch_command_rows(
     data: &Path,
     policy: &Policy,
     as_of: DateTime<Utc>,
     threads: usize,
 ) -> anyhow::Result<(Vec<String>, Duration)> {
-    let options = batch::Options {
-        as_of: batch::AsOf::Instant(as_of),
-        now: as_of,
-        policy: policy.clone(),
-        format: batch::Format::Table,
-        threads,
-    };
     let started = Instant::now();
-    let data_set = batch::DataSet::open(data, false, threads)?;
+    let data_set = read(data, threads)?;
     let read = started.elapsed();
-    let evaluated = data_set.evaluate(&options, false)?;
-    if let Some(first) = evaluated.rejected.first() {
-        bail!("sellerhealth batch refused {} rows of the data set, the first: {first}", evaluated.rejected.len());
-    }
-    Ok((evaluated.lines, read))
+    Ok((engine_rows(data_set, policy, as_of, threads)?, read))
 }
 
 /// The differences between two sets of rows, named by seller, marketplace and figure.
@@ -422,9 +342,7 @@ pub fn run(options: &BatchOptions) -> anyhow::Result<()> {
     let policy = Policy::amazon();
     let scratch = tempfile::tempdir()?;
     write_peer(scratch.path())?;
-    let sellers = build(options.orders, options.seed, options.as_of, &options.data, false)?;
-    let events: usize = sellers.iter().map(|s| s.events).sum();
-    let encoded_mib = sellers.iter().map(|s| s.encoded.len()).sum::<usize>() as f64 / (1024.0 * 1024.0);
+    let generated = build(options.orders, options.seed, options.as_of, &options.data, false)?;
     let csv_mib = Table::ALL
         .iter()
         .filter_map(|t| std::fs::metadata(options.data.join(t.file_name())).ok())
@@ -432,12 +350,16 @@ pub fn run(options: &BatchOptions) -> anyhow::Result<()> {
         .sum::<u64>() as f64
         / (1024.0 * 1024.0);
 
+    // The engine's checking run: its input read first, untimed, as a peer's load is.
     eprintln!("  engine: checking run");
+    let (held_mib, _) = resident_mib(std::process::id())?;
     reset_peak();
+    let data_set = read(&options.data, options.threads)?;
+    let input_mib = resident_mib(std::process::id())?.0 - held_mib;
     let started = Instant::now();
-    let ours = engine_rows(&sellers, &policy, options.as_of, options.threads)?;
+    let ours = engine_rows(data_set, &policy, options.as_of, options.threads)?;
     eprintln!(
-        "  engine: {} reports in {:.2} s, from {encoded_mib:.0} MiB of protobuf events",
+        "  engine: {} reports in {:.2} s, from {input_mib:.0} MiB of rows read from {csv_mib:.0} MiB of CSV",
         ours.len(),
         started.elapsed().as_secs_f64()
     );
@@ -445,25 +367,6 @@ pub fn run(options: &BatchOptions) -> anyhow::Result<()> {
     let figures_file = options.data.join("engine_figures.tsv");
     std::fs::write(&figures_file, format!("{}\n{}\n", figures::header(), ours.join("\n")))?;
     eprintln!("  engine figures written to {}", figures_file.display());
-
-    eprintln!("  sellerhealth batch: checking run from the CSV files");
-    let (held_mib, _) = resident_mib(std::process::id())?;
-    reset_peak();
-    let started = Instant::now();
-    let (from_files, _) = batch_command_rows(&options.data, &policy, options.as_of, options.threads)?;
-    let first_batch = started.elapsed();
-    let (_, mut batch_peak) = resident_mib(std::process::id())?;
-    check_same(&ours, &from_files, "sellerhealth batch")?;
-    if from_files != ours {
-        bail!("sellerhealth batch gave the engine's figures in another order");
-    }
-    eprintln!(
-        "  sellerhealth batch (from {csv_mib:.0} MiB of CSV): checking run {:.2} s; all {} rows × {} figures identical \
-         to the engine's",
-        first_batch.as_secs_f64(),
-        from_files.len(),
-        FIGURE_NAMES.len()
-    );
 
     let mut peers = Vec::new();
     for name in options.peers.iter().filter(|name| !name.is_empty()) {
@@ -486,11 +389,13 @@ pub fn run(options: &BatchOptions) -> anyhow::Result<()> {
     }
 
     let mut engine = Times::default();
+    let mut batch_peak = 0.0f64;
     for run in 0..options.runs {
         // Each side's peak memory is its own: the high-water mark is reset before each.
         reset_peak();
+        let data_set = read(&options.data, options.threads)?;
         let started = Instant::now();
-        let rows = engine_rows(&sellers, &policy, options.as_of, options.threads)?;
+        let rows = engine_rows(data_set, &policy, options.as_of, options.threads)?;
         engine.compute.push(started.elapsed());
         engine_peak = engine_peak.max(resident_mib(std::process::id())?.1);
         if rows != ours {
@@ -498,7 +403,7 @@ pub fn run(options: &BatchOptions) -> anyhow::Result<()> {
         }
         reset_peak();
         let started = Instant::now();
-        let (rows, read) = batch_command_rows(&options.data, &policy, options.as_of, options.threads)?;
+        let (rows, reading) = batch_command_rows(&options.data, &policy, options.as_of, options.threads)?;
         engine.end_to_end.push(started.elapsed());
         batch_peak = batch_peak.max(resident_mib(std::process::id())?.1);
         if rows != ours {
@@ -508,7 +413,7 @@ pub fn run(options: &BatchOptions) -> anyhow::Result<()> {
             "  run {run}: engine {:.2} s, sellerhealth batch {:.2} s (reading the files {:.2} s)",
             engine.compute.last().map_or(0.0, Duration::as_secs_f64),
             engine.end_to_end.last().map_or(0.0, Duration::as_secs_f64),
-            read.as_secs_f64()
+            reading.as_secs_f64()
         );
         for (peer, times) in &mut peers {
             let load = peer.reload()?;
@@ -529,26 +434,26 @@ pub fn run(options: &BatchOptions) -> anyhow::Result<()> {
     let ratio = |side: Duration, ours: Duration| side.as_secs_f64() / ours.as_secs_f64();
     let runs_of = |times: &[Duration]| times.iter().map(|t| format!("{:.2}", t.as_secs_f64())).collect::<Vec<_>>();
     println!(
-        "Batch evaluation of {} sellers' reports ({} seller-marketplaces), {} orders, {events} events, as of {}; \
+        "Batch evaluation of {} sellers' reports ({} seller-marketplaces), {} orders, {} events, as of {}; \
          {} runs per side, alternating; figures identical on every run.",
-        sellers.len(),
+        generated.sellers,
         ours.len(),
         options.orders,
+        generated.events,
         options.as_of.to_rfc3339(),
         options.runs
     );
     println!();
-    println!("Engine alone (facts in memory) against the query alone (data loaded):");
+    println!("Engine alone (the rows read into memory) against the query alone (data loaded):");
     println!("| side | runs (s) | median | orders/s | engine speed-up | peak memory |");
     println!("|---|---|---:|---:|---:|---:|");
     println!(
-        "| metrics engine ({} threads, full reports) | {} | {:.2} s | {:.0} | 1.00× | {:.0} MiB (facts: {:.0} MiB of protobuf) |",
+        "| metrics engine ({} threads: fold, evaluate) | {} | {:.2} s | {:.0} | 1.00× | {:.0} MiB (rows read: {input_mib:.0} MiB) |",
         options.threads,
         runs_of(&engine.compute).join(", "),
         engine_median.as_secs_f64(),
         per_second(engine_median),
-        engine_peak,
-        encoded_mib
+        engine_peak
     );
     let mut end_to_end_rows = Vec::new();
     for (peer, times) in peers {

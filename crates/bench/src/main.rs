@@ -167,8 +167,8 @@ async fn main() -> anyhow::Result<()> {
     println!("database: {}", redact(&url));
     match args.bench {
         Bench::Generate { orders, seed, out } => {
-            let sellers = batch::build(orders, seed, end(), &out, true)?;
-            println!("{} sellers, {orders} orders written to {}", sellers.len(), out.display());
+            let generated = batch::build(orders, seed, end(), &out, true)?;
+            println!("{} sellers, {orders} orders written to {}", generated.sellers, out.display());
             Ok(())
         }
         Bench::Batch { orders, seed, runs, peers, threads, data } => {
