@@ -3,10 +3,11 @@
 //! in SQL by DuckDB and SQLite (`peers/sql_peer.py`, `peers/figures.sql`) from the
 //! same data set written as CSV. Two comparisons: the engine alone (the CSV
 //! rows read into memory, each seller's rows read into facts, checked, folded
-//! and evaluated) against the peers' query alone (their tables loaded); and end
-//! to end from the CSV files, the `sellerhealth batch` path (read, fold,
-//! evaluate) against the peers' load plus query. The figures of every side are compared, seller by seller, before
-//! any time counts and on every timed run.
+//! and evaluated) against the peers' query alone (their tables loaded); and
+//! end to end from the CSV files, the `sellerhealth batch` path (read, fold,
+//! evaluate) against the peers' load plus query. The figures of every side
+//! are compared, seller by seller, before any time counts and on every timed
+//! run.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
@@ -448,7 +449,7 @@ pub fn run(options: &BatchOptions) -> anyhow::Result<()> {
     println!("| side | runs (s) | median | orders/s | engine speed-up | peak memory |");
     println!("|---|---|---:|---:|---:|---:|");
     println!(
-        "| metrics engine ({} threads: fold, evaluate) | {} | {:.2} s | {:.0} | 1.00× | {:.0} MiB (rows read: {input_mib:.0} MiB) |",
+        "| metrics engine ({} threads: rows into facts, fold, evaluate) | {} | {:.2} s | {:.0} | 1.00× | {:.0} MiB (rows read: {input_mib:.0} MiB) |",
         options.threads,
         runs_of(&engine.compute).join(", "),
         engine_median.as_secs_f64(),
