@@ -576,12 +576,12 @@ fn evaluate_seller(seller: Seller, files: &[(String, Source)], options: &Options
                 let distinct = repeated.as_ref().is_some_and(|repeated| repeated.get(number) == Some(&false));
                 number = number.saturating_add(1);
                 let applied = match source {
-                    Source::Table(layout) if distinct => tables::read_fact(layout, text).and_then(|(seller, fact)| {
+                    Source::Table(layout) if distinct => tables::fold_row(layout, text, |seller, fact| {
                         book.fold_distinct(&seller, fact, now, policy)
                             .map(|()| Applied::Accepted)
                             .map_err(|e| e.to_string())
                     }),
-                    Source::Table(layout) => tables::read_fact(layout, text).and_then(|(seller, fact)| {
+                    Source::Table(layout) => tables::fold_row(layout, text, |seller, fact| {
                         tables::write_event_id(layout.table(), text, &mut event_id);
                         book.fold(&event_id, &seller, fact, now, policy).map_err(|e| e.to_string())
                     }),
