@@ -61,9 +61,10 @@ mod order_ids;
 /// assert_eq!(sellerhealth_domain::book::repeated_keys([7, 3, 7, 9]), [true, false, true, false]);
 /// ```
 ///
-/// The keys alone are sorted, dealt into buckets by their top bits and
-/// each bucket sorted alone; the positions of the few repeated keys are
-/// then found in one more pass.
+/// The keys alone are sorted (with their positions they were twice the
+/// bytes), dealt into buckets by their top bits and each bucket sorted
+/// alone; the positions of the few repeated keys are then found in one
+/// more pass.
 pub fn repeated_keys(keys: impl IntoIterator<Item = u64>) -> Vec<bool> {
     let keys: Vec<u64> = keys.into_iter().collect();
     let sorted = sorted_by_top_bits(&keys);
@@ -834,8 +835,9 @@ mod tests {
 
     #[test]
     fn keys_dealt_into_buckets_sort_and_repeat_as_keys_sorted_whole() {
-        // Hashes spread over every bucket, a few of them twice or thrice;
-        // keys of one bucket (small numbers); and sizes around a bucket's.
+        // Hashes spread over every bucket, a seventh of them twice; keys
+        // all of one bucket (small numbers), or of three, many repeated;
+        // and sizes around a bucket's.
         let spread = |n: u64| -> Vec<u64> {
             (0..n).map(|i| xxhash_rust::xxh3::xxh3_64(&(i % (n - n / 7).max(1)).to_le_bytes())).collect()
         };
