@@ -70,10 +70,20 @@ pub fn cancelled_by(record: &OrderRecord, t: Instant) -> bool {
 }
 
 /// The first carrier scan and the first delivery scan of a shipment's tracking number.
+///
+/// One pass over the order's scans, each tracking number compared once:
+/// asked for every shipment of every order twice (its deliveries and its
+/// seller rating), two passes took 0.4% of a batch run's instructions more.
 pub fn scans(record: &OrderRecord, shipment: &ShipmentConfirmed) -> (Option<Instant>, Option<Instant>) {
-    let of_shipment = || record.scans.iter().filter(|s| s.tracking_number == shipment.tracking_number);
-    let first_scan = of_shipment().filter_map(|s| s.first_scan_at).min();
-    let delivered = of_shipment().filter_map(|s| s.delivered_at).min();
+    let earliest = |known: Option<Instant>, at: Option<Instant>| match (known, at) {
+        (Some(known), Some(at)) => Some(known.min(at)),
+        (known, at) => known.or(at),
+    };
+    let (mut first_scan, mut delivered) = (None, None);
+    for scan in record.scans.iter().filter(|s| s.tracking_number == shipment.tracking_number) {
+        first_scan = earliest(first_scan, scan.first_scan_at);
+        delivered = earliest(delivered, scan.delivered_at);
+    }
     (first_scan, delivered)
 }
 
@@ -124,6 +134,64 @@ mod tests {
     use chrono::NaiveDate;
 
     use super::*;
+
+    #[test]
+    fn a_shipments_scans_are_the_earliest_of_its_own_numbers_scans() {
+        use chrono::{TimeZone, Utc};
+        use sellerhealth_domain::{CarrierScan, Fact, FulfillmentChannel, Order, SellerBook};
+        let at = |h: u32| Utc.with_ymd_and_hms(2026, 5, 1, h, 0, 0).single().expect("instant");
+        let mut book = SellerBook::new("s");
+        let order = Order {
+            order_id: "o".into(),
+            marketplace_id: "US".into(),
+            purchased_at: at(1),
+            fulfillment_channel: FulfillmentChannel::Mfn,
+            latest_ship_at: at(2),
+            promised_delivery_earliest_at: None,
+            promised_delivery_latest_at: None,
+            units: 2,
+            business_order: false,
+            shipping_unknown: false,
+        };
+        let shipment = |tracking: &str| ShipmentConfirmed {
+            shipment_id: format!("s-{tracking}").into(),
+            order_id: "o".into(),
+            confirmed_at: at(3),
+            carrier: String::new(),
+            tracking_number: tracking.into(),
+            units: 1,
+            carrier_data_unknown: false,
+            whole_order: false,
+        };
+        let scan = |tracking: &str, first: Option<u32>, delivered: Option<u32>| {
+            Fact::CarrierScan(CarrierScan {
+                tracking_number: tracking.into(),
+                first_scan_at: first.map(at),
+                delivered_at: delivered.map(at),
+            })
+        };
+        let facts = [
+            Fact::Order(order),
+            Fact::ShipmentConfirmed(shipment("A")),
+            Fact::ShipmentConfirmed(shipment("B")),
+            Fact::ShipmentConfirmed(shipment("C")),
+            // A: first scans at 9 and 6 (one with no delivery), deliveries at 20 and 18.
+            scan("A", Some(9), Some(20)),
+            scan("A", Some(6), None),
+            scan("B", None, Some(22)),
+            scan("A", None, Some(18)),
+            // B's scan at 5 is B's alone; C has none.
+            scan("B", Some(5), None),
+        ];
+        for (n, fact) in facts.iter().enumerate() {
+            book.restore(&format!("e{n}"), fact);
+        }
+        let record = book.order("o").expect("order");
+        let of = |tracking: &str| scans(record, &shipment(tracking));
+        assert_eq!(of("A"), (Some(at(6)), Some(at(18))));
+        assert_eq!(of("B"), (Some(at(5)), Some(at(22))));
+        assert_eq!(of("C"), (None, None));
+    }
 
     #[test]
     fn business_days_at_the_ends_of_chrono_saturate() {
